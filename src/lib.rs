@@ -1,0 +1,8 @@
+//! milvet: a linter and fixer for Docker Compose deployments of the Milvus vector database.
+//!
+//! The pipeline, one module a stage: YAML text ([`source`]) → span tree ([`yaml`]) → Compose
+//! model ([`compose`]) → what etcd and MinIO make of it ([`stack`]) → rules ([`rules`]) →
+//! diagnostics → report ([`report`]). [`check`] drives it over files and directories.
+
+pub mod source;
+pub mod yaml;
