@@ -4,5 +4,12 @@
 //! model ([`compose`]) → what etcd and MinIO make of it ([`stack`]) → rules ([`rules`]) →
 //! diagnostics → report ([`report`]). [`check`] drives it over files and directories.
 
+pub mod check;
+pub mod compose;
+pub mod diagnostic;
+pub mod discover;
+pub mod report;
+pub mod rules;
 pub mod source;
+pub mod stack;
 pub mod yaml;

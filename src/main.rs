@@ -1,1 +1,130 @@
-fn main() {}
+//! The `milvet` command: a thin layer over the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use milvet::check::{self, Options};
+use milvet::report;
+use milvet::rules::{self, RuleOptions};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  milvet check                          check the Compose files under the current directory
+  milvet check docker-compose.yml       check one file, whatever its name
+  milvet check deploy/ --format json    machine-readable findings for CI
+  milvet check --min-retention 5000 .   ask for a larger etcd compaction retention
+  milvet rules                          list the rules
+  milvet rules etcd-compaction-mode     explain one rule
+
+Exit status: 0 no findings at warning or above, 1 findings, 2 a file could not be checked.";
+
+#[derive(Parser)]
+#[command(
+    name = "milvet",
+    version,
+    about = "Lint Docker Compose deployments of Milvus for configurations that lose data or block recovery",
+    after_help = EXAMPLES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check Compose files (and milvus.yaml files) for configurations that lose data.
+    #[command(after_help = EXAMPLES)]
+    Check(CheckArgs),
+    /// List the rules, or show the documentation of one.
+    Rules {
+        /// A rule id, e.g. etcd-data-not-persisted.
+        id: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files (checked whatever their name) and directories (walked for compose*.y(a)ml,
+    /// docker-compose*.y(a)ml and milvus.yaml). Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Smallest acceptable etcd auto-compaction retention, in revisions.
+    #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
+    min_retention: u64,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => {
+            let options = Options {
+                rules: RuleOptions {
+                    min_retention: args.min_retention,
+                },
+                ..Options::default()
+            };
+            let reports = check::check_paths(&args.paths, &options);
+            let out = match args.format {
+                Format::Json => report::json::render(&reports),
+                Format::Human => {
+                    let color = match args.color {
+                        Color::Always => true,
+                        Color::Never => false,
+                        Color::Auto => {
+                            std::io::stdout().is_terminal()
+                                && std::env::var_os("NO_COLOR").is_none()
+                        }
+                    };
+                    report::human::render(&reports, color)
+                }
+            };
+            print(&out);
+            ExitCode::from(check::exit_code(&reports) as u8)
+        }
+        Command::Rules { id: None } => {
+            let mut out = String::new();
+            for r in rules::all() {
+                let m = r.meta();
+                out.push_str(&format!("{:<28} {:<8} {}\n", m.id, m.severity, m.summary));
+            }
+            print(&out);
+            ExitCode::SUCCESS
+        }
+        Command::Rules { id: Some(id) } => match rules::by_id(&id) {
+            Some(r) => {
+                print(r.meta().doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("milvet: no rule `{id}`; `milvet rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// Write to stdout; a closed pipe (`milvet check | head`) is not an error.
+fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}

@@ -1,0 +1,230 @@
+//! Running the pipeline over files: read, parse, model, rules; one [`FileReport`] a file.
+
+use crate::compose::{ComposeFile, FileId};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, FileKind, Target};
+use crate::rules::{self, RuleOptions};
+use crate::source::{LineIndex, Position};
+use crate::yaml::{self, Limits, NodeKind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Everything a check run can be told.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub rules: RuleOptions,
+    pub limits: Limits,
+}
+
+/// Why a file could not be checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub message: String,
+    /// Byte offset and position of the problem, when it has one.
+    pub at: Option<(usize, Position)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Checked(Vec<Diagnostic>),
+    Failed(FileError),
+}
+
+/// The result of checking one file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// The file's text, when it could be read as UTF-8.
+    pub text: Option<Arc<str>>,
+    pub outcome: Outcome,
+}
+
+impl FileReport {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match &self.outcome {
+            Outcome::Checked(d) => d,
+            Outcome::Failed(_) => &[],
+        }
+    }
+
+    pub fn error(&self) -> Option<&FileError> {
+        match &self.outcome {
+            Outcome::Failed(e) => Some(e),
+            Outcome::Checked(_) => None,
+        }
+    }
+}
+
+/// Check the paths given on the command line (files, directories, or the current directory
+/// when there are none). Reports come in discovery order.
+pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
+    let (targets, walk_errors) = discover::discover(paths);
+    let mut reports = check_targets(&targets, options);
+    reports.extend(walk_errors.into_iter().map(|e| FileReport {
+        path: e.path,
+        kind: FileKind::Compose,
+        text: None,
+        outcome: Outcome::Failed(FileError {
+            message: format!("cannot read: {}", e.message),
+            at: None,
+        }),
+    }));
+    reports
+}
+
+/// Check files, on as many threads as the machine has when there are several.
+pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len() / 4 + 1);
+    if threads <= 1 {
+        return targets
+            .iter()
+            .map(|t| check_file(&t.path, t.kind, options))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, FileReport)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(t) = targets.get(i) else { break };
+                        done.push((i, check_file(&t.path, t.kind, options)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Read and check one file.
+pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport {
+    let failed = |message: String, text: Option<Arc<str>>, at| FileReport {
+        path: path.to_path_buf(),
+        kind,
+        text,
+        outcome: Outcome::Failed(FileError { message, at }),
+    };
+    match std::fs::metadata(path) {
+        Err(e) => return failed(format!("cannot read: {}", io_message(&e)), None, None),
+        Ok(m) if m.is_dir() => return failed("is a directory, not a file".into(), None, None),
+        Ok(m) if m.len() > options.limits.max_bytes as u64 => {
+            return failed(
+                format!(
+                    "file is {} bytes, more than the limit of {} bytes",
+                    m.len(),
+                    options.limits.max_bytes
+                ),
+                None,
+                None,
+            );
+        }
+        Ok(_) => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return failed(format!("cannot read: {}", io_message(&e)), None, None),
+    };
+    let text: Arc<str> = match String::from_utf8(bytes) {
+        Ok(s) => Arc::from(s),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let offset = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&bytes[..offset]);
+            let pos = LineIndex::new(&prefix).position(&prefix, prefix.len());
+            return failed(
+                format!(
+                    "not valid UTF-8: byte 0x{:02x} at line {}, column {} cannot start a \
+                     character",
+                    bytes[offset], pos.line, pos.column
+                ),
+                None,
+                Some((offset, pos)),
+            );
+        }
+    };
+    match check_text(&text, kind, options) {
+        Ok(diagnostics) => FileReport {
+            path: path.to_path_buf(),
+            kind,
+            text: Some(text),
+            outcome: Outcome::Checked(diagnostics),
+        },
+        Err((message, offset)) => {
+            let pos = LineIndex::new(&text).position(&text, offset);
+            failed(message, Some(text), Some((offset, pos)))
+        }
+    }
+}
+
+/// Check a text. `Err` carries a message and the byte offset it concerns.
+pub fn check_text(
+    text: &str,
+    kind: FileKind,
+    options: &Options,
+) -> Result<Vec<Diagnostic>, (String, usize)> {
+    let tree = yaml::parse(text, &options.limits).map_err(|e| {
+        let what = match e.kind {
+            yaml::YamlErrorKind::Syntax => "invalid YAML",
+            _ => "limit exceeded",
+        };
+        (format!("{what}: {}", e.message), e.offset)
+    })?;
+    if kind == FileKind::MilvusConfig {
+        return Ok(Vec::new());
+    }
+    let mut diagnostics = Vec::new();
+    for doc in &tree.documents {
+        let Some(root) = doc.root else { continue };
+        match &tree.node(tree.resolve(root)).kind {
+            NodeKind::Mapping { .. } => {
+                let model = ComposeFile::from_document(&tree, text, FileId(0), root);
+                diagnostics.extend(rules::run(&model, &options.rules));
+            }
+            _ if tree.is_null(root) => {}
+            _ => {
+                return Err((
+                    "not a Compose file: the top level must be a mapping (`services:` ...)".into(),
+                    tree.span(root).start,
+                ));
+            }
+        }
+    }
+    Ok(diagnostics)
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The process exit code for a run: 2 when a file could not be checked, 1 when there are
+/// findings at warning or above, 0 otherwise.
+pub fn exit_code(reports: &[FileReport]) -> i32 {
+    if reports.iter().any(|r| r.error().is_some()) {
+        2
+    } else if reports
+        .iter()
+        .flat_map(|r| r.diagnostics())
+        .any(|d| d.severity >= Severity::Warning)
+    {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,131 @@
+//! Image references: `[REGISTRY/]REPOSITORY[:TAG][@DIGEST]`, as the Docker reference grammar
+//! reads them.
+
+/// A parsed image reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// The registry host as written (`quay.io`, `localhost:5000`), `None` for Docker Hub by
+    /// default.
+    pub registry: Option<String>,
+    /// The repository path as written (`minio/minio`, `coreos/etcd`, `ubuntu`).
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Parse a reference. Returns `None` for an empty or obviously malformed one.
+    pub fn parse(raw: &str) -> Option<ImageRef> {
+        let raw = raw.trim();
+        if raw.is_empty() || raw.contains(char::is_whitespace) {
+            return None;
+        }
+        let (name_tag, digest) = match raw.split_once('@') {
+            Some((n, d)) => (n, Some(d.to_string())),
+            None => (raw, None),
+        };
+        // A tag is a ':' after the last '/'.
+        let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name_tag[last_slash..].rfind(':') {
+            Some(i) => (
+                &name_tag[..last_slash + i],
+                Some(name_tag[last_slash + i + 1..].to_string()),
+            ),
+            None => (name_tag, None),
+        };
+        let (registry, repository) = match name.split_once('/') {
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (Some(first.to_string()), rest.to_string())
+            }
+            _ => (None, name.to_string()),
+        };
+        if repository.is_empty() {
+            return None;
+        }
+        Some(ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
+    }
+
+    /// The fully qualified repository, Docker Hub spelled out: `docker.io/library/ubuntu`,
+    /// `docker.io/minio/minio`, `quay.io/coreos/etcd`.
+    pub fn canonical_name(&self) -> String {
+        let registry = match self.registry.as_deref() {
+            None | Some("index.docker.io" | "registry-1.docker.io" | "docker.io") => "docker.io",
+            Some(r) => r,
+        };
+        if registry == "docker.io" && !self.repository.contains('/') {
+            format!("docker.io/library/{}", self.repository)
+        } else {
+            format!("{registry}/{}", self.repository)
+        }
+    }
+
+    /// Whether this is the image `name` (written as a user would: `minio/minio`,
+    /// `quay.io/coreos/etcd`), whatever the tag or digest.
+    pub fn is(&self, name: &str) -> bool {
+        ImageRef::parse(name).is_some_and(|other| other.canonical_name() == self.canonical_name())
+    }
+
+    /// The last path component of the repository: `etcd` for `quay.io/coreos/etcd`.
+    pub fn short_name(&self) -> &str {
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> ImageRef {
+        ImageRef::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_registry_repository_tag_digest() {
+        let r = p("quay.io/coreos/etcd:v3.5.18");
+        assert_eq!(r.registry.as_deref(), Some("quay.io"));
+        assert_eq!(r.repository, "coreos/etcd");
+        assert_eq!(r.tag.as_deref(), Some("v3.5.18"));
+        assert_eq!(r.digest, None);
+
+        let r = p("localhost:5000/milvusdb/etcd:3.5.5-r2@sha256:abc");
+        assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
+        assert_eq!(r.repository, "milvusdb/etcd");
+        assert_eq!(r.tag.as_deref(), Some("3.5.5-r2"));
+        assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
+
+        let r = p("minio/minio:RELEASE.2024-05-28T17-19-04Z");
+        assert_eq!(r.registry, None);
+        assert_eq!(r.repository, "minio/minio");
+        assert_eq!(r.tag.as_deref(), Some("RELEASE.2024-05-28T17-19-04Z"));
+
+        let r = p("ubuntu");
+        assert_eq!(r.canonical_name(), "docker.io/library/ubuntu");
+        assert_eq!(r.tag, None);
+    }
+
+    #[test]
+    fn docker_hub_spellings_are_the_same_image() {
+        assert!(p("docker.io/bitnami/etcd:3.5").is("bitnami/etcd"));
+        assert!(p("bitnami/etcd").is("docker.io/bitnami/etcd"));
+        assert!(p("index.docker.io/minio/minio").is("minio/minio"));
+        assert!(!p("quay.io/minio/minio").is("minio/minio"));
+        assert!(p("library/redis:7").is("redis"));
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        assert_eq!(ImageRef::parse(""), None);
+        assert_eq!(ImageRef::parse("a b"), None);
+        assert_eq!(ImageRef::parse("quay.io/"), None);
+    }
+}

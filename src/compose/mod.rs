@@ -1,0 +1,864 @@
+//! The Compose model: services and what they declare, every value with the place it was written.
+//!
+//! [`ComposeFile::from_document`] reads one YAML document of the span tree. Rules never look at
+//! YAML shapes: they read [`Service`]s, whose environment, command, mounts and so on are already
+//! normalised from every form Compose accepts (list or mapping environment, string or list
+//! command, short or long volume syntax, `tmpfs`, list or mapping `depends_on`). Values written
+//! with `${...}` keep their raw text; the model resolves them with their defaults
+//! ([`interp_defaults`]) so that `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` is understood as
+//! the host path `./volumes/etcd`.
+
+pub mod image;
+pub mod shell;
+pub mod volume;
+
+use crate::source::Span;
+use crate::yaml::{self, CollectionStyle, NodeId, NodeKind, Tree};
+pub use image::ImageRef;
+
+/// Identifies a file among those of one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A place in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// A scalar value of the model, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The value as Compose will use it (interpolated with defaults; see the module doc).
+    pub value: String,
+    /// The value as written, after YAML quoting is removed.
+    pub raw: String,
+    pub origin: Origin,
+    /// The YAML node the value belongs to.
+    pub node: NodeId,
+}
+
+/// One argument of a command, with the place of each of its bytes when it is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub value: String,
+    pub origin: Origin,
+    /// Source offset of each byte of `value`, when the scalar's quoting could be followed.
+    offsets: Option<Vec<usize>>,
+    /// The YAML scalar the argument is written in.
+    pub node: NodeId,
+}
+
+impl Arg {
+    pub fn from_parts(
+        value: String,
+        origin: Origin,
+        node: NodeId,
+        offsets: Option<Vec<usize>>,
+    ) -> Arg {
+        let offsets = offsets.filter(|o| o.len() == value.len() + 1);
+        Arg {
+            value,
+            origin,
+            offsets,
+            node,
+        }
+    }
+
+    /// Source offset of each byte of the value, and one past its end, when known.
+    pub fn offsets(&self) -> Option<&[usize]> {
+        self.offsets.as_deref()
+    }
+
+    /// Whether the argument is written exactly as its value (no quotes or escapes inside), so
+    /// that replacing its span replaces the value.
+    pub fn is_verbatim(&self, text: &str) -> bool {
+        self.origin.span.slice(text) == self.value
+    }
+
+    /// Where `value[range]` is written; the whole argument when the offsets are unknown.
+    pub fn sub_origin(&self, range: std::ops::Range<usize>) -> Origin {
+        let mapped = self
+            .offsets
+            .as_deref()
+            .and_then(|o| shell::mapped_range(&self.value, o, range));
+        match mapped {
+            Some(r) => Origin {
+                file: self.origin.file,
+                span: Span::new(r.start, r.end),
+            },
+            None => self.origin,
+        }
+    }
+}
+
+/// `command` or `entrypoint`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub form: CommandForm,
+    pub args: Vec<Arg>,
+    pub origin: Origin,
+    pub node: NodeId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandForm {
+    /// A string, split as a shell would.
+    String,
+    /// A list of arguments.
+    List,
+}
+
+/// How the `environment` of a service is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvForm {
+    /// No `environment` key.
+    Absent,
+    /// `environment:` with nothing (null).
+    Empty,
+    /// `- KEY=VALUE` items.
+    List(CollectionStyle),
+    /// `KEY: VALUE` entries.
+    Map(CollectionStyle),
+}
+
+/// One environment variable of a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: Text,
+    /// `None` for a bare `KEY` (list) or `KEY:` with a null value (mapping): Compose takes the
+    /// value from the shell, or leaves the variable unset.
+    pub value: Option<Text>,
+    /// The list item or the mapping entry (key to value).
+    pub entry: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Environment {
+    pub form: EnvForm,
+    /// The `environment` value node, if any.
+    pub node: Option<NodeId>,
+    /// Where the `environment` key is written, if any.
+    pub key: Option<Origin>,
+    pub vars: Vec<EnvVar>,
+}
+
+impl Environment {
+    /// The last definition of a variable (a later one wins in Compose).
+    pub fn get(&self, name: &str) -> Option<&EnvVar> {
+        self.vars.iter().rev().find(|v| v.name.value == name)
+    }
+
+    /// The value of a variable, if it is set to one in the file. An empty value counts as unset
+    /// for programs that ignore empty settings; see [`EnvVar::value`].
+    pub fn value(&self, name: &str) -> Option<&Text> {
+        self.get(name).and_then(|v| v.value.as_ref())
+    }
+}
+
+/// What backs a mount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountKind {
+    /// A host directory.
+    Bind,
+    /// A named volume.
+    Volume,
+    /// A volume without a name: a new, empty one for every new container.
+    Anonymous,
+    /// Memory.
+    Tmpfs,
+    /// `npipe`, `cluster`, `image` or a type Compose may add later.
+    Other,
+}
+
+/// A mount of a service, from `volumes` (short or long syntax) or `tmpfs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount {
+    pub kind: MountKind,
+    pub source: Option<Text>,
+    pub target: Text,
+    pub read_only: bool,
+    /// The whole item.
+    pub origin: Origin,
+    /// Whether it was written under `tmpfs:` rather than `volumes:`.
+    pub from_tmpfs_key: bool,
+}
+
+/// A top-level `volumes` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeDecl {
+    pub name: Text,
+    pub driver: Option<Text>,
+    /// `driver_opts.type`, e.g. `tmpfs` or `none`.
+    pub driver_opts_type: Option<Text>,
+    pub external: bool,
+}
+
+impl VolumeDecl {
+    /// A local volume whose driver options put it in memory.
+    pub fn is_memory(&self) -> bool {
+        self.driver_opts_type
+            .as_ref()
+            .is_some_and(|t| t.value == "tmpfs")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Healthcheck {
+    /// The test as a list of words (`["CMD", "curl", ...]`) or a one-item `CMD-SHELL` string.
+    pub test: Vec<Text>,
+    pub disable: bool,
+    pub interval: Option<Text>,
+    pub timeout: Option<Text>,
+    pub retries: Option<Text>,
+    pub start_period: Option<Text>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    pub service: Text,
+    /// `service_started` when only the name is given.
+    pub condition: Option<Text>,
+    pub required: bool,
+}
+
+/// One service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub name: Text,
+    /// The service's mapping node.
+    pub node: NodeId,
+    /// From the service's key to the end of its definition.
+    pub origin: Origin,
+    pub image: Option<(ImageRef, Text)>,
+    pub environment: Environment,
+    pub command: Option<Command>,
+    pub entrypoint: Option<Command>,
+    pub mounts: Vec<Mount>,
+    pub healthcheck: Option<Healthcheck>,
+    pub restart: Option<Text>,
+    pub depends_on: Vec<Dependency>,
+    pub working_dir: Option<Text>,
+    pub profiles: Vec<Text>,
+}
+
+impl Service {
+    pub fn image_ref(&self) -> Option<&ImageRef> {
+        self.image.as_ref().map(|(r, _)| r)
+    }
+
+    /// The mount whose target is `path` or the nearest parent of it, if any.
+    pub fn mount_covering(&self, path: &str) -> Option<&Mount> {
+        let path = normalize_path(path);
+        self.mounts
+            .iter()
+            .filter(|m| path_is_under(&path, &normalize_path(&m.target.value)))
+            .max_by_key(|m| normalize_path(&m.target.value).len())
+    }
+}
+
+/// One Compose document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComposeFile {
+    pub file: FileId,
+    pub root: NodeId,
+    pub services: Vec<Service>,
+    pub volumes: Vec<VolumeDecl>,
+}
+
+impl ComposeFile {
+    /// Read the Compose model of a document whose root is `root`. A root that is not a mapping
+    /// gives an empty model.
+    pub fn from_document(tree: &Tree, text: &str, file: FileId, root: NodeId) -> ComposeFile {
+        let cx = Cx { tree, text, file };
+        let mut model = ComposeFile {
+            file,
+            root,
+            services: Vec::new(),
+            volumes: Vec::new(),
+        };
+        if let Some(services) = tree.get(root, "services")
+            && let Some(entries) = tree.entries(services)
+        {
+            for e in entries {
+                if let Some(s) = cx.service(e.key, e.value) {
+                    model.services.push(s);
+                }
+            }
+        }
+        if let Some(vols) = tree.get(root, "volumes")
+            && let Some(entries) = tree.entries(vols)
+        {
+            for e in entries {
+                if let Some(name) = cx.text(e.key) {
+                    let opt = |k: &str| tree.get(e.value, k).and_then(|n| cx.text(n));
+                    let driver_opts_type = tree
+                        .get(e.value, "driver_opts")
+                        .and_then(|o| tree.get(o, "type"))
+                        .and_then(|n| cx.text(n));
+                    let external = tree.get(e.value, "external").is_some_and(|n| {
+                        tree.is_mapping(n) || tree.scalar(n).is_some_and(|s| s == "true")
+                    });
+                    model.volumes.push(VolumeDecl {
+                        name,
+                        driver: opt("driver"),
+                        driver_opts_type,
+                        external,
+                    });
+                }
+            }
+        }
+        model
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&VolumeDecl> {
+        self.volumes.iter().find(|v| v.name.value == name)
+    }
+
+    /// Whether a mount keeps its data when the container is removed: a bind mount, or a named
+    /// volume that is not declared to live in memory.
+    pub fn mount_persists(&self, mount: &Mount) -> bool {
+        match mount.kind {
+            MountKind::Bind => true,
+            MountKind::Volume => !mount
+                .source
+                .as_ref()
+                .and_then(|s| self.volume(&s.value))
+                .is_some_and(VolumeDecl::is_memory),
+            MountKind::Anonymous | MountKind::Tmpfs | MountKind::Other => false,
+        }
+    }
+}
+
+/// What keeps a path of a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage<'a> {
+    /// A bind mount or a named volume: survives restarts, recreates and `down`.
+    Persistent(&'a Mount),
+    /// An anonymous volume written in the file: a new, empty one after `down` and `up`.
+    Anonymous(&'a Mount),
+    /// A `tmpfs` mount: memory, empty after every restart.
+    Tmpfs(&'a Mount),
+    /// A named volume declared with `driver_opts` `type: tmpfs`: memory too.
+    MemoryVolume(&'a Mount),
+    /// A mount of another type (`npipe`, `cluster`, `image`).
+    OtherMount(&'a Mount),
+    /// Not mounted, but under a `VOLUME` the image declares: an anonymous volume Docker creates.
+    ImageVolume(&'a str),
+    /// Nothing: the container's writable layer, gone with the container.
+    WritableLayer,
+}
+
+impl Storage<'_> {
+    pub fn persists(&self) -> bool {
+        matches!(self, Storage::Persistent(_))
+    }
+}
+
+impl ComposeFile {
+    /// What keeps `path` in `service`'s container: the nearest mount at or above it, else a
+    /// `VOLUME` of the image (`image_volumes`), else the writable layer.
+    pub fn storage<'a>(
+        &'a self,
+        service: &'a Service,
+        path: &str,
+        image_volumes: &[&'a str],
+    ) -> Storage<'a> {
+        match service.mount_covering(path) {
+            Some(m) => match m.kind {
+                MountKind::Bind => Storage::Persistent(m),
+                MountKind::Volume if self.mount_persists(m) => Storage::Persistent(m),
+                MountKind::Volume => Storage::MemoryVolume(m),
+                MountKind::Anonymous => Storage::Anonymous(m),
+                MountKind::Tmpfs => Storage::Tmpfs(m),
+                MountKind::Other => Storage::OtherMount(m),
+            },
+            None => {
+                let path = normalize_path(path);
+                image_volumes
+                    .iter()
+                    .find(|v| path_is_under(&path, &normalize_path(v)))
+                    .map_or(Storage::WritableLayer, |v| Storage::ImageVolume(v))
+            }
+        }
+    }
+}
+
+/// Resolve `${VAR:-default}`, `${VAR-default}` and `${VAR:?msg}`-style references with their
+/// defaults only (unset variables are empty), and `$$` to `$`. This is what the model can know
+/// without an environment; a reference without a default resolves to the empty string.
+pub fn interp_defaults(raw: &str) -> String {
+    fn inner(s: &str, depth: usize) -> String {
+        let mut out = String::with_capacity(s.len());
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'$' {
+                let c = s[i..].chars().next().unwrap_or('\0');
+                out.push(c);
+                i += c.len_utf8().max(1);
+                continue;
+            }
+            match b.get(i + 1) {
+                Some(b'$') => {
+                    out.push('$');
+                    i += 2;
+                }
+                Some(b'{') if depth < 16 => {
+                    // Find the matching brace.
+                    let mut d = 0usize;
+                    let mut j = i + 1;
+                    let mut close = None;
+                    while j < b.len() {
+                        match b[j] {
+                            b'{' => d += 1,
+                            b'}' => {
+                                d -= 1;
+                                if d == 0 {
+                                    close = Some(j);
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    let Some(close) = close else {
+                        out.push_str(&s[i..]);
+                        break;
+                    };
+                    let body = &s[i + 2..close];
+                    let name_end = body
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(body.len());
+                    let op = &body[name_end..];
+                    if let Some(default) = op.strip_prefix(":-").or_else(|| op.strip_prefix('-')) {
+                        out.push_str(&inner(default, depth + 1));
+                    }
+                    i = close + 1;
+                }
+                Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+                    let mut j = i + 1;
+                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                        j += 1;
+                    }
+                    i = j;
+                }
+                _ => {
+                    out.push('$');
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+    inner(raw, 0)
+}
+
+/// Remove a trailing `/` and `.` segments so paths compare.
+pub fn normalize_path(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if p.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// Whether `path` is `dir` or inside it (both normalised).
+pub fn path_is_under(path: &str, dir: &str) -> bool {
+    dir == "/"
+        || path == dir
+        || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+struct Cx<'a> {
+    tree: &'a Tree,
+    text: &'a str,
+    file: FileId,
+}
+
+impl Cx<'_> {
+    fn origin(&self, span: Span) -> Origin {
+        Origin {
+            file: self.file,
+            span,
+        }
+    }
+
+    /// A scalar node (through an alias) as a [`Text`]; `None` for collections and nulls.
+    fn text(&self, id: NodeId) -> Option<Text> {
+        if self.tree.is_null(id) {
+            return None;
+        }
+        let raw = self.tree.scalar(id)?.to_string();
+        let target = self.tree.resolve(id);
+        Some(Text {
+            value: interp_defaults(&raw),
+            raw,
+            origin: self.origin(self.tree.span(target)),
+            node: target,
+        })
+    }
+
+    /// Source offsets of each byte of a scalar's value (and one past the end).
+    fn offsets(&self, id: NodeId) -> Option<Vec<usize>> {
+        let id = self.tree.resolve(id);
+        let (value, style) = self.tree.scalar_with_style(id)?;
+        let span = self.tree.span(id);
+        let map = yaml::scalar::source_map(span.slice(self.text), style, value)?;
+        Some(map.into_iter().map(|o| o + span.start).collect())
+    }
+
+    /// A part of a scalar's value as a [`Text`], spanning just that part when the quoting can
+    /// be followed.
+    fn part(&self, whole: &Text, offsets: Option<&[usize]>, range: std::ops::Range<usize>) -> Text {
+        let raw = whole.raw[range.clone()].to_string();
+        let span = match offsets {
+            Some(o) => Span::new(o[range.start], o[range.end].max(o[range.start])),
+            None => whole.origin.span,
+        };
+        Text {
+            value: interp_defaults(&raw),
+            raw,
+            origin: self.origin(span),
+            node: whole.node,
+        }
+    }
+
+    fn service(&self, key: NodeId, node: NodeId) -> Option<Service> {
+        let tree = self.tree;
+        let name = self.text(key)?;
+        if !tree.is_mapping(node) {
+            return None;
+        }
+        let get = |k: &str| tree.get(node, k);
+        let image = get("image")
+            .and_then(|n| self.text(n))
+            .and_then(|t| ImageRef::parse(&t.value).map(|r| (r, t)));
+        let mut mounts = Vec::new();
+        if let Some(v) = get("volumes") {
+            for &item in tree.items(v).unwrap_or(&[]) {
+                if let Some(m) = self.volume_mount(item) {
+                    mounts.push(m);
+                }
+            }
+        }
+        if let Some(t) = get("tmpfs") {
+            let items: Vec<NodeId> = match tree.items(t) {
+                Some(items) => items.to_vec(),
+                None => vec![t],
+            };
+            for item in items {
+                if let Some(text) = self.text(item) {
+                    let offsets = self.offsets(item);
+                    let end = text.raw.find(':').unwrap_or(text.raw.len());
+                    let target = self.part(&text, offsets.as_deref(), 0..end);
+                    mounts.push(Mount {
+                        kind: MountKind::Tmpfs,
+                        source: None,
+                        target,
+                        read_only: false,
+                        origin: text.origin,
+                        from_tmpfs_key: true,
+                    });
+                }
+            }
+        }
+        let key_span = tree.span(key);
+        let end = tree.span(tree.resolve(node)).end.max(key_span.end);
+        let origin_span = if tree.is_alias(node) {
+            key_span.join(tree.span(node))
+        } else {
+            Span::new(key_span.start, end)
+        };
+        Some(Service {
+            name,
+            node: tree.resolve(node),
+            origin: self.origin(origin_span),
+            image,
+            environment: self.environment(node),
+            command: get("command").and_then(|n| self.command(n)),
+            entrypoint: get("entrypoint").and_then(|n| self.command(n)),
+            mounts,
+            healthcheck: get("healthcheck").and_then(|n| self.healthcheck(n)),
+            restart: get("restart").and_then(|n| self.text(n)),
+            depends_on: get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n)),
+            working_dir: get("working_dir").and_then(|n| self.text(n)),
+            profiles: get("profiles")
+                .and_then(|n| tree.items(n))
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|&n| self.text(n))
+                .collect(),
+        })
+    }
+
+    fn environment(&self, service: NodeId) -> Environment {
+        let tree = self.tree;
+        let Some(entry) = tree.entry(service, "environment") else {
+            return Environment {
+                form: EnvForm::Absent,
+                node: None,
+                key: None,
+                vars: Vec::new(),
+            };
+        };
+        let node = entry.value;
+        let key = Some(self.origin(tree.span(entry.key)));
+        let resolved = tree.resolve(node);
+        let mut vars = Vec::new();
+        let form = match &tree.node(resolved).kind {
+            NodeKind::Sequence { style, items } => {
+                for &item in items {
+                    let Some(text) = self.text(item) else {
+                        continue;
+                    };
+                    let offsets = self.offsets(item);
+                    let (name, value) = match text.raw.find('=') {
+                        Some(eq) => (
+                            self.part(&text, offsets.as_deref(), 0..eq),
+                            Some(self.part(&text, offsets.as_deref(), eq + 1..text.raw.len())),
+                        ),
+                        None => (text.clone(), None),
+                    };
+                    vars.push(EnvVar {
+                        name: Text {
+                            // Names are not interpolated.
+                            value: name.raw.clone(),
+                            ..name
+                        },
+                        value,
+                        entry: self.origin(tree.span(tree.resolve(item))),
+                    });
+                }
+                EnvForm::List(*style)
+            }
+            NodeKind::Mapping { style, .. } => {
+                for e in tree.entries(resolved).unwrap_or(&[]) {
+                    let Some(name) = self.text(e.key) else {
+                        continue;
+                    };
+                    let value = self.text(e.value).or_else(|| {
+                        // An explicitly empty string is a value; a null is not.
+                        (!tree.is_null(e.value) && tree.scalar(e.value) == Some("")).then(|| Text {
+                            value: String::new(),
+                            raw: String::new(),
+                            origin: self.origin(tree.span(e.value)),
+                            node: e.value,
+                        })
+                    });
+                    let key_span = tree.span(e.key);
+                    let end = tree.span(tree.resolve(e.value)).end.max(key_span.end);
+                    vars.push(EnvVar {
+                        name: Text {
+                            value: name.raw.clone(),
+                            ..name
+                        },
+                        value,
+                        entry: self.origin(Span::new(key_span.start, end)),
+                    });
+                }
+                EnvForm::Map(*style)
+            }
+            _ => EnvForm::Empty,
+        };
+        Environment {
+            form,
+            node: Some(node),
+            key,
+            vars,
+        }
+    }
+
+    fn command(&self, node: NodeId) -> Option<Command> {
+        let tree = self.tree;
+        let resolved = tree.resolve(node);
+        let origin = self.origin(tree.span(resolved));
+        if let Some(items) = tree.items(resolved) {
+            let args = items
+                .iter()
+                .filter_map(|&item| {
+                    let text = self.text(item)?;
+                    let offsets = self.offsets(item);
+                    Some(Arg {
+                        value: text.value.clone(),
+                        origin: text.origin,
+                        offsets: offsets.filter(|_| text.value == text.raw),
+                        node: text.node,
+                    })
+                })
+                .collect();
+            return Some(Command {
+                form: CommandForm::List,
+                args,
+                origin,
+                node: resolved,
+            });
+        }
+        let text = self.text(resolved)?;
+        let offsets = self.offsets(resolved);
+        let words = shell::split_words(&text.raw).ok()?;
+        let args = words
+            .into_iter()
+            .map(|w| {
+                let value = interp_defaults(&w.value);
+                let word_offsets = offsets.as_ref().map(|o| {
+                    w.map
+                        .iter()
+                        .map(|&i| o.get(i).copied().unwrap_or(text.origin.span.end))
+                        .collect::<Vec<_>>()
+                });
+                let span = match &offsets {
+                    Some(o) => Span::new(
+                        o.get(w.span.start)
+                            .copied()
+                            .unwrap_or(text.origin.span.start),
+                        o.get(w.span.end).copied().unwrap_or(text.origin.span.end),
+                    ),
+                    None => text.origin.span,
+                };
+                Arg {
+                    offsets: word_offsets.filter(|_| value == w.value),
+                    value,
+                    origin: self.origin(span),
+                    node: resolved,
+                }
+            })
+            .collect();
+        Some(Command {
+            form: CommandForm::String,
+            args,
+            origin,
+            node: resolved,
+        })
+    }
+
+    fn volume_mount(&self, item: NodeId) -> Option<Mount> {
+        let tree = self.tree;
+        let resolved = tree.resolve(item);
+        let origin = self.origin(tree.span(resolved));
+        if tree.is_mapping(resolved) {
+            let get = |k: &str| tree.get(resolved, k).and_then(|n| self.text(n));
+            let target = get("target")?;
+            let source = get("source").filter(|s| !s.value.is_empty());
+            let kind = match get("type").as_ref().map(|t| t.value.as_str()) {
+                Some("bind") => MountKind::Bind,
+                Some("volume") | None => {
+                    if source.is_some() {
+                        MountKind::Volume
+                    } else {
+                        MountKind::Anonymous
+                    }
+                }
+                Some("tmpfs") => MountKind::Tmpfs,
+                Some(_) => MountKind::Other,
+            };
+            let read_only = get("read_only").is_some_and(|t| t.value == "true");
+            return Some(Mount {
+                kind,
+                source,
+                target,
+                read_only,
+                origin,
+                from_tmpfs_key: false,
+            });
+        }
+        let text = self.text(resolved)?;
+        let offsets = self.offsets(resolved);
+        let parts = volume::parse_short(&text.raw)?;
+        let target = self.part(&text, offsets.as_deref(), parts.target);
+        let source = parts
+            .source
+            .map(|r| self.part(&text, offsets.as_deref(), r));
+        let mode = parts
+            .mode
+            .map(|r| text.raw[r].to_string())
+            .unwrap_or_default();
+        let kind = match &source {
+            None => MountKind::Anonymous,
+            Some(s) if volume::is_host_path(&s.value) => MountKind::Bind,
+            // A source that interpolates to nothing without its variables: most likely a path
+            // written under a variable directory (`${DATA}/etcd`).
+            Some(s) if s.value.is_empty() || s.value.starts_with('/') => MountKind::Bind,
+            Some(_) => MountKind::Volume,
+        };
+        Some(Mount {
+            kind,
+            source,
+            target,
+            read_only: mode.split(',').any(|m| m == "ro"),
+            origin,
+            from_tmpfs_key: false,
+        })
+    }
+
+    fn healthcheck(&self, node: NodeId) -> Option<Healthcheck> {
+        let tree = self.tree;
+        let resolved = tree.resolve(node);
+        if !tree.is_mapping(resolved) {
+            return None;
+        }
+        let get = |k: &str| tree.get(resolved, k).and_then(|n| self.text(n));
+        let test = match tree.get(resolved, "test") {
+            Some(t) => match tree.items(t) {
+                Some(items) => items.iter().filter_map(|&i| self.text(i)).collect(),
+                None => self.text(t).into_iter().collect(),
+            },
+            None => Vec::new(),
+        };
+        Some(Healthcheck {
+            test,
+            disable: get("disable").is_some_and(|t| t.value == "true"),
+            interval: get("interval"),
+            timeout: get("timeout"),
+            retries: get("retries"),
+            start_period: get("start_period"),
+            origin: self.origin(tree.span(resolved)),
+        })
+    }
+
+    fn depends_on(&self, node: NodeId) -> Vec<Dependency> {
+        let tree = self.tree;
+        if let Some(items) = tree.items(node) {
+            return items
+                .iter()
+                .filter_map(|&i| self.text(i))
+                .map(|service| Dependency {
+                    service,
+                    condition: None,
+                    required: true,
+                })
+                .collect();
+        }
+        tree.entries(node)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| {
+                Some(Dependency {
+                    service: self.text(e.key)?,
+                    condition: tree.get(e.value, "condition").and_then(|n| self.text(n)),
+                    required: tree
+                        .get(e.value, "required")
+                        .and_then(|n| tree.scalar(n))
+                        .is_none_or(|s| s != "false"),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+//! Human output: for each finding, `file:line:col`, severity and rule id, the message, the
+//! snippet with the span underlined (miette), and the help.
+
+use super::Totals;
+use crate::check::FileReport;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::LineIndex;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// Render every report. `color` turns ANSI colours on.
+pub fn render(reports: &[FileReport], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    for r in reports {
+        let path = r.path.display().to_string();
+        let lines = r.text.as_deref().map(LineIndex::new);
+        if let Some(err) = r.error() {
+            match (&r.text, err.at) {
+                (Some(text), Some((offset, pos))) => {
+                    let _ = writeln!(out, "{path}:{pos}: error");
+                    let diag = MietteDiagnostic::new(err.message.clone())
+                        .with_severity(miette::Severity::Error)
+                        .with_labels([LabeledSpan::at(
+                            offset..offset + char_len(text, offset),
+                            "here",
+                        )]);
+                    render_one(&handler, &mut out, diag, &path, text);
+                }
+                (_, Some((_, pos))) => {
+                    let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
+                }
+                _ => {
+                    let _ = writeln!(out, "{path}: error: {}\n", err.message);
+                }
+            }
+            continue;
+        }
+        let (Some(text), Some(lines)) = (&r.text, &lines) else {
+            continue;
+        };
+        for d in r.diagnostics() {
+            let pos = lines.position(text, d.origin.span.start);
+            let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
+            render_one(&handler, &mut out, to_miette(d, text), &path, text);
+        }
+    }
+    let t = Totals::of(reports);
+    let _ = writeln!(out, "{}", summary(&t));
+    out
+}
+
+fn render_one(
+    handler: &GraphicalReportHandler,
+    out: &mut String,
+    diag: MietteDiagnostic,
+    path: &str,
+    text: &Arc<str>,
+) {
+    let report = miette::Report::new(diag).with_source_code(NamedSource::new(path, text.clone()));
+    let mut buf = String::new();
+    if handler.render_report(&mut buf, report.as_ref()).is_ok() {
+        out.push_str(&buf);
+        out.push('\n');
+    }
+}
+
+fn char_len(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8)
+}
+
+fn to_miette(d: &Diagnostic, text: &str) -> MietteDiagnostic {
+    let span = d.origin.span;
+    // An empty span still underlines one character.
+    let len = if span.is_empty() {
+        char_len(text, span.start)
+    } else {
+        span.len()
+    };
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        d.label.clone(),
+        (span.start, len),
+    )];
+    for r in &d.related {
+        labels.push(LabeledSpan::new_with_span(
+            Some(r.label.clone()),
+            (r.origin.span.start, r.origin.span.len().max(1)),
+        ));
+    }
+    let mut m = MietteDiagnostic::new(d.message.clone())
+        .with_severity(match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+        .with_labels(labels);
+    if let Some(h) = &d.help {
+        m = m.with_help(h.clone());
+    }
+    m
+}
+
+fn summary(t: &Totals) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut s = format!(
+        "{}, {} in {}",
+        plural(t.errors, "error", "errors"),
+        plural(t.warnings, "warning", "warnings"),
+        plural(t.files, "file", "files"),
+    );
+    if t.infos > 0 {
+        s.push_str(&format!(" ({})", plural(t.infos, "note", "notes")));
+    }
+    if t.failed > 0 {
+        s.push_str(&format!(
+            "; {} could not be checked",
+            plural(t.failed, "file", "files")
+        ));
+    }
+    s
+}

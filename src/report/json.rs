@@ -1,0 +1,114 @@
+//! JSON output, a versioned object:
+//!
+//! ```json
+//! {"schema": 1, "milvet": "0.1.0",
+//!  "files": [{"path": "compose.yaml", "status": "checked", "error": null}],
+//!  "diagnostics": [{"rule": "...", "severity": "warning", "file": "compose.yaml",
+//!                   "line": 5, "column": 34, "end_line": 5, "end_column": 42,
+//!                   "offset": 97, "end_offset": 105, "service": "etcd",
+//!                   "message": "...", "help": "...", "fix": null}]}
+//! ```
+//!
+//! Lines and columns are 1-based, columns count characters, offsets are bytes; the end is
+//! exclusive. Paths are shown as given.
+
+use crate::check::FileReport;
+use crate::diagnostic::Severity;
+use crate::source::LineIndex;
+use serde::Serialize;
+
+/// Version of this format; bumped on any incompatible change.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema: u32,
+    milvet: &'static str,
+    files: Vec<FileOut>,
+    diagnostics: Vec<DiagOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FileOut {
+    path: String,
+    status: &'static str,
+    error: Option<ErrorOut>,
+}
+
+#[derive(Serialize)]
+struct ErrorOut {
+    message: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    offset: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct DiagOut<'a> {
+    rule: &'a str,
+    severity: Severity,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: usize,
+    end_offset: usize,
+    service: Option<&'a str>,
+    message: &'a str,
+    help: Option<&'a str>,
+    fix: Option<()>,
+}
+
+pub fn render(reports: &[FileReport]) -> String {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in reports {
+        let path = r.path.display().to_string();
+        files.push(FileOut {
+            path: path.clone(),
+            status: if r.error().is_some() {
+                "error"
+            } else {
+                "checked"
+            },
+            error: r.error().map(|e| ErrorOut {
+                message: e.message.clone(),
+                line: e.at.map(|(_, p)| p.line),
+                column: e.at.map(|(_, p)| p.column),
+                offset: e.at.map(|(o, _)| o),
+            }),
+        });
+        let Some(text) = r.text.as_deref() else {
+            continue;
+        };
+        let lines = LineIndex::new(text);
+        for d in r.diagnostics() {
+            let loc = lines.location(text, d.origin.span);
+            diagnostics.push(DiagOut {
+                rule: d.rule,
+                severity: d.severity,
+                file: path.clone(),
+                line: loc.start.line,
+                column: loc.start.column,
+                end_line: loc.end.line,
+                end_column: loc.end.column,
+                offset: loc.span.start,
+                end_offset: loc.span.end,
+                service: d.service.as_deref(),
+                message: &d.message,
+                help: d.help.as_deref(),
+                fix: None,
+            });
+        }
+    }
+    let out = Output {
+        schema: SCHEMA,
+        milvet: env!("CARGO_PKG_VERSION"),
+        files,
+        diagnostics,
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}

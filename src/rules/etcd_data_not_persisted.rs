@@ -1,0 +1,115 @@
+//! `etcd-data-not-persisted`: etcd's data directory is not on a bind mount or named volume.
+
+use super::{Context, DiagnosticExt, Rule, RuleMeta, service_anchor, storage_problem};
+use crate::compose::Storage;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::stack::etcd::{Etcd, Flavor, Source};
+
+pub struct EtcdDataNotPersisted;
+
+static META: RuleMeta = RuleMeta {
+    id: "etcd-data-not-persisted",
+    severity: Severity::Error,
+    summary: "etcd's data directory is not on a bind mount or a named volume",
+    doc: include_str!("../../rules/etcd-data-not-persisted.md"),
+};
+
+impl Rule for EtcdDataNotPersisted {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(etcd) = Etcd::detect(service) else {
+                continue;
+            };
+            // With --config-file, the data dir is in a file milvet does not read.
+            if etcd.config_file().is_some() {
+                continue;
+            }
+            let dir = etcd.data_dir();
+            let what = if cx.milvus {
+                "with it every collection's metadata: Milvus comes back with collections it \
+                 cannot load"
+            } else {
+                "with it every key etcd holds"
+            };
+            let Some(path) = &dir.path else {
+                // A relative data dir in a working directory the file does not tell: only
+                // certain when nothing at all is mounted.
+                if service.mounts.iter().any(|m| cx.file.mount_persists(m)) {
+                    continue;
+                }
+                out.push(
+                    META.diagnostic(
+                        dir.setting
+                            .origin()
+                            .unwrap_or_else(|| service_anchor(service)),
+                        format!(
+                            "etcd keeps its data in `{}` under the image's working directory, \
+                             and service `{}` mounts no volume at all: the data lives in the \
+                             container's writable layer, and a recreate deletes it, {what}",
+                            dir.written, service.name.value
+                        ),
+                    )
+                    .service(service)
+                    .label("etcd's data dir")
+                    .help(help(&etcd)),
+                );
+                continue;
+            };
+            let storage = cx.file.storage(service, path, &[]);
+            let Some(problem) = storage_problem(&storage) else {
+                continue;
+            };
+            let whence = match &dir.setting.source {
+                Source::Flag(_) => format!("`{}` (from `--data-dir`)", dir.written),
+                Source::Env(_) => format!("`{}` (from `ETCD_DATA_DIR`)", dir.written),
+                Source::Default => format!(
+                    "`{path}` (etcd's default `{}` in the working directory `{}`)",
+                    dir.written,
+                    etcd.working_dir().unwrap_or_default()
+                ),
+                Source::Image => format!("`{path}` (fixed by the bitnami image's scripts)"),
+            };
+            let origin = dir
+                .setting
+                .origin()
+                .unwrap_or_else(|| service_anchor(service));
+            let mut d = META
+                .diagnostic(
+                    origin,
+                    format!("etcd's data directory {whence} {problem}, {what}"),
+                )
+                .service(service)
+                .label(match storage {
+                    Storage::WritableLayer => "not on a volume",
+                    _ => "not persistent",
+                })
+                .help(help(&etcd));
+            if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) = storage {
+                d = d.related(m.origin, "this mount does not persist");
+            }
+            // bitnami's scripts ignore ETCD_DATA_DIR: say so where it is written.
+            if etcd.bitnami_scripts()
+                && let Some(var) = service.environment.get("ETCD_DATA_DIR")
+            {
+                d = d.related(var.entry, "ignored by the bitnami image's scripts");
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn help(etcd: &Etcd<'_>) -> String {
+    match etcd.flavor {
+        Flavor::Bitnami if etcd.bitnami_scripts() => "mount a named volume or a host directory at \
+             `/bitnami/etcd`, e.g. `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/bitnami/etcd`"
+            .into(),
+        _ => "start etcd with `--data-dir /etcd` and mount a host directory or named volume \
+              there, as the official Milvus compose file does: \
+              `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd`"
+            .into(),
+    }
+}

@@ -1,0 +1,82 @@
+//! `minio-data-not-persisted`: a path MinIO serves is not on a bind mount or named volume.
+
+use super::{Context, DiagnosticExt, Rule, RuleMeta, service_anchor, storage_problem};
+use crate::compose::Storage;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::stack::minio::{Minio, PathSource};
+
+pub struct MinioDataNotPersisted;
+
+static META: RuleMeta = RuleMeta {
+    id: "minio-data-not-persisted",
+    severity: Severity::Error,
+    summary: "a path MinIO serves is not on a bind mount or a named volume",
+    doc: include_str!("../../rules/minio-data-not-persisted.md"),
+};
+
+/// The official image declares `VOLUME ["/data"]`.
+const OFFICIAL_IMAGE_VOLUMES: &[&str] = &["/data"];
+
+impl Rule for MinioDataNotPersisted {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(minio) = Minio::detect(service) else {
+                continue;
+            };
+            let image_volumes: &[&str] = if minio.bitnami {
+                &[]
+            } else {
+                OFFICIAL_IMAGE_VOLUMES
+            };
+            let what = if cx.milvus {
+                "with it every object: Milvus's segments, indexes and logs"
+            } else {
+                "with it every object"
+            };
+            let mut reported = Vec::new();
+            for path in minio.data_paths() {
+                let storage = cx.file.storage(service, &path.path, image_volumes);
+                let Some(problem) = storage_problem(&storage) else {
+                    continue;
+                };
+                let origin = path.origin.unwrap_or_else(|| service_anchor(service));
+                if reported.contains(&(origin, path.path.clone())) {
+                    continue;
+                }
+                reported.push((origin, path.path.clone()));
+                let whence = match &path.source {
+                    PathSource::Argument => format!("`{}`", path.path),
+                    PathSource::Env(var) => format!("`{}` (from `{var}`)", path.path),
+                    PathSource::Default => {
+                        format!("`{}` (the bitnami image's default)", path.path)
+                    }
+                };
+                let mut d = META
+                    .diagnostic(
+                        origin,
+                        format!("MinIO's data path {whence} {problem}, {what}"),
+                    )
+                    .service(service)
+                    .label(match storage {
+                        Storage::WritableLayer => "not on a volume",
+                        _ => "not persistent",
+                    })
+                    .help(format!(
+                        "mount a host directory or named volume at `{}`, as the official \
+                         Milvus compose file does: `- ${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/minio:{}`",
+                        path.path, path.path
+                    ));
+                if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) =
+                    storage
+                {
+                    d = d.related(m.origin, "this mount does not persist");
+                }
+                out.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The rules: one module each, one registry ([`all`]).
+//!
+//! A rule has a stable kebab-case id (a public interface: it appears in JSON, and later in
+//! configuration and suppressions), a default severity, a one-line summary and a document in
+//! `rules/<id>.md`. It reads the Compose model and what [`crate::stack`] knows of the programs
+//! in it, and reports [`Diagnostic`]s.
+
+mod etcd_compaction_mode;
+mod etcd_compaction_retention;
+mod etcd_data_not_persisted;
+mod minio_data_not_persisted;
+
+use crate::compose::{ComposeFile, Origin, Service, Storage};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+
+/// Settings that change what rules report.
+#[derive(Clone, Debug)]
+pub struct RuleOptions {
+    /// Smallest acceptable etcd `auto-compaction-retention` in revision mode.
+    pub min_retention: u64,
+}
+
+impl RuleOptions {
+    pub const DEFAULT_MIN_RETENTION: u64 = 1000;
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            min_retention: Self::DEFAULT_MIN_RETENTION,
+        }
+    }
+}
+
+/// What a rule sees: one Compose document and the options.
+pub struct Context<'a> {
+    pub file: &'a ComposeFile,
+    pub options: &'a RuleOptions,
+    /// Whether the document deploys Milvus (some facts are Milvus's and only said then).
+    pub milvus: bool,
+}
+
+/// A rule's identity.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// `rules/<id>.md`.
+    pub doc: &'static str,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+}
+
+static RULES: &[&dyn Rule] = &[
+    &etcd_data_not_persisted::EtcdDataNotPersisted,
+    &etcd_compaction_mode::EtcdCompactionMode,
+    &etcd_compaction_retention::EtcdCompactionRetention,
+    &minio_data_not_persisted::MinioDataNotPersisted,
+];
+
+/// Every rule, in a stable order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// The rule with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Run every rule over a document.
+pub fn run(file: &ComposeFile, options: &RuleOptions) -> Vec<Diagnostic> {
+    let cx = Context {
+        file,
+        options,
+        milvus: crate::stack::milvus::in_file(file),
+    };
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check(&cx, &mut out);
+    }
+    out.sort_by_key(|d| (d.origin.span.start, d.rule));
+    out
+}
+
+impl RuleMeta {
+    /// A finding of this rule at `origin`.
+    pub fn diagnostic(&'static self, origin: Origin, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule: self.id,
+            severity: self.severity,
+            origin,
+            message: message.into(),
+            label: None,
+            help: None,
+            service: None,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Builder-style additions to a [`Diagnostic`].
+pub trait DiagnosticExt {
+    fn service(self, s: &Service) -> Self;
+    fn label(self, l: impl Into<String>) -> Self;
+    fn help(self, h: impl Into<String>) -> Self;
+    fn related(self, origin: Origin, label: impl Into<String>) -> Self;
+}
+
+impl DiagnosticExt for Diagnostic {
+    fn service(mut self, s: &Service) -> Self {
+        self.service = Some(s.name.value.clone());
+        self
+    }
+    fn label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
+        self
+    }
+    fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+    fn related(mut self, origin: Origin, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            origin,
+            label: label.into(),
+        });
+        self
+    }
+}
+
+/// Where to point at a service when the deciding value is a default: its image, else its name.
+pub(crate) fn service_anchor(service: &Service) -> Origin {
+    service
+        .image
+        .as_ref()
+        .map_or(service.name.origin, |(_, t)| t.origin)
+}
+
+/// Why a path's storage does not persist, in a sentence fragment, or `None` when it does.
+pub(crate) fn storage_problem(storage: &Storage<'_>) -> Option<String> {
+    Some(match storage {
+        Storage::Persistent(_) => return None,
+        Storage::Anonymous(m) => format!(
+            "is on an anonymous volume (`{}` has no source): `docker compose down` and `up` \
+             give the container a new, empty volume",
+            m.target.raw
+        ),
+        Storage::Tmpfs(m) => format!(
+            "is on a tmpfs mount at `{}`: it is kept in memory and empty after every restart, \
+             a power cut included",
+            m.target.raw
+        ),
+        Storage::MemoryVolume(m) => format!(
+            "is on the volume `{}`, which is declared with `driver_opts` `type: tmpfs`: it is \
+             kept in memory and empty after every restart, a power cut included",
+            m.source.as_ref().map_or("", |s| s.value.as_str())
+        ),
+        Storage::OtherMount(m) => format!(
+            "is on a mount at `{}` that is neither a bind mount nor a named volume",
+            m.target.raw
+        ),
+        Storage::ImageVolume(v) => format!(
+            "is not mounted in the file, so it lands in the anonymous volume the image declares \
+             for `{v}`: `docker compose down` and `up` give the container a new, empty one"
+        ),
+        Storage::WritableLayer => {
+            "is not on any volume or bind mount: it lives in the container's \
+             writable layer, which `docker compose down` or a recreate of the container deletes"
+                .to_string()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

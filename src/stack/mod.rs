@@ -1,0 +1,189 @@
+//! What the programs of a Milvus stack make of a service's configuration.
+//!
+//! The Compose model says what a file declares; this module knows how etcd ([`etcd`]) and
+//! MinIO ([`minio`]) read it: which process a container runs, which flags and variables it
+//! honours and in what order, and where it keeps its data. Rules ask these questions in domain
+//! words and never parse commands themselves.
+
+pub mod etcd;
+pub mod milvus;
+pub mod minio;
+
+use crate::compose::{Arg, Origin, Service, shell};
+use crate::source::Span;
+
+/// One program started by a container: its arguments, the program first.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    pub args: Vec<Arg>,
+    /// Whether it was found inside a `sh -c` script.
+    pub in_script: bool,
+}
+
+impl Invocation {
+    /// The program's file name (`etcd` for `/usr/local/bin/etcd`).
+    pub fn program(&self) -> Option<&str> {
+        self.args
+            .first()
+            .map(|a| a.value.rsplit('/').next().unwrap_or(&a.value))
+    }
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "busybox"];
+
+/// The programs a service's container starts, as far as its `entrypoint` and `command` tell:
+/// the entrypoint followed by the command, or, for a `sh -c` script, each simple command of the
+/// script. Empty when the service relies on the image's defaults.
+pub fn invocations(service: &Service) -> Vec<Invocation> {
+    let mut argv: Vec<Arg> = Vec::new();
+    if let Some(e) = &service.entrypoint {
+        argv.extend(e.args.iter().cloned());
+    }
+    if let Some(c) = &service.command {
+        argv.extend(c.args.iter().cloned());
+    }
+    if argv.is_empty() {
+        return Vec::new();
+    }
+    let program = argv[0].value.rsplit('/').next().unwrap_or("");
+    if SHELLS.contains(&program) {
+        // sh [-opts] -c SCRIPT ...
+        let c_flag = argv
+            .iter()
+            .skip(1)
+            .position(|a| a.value.starts_with('-') && a.value.contains('c'));
+        if let Some(pos) = c_flag
+            && let Some(script) = argv.get(pos + 2)
+        {
+            return script_invocations(script);
+        }
+    }
+    vec![Invocation {
+        args: strip_prefixes(argv),
+        in_script: false,
+    }]
+}
+
+/// The simple commands of a `sh -c` script, each word placed inside the script argument.
+fn script_invocations(script: &Arg) -> Vec<Invocation> {
+    let Ok(commands) = shell::split_script(&script.value) else {
+        return Vec::new();
+    };
+    commands
+        .into_iter()
+        .map(|words| {
+            let args = words
+                .into_iter()
+                .map(|w| {
+                    let whole = script.sub_origin(w.span.clone());
+                    Arg::from_parts(
+                        w.value.clone(),
+                        whole,
+                        script.node,
+                        script.offsets().map(|o| {
+                            w.map
+                                .iter()
+                                .map(|&i| o.get(i).copied().unwrap_or(whole.span.end))
+                                .collect()
+                        }),
+                    )
+                })
+                .collect();
+            Invocation {
+                args: strip_prefixes(args),
+                in_script: true,
+            }
+        })
+        .collect()
+}
+
+/// Drop `exec`, `env` and leading `NAME=value` assignments before the program.
+fn strip_prefixes(mut args: Vec<Arg>) -> Vec<Arg> {
+    let skip = args
+        .iter()
+        .take_while(|a| {
+            a.value == "exec"
+                || a.value == "env"
+                || a.value.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
+        .count();
+    args.drain(..skip);
+    args
+}
+
+/// A flag's value found among a program's arguments.
+#[derive(Clone, Debug)]
+pub struct FlagValue {
+    pub value: String,
+    /// Where the value is written (just the value part of `--flag=value`).
+    pub origin: Origin,
+    /// The whole flag: `--flag=value`, or `--flag` and its value argument.
+    pub flag: Origin,
+}
+
+/// The value of a Go-style flag (`-name value`, `--name value`, `-name=value`, `--name=value`)
+/// in `args` (the program excluded); the last occurrence wins, as in Go's flag package.
+/// Parsing stops at `--` or at the first argument that is not a flag.
+pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagValue> {
+    let mut found = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a.value == "--" || !a.value.starts_with('-') || a.value == "-" {
+            break;
+        }
+        let body = a.value.trim_start_matches('-');
+        let dashes = a.value.len() - body.len();
+        if dashes > 2 {
+            break;
+        }
+        let (flag_name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        if flag_name == name {
+            match inline {
+                Some(v) => {
+                    let start = dashes + flag_name.len() + 1;
+                    found = Some(FlagValue {
+                        value: v.to_string(),
+                        origin: if v.is_empty() {
+                            Origin {
+                                file: a.origin.file,
+                                span: Span::empty(a.origin.span.end),
+                            }
+                        } else {
+                            a.sub_origin(start..a.value.len())
+                        },
+                        flag: a.origin,
+                    });
+                }
+                None => {
+                    if let Some(v) = args.get(i + 1) {
+                        found = Some(FlagValue {
+                            value: v.value.clone(),
+                            origin: v.origin,
+                            flag: Origin {
+                                file: a.origin.file,
+                                span: a.origin.span.join(v.origin.span),
+                            },
+                        });
+                        i += 1;
+                    }
+                }
+            }
+        } else if inline.is_none()
+            && !boolean_flags.contains(&flag_name)
+            && args.get(i + 1).is_some_and(|n| !n.value.starts_with('-'))
+        {
+            i += 1; // skip the value of another flag
+        }
+        i += 1;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests;
