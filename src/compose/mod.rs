@@ -8,7 +8,9 @@
 //! ([`interp_defaults`]) so that `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` is understood as
 //! the host path `./volumes/etcd`.
 
+pub mod dotenv;
 pub mod image;
+pub mod interpolate;
 pub mod shell;
 pub mod volume;
 
@@ -386,75 +388,15 @@ impl ComposeFile {
     }
 }
 
-/// Resolve `${VAR:-default}`, `${VAR-default}` and `${VAR:?msg}`-style references with their
-/// defaults only (unset variables are empty), and `$$` to `$`. This is what the model can know
-/// without an environment; a reference without a default resolves to the empty string.
+/// Interpolate a value with no variable set, so that only defaults apply: what the model can
+/// know without an environment. `${VAR:-default}` gives `default`, a reference without a
+/// default gives the empty string, `$$` gives `$`. A value that cannot be interpolated (a
+/// malformed reference, a required variable) is kept as written.
 pub fn interp_defaults(raw: &str) -> String {
-    fn inner(s: &str, depth: usize) -> String {
-        let mut out = String::with_capacity(s.len());
-        let b = s.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] != b'$' {
-                let c = s[i..].chars().next().unwrap_or('\0');
-                out.push(c);
-                i += c.len_utf8().max(1);
-                continue;
-            }
-            match b.get(i + 1) {
-                Some(b'$') => {
-                    out.push('$');
-                    i += 2;
-                }
-                Some(b'{') if depth < 16 => {
-                    // Find the matching brace.
-                    let mut d = 0usize;
-                    let mut j = i + 1;
-                    let mut close = None;
-                    while j < b.len() {
-                        match b[j] {
-                            b'{' => d += 1,
-                            b'}' => {
-                                d -= 1;
-                                if d == 0 {
-                                    close = Some(j);
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                        j += 1;
-                    }
-                    let Some(close) = close else {
-                        out.push_str(&s[i..]);
-                        break;
-                    };
-                    let body = &s[i + 2..close];
-                    let name_end = body
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(body.len());
-                    let op = &body[name_end..];
-                    if let Some(default) = op.strip_prefix(":-").or_else(|| op.strip_prefix('-')) {
-                        out.push_str(&inner(default, depth + 1));
-                    }
-                    i = close + 1;
-                }
-                Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
-                    let mut j = i + 1;
-                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                        j += 1;
-                    }
-                    i = j;
-                }
-                _ => {
-                    out.push('$');
-                    i += 1;
-                }
-            }
-        }
-        out
+    if !raw.contains('$') {
+        return raw.to_string();
     }
-    inner(raw, 0)
+    interpolate::interpolate(raw, &|_| None).map_or_else(|_| raw.to_string(), |i| i.value)
 }
 
 /// Remove a trailing `/` and `.` segments so paths compare.
