@@ -12,7 +12,7 @@ fn svc<'a>(m: &'a ComposeFile, name: &str) -> &'a Service {
 }
 
 /// The source text an origin points at.
-fn at<'a>(text: &'a str, o: Origin) -> &'a str {
+fn at(text: &str, o: Origin) -> &str {
     o.span.slice(text)
 }
 
