@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Options {
     pub rules: RuleOptions,
     pub limits: Limits,
+    /// Files checked at once; `None` for one per CPU.
+    pub jobs: Option<usize>,
 }
 
 /// Why a file could not be checked.
@@ -76,8 +78,10 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
 
 /// Check files, on as many threads as the machine has when there are several.
 pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+    let threads = options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
         .min(targets.len() / 4 + 1);
     if threads <= 1 {
         return targets

@@ -54,6 +54,9 @@ struct CheckArgs {
     /// Smallest acceptable etcd auto-compaction retention, in revisions.
     #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
     min_retention: u64,
+    /// Files checked at once (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
                 rules: RuleOptions {
                     min_retention: args.min_retention,
                 },
+                jobs: args.jobs,
                 ..Options::default()
             };
             let reports = check::check_paths(&args.paths, &options);

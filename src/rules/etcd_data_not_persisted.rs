@@ -30,10 +30,10 @@ impl Rule for EtcdDataNotPersisted {
             }
             let dir = etcd.data_dir();
             let what = if cx.milvus {
-                "with it every collection's metadata: Milvus comes back with collections it \
-                 cannot load"
+                "every collection's metadata (Milvus then comes back with collections it cannot \
+                 load)"
             } else {
-                "with it every key etcd holds"
+                "every key etcd holds"
             };
             let Some(path) = &dir.path else {
                 // A relative data dir in a working directory the file does not tell: only
@@ -49,7 +49,8 @@ impl Rule for EtcdDataNotPersisted {
                         format!(
                             "etcd keeps its data in `{}` under the image's working directory, \
                              and service `{}` mounts no volume at all: the data lives in the \
-                             container's writable layer, and a recreate deletes it, {what}",
+                             container's writable layer, so a recreate deletes it, and with it \
+                             {what}",
                             dir.written, service.name.value
                         ),
                     )
@@ -80,7 +81,7 @@ impl Rule for EtcdDataNotPersisted {
             let mut d = META
                 .diagnostic(
                     origin,
-                    format!("etcd's data directory {whence} {problem}, {what}"),
+                    format!("etcd's data directory {whence} {problem}, and with it {what}"),
                 )
                 .service(service)
                 .label(match storage {

@@ -33,9 +33,9 @@ impl Rule for MinioDataNotPersisted {
                 OFFICIAL_IMAGE_VOLUMES
             };
             let what = if cx.milvus {
-                "with it every object: Milvus's segments, indexes and logs"
+                "every object (Milvus's segments, indexes and logs)"
             } else {
-                "with it every object"
+                "every object it stores"
             };
             let mut reported = Vec::new();
             for path in minio.data_paths() {
@@ -58,7 +58,7 @@ impl Rule for MinioDataNotPersisted {
                 let mut d = META
                     .diagnostic(
                         origin,
-                        format!("MinIO's data path {whence} {problem}, {what}"),
+                        format!("MinIO's data path {whence} {problem}, and with it {what}"),
                     )
                     .service(service)
                     .label(match storage {

@@ -141,23 +141,24 @@ pub(crate) fn service_anchor(service: &Service) -> Origin {
         .map_or(service.name.origin, |(_, t)| t.origin)
 }
 
-/// Why a path's storage does not persist, in a sentence fragment, or `None` when it does.
+/// Why a path's storage does not persist, as a clause that continues "`<path>` ...", or
+/// `None` when it does persist.
 pub(crate) fn storage_problem(storage: &Storage<'_>) -> Option<String> {
     Some(match storage {
         Storage::Persistent(_) => return None,
         Storage::Anonymous(m) => format!(
-            "is on an anonymous volume (`{}` has no source): `docker compose down` and `up` \
-             give the container a new, empty volume",
+            "is on an anonymous volume (`{}` has no source), so `docker compose down` and `up` \
+             replace it with a new, empty one",
             m.target.raw
         ),
         Storage::Tmpfs(m) => format!(
-            "is on a tmpfs mount at `{}`: it is kept in memory and empty after every restart, \
-             a power cut included",
+            "is on a tmpfs mount at `{}`, so it is kept in memory and lost at every restart, a \
+             power cut included",
             m.target.raw
         ),
         Storage::MemoryVolume(m) => format!(
-            "is on the volume `{}`, which is declared with `driver_opts` `type: tmpfs`: it is \
-             kept in memory and empty after every restart, a power cut included",
+            "is on the volume `{}`, declared with `driver_opts` `type: tmpfs`, so it is kept in \
+             memory and lost at every restart, a power cut included",
             m.source.as_ref().map_or("", |s| s.value.as_str())
         ),
         Storage::OtherMount(m) => format!(
@@ -166,13 +167,12 @@ pub(crate) fn storage_problem(storage: &Storage<'_>) -> Option<String> {
         ),
         Storage::ImageVolume(v) => format!(
             "is not mounted in the file, so it lands in the anonymous volume the image declares \
-             for `{v}`: `docker compose down` and `up` give the container a new, empty one"
+             for `{v}`, which `docker compose down` and `up` replace with a new, empty one"
         ),
-        Storage::WritableLayer => {
-            "is not on any volume or bind mount: it lives in the container's \
-             writable layer, which `docker compose down` or a recreate of the container deletes"
-                .to_string()
-        }
+        Storage::WritableLayer => "is not on any volume or bind mount: it lives in the \
+             container's writable layer, so `docker compose down` or a recreate of the \
+             container deletes it"
+            .to_string(),
     })
 }
 
