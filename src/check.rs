@@ -145,15 +145,31 @@ pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport 
         Ok(s) => Arc::from(s),
         Err(e) => {
             let bytes = e.as_bytes();
-            let offset = e.utf8_error().valid_up_to();
+            let utf8 = e.utf8_error();
+            let offset = utf8.valid_up_to();
             let prefix = String::from_utf8_lossy(&bytes[..offset]);
             let pos = LineIndex::new(&prefix).position(&prefix, prefix.len());
-            return failed(
+            let b = bytes[offset];
+            let what = if utf8.error_len().is_none() {
                 format!(
-                    "not valid UTF-8: byte 0x{:02x} at line {}, column {} cannot start a \
-                     character",
-                    bytes[offset], pos.line, pos.column
-                ),
+                    "the file ends inside a character that byte 0x{b:02x} at line {}, column {} \
+                     starts",
+                    pos.line, pos.column
+                )
+            } else if (0xC2..=0xF4).contains(&b) {
+                format!(
+                    "byte 0x{b:02x} at line {}, column {} starts a character that the bytes \
+                     after it do not complete",
+                    pos.line, pos.column
+                )
+            } else {
+                format!(
+                    "byte 0x{b:02x} at line {}, column {} cannot start a character",
+                    pos.line, pos.column
+                )
+            };
+            return failed(
+                format!("not valid UTF-8: {what}"),
                 None,
                 Some((offset, pos)),
             );
