@@ -33,20 +33,13 @@ impl ImageRef {
             ),
             None => (name_tag, None),
         };
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (Some(first.to_string()), rest.to_string())
-            }
-            _ => (None, name.to_string()),
-        };
+        let (registry, repository) = split_name(name);
         if repository.is_empty() {
             return None;
         }
         Some(ImageRef {
-            registry,
-            repository,
+            registry: registry.map(str::to_string),
+            repository: repository.to_string(),
             tag,
             digest,
         })
@@ -55,10 +48,7 @@ impl ImageRef {
     /// The fully qualified repository, Docker Hub spelled out: `docker.io/library/ubuntu`,
     /// `docker.io/minio/minio`, `quay.io/coreos/etcd`.
     pub fn canonical_name(&self) -> String {
-        let registry = match self.registry.as_deref() {
-            None | Some("index.docker.io" | "registry-1.docker.io" | "docker.io") => "docker.io",
-            Some(r) => r,
-        };
+        let registry = hub(self.registry.as_deref());
         if registry == "docker.io" && !self.repository.contains('/') {
             format!("docker.io/library/{}", self.repository)
         } else {
@@ -67,9 +57,13 @@ impl ImageRef {
     }
 
     /// Whether this is the image `name` (written as a user would: `minio/minio`,
-    /// `quay.io/coreos/etcd`), whatever the tag or digest.
+    /// `quay.io/coreos/etcd`), whatever the tag or digest. Docker Hub's spellings
+    /// (`docker.io/`, `index.docker.io/`, `library/`) are the same image.
     pub fn is(&self, name: &str) -> bool {
-        ImageRef::parse(name).is_some_and(|other| other.canonical_name() == self.canonical_name())
+        let (registry, repository) = split_name(name);
+        hub(registry) == hub(self.registry.as_deref())
+            && strip_library(hub(registry), repository)
+                == strip_library(hub(registry), &self.repository)
     }
 
     /// The last path component of the repository: `etcd` for `quay.io/coreos/etcd`.
@@ -78,6 +72,35 @@ impl ImageRef {
             .rsplit('/')
             .next()
             .unwrap_or(&self.repository)
+    }
+}
+
+/// Split a name (no tag or digest) into its registry, if it names one, and its repository.
+fn split_name(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, name),
+    }
+}
+
+/// The registry with Docker Hub's spellings made one.
+fn hub(registry: Option<&str>) -> &str {
+    match registry {
+        None | Some("index.docker.io" | "registry-1.docker.io" | "docker.io") => "docker.io",
+        Some(r) => r,
+    }
+}
+
+/// A Docker Hub repository without its implicit `library/`.
+fn strip_library<'a>(registry: &str, repository: &'a str) -> &'a str {
+    if registry == "docker.io" {
+        repository.strip_prefix("library/").unwrap_or(repository)
+    } else {
+        repository
     }
 }
 

@@ -20,10 +20,8 @@ impl Rule for EtcdCompactionMode {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for service in &cx.file.services {
-            let Some(etcd) = Etcd::detect(service) else {
-                continue;
-            };
+        for etcd in &cx.etcd {
+            let service = etcd.service;
             if etcd.config_file().is_some() {
                 continue;
             }
@@ -63,7 +61,7 @@ impl Rule for EtcdCompactionMode {
             let (origin, label) = match mode.origin() {
                 Some(o) => (o, "not `revision`".to_string()),
                 None => (
-                    fallback_origin(&etcd),
+                    fallback_origin(etcd),
                     "no auto-compaction mode set".to_string(),
                 ),
             };

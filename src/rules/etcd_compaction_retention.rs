@@ -4,7 +4,7 @@
 use super::etcd_compaction_mode::fallback_origin;
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::stack::etcd::{Etcd, Retention, Source};
+use crate::stack::etcd::{Retention, Source};
 
 pub struct EtcdCompactionRetention;
 
@@ -22,10 +22,8 @@ impl Rule for EtcdCompactionRetention {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let min = cx.options.min_retention;
-        for service in &cx.file.services {
-            let Some(etcd) = Etcd::detect(service) else {
-                continue;
-            };
+        for etcd in &cx.etcd {
+            let service = etcd.service;
             if etcd.config_file().is_some() {
                 continue;
             }
@@ -72,7 +70,7 @@ impl Rule for EtcdCompactionRetention {
             let (origin, label) = match retention.origin() {
                 Some(o) => (o, "not a revision count of 1000 or more".to_string()),
                 None => (
-                    fallback_origin(&etcd),
+                    fallback_origin(etcd),
                     "no auto-compaction retention set".to_string(),
                 ),
             };

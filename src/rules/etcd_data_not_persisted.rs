@@ -20,10 +20,8 @@ impl Rule for EtcdDataNotPersisted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for service in &cx.file.services {
-            let Some(etcd) = Etcd::detect(service) else {
-                continue;
-            };
+        for etcd in &cx.etcd {
+            let service = etcd.service;
             // With --config-file, the data dir is in a file milvet does not read.
             if etcd.config_file().is_some() {
                 continue;
@@ -56,7 +54,7 @@ impl Rule for EtcdDataNotPersisted {
                     )
                     .service(service)
                     .label("etcd's data dir")
-                    .help(help(&etcd)),
+                    .help(help(etcd)),
                 );
                 continue;
             };
@@ -88,7 +86,7 @@ impl Rule for EtcdDataNotPersisted {
                     Storage::WritableLayer => "not on a volume",
                     _ => "not persistent",
                 })
-                .help(help(&etcd));
+                .help(help(etcd));
             if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) = storage {
                 d = d.related(m.origin, "this mount does not persist");
             }

@@ -3,7 +3,7 @@
 use super::{Context, DiagnosticExt, Rule, RuleMeta, service_anchor, storage_problem};
 use crate::compose::Storage;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::stack::minio::{Minio, PathSource};
+use crate::stack::minio::PathSource;
 
 pub struct MinioDataNotPersisted;
 
@@ -23,10 +23,8 @@ impl Rule for MinioDataNotPersisted {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for service in &cx.file.services {
-            let Some(minio) = Minio::detect(service) else {
-                continue;
-            };
+        for minio in &cx.minio {
+            let service = minio.service;
             let image_volumes: &[&str] = if minio.bitnami {
                 &[]
             } else {

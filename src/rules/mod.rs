@@ -12,6 +12,8 @@ mod minio_data_not_persisted;
 
 use crate::compose::{ComposeFile, Origin, Service, Storage};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::stack::etcd::Etcd;
+use crate::stack::minio::Minio;
 
 /// Settings that change what rules report.
 #[derive(Clone, Debug)]
@@ -32,12 +34,16 @@ impl Default for RuleOptions {
     }
 }
 
-/// What a rule sees: one Compose document and the options.
+/// What a rule sees: one Compose document, what runs in it, and the options.
 pub struct Context<'a> {
     pub file: &'a ComposeFile,
     pub options: &'a RuleOptions,
     /// Whether the document deploys Milvus (some facts are Milvus's and only said then).
     pub milvus: bool,
+    /// The services that run an etcd server.
+    pub etcd: Vec<Etcd<'a>>,
+    /// The services that run a MinIO server.
+    pub minio: Vec<Minio<'a>>,
 }
 
 /// A rule's identity.
@@ -78,6 +84,8 @@ pub fn run(file: &ComposeFile, options: &RuleOptions) -> Vec<Diagnostic> {
         file,
         options,
         milvus: crate::stack::milvus::in_file(file),
+        etcd: file.services.iter().filter_map(Etcd::detect).collect(),
+        minio: file.services.iter().filter_map(Minio::detect).collect(),
     };
     let mut out = Vec::new();
     for rule in RULES {

@@ -32,6 +32,18 @@ impl From<granit_parser::ScalarStyle> for ScalarStyle {
 /// cover (a kept or explicitly indented block scalar, say), and callers fall back to the span of
 /// the whole scalar.
 pub fn source_map(raw: &str, style: ScalarStyle, value: &str) -> Option<Vec<usize>> {
+    // Written exactly as its value (inside its quotes): every byte maps to itself. Quote
+    // doubling, escapes and folding all change the text, so equality rules them out.
+    let shift = match style {
+        ScalarStyle::Plain => Some(0),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if raw.len() >= 2 => Some(1),
+        _ => None,
+    };
+    if let Some(shift) = shift
+        && raw.get(shift..raw.len() - shift) == Some(value)
+    {
+        return Some((shift..=shift + value.len()).collect());
+    }
     let mut out = Decoded::default();
     match style {
         ScalarStyle::Plain => fold_flow(raw, 0, raw.len(), false, &mut out)?,
