@@ -3,7 +3,7 @@
 use crate::compose::{ComposeFile, FileId};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, FileKind, Target};
-use crate::rules::{self, RuleOptions};
+use crate::rules::{self, DocumentContext, RuleOptions, Source};
 use crate::source::{LineIndex, Position};
 use crate::yaml::{self, Limits, NodeKind};
 use std::path::{Path, PathBuf};
@@ -84,10 +84,12 @@ pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
         .max(1)
         .min(targets.len() / 4 + 1);
     if threads <= 1 {
-        return targets
-            .iter()
-            .map(|t| check_file(&t.path, t.kind, options))
-            .collect();
+        return number(
+            targets
+                .iter()
+                .map(|t| check_file(&t.path, t.kind, options))
+                .collect(),
+        );
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<(usize, FileReport)> = std::thread::scope(|scope| {
@@ -110,7 +112,27 @@ pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
             .collect()
     });
     results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    number(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Give each report's diagnostics the report's index as their file id, so that the reports of
+/// a run are its file table.
+fn number(mut reports: Vec<FileReport>) -> Vec<FileReport> {
+    for (i, r) in reports.iter_mut().enumerate() {
+        let id = FileId(i as u32);
+        if let Outcome::Checked(diags) = &mut r.outcome {
+            for d in diags {
+                let local = d.origin.file;
+                d.origin.file = id;
+                for rel in &mut d.related {
+                    if rel.origin.file == local {
+                        rel.origin.file = id;
+                    }
+                }
+            }
+        }
+    }
+    reports
 }
 
 /// Read and check one file.
@@ -206,12 +228,19 @@ pub fn check_text(
         return Ok(Vec::new());
     }
     let mut diagnostics = Vec::new();
+    let sources = [Source { text, tree: &tree }];
     for doc in &tree.documents {
         let Some(root) = doc.root else { continue };
+        diagnostics.extend(rules::run_document(&DocumentContext {
+            source: sources[0],
+            file: FileId(0),
+            root,
+            options: &options.rules,
+        }));
         match &tree.node(tree.resolve(root)).kind {
             NodeKind::Mapping { .. } => {
                 let model = ComposeFile::from_document(&tree, text, FileId(0), root);
-                diagnostics.extend(rules::run(&model, &options.rules));
+                diagnostics.extend(rules::run(&model, &sources, &options.rules));
             }
             _ if tree.is_null(root) => {}
             _ => {

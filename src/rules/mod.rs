@@ -10,10 +10,11 @@ mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod minio_data_not_persisted;
 
-use crate::compose::{ComposeFile, Origin, Service, Storage};
+use crate::compose::{ComposeFile, FileId, Origin, Service, Storage};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::stack::etcd::Etcd;
 use crate::stack::minio::Minio;
+use crate::yaml::{NodeId, Tree};
 
 /// Settings that change what rules report.
 #[derive(Clone, Debug)]
@@ -34,9 +35,19 @@ impl Default for RuleOptions {
     }
 }
 
-/// What a rule sees: one Compose document, what runs in it, and the options.
+/// A YAML file as rules see it: its text and span tree.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: &'a Tree,
+}
+
+/// What a rule sees: one Compose model, the files it was read from, what runs in it, and the
+/// options.
 pub struct Context<'a> {
     pub file: &'a ComposeFile,
+    /// The files of the model, indexed by [`FileId`].
+    pub sources: &'a [Source<'a>],
     pub options: &'a RuleOptions,
     /// Whether the document deploys Milvus (some facts are Milvus's and only said then).
     pub milvus: bool,
@@ -56,9 +67,21 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// What a rule sees of one YAML document, before any Compose meaning is given to it.
+pub struct DocumentContext<'a> {
+    pub source: Source<'a>,
+    pub file: FileId,
+    pub root: NodeId,
+    pub options: &'a RuleOptions,
+}
+
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
+    /// Check a Compose model.
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+    /// Check a YAML document as written (duplicate keys, schema). Most rules have nothing to
+    /// say here.
+    fn check_document(&self, _cx: &DocumentContext<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
 static RULES: &[&dyn Rule] = &[
@@ -78,10 +101,20 @@ pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
 }
 
-/// Run every rule over a document.
-pub fn run(file: &ComposeFile, options: &RuleOptions) -> Vec<Diagnostic> {
+/// Run every rule's document check over one YAML document.
+pub fn run_document(cx: &DocumentContext<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check_document(cx, &mut out);
+    }
+    out
+}
+
+/// Run every rule over a Compose model.
+pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) -> Vec<Diagnostic> {
     let cx = Context {
         file,
+        sources,
         options,
         milvus: crate::stack::milvus::in_file(file),
         etcd: file.services.iter().filter_map(Etcd::detect).collect(),
@@ -91,7 +124,7 @@ pub fn run(file: &ComposeFile, options: &RuleOptions) -> Vec<Diagnostic> {
     for rule in RULES {
         rule.check(&cx, &mut out);
     }
-    out.sort_by_key(|d| (d.origin.span.start, d.rule));
+    out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     out
 }
 
