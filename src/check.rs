@@ -1,8 +1,10 @@
-//! Running the pipeline over files: read, parse, model, rules; one [`FileReport`] a file.
+//! Running the pipeline over files: read, parse, model, rules, and with `--fix` or `--diff`
+//! the fixes; one [`FileReport`] a file.
 
 use crate::compose::{ComposeFile, FileId};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::discover::{self, FileKind, Target};
+use crate::fix::{self, FixError, FixPolicy};
 use crate::rules::{self, DocumentContext, RuleOptions, Source};
 use crate::source::{LineIndex, Position};
 use crate::yaml::{self, Limits, NodeKind};
@@ -17,6 +19,33 @@ pub struct Options {
     pub limits: Limits,
     /// Files checked at once; `None` for one per CPU.
     pub jobs: Option<usize>,
+    /// Whether to fix, and how.
+    pub fix: FixMode,
+    /// Which fixes `fix` applies.
+    pub policy: FixPolicy,
+}
+
+/// What to do with fixes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FixMode {
+    /// Only report them.
+    #[default]
+    Report,
+    /// Apply them and write the files.
+    Write,
+    /// Apply them in memory, to show the difference; write nothing.
+    Diff,
+}
+
+/// What fixing did to a file.
+#[derive(Clone, Debug)]
+pub struct FileFix {
+    /// Fixes applied.
+    pub applied: usize,
+    /// The text before fixing ([`FileReport::text`] is the text after).
+    pub original: Arc<str>,
+    /// Whether the fixed text was written to the file.
+    pub written: bool,
 }
 
 /// Why a file could not be checked.
@@ -27,35 +56,52 @@ pub struct FileError {
     pub at: Option<(usize, Position)>,
 }
 
-#[derive(Clone, Debug)]
-pub enum Outcome {
-    Checked(Vec<Diagnostic>),
-    Failed(FileError),
-}
-
 /// The result of checking one file.
 #[derive(Clone, Debug)]
 pub struct FileReport {
     pub path: PathBuf,
     pub kind: FileKind,
-    /// The file's text, when it could be read as UTF-8.
+    /// The file's text, when it could be read as UTF-8; after fixing, the fixed text, which the
+    /// diagnostics refer to.
     pub text: Option<Arc<str>>,
-    pub outcome: Outcome,
+    /// The findings (those that remain, after fixing).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Why the file could not be checked, or could not be fixed.
+    pub error: Option<FileError>,
+    /// What fixing did, when fixes were applied.
+    pub fix: Option<FileFix>,
 }
 
 impl FileReport {
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        match &self.outcome {
-            Outcome::Checked(d) => d,
-            Outcome::Failed(_) => &[],
+    fn failed(path: &Path, kind: FileKind, text: Option<Arc<str>>, error: FileError) -> Self {
+        FileReport {
+            path: path.to_path_buf(),
+            kind,
+            text,
+            diagnostics: Vec::new(),
+            error: Some(error),
+            fix: None,
         }
     }
 
-    pub fn error(&self) -> Option<&FileError> {
-        match &self.outcome {
-            Outcome::Failed(e) => Some(e),
-            Outcome::Checked(_) => None,
+    /// Whether fixing changed the text (written, or shown as a diff).
+    pub fn changed(&self) -> bool {
+        match (&self.fix, &self.text) {
+            (Some(f), Some(t)) => f.original != *t,
+            _ => false,
         }
+    }
+
+    /// Unsafe fixes among the remaining findings.
+    pub fn unsafe_fixes(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+            })
+            .count()
     }
 }
 
@@ -64,14 +110,16 @@ impl FileReport {
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
     let (targets, walk_errors) = discover::discover(paths);
     let mut reports = check_targets(&targets, options);
-    reports.extend(walk_errors.into_iter().map(|e| FileReport {
-        path: e.path,
-        kind: FileKind::Compose,
-        text: None,
-        outcome: Outcome::Failed(FileError {
-            message: format!("cannot read: {}", e.message),
-            at: None,
-        }),
+    reports.extend(walk_errors.into_iter().map(|e| {
+        FileReport::failed(
+            &e.path,
+            FileKind::Compose,
+            None,
+            FileError {
+                message: format!("cannot read: {}", e.message),
+                at: None,
+            },
+        )
     }));
     reports
 }
@@ -120,13 +168,18 @@ pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
 fn number(mut reports: Vec<FileReport>) -> Vec<FileReport> {
     for (i, r) in reports.iter_mut().enumerate() {
         let id = FileId(i as u32);
-        if let Outcome::Checked(diags) = &mut r.outcome {
-            for d in diags {
+        {
+            for d in &mut r.diagnostics {
                 let local = d.origin.file;
                 d.origin.file = id;
                 for rel in &mut d.related {
                     if rel.origin.file == local {
                         rel.origin.file = id;
+                    }
+                }
+                for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                    if e.file == local {
+                        e.file = id;
                     }
                 }
             }
@@ -137,11 +190,8 @@ fn number(mut reports: Vec<FileReport>) -> Vec<FileReport> {
 
 /// Read and check one file.
 pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport {
-    let failed = |message: String, text: Option<Arc<str>>, at| FileReport {
-        path: path.to_path_buf(),
-        kind,
-        text,
-        outcome: Outcome::Failed(FileError { message, at }),
+    let failed = |message: String, text: Option<Arc<str>>, at| {
+        FileReport::failed(path, kind, text, FileError { message, at })
     };
     match std::fs::metadata(path) {
         Err(e) => return failed(format!("cannot read: {}", io_message(&e)), None, None),
@@ -197,18 +247,84 @@ pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport 
             );
         }
     };
-    match check_text(&text, kind, options) {
-        Ok(diagnostics) => FileReport {
-            path: path.to_path_buf(),
-            kind,
-            text: Some(text),
-            outcome: Outcome::Checked(diagnostics),
-        },
+    let diagnostics = match check_text(&text, kind, options) {
+        Ok(d) => d,
         Err((message, offset)) => {
             let pos = LineIndex::new(&text).position(&text, offset);
-            failed(message, Some(text), Some((offset, pos)))
+            return failed(message, Some(text), Some((offset, pos)));
+        }
+    };
+    let report = FileReport {
+        path: path.to_path_buf(),
+        kind,
+        text: Some(text),
+        diagnostics,
+        error: None,
+        fix: None,
+    };
+    if options.fix == FixMode::Report {
+        report
+    } else {
+        fix_file(report, options)
+    }
+}
+
+/// Apply the fixes of a checked file; write it when asked and when the result is verified.
+fn fix_file(mut report: FileReport, options: &Options) -> FileReport {
+    let Some(original) = report.text.clone() else {
+        return report;
+    };
+    let wanted = report.diagnostics.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| options.policy.applies(f.applicability) && !f.edits.is_empty())
+    });
+    if !wanted {
+        return report;
+    }
+    let kind = report.kind;
+    let texts = [original.to_string()];
+    let result = fix::fix_texts(&texts, &report.diagnostics, options.policy, |texts| {
+        check_text(&texts[0], kind, options).map_err(|(message, offset)| FixError::Broken {
+            file: 0,
+            message,
+            offset,
+        })
+    });
+    match result {
+        Ok(fixed) => {
+            let new: Arc<str> = Arc::from(fixed.texts.into_iter().next().unwrap_or_default());
+            let mut written = false;
+            if options.fix == FixMode::Write && *new != *original {
+                if let Err(e) = fix::write_atomic(&report.path, new.as_bytes()) {
+                    report.error = Some(FileError {
+                        message: format!("cannot write the fixed file: {}", io_message(&e)),
+                        at: None,
+                    });
+                    return report;
+                }
+                written = true;
+            }
+            report.diagnostics = fixed.diagnostics;
+            report.text = Some(new);
+            report.fix = Some(FileFix {
+                applied: fixed.applied,
+                original,
+                written,
+            });
+        }
+        Err(e) => {
+            let at = match &e {
+                FixError::Broken { .. } => None,
+                FixError::Unverified(_) => None,
+            };
+            report.error = Some(FileError {
+                message: format!("fixes not applied: {e}; the file is left as it was"),
+                at,
+            });
         }
     }
+    report
 }
 
 /// Check a text. `Err` carries a message and the byte offset it concerns.
@@ -262,14 +378,17 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// The process exit code for a run: 2 when a file could not be checked, 1 when there are
-/// findings at warning or above, 0 otherwise.
-pub fn exit_code(reports: &[FileReport]) -> i32 {
-    if reports.iter().any(|r| r.error().is_some()) {
+/// The process exit code for a run: 2 when a file could not be checked (or fixed), 1 when
+/// there are findings at warning or above, 0 otherwise. With `--diff`: 1 when there is a
+/// difference to show, 0 when none.
+pub fn exit_code(reports: &[FileReport], mode: FixMode) -> i32 {
+    if reports.iter().any(|r| r.error.is_some()) {
         2
+    } else if mode == FixMode::Diff {
+        i32::from(reports.iter().any(FileReport::changed))
     } else if reports
         .iter()
-        .flat_map(|r| r.diagnostics())
+        .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity >= Severity::Warning)
     {
         1

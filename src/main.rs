@@ -1,8 +1,10 @@
 //! The `milvet` command: a thin layer over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use milvet::check::{self, Options};
+use milvet::check::{self, FixMode, Options};
+use milvet::fix::FixPolicy;
 use milvet::report;
+use milvet::report::human::FixSummary;
 use milvet::rules::{self, RuleOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,6 +15,8 @@ Examples:
   milvet check                          check the Compose files under the current directory
   milvet check docker-compose.yml       check one file, whatever its name
   milvet check deploy/ --format json    machine-readable findings for CI
+  milvet check --fix                     apply the safe fixes in place
+  milvet check --diff --unsafe-fixes    show every fix as a diff, write nothing
   milvet check --min-retention 5000 .   ask for a larger etcd compaction retention
   milvet rules                          list the rules
   milvet rules etcd-compaction-mode     explain one rule
@@ -54,6 +58,17 @@ struct CheckArgs {
     /// Smallest acceptable etcd auto-compaction retention, in revisions.
     #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
     min_retention: u64,
+    /// Apply safe fixes in place (and unsafe ones with --unsafe-fixes). Every fixed file is
+    /// re-parsed and re-checked before it is written; nothing else in it changes.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Also apply unsafe fixes (they need you to act too: each one says what to do).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change, and write nothing (exit 1 when there
+    /// is a difference).
+    #[arg(long)]
+    diff: bool,
     /// Files checked at once (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -84,11 +99,21 @@ fn main() -> ExitCode {
                     min_retention: args.min_retention,
                 },
                 jobs: args.jobs,
+                fix: if args.fix {
+                    FixMode::Write
+                } else if args.diff {
+                    FixMode::Diff
+                } else {
+                    FixMode::Report
+                },
+                policy: FixPolicy {
+                    unsafe_fixes: args.unsafe_fixes,
+                },
                 ..Options::default()
             };
             let reports = check::check_paths(&args.paths, &options);
             let out = match args.format {
-                Format::Json => report::json::render(&reports),
+                Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
                 Format::Human => {
                     let color = match args.color {
                         Color::Always => true,
@@ -98,11 +123,16 @@ fn main() -> ExitCode {
                                 && std::env::var_os("NO_COLOR").is_none()
                         }
                     };
-                    report::human::render(&reports, color)
+                    let summary = match options.fix {
+                        FixMode::Report => FixSummary::None,
+                        FixMode::Write => FixSummary::Applied,
+                        FixMode::Diff => FixSummary::Diff,
+                    };
+                    report::human::render(&reports, color, summary)
                 }
             };
             print(&out);
-            ExitCode::from(check::exit_code(&reports) as u8)
+            ExitCode::from(check::exit_code(&reports, options.fix) as u8)
         }
         Command::Rules { id: None } => {
             let mut out = String::new();

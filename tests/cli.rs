@@ -297,8 +297,10 @@ fn a_file_that_cannot_be_checked_exits_2_and_the_others_are_still_reported() {
         .expect(&run.stdout);
     assert!(broken < finding, "{}", run.stdout);
     assert!(
-        run.stdout
-            .ends_with("1 error, 0 warnings in 2 files; 1 file could not be checked\n"),
+        run.stdout.ends_with(
+            "1 error, 0 warnings in 2 files; 1 file could not be checked; 1 fixable with \
+                 --fix --unsafe-fixes\n"
+        ),
         "{}",
         run.stdout
     );
@@ -313,12 +315,19 @@ fn json_report_has_exactly_the_documented_shape() {
     t.write("compose.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &["compose.yaml"]);
     assert_eq!(code, 1);
-    assert_eq!(keys(&v), ["diagnostics", "files", "milvet", "schema"]);
+    assert_eq!(
+        keys(&v),
+        ["diagnostics", "files", "fixes", "milvet", "schema"]
+    );
+    assert_eq!(
+        v["fixes"],
+        json!({"applied": 0, "files_changed": 0, "unsafe_available": 1})
+    );
     assert_eq!(v["schema"], 1);
     assert_eq!(v["milvet"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         v["files"],
-        json!([{"path": "compose.yaml", "status": "checked", "error": null}])
+        json!([{"path": "compose.yaml", "status": "checked", "error": null, "fixes_applied": 0}])
     );
     let diags = v["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 1);
@@ -345,6 +354,16 @@ fn json_report_has_exactly_the_documented_shape() {
     let obj = located.as_object_mut().unwrap();
     let message = obj.remove("message").unwrap();
     let help = obj.remove("help").unwrap();
+    let fix = obj.remove("fix").unwrap();
+    assert_eq!(fix["applicability"], "unsafe");
+    assert!(
+        fix["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("mount `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` at `/etcd`"),
+        "{fix}"
+    );
+    assert_eq!(keys(&fix), ["applicability", "description"]);
     assert_eq!(
         located,
         json!({
@@ -358,7 +377,6 @@ fn json_report_has_exactly_the_documented_shape() {
             "offset": 190,
             "end_offset": 195,
             "service": "etcd",
-            "fix": null,
         })
     );
     let message = message.as_str().unwrap();
@@ -916,7 +934,13 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
     assert_eq!(out.matches("  help: ").count(), 4, "{out}");
-    assert!(out.ends_with("\n2 errors, 2 warnings in 1 file\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "\n2 errors, 2 warnings in 1 file; 2 fixable with --fix; 2 more fixes with --fix \
+             --unsafe-fixes\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -927,13 +951,15 @@ fn human_summary_counts_files_and_pluralises() {
     let run = check_human(&t.root, &["a.yml", "b.yml"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.ends_with("\n1 error, 0 warnings in 2 files\n"),
+        run.stdout
+            .ends_with("\n1 error, 0 warnings in 2 files; 1 fixable with --fix --unsafe-fixes\n"),
         "{}",
         run.stdout
     );
     let run = check_human(&t.root, &["--min-retention", "5000", "b.yml"]);
     assert!(
-        run.stdout.ends_with("\n0 errors, 1 warning in 1 file\n"),
+        run.stdout
+            .ends_with("\n0 errors, 1 warning in 1 file; 1 fixable with --fix\n"),
         "{}",
         run.stdout
     );

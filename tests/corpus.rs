@@ -2,7 +2,7 @@
 //! without a panic and without an error, and the official Milvus release files give exactly
 //! the findings `tests/official-expectations.tsv` lists.
 
-use milvet::check::{FileReport, Options, Outcome, check_file};
+use milvet::check::{FileReport, Options, check_file};
 use milvet::discover::FileKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -64,7 +64,7 @@ fn check_all(root: &Path, subdir: &str, kind: FileKind, problems: &mut Vec<Strin
         match check(path, kind) {
             Err(e) => problems.push(e),
             Ok(report) => {
-                if let Outcome::Failed(e) = &report.outcome {
+                if let Some(e) = &report.error {
                     let at =
                         e.at.map(|(offset, pos)| format!(" at {pos} (offset {offset})"))
                             .unwrap_or_default();
@@ -104,20 +104,26 @@ fn every_corpus_milvus_config_is_checked_without_error_or_finding() {
     for path in &files {
         match check(path, FileKind::MilvusConfig) {
             Err(e) => problems.push(e),
-            Ok(report) => match &report.outcome {
-                Outcome::Failed(e) => problems.push(format!(
-                    "{}: cannot be checked: {}",
-                    path.display(),
-                    e.message
-                )),
-                // No rule reads milvus.yaml yet.
-                Outcome::Checked(d) if !d.is_empty() => problems.push(format!(
-                    "{}: unexpected findings {:?}",
-                    path.display(),
-                    d.iter().map(|d| d.rule).collect::<Vec<_>>()
-                )),
-                Outcome::Checked(_) => {}
-            },
+            Ok(report) => {
+                if let Some(e) = &report.error {
+                    problems.push(format!(
+                        "{}: cannot be checked: {}",
+                        path.display(),
+                        e.message
+                    ));
+                } else if !report.diagnostics.is_empty() {
+                    // No rule reads milvus.yaml yet.
+                    problems.push(format!(
+                        "{}: unexpected findings {:?}",
+                        path.display(),
+                        report
+                            .diagnostics
+                            .iter()
+                            .map(|d| d.rule)
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
         }
     }
     assert!(
@@ -206,12 +212,12 @@ fn official_release_files_give_exactly_the_expected_rules() {
                 continue;
             }
         };
-        if let Some(e) = report.error() {
+        if let Some(e) = report.error.as_ref() {
             problems.push(format!("{name}: cannot be checked: {}", e.message));
             continue;
         }
         let got: BTreeSet<String> = report
-            .diagnostics()
+            .diagnostics
             .iter()
             .map(|d| d.rule.to_string())
             .collect();

@@ -22,6 +22,13 @@ pub use image::ImageRef;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
 
+/// A YAML file as later stages see it: its text and span tree, indexed by [`FileId`].
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: &'a Tree,
+}
+
 /// A place in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
@@ -95,6 +102,34 @@ impl Arg {
     }
 }
 
+/// How a service attribute reaches the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Written in the service itself.
+    Own,
+    /// Written in the service as an alias (`environment: *env`): the alias node.
+    Alias(NodeId),
+    /// Brought in by a `<<` merge of the service: the node written under `<<`.
+    Merged(NodeId),
+}
+
+/// Where a service attribute (`environment`, `volumes`, `command`, ...) is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The key.
+    pub key: NodeId,
+    /// The value as written under the key (an alias stays an alias).
+    pub value: NodeId,
+    pub sharing: Sharing,
+}
+
+impl Field {
+    /// Whether the attribute is written in the service itself, not shared with others.
+    pub fn is_own(&self) -> bool {
+        self.sharing == Sharing::Own
+    }
+}
+
 /// `command` or `entrypoint`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
@@ -102,6 +137,7 @@ pub struct Command {
     pub args: Vec<Arg>,
     pub origin: Origin,
     pub node: NodeId,
+    pub field: Field,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +170,8 @@ pub struct EnvVar {
     pub value: Option<Text>,
     /// The list item or the mapping entry (key to value).
     pub entry: Origin,
+    /// Whether the variable came through a `<<` merge inside the environment mapping.
+    pub merged: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +182,8 @@ pub struct Environment {
     /// Where the `environment` key is written, if any.
     pub key: Option<Origin>,
     pub vars: Vec<EnvVar>,
+    /// How the `environment` key reaches the service, if it has one.
+    pub field: Option<Field>,
 }
 
 impl Environment {
@@ -183,6 +223,8 @@ pub struct Mount {
     pub read_only: bool,
     /// The whole item.
     pub origin: Origin,
+    /// The item's node (a scalar for the short syntax, a mapping for the long one).
+    pub node: NodeId,
     /// Whether it was written under `tmpfs:` rather than `volumes:`.
     pub from_tmpfs_key: bool,
 }
@@ -232,6 +274,8 @@ pub struct Service {
     pub name: Text,
     /// The service's mapping node.
     pub node: NodeId,
+    /// When the service is written as an alias of another (`two: *one`), the alias node.
+    pub alias: Option<NodeId>,
     /// From the service's key to the end of its definition.
     pub origin: Origin,
     pub image: Option<(ImageRef, Text)>,
@@ -239,6 +283,8 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub mounts: Vec<Mount>,
+    /// How the `volumes` key reaches the service, if it has one.
+    pub volumes_field: Option<Field>,
     pub healthcheck: Option<Healthcheck>,
     pub restart: Option<Text>,
     pub depends_on: Vec<Dependency>,
@@ -480,6 +526,21 @@ impl Cx<'_> {
         }
     }
 
+    /// Where attribute `key` of a service mapping is written.
+    fn field(&self, service: NodeId, key: &str) -> Option<Field> {
+        let e = self.tree.entry(service, key)?;
+        let sharing = match e.merged_via {
+            Some(via) => Sharing::Merged(via),
+            None if self.tree.is_alias(e.value) => Sharing::Alias(e.value),
+            None => Sharing::Own,
+        };
+        Some(Field {
+            key: e.key,
+            value: e.value,
+            sharing,
+        })
+    }
+
     fn service(&self, key: NodeId, node: NodeId) -> Option<Service> {
         let tree = self.tree;
         let name = self.text(key)?;
@@ -514,6 +575,7 @@ impl Cx<'_> {
                         target,
                         read_only: false,
                         origin: text.origin,
+                        node: text.node,
                         from_tmpfs_key: true,
                     });
                 }
@@ -529,12 +591,14 @@ impl Cx<'_> {
         Some(Service {
             name,
             node: tree.resolve(node),
+            alias: tree.is_alias(node).then_some(node),
             origin: self.origin(origin_span),
             image,
             environment: self.environment(node),
-            command: get("command").and_then(|n| self.command(n)),
-            entrypoint: get("entrypoint").and_then(|n| self.command(n)),
+            command: self.field(node, "command").and_then(|f| self.command(f)),
+            entrypoint: self.field(node, "entrypoint").and_then(|f| self.command(f)),
             mounts,
+            volumes_field: self.field(node, "volumes"),
             healthcheck: get("healthcheck").and_then(|n| self.healthcheck(n)),
             restart: get("restart").and_then(|n| self.text(n)),
             depends_on: get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n)),
@@ -556,6 +620,7 @@ impl Cx<'_> {
                 node: None,
                 key: None,
                 vars: Vec::new(),
+                field: None,
             };
         };
         let node = entry.value;
@@ -584,6 +649,7 @@ impl Cx<'_> {
                         },
                         value,
                         entry: self.origin(tree.span(tree.resolve(item))),
+                        merged: false,
                     });
                 }
                 EnvForm::List(*style)
@@ -611,6 +677,7 @@ impl Cx<'_> {
                         },
                         value,
                         entry: self.origin(Span::new(key_span.start, end)),
+                        merged: e.merged_via.is_some(),
                     });
                 }
                 EnvForm::Map(*style)
@@ -622,12 +689,13 @@ impl Cx<'_> {
             node: Some(node),
             key,
             vars,
+            field: self.field(service, "environment"),
         }
     }
 
-    fn command(&self, node: NodeId) -> Option<Command> {
+    fn command(&self, field: Field) -> Option<Command> {
         let tree = self.tree;
-        let resolved = tree.resolve(node);
+        let resolved = tree.resolve(field.value);
         let origin = self.origin(tree.span(resolved));
         if let Some(items) = tree.items(resolved) {
             let args = items
@@ -648,6 +716,7 @@ impl Cx<'_> {
                 args,
                 origin,
                 node: resolved,
+                field,
             });
         }
         let text = self.text(resolved)?;
@@ -685,6 +754,7 @@ impl Cx<'_> {
             args,
             origin,
             node: resolved,
+            field,
         })
     }
 
@@ -715,6 +785,7 @@ impl Cx<'_> {
                 target,
                 read_only,
                 origin,
+                node: resolved,
                 from_tmpfs_key: false,
             });
         }
@@ -743,6 +814,7 @@ impl Cx<'_> {
             target,
             read_only: mode.split(',').any(|m| m == "ro"),
             origin,
+            node: resolved,
             from_tmpfs_key: false,
         })
     }

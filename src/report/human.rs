@@ -3,14 +3,25 @@
 
 use super::Totals;
 use crate::check::FileReport;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::LineIndex;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 use std::fmt::Write;
 use std::sync::Arc;
 
+/// What the summary says about fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixSummary {
+    /// Fixes were only reported.
+    None,
+    /// Fixes were applied and written.
+    Applied,
+    /// Fixes were applied in memory and shown as a diff.
+    Diff,
+}
+
 /// Render every report. `color` turns ANSI colours on.
-pub fn render(reports: &[FileReport], color: bool) -> String {
+pub fn render(reports: &[FileReport], color: bool, fixes: FixSummary) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -21,10 +32,17 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    if fixes == FixSummary::Diff {
+        for r in reports {
+            if let Some(d) = super::diff(r) {
+                out.push_str(&d);
+            }
+        }
+    }
     for r in reports {
         let path = r.path.display().to_string();
         let lines = r.text.as_deref().map(LineIndex::new);
-        if let Some(err) = r.error() {
+        if let Some(err) = &r.error {
             match (&r.text, err.at) {
                 (Some(text), Some((offset, pos))) => {
                     let _ = writeln!(out, "{path}:{pos}: error");
@@ -43,19 +61,26 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
                     let _ = writeln!(out, "{path}: error: {}\n", err.message);
                 }
             }
-            continue;
         }
         let (Some(text), Some(lines)) = (&r.text, &lines) else {
             continue;
         };
-        for d in r.diagnostics() {
+        for d in &r.diagnostics {
             let pos = lines.position(text, d.origin.span.start);
             let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
             render_one(&handler, &mut out, to_miette(d, text), &path, text);
+            if let Some(f) = &d.fix {
+                let what = match f.applicability {
+                    Applicability::Safe => "fix (safe, --fix)",
+                    Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
+                    Applicability::Unavailable => "no automatic fix",
+                };
+                let _ = writeln!(out, "  {what}: {}\n", f.description);
+            }
         }
     }
     let t = Totals::of(reports);
-    let _ = writeln!(out, "{}", summary(&t));
+    let _ = writeln!(out, "{}", summary(&t, fixes));
     out
 }
 
@@ -111,7 +136,7 @@ fn to_miette(d: &Diagnostic, text: &str) -> MietteDiagnostic {
     m
 }
 
-fn summary(t: &Totals) -> String {
+fn summary(t: &Totals, fixes: FixSummary) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut s = format!(
@@ -128,6 +153,40 @@ fn summary(t: &Totals) -> String {
             "; {} could not be checked",
             plural(t.failed, "file", "files")
         ));
+    }
+    let n_fixes = |n: usize| if n == 1 { "fix" } else { "fixes" };
+    match fixes {
+        FixSummary::None => {
+            if t.safe_available > 0 {
+                s.push_str(&format!("; {} fixable with --fix", t.safe_available));
+            }
+            if t.unsafe_available > 0 {
+                let n = t.unsafe_available;
+                if t.safe_available > 0 {
+                    s.push_str(&format!(
+                        "; {n} more {} with --fix --unsafe-fixes",
+                        n_fixes(n)
+                    ));
+                } else {
+                    s.push_str(&format!("; {n} fixable with --fix --unsafe-fixes"));
+                }
+            }
+            return s;
+        }
+        FixSummary::Applied => s.push_str(&format!(
+            "; applied {} in {}",
+            plural(t.fixes_applied, "fix", "fixes"),
+            plural(t.files_changed, "file", "files")
+        )),
+        FixSummary::Diff => s.push_str(&format!(
+            "; {} would change {}",
+            plural(t.fixes_applied, "fix", "fixes"),
+            plural(t.files_changed, "file", "files")
+        )),
+    }
+    if t.unsafe_available > 0 {
+        let n = t.unsafe_available;
+        s.push_str(&format!("; {n} more {} with --unsafe-fixes", n_fixes(n)));
     }
     s
 }

@@ -6,14 +6,16 @@
 //!  "diagnostics": [{"rule": "...", "severity": "warning", "file": "compose.yaml",
 //!                   "line": 5, "column": 34, "end_line": 5, "end_column": 42,
 //!                   "offset": 97, "end_offset": 105, "service": "etcd",
-//!                   "message": "...", "help": "...", "fix": null}]}
+//!                   "message": "...", "help": "...",
+//!                   "fix": {"applicability": "safe", "description": "..."}}],
+//!  "fixes": {"applied": 0, "files_changed": 0, "unsafe_available": 1}}
 //! ```
 //!
 //! Lines and columns are 1-based, columns count characters, offsets are bytes; the end is
 //! exclusive. Paths are shown as given.
 
 use crate::check::FileReport;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Severity};
 use crate::source::LineIndex;
 use serde::Serialize;
 
@@ -26,6 +28,7 @@ struct Output<'a> {
     milvet: &'static str,
     files: Vec<FileOut>,
     diagnostics: Vec<DiagOut<'a>>,
+    fixes: FixesOut,
 }
 
 #[derive(Serialize)]
@@ -33,6 +36,24 @@ struct FileOut {
     path: String,
     status: &'static str,
     error: Option<ErrorOut>,
+    /// Fixes applied to the file (with `--fix` or `--diff`).
+    fixes_applied: usize,
+    /// With `--diff`, the unified diff of the file, if fixing changes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FixesOut {
+    applied: usize,
+    files_changed: usize,
+    unsafe_available: usize,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    applicability: Applicability,
+    description: &'a str,
 }
 
 #[derive(Serialize)]
@@ -57,22 +78,25 @@ struct DiagOut<'a> {
     service: Option<&'a str>,
     message: &'a str,
     help: Option<&'a str>,
-    fix: Option<()>,
+    fix: Option<FixOut<'a>>,
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+/// Render every report; `with_diff` adds each changed file's diff.
+pub fn render(reports: &[FileReport], with_diff: bool) -> String {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for r in reports {
         let path = r.path.display().to_string();
         files.push(FileOut {
             path: path.clone(),
-            status: if r.error().is_some() {
+            status: if r.error.is_some() {
                 "error"
             } else {
                 "checked"
             },
-            error: r.error().map(|e| ErrorOut {
+            fixes_applied: r.fix.as_ref().map_or(0, |f| f.applied),
+            diff: if with_diff { super::diff(r) } else { None },
+            error: r.error.as_ref().map(|e| ErrorOut {
                 message: e.message.clone(),
                 line: e.at.map(|(_, p)| p.line),
                 column: e.at.map(|(_, p)| p.column),
@@ -83,7 +107,7 @@ pub fn render(reports: &[FileReport]) -> String {
             continue;
         };
         let lines = LineIndex::new(text);
-        for d in r.diagnostics() {
+        for d in &r.diagnostics {
             let loc = lines.location(text, d.origin.span);
             diagnostics.push(DiagOut {
                 rule: d.rule,
@@ -98,15 +122,24 @@ pub fn render(reports: &[FileReport]) -> String {
                 service: d.service.as_deref(),
                 message: &d.message,
                 help: d.help.as_deref(),
-                fix: None,
+                fix: d.fix.as_ref().map(|f| FixOut {
+                    applicability: f.applicability,
+                    description: &f.description,
+                }),
             });
         }
     }
+    let totals = super::Totals::of(reports);
     let out = Output {
         schema: SCHEMA,
         milvet: env!("CARGO_PKG_VERSION"),
         files,
         diagnostics,
+        fixes: FixesOut {
+            applied: totals.fixes_applied,
+            files_changed: totals.files_changed,
+            unsafe_available: totals.unsafe_available,
+        },
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".into());
     s.push('\n');

@@ -14,6 +14,14 @@ pub struct Totals {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Fixes applied (or, with `--diff`, that would be).
+    pub fixes_applied: usize,
+    /// Files whose text the fixes changed.
+    pub files_changed: usize,
+    /// Remaining findings with a safe fix.
+    pub safe_available: usize,
+    /// Remaining findings with an unsafe fix.
+    pub unsafe_available: usize,
 }
 
 impl Totals {
@@ -23,17 +31,50 @@ impl Totals {
             ..Totals::default()
         };
         for r in reports {
-            if r.error().is_some() {
+            if r.error.is_some() {
                 t.failed += 1;
             }
-            for d in r.diagnostics() {
+            for d in &r.diagnostics {
                 match d.severity {
                     Severity::Error => t.errors += 1,
                     Severity::Warning => t.warnings += 1,
                     Severity::Info => t.infos += 1,
                 }
             }
+            if let Some(f) = &r.fix {
+                t.fixes_applied += f.applied;
+            }
+            if r.changed() {
+                t.files_changed += 1;
+            }
+            t.unsafe_available += r.unsafe_fixes();
+            t.safe_available += r
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)
+                })
+                .count();
         }
         t
     }
+}
+
+/// A unified diff of what fixing changed in a file, or `None` when nothing changed.
+pub fn diff(report: &FileReport) -> Option<String> {
+    let fix = report.fix.as_ref()?;
+    let new = report.text.as_deref()?;
+    if *fix.original == *new {
+        return None;
+    }
+    let path = report.path.display().to_string();
+    let diff = similar::TextDiff::from_lines(&*fix.original, new);
+    Some(
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&path, &path)
+            .to_string(),
+    )
 }

@@ -2,8 +2,9 @@
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::Origin;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::stack::etcd::{Etcd, Source};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::fix::compose_edit;
+use crate::stack::etcd::{Etcd, Setting, Source};
 
 pub struct EtcdCompactionMode;
 
@@ -80,7 +81,14 @@ impl Rule for EtcdCompactionMode {
                 .diagnostic(origin, message)
                 .service(service)
                 .label(label)
-                .help(help);
+                .help(help)
+                .fix(setting_fix(
+                    cx,
+                    etcd,
+                    &mode,
+                    "auto-compaction-mode",
+                    "revision",
+                ));
             if let Some(var) = etcd.shadowed_env("auto-compaction-mode") {
                 d = d.related(
                     var.entry,
@@ -89,6 +97,61 @@ impl Rule for EtcdCompactionMode {
             }
             out.push(d);
         }
+    }
+}
+
+/// The fix that sets an etcd setting to `value` where etcd reads it: the command-line flag when
+/// the command has it, else the `ETCD_*` variable.
+pub(super) fn setting_fix(
+    cx: &Context<'_>,
+    etcd: &Etcd<'_>,
+    setting: &Setting,
+    flag: &str,
+    value: &str,
+) -> Fix {
+    let service = etcd.service;
+    let var = format!("ETCD_{}", flag.to_ascii_uppercase().replace('-', "_"));
+    let result = match &setting.source {
+        Source::Flag(f) => {
+            let arg = etcd.invocation.as_ref().and_then(|inv| {
+                inv.args
+                    .iter()
+                    .find(|a| a.origin.span.contains(f.origin.span))
+            });
+            match arg {
+                Some(arg) => compose_edit::set_flag_value(
+                    cx.sources,
+                    service,
+                    arg,
+                    f.origin.span,
+                    &f.value,
+                    value,
+                )
+                .map(|e| {
+                    (
+                        e,
+                        format!(
+                            "set `--{flag}={value}` in the command of `{}`",
+                            service.name.value
+                        ),
+                    )
+                }),
+                None => Err(format!("change `--{flag}` to `{value}` by hand")),
+            }
+        }
+        _ => compose_edit::set_env(cx.sources, cx.file, service, &var, value).map(|e| {
+            (
+                e,
+                format!(
+                    "set `{var}={value}` in the environment of `{}`",
+                    service.name.value
+                ),
+            )
+        }),
+    };
+    match result {
+        Ok((edits, description)) => Fix::safe(description, edits),
+        Err(why) => Fix::unavailable(why),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `etcd-compaction-retention`: etcd's effective auto-compaction retention is missing, not a
 //! revision count, or too small.
 
-use super::etcd_compaction_mode::fallback_origin;
+use super::etcd_compaction_mode::{fallback_origin, setting_fix};
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::stack::etcd::{Retention, Source};
@@ -74,19 +74,26 @@ impl Rule for EtcdCompactionRetention {
                     "no auto-compaction retention set".to_string(),
                 ),
             };
+            let target = min.max(1000).to_string();
             let help = match &retention.source {
-                Source::Flag(_) => format!("set `--auto-compaction-retention={}`", min.max(1000)),
+                Source::Flag(_) => format!("set `--auto-compaction-retention={target}`"),
                 _ => format!(
-                    "set `ETCD_AUTO_COMPACTION_RETENTION={}` in the service's environment \
-                     (with `ETCD_AUTO_COMPACTION_MODE=revision`)",
-                    min.max(1000)
+                    "set `ETCD_AUTO_COMPACTION_RETENTION={target}` in the service's environment \
+                     (with `ETCD_AUTO_COMPACTION_MODE=revision`)"
                 ),
             };
             let mut d = META
                 .diagnostic(origin, message)
                 .service(service)
                 .label(label)
-                .help(help);
+                .help(help)
+                .fix(setting_fix(
+                    cx,
+                    etcd,
+                    &retention,
+                    "auto-compaction-retention",
+                    &target,
+                ));
             if let Some(var) = etcd.shadowed_env("auto-compaction-retention") {
                 d = d.related(
                     var.entry,

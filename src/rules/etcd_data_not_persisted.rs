@@ -1,9 +1,11 @@
 //! `etcd-data-not-persisted`: etcd's data directory is not on a bind mount or named volume.
 
-use super::{Context, DiagnosticExt, Rule, RuleMeta, service_anchor, storage_problem};
+use super::{Context, DiagnosticExt, Rule, RuleMeta, mount_fix, service_anchor, storage_problem};
 use crate::compose::Storage;
+use crate::diagnostic::Fix;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::stack::etcd::{Etcd, Flavor, Source};
+use crate::fix::compose_edit::is_interpolated;
+use crate::stack::etcd::{DataDir, Etcd, Flavor, Source};
 
 pub struct EtcdDataNotPersisted;
 
@@ -86,7 +88,8 @@ impl Rule for EtcdDataNotPersisted {
                     Storage::WritableLayer => "not on a volume",
                     _ => "not persistent",
                 })
-                .help(help(etcd));
+                .help(help(etcd))
+                .fix(data_fix(cx, etcd, &dir, &storage));
             if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) = storage {
                 d = d.related(m.origin, "this mount does not persist");
             }
@@ -99,6 +102,50 @@ impl Rule for EtcdDataNotPersisted {
             out.push(d);
         }
     }
+}
+
+/// Mount storage where etcd keeps its data: the data dir when it is set, the working directory
+/// holding the default one, or `/bitnami/etcd` for bitnami's scripts.
+fn data_fix(cx: &Context<'_>, etcd: &Etcd<'_>, dir: &DataDir, storage: &Storage<'_>) -> Fix {
+    let target = match &dir.setting.source {
+        Source::Image => "/bitnami/etcd".to_string(),
+        Source::Flag(f)
+            if is_interpolated(
+                f.origin
+                    .span
+                    .slice(cx.sources[f.origin.file.0 as usize].text),
+            ) =>
+        {
+            return Fix::unavailable(
+                "the data dir is written with a variable: mount a volume at \
+                the directory it names",
+            );
+        }
+        Source::Env(v) if v.value.as_ref().is_some_and(|t| is_interpolated(&t.raw)) => {
+            return Fix::unavailable(
+                "the data dir is written with a variable: mount a volume at \
+                the directory it names",
+            );
+        }
+        Source::Flag(_) | Source::Env(_) => match &dir.path {
+            Some(p) => p.clone(),
+            None => {
+                return Fix::unavailable(
+                    "the data dir is relative to an unknown working directory",
+                );
+            }
+        },
+        Source::Default => match etcd.working_dir() {
+            Some(w) => w,
+            None => {
+                return Fix::unavailable(
+                    "etcd's working directory is not known: start etcd with \
+                `--data-dir /etcd` and mount a volume there",
+                );
+            }
+        },
+    };
+    mount_fix(cx, etcd.service, storage, &target, None)
 }
 
 fn help(etcd: &Etcd<'_>) -> String {

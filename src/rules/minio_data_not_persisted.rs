@@ -1,6 +1,6 @@
 //! `minio-data-not-persisted`: a path MinIO serves is not on a bind mount or named volume.
 
-use super::{Context, DiagnosticExt, Rule, RuleMeta, service_anchor, storage_problem};
+use super::{Context, DiagnosticExt, Rule, RuleMeta, mount_fix, service_anchor, storage_problem};
 use crate::compose::Storage;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::stack::minio::PathSource;
@@ -36,7 +36,9 @@ impl Rule for MinioDataNotPersisted {
                 "every object it stores"
             };
             let mut reported = Vec::new();
-            for path in minio.data_paths() {
+            let paths = minio.data_paths();
+            let several = paths.len() > 1;
+            for path in paths {
                 let storage = cx.file.storage(service, &path.path, image_volumes);
                 let Some(problem) = storage_problem(&storage) else {
                     continue;
@@ -67,7 +69,20 @@ impl Rule for MinioDataNotPersisted {
                         "mount a host directory or named volume at `{}`, as the official \
                          Milvus compose file does: `- ${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/minio:{}`",
                         path.path, path.path
-                    ));
+                    ))
+                    .fix(if path.origin.is_some_and(|o| {
+                        crate::fix::compose_edit::is_interpolated(
+                            o.span.slice(cx.sources[o.file.0 as usize].text),
+                        )
+                    }) {
+                        crate::diagnostic::Fix::unavailable(
+                            "the data path is written with a variable: mount a volume at the \
+                             directory it names",
+                        )
+                    } else {
+                        let part = several.then(|| path.path.trim_matches('/').replace('/', "-"));
+                        mount_fix(cx, service, &storage, &path.path, part.as_deref())
+                    });
                 if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) =
                     storage
                 {

@@ -10,11 +10,13 @@ mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod minio_data_not_persisted;
 
+pub use crate::compose::Source;
 use crate::compose::{ComposeFile, FileId, Origin, Service, Storage};
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Related, Severity};
+use crate::fix::compose_edit::{self, NewSource};
 use crate::stack::etcd::Etcd;
 use crate::stack::minio::Minio;
-use crate::yaml::{NodeId, Tree};
+use crate::yaml::NodeId;
 
 /// Settings that change what rules report.
 #[derive(Clone, Debug)]
@@ -33,13 +35,6 @@ impl Default for RuleOptions {
             min_retention: Self::DEFAULT_MIN_RETENTION,
         }
     }
-}
-
-/// A YAML file as rules see it: its text and span tree.
-#[derive(Clone, Copy)]
-pub struct Source<'a> {
-    pub text: &'a str,
-    pub tree: &'a Tree,
 }
 
 /// What a rule sees: one Compose model, the files it was read from, what runs in it, and the
@@ -140,6 +135,7 @@ impl RuleMeta {
             help: None,
             service: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 }
@@ -150,6 +146,7 @@ pub trait DiagnosticExt {
     fn label(self, l: impl Into<String>) -> Self;
     fn help(self, h: impl Into<String>) -> Self;
     fn related(self, origin: Origin, label: impl Into<String>) -> Self;
+    fn fix(self, fix: Fix) -> Self;
 }
 
 impl DiagnosticExt for Diagnostic {
@@ -172,6 +169,10 @@ impl DiagnosticExt for Diagnostic {
         });
         self
     }
+    fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
 }
 
 /// Where to point at a service when the deciding value is a default: its image, else its name.
@@ -180,6 +181,47 @@ pub(crate) fn service_anchor(service: &Service) -> Origin {
         .image
         .as_ref()
         .map_or(service.name.origin, |(_, t)| t.origin)
+}
+
+/// The unsafe fix that mounts persistent storage at `target` for `service` (replacing an
+/// anonymous volume there), with the steps that keep the data the container holds now.
+pub(crate) fn mount_fix(
+    cx: &Context<'_>,
+    service: &Service,
+    storage: &Storage<'_>,
+    target: &str,
+    part: Option<&str>,
+) -> Fix {
+    let (existing, target) = match storage {
+        Storage::Anonymous(m) => (Some(*m), m.target.value.clone()),
+        Storage::Tmpfs(m) | Storage::MemoryVolume(m) | Storage::OtherMount(m) => {
+            (Some(*m), target.to_string())
+        }
+        _ => (None, target.to_string()),
+    };
+    let source = compose_edit::new_source(cx.file, service, part);
+    let svc = &service.name.value;
+    let description = match &source {
+        NewSource::Bind(src) => {
+            let host = crate::compose::interp_defaults(src);
+            format!(
+                "mount `{src}` at `{target}`. Unsafe: the new mount hides what the current \
+                 container keeps at `{target}`. Before `docker compose up`, copy it to the host: \
+                 `mkdir -p {host} && docker compose cp {svc}:{target}/. {host}/`"
+            )
+        }
+        NewSource::Volume(name) => format!(
+            "mount the named volume `{name}` (declared under the top-level `volumes`) at \
+             `{target}`. Unsafe: the new mount hides what the current container keeps at \
+             `{target}`. Copy it out first with `docker compose cp {svc}:{target}/. \
+             ./{name}-backup/`, and after `docker compose up` copy it back with \
+             `docker compose cp ./{name}-backup/. {svc}:{target}/` before restarting `{svc}`"
+        ),
+    };
+    match compose_edit::add_mount(cx.sources, cx.file, service, existing, &source, &target) {
+        Ok(edits) => Fix::unsafe_(description, edits),
+        Err(why) => Fix::unavailable(why),
+    }
 }
 
 /// Why a path's storage does not persist, as a clause that continues "`<path>` ...", or

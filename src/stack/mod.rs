@@ -164,7 +164,8 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
                     if let Some(v) = args.get(i + 1) {
                         found = Some(FlagValue {
                             value: v.value.clone(),
-                            origin: v.origin,
+                            // Inside the argument's quotes, when it has them.
+                            origin: v.sub_origin(0..v.value.len()),
                             flag: Origin {
                                 file: a.origin.file,
                                 span: a.origin.span.join(v.origin.span),

@@ -209,6 +209,7 @@ impl Builder<'_> {
             });
         }
         let id = NodeId(self.tree.nodes.len() as u32);
+        self.tree.parents.push(None);
         self.tree.nodes.push(Node {
             kind,
             span,
@@ -266,6 +267,10 @@ impl Builder<'_> {
     }
 
     fn attach(&mut self, child: NodeId) {
+        self.tree.parents[child.index()] = match self.stack.last() {
+            Some(Frame::Sequence { id, .. } | Frame::Mapping { id, .. }) => Some(*id),
+            None => None,
+        };
         match self.stack.last_mut() {
             None => self.doc_root = Some(child),
             Some(Frame::Sequence { items, .. }) => items.push(child),

@@ -195,6 +195,8 @@ pub struct Document {
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
     nodes: Vec<Node>,
+    /// The collection each node is written in (`None` for document roots).
+    parents: Vec<Option<NodeId>>,
     pub documents: Vec<Document>,
     pub comments: Vec<Comment>,
     pub duplicates: Vec<DuplicateKey>,
@@ -332,6 +334,39 @@ impl Tree {
             NodeKind::Alias { target, .. } => self.node(*target).anchor.as_ref(),
             _ => None,
         }
+    }
+
+    /// The collection a node is written in.
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        self.parents[id.index()]
+    }
+
+    /// Whether a node is written inside a flow collection (`[...]`, `{...}`), where `,`, `[`,
+    /// `]`, `{` and `}` end a plain scalar.
+    pub fn in_flow(&self, id: NodeId) -> bool {
+        let mut cur = self.parent(id);
+        while let Some(p) = cur {
+            match &self.nodes[p.index()].kind {
+                NodeKind::Sequence {
+                    style: CollectionStyle::Flow,
+                    ..
+                }
+                | NodeKind::Mapping {
+                    style: CollectionStyle::Flow,
+                    ..
+                } => return true,
+                _ => cur = self.parent(p),
+            }
+        }
+        false
+    }
+
+    /// The entry of `map` (as written) whose key or value is `node`.
+    pub fn entry_of(&self, map: NodeId, node: NodeId) -> Option<Entry> {
+        self.own_entries(map)?
+            .iter()
+            .find(|e| e.key == node || e.value == node)
+            .copied()
     }
 
     /// Every node, in creation (source) order.

@@ -1,0 +1,583 @@
+//! Fix operations in Compose terms: set an environment variable, change a command-line flag,
+//! add a mount. Each returns the edits, or why there is none (the text of an unavailable fix).
+//!
+//! A value that reaches a service through an alias or a `<<` merge is never edited where it is
+//! written, since other services share it: the service gets an explicit override instead. A
+//! `<<` merge is shallow, so an override of `environment` or `volumes` carries every inherited
+//! entry (by merging the inherited mapping's anchor when it has one, else by copying).
+
+use super::style::detect;
+use super::yaml_edit::{Doc, Value, scalar_text};
+use crate::compose::interpolate::references;
+use crate::compose::{
+    Arg, ComposeFile, EnvForm, Field, FileId, Mount, MountKind, Service, Sharing, Source,
+};
+use crate::diagnostic::Edit;
+use crate::source::Span;
+use crate::yaml::{CollectionStyle, NodeKind};
+
+/// A fix operation's result: edits, or why there are none.
+pub type Outcome = Result<Vec<Edit>, String>;
+
+fn doc<'a>(sources: &[Source<'a>], file: FileId) -> Option<Doc<'a>> {
+    let src = sources.get(file.0 as usize)?;
+    Some(Doc {
+        file,
+        text: src.text,
+        tree: src.tree,
+        style: detect(src.text, src.tree),
+    })
+}
+
+/// What to do instead of editing a value written as `raw` with variables: set the variable(s)
+/// it reads.
+pub fn interpolated_hint(what: &str, raw: &str, value: &str) -> String {
+    let names: Vec<String> = references(raw)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.depth == 0)
+        .map(|r| format!("`{}`", r.name))
+        .collect();
+    let vars = if names.is_empty() {
+        "the variable it reads".to_string()
+    } else {
+        names.join(", ")
+    };
+    format!(
+        "{what} is written as `{raw}`, which milvet does not rewrite: set {vars} so that it \
+         gives `{value}`, in the shell that runs `docker compose` or in the project's `.env` file"
+    )
+}
+
+/// Whether a raw value reads a variable (`${...}`, `$VAR`); a literal `$$` does not, and a
+/// malformed reference counts, since its value cannot be known either.
+pub fn is_interpolated(raw: &str) -> bool {
+    references(raw).map_or(true, |refs| !refs.is_empty())
+}
+
+/// Characters that mean the same in every quoting context (plain or quoted YAML, shell words).
+fn inert(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+}
+
+fn service_doc<'a>(sources: &[Source<'a>], service: &Service) -> Result<Doc<'a>, String> {
+    if service.alias.is_some() {
+        return Err(format!(
+            "service `{}` is written as an alias of another service: give it its own mapping \
+             (`<<: *...` plus the change) to fix it without changing the other",
+            service.name.value
+        ));
+    }
+    doc(sources, service.name.origin.file).ok_or_else(|| "the file is not available".into())
+}
+
+/// Whether the service's own mapping is a flow mapping (`{...}`), where only one-line values fit.
+fn flow_service(doc: &Doc<'_>, service: &Service) -> bool {
+    matches!(
+        doc.tree.node(service.node).kind,
+        NodeKind::Mapping {
+            style: CollectionStyle::Flow,
+            ..
+        }
+    )
+}
+
+/// Set environment variable `name` to `value` for `service`, in the form its environment
+/// already uses.
+pub fn set_env(
+    sources: &[Source<'_>],
+    model: &ComposeFile,
+    service: &Service,
+    name: &str,
+    value: &str,
+) -> Outcome {
+    let doc = service_doc(sources, service)?;
+    let env = &service.environment;
+    if let Some(var) = env.get(name)
+        && let Some(v) = &var.value
+        && is_interpolated(&v.raw)
+    {
+        return Err(interpolated_hint(&format!("`{name}`"), &v.raw, value));
+    }
+    let own = env.field.is_some_and(|f| f.is_own());
+    if let Some(var) = env.get(name) {
+        return match (own, var.merged) {
+            (true, false) => replace_var(&doc, env.form, var, name, value),
+            // Merged into the service's own mapping: a key of its own wins over the merge.
+            (true, true) => add_var(&doc, model, env.form, env.field.ok_or("")?, name, value),
+            (false, _) => override_env(&doc, service, name, value),
+        };
+    }
+    match env.field {
+        None => {
+            if flow_service(&doc, service) {
+                return Err("the service is a flow mapping: add the variable by hand".into());
+            }
+            let item = if prefers_map(model) {
+                Value::Map(vec![(
+                    name.into(),
+                    Value::Raw(scalar_text(value, false, true)),
+                )])
+            } else {
+                Value::Seq(vec![Value::Raw(scalar_text(
+                    &format!("{name}={value}"),
+                    false,
+                    false,
+                ))])
+            };
+            doc.insert_entry(service.node, "environment", &item)
+                .map(|e| vec![e])
+                .ok_or_else(|| "cannot add an `environment` key to the service".into())
+        }
+        Some(f) if own => add_var(&doc, model, env.form, f, name, value),
+        Some(_) => override_env(&doc, service, name, value),
+    }
+}
+
+/// Whether the file's other services write `environment` as a mapping more often than as a list.
+fn prefers_map(model: &ComposeFile) -> bool {
+    let (mut maps, mut lists) = (0, 0);
+    for s in &model.services {
+        match s.environment.form {
+            EnvForm::Map(_) => maps += 1,
+            EnvForm::List(_) => lists += 1,
+            _ => {}
+        }
+    }
+    maps > lists
+}
+
+fn replace_var(
+    doc: &Doc<'_>,
+    form: EnvForm,
+    var: &crate::compose::EnvVar,
+    name: &str,
+    value: &str,
+) -> Outcome {
+    let tree = doc.tree;
+    let failed = || format!("cannot rewrite `{name}` where it is written");
+    match form {
+        EnvForm::Map(_) => {
+            let key = var.name.node;
+            let map = tree.parent(key).ok_or_else(failed)?;
+            let entry = tree.entry_of(map, key).ok_or_else(failed)?;
+            if tree.is_alias(entry.value) {
+                return Err(failed());
+            }
+            let edit = if tree.span(entry.value).is_empty() {
+                // `NAME:` with nothing after it.
+                Some(Edit {
+                    file: doc.file,
+                    span: tree.span(entry.value),
+                    text: format!(" {}", scalar_text(value, tree.in_flow(key), true)),
+                })
+            } else {
+                doc.replace_scalar(entry.value, value, true)
+            };
+            edit.map(|e| vec![e]).ok_or_else(failed)
+        }
+        EnvForm::List(_) => {
+            let item = var.name.node;
+            let raw = tree.scalar(item).ok_or_else(failed)?;
+            let edit = match raw.find('=') {
+                Some(eq) => doc.replace_in_scalar(item, eq + 1..raw.len(), value),
+                None => doc.replace_in_scalar(item, raw.len()..raw.len(), &format!("={value}")),
+            };
+            edit.map(|e| vec![e]).ok_or_else(failed)
+        }
+        _ => Err(failed()),
+    }
+}
+
+fn add_var(
+    doc: &Doc<'_>,
+    model: &ComposeFile,
+    form: EnvForm,
+    field: Field,
+    name: &str,
+    value: &str,
+) -> Outcome {
+    let failed = || format!("cannot add `{name}` to the service's environment");
+    let node = doc.tree.resolve(field.value);
+    let edits = match form {
+        EnvForm::List(style) => doc.append_item(
+            node,
+            &Value::Raw(scalar_text(
+                &format!("{name}={value}"),
+                style == CollectionStyle::Flow,
+                false,
+            )),
+        ),
+        EnvForm::Map(style) => doc.insert_entry(
+            node,
+            name,
+            &Value::Raw(scalar_text(value, style == CollectionStyle::Flow, true)),
+        ),
+        EnvForm::Empty => {
+            let item = if prefers_map(model) {
+                Value::Map(vec![(
+                    name.into(),
+                    Value::Raw(scalar_text(value, false, true)),
+                )])
+            } else {
+                Value::Seq(vec![Value::Raw(scalar_text(
+                    &format!("{name}={value}"),
+                    false,
+                    false,
+                ))])
+            };
+            return Ok(doc.fill_null(field.key, field.value, &item));
+        }
+        EnvForm::Absent => None,
+    };
+    edits.map(|e| vec![e]).ok_or_else(failed)
+}
+
+/// Give the service an `environment` of its own that keeps every inherited variable and sets
+/// `name`.
+fn override_env(doc: &Doc<'_>, service: &Service, name: &str, value: &str) -> Outcome {
+    let tree = doc.tree;
+    let env = &service.environment;
+    let field = env
+        .field
+        .ok_or("the service has no environment to override")?;
+    let inherited = tree.resolve(field.value);
+    let new = match &tree.node(inherited).kind {
+        NodeKind::Mapping { .. } => {
+            let mut entries = Vec::new();
+            match &tree.node(inherited).anchor {
+                Some(anchor) => {
+                    entries.push(("<<".to_string(), Value::Raw(format!("*{}", anchor.name))))
+                }
+                None => {
+                    for e in tree.entries(inherited).unwrap_or(&[]) {
+                        if tree.scalar(e.key) == Some(name) {
+                            continue;
+                        }
+                        let key = doc.one_line(tree.span(e.key)).ok_or_else(copy_failed)?;
+                        let val = if tree.span(e.value).is_empty() {
+                            String::new()
+                        } else {
+                            doc.one_line(tree.span(e.value))
+                                .ok_or_else(copy_failed)?
+                                .to_string()
+                        };
+                        entries.push((key.to_string(), Value::Raw(val)));
+                    }
+                }
+            }
+            entries.push((
+                name.to_string(),
+                Value::Raw(scalar_text(value, false, true)),
+            ));
+            Value::Map(entries)
+        }
+        NodeKind::Sequence { items, .. } => {
+            let mut out = Vec::new();
+            for &item in items {
+                let written = tree.scalar(item).unwrap_or("");
+                if written.split('=').next() == Some(name) {
+                    continue;
+                }
+                let text = doc.one_line(tree.span(item)).ok_or_else(copy_failed)?;
+                out.push(Value::Raw(text.to_string()));
+            }
+            out.push(Value::Raw(scalar_text(
+                &format!("{name}={value}"),
+                false,
+                false,
+            )));
+            Value::Seq(out)
+        }
+        _ => return Err("the inherited environment is neither a list nor a mapping".into()),
+    };
+    place_override(doc, service, "environment", field, &new)
+}
+
+fn copy_failed() -> String {
+    "an inherited entry spans several lines: write the override by hand".into()
+}
+
+/// Write `value` as the service's own `key`: in place of an alias, or as a new key beside the
+/// service's `<<` merge.
+fn place_override(
+    doc: &Doc<'_>,
+    service: &Service,
+    key: &str,
+    field: Field,
+    value: &Value,
+) -> Outcome {
+    if flow_service(doc, service) {
+        return Err("the service is a flow mapping: write the override by hand".into());
+    }
+    match field.sharing {
+        Sharing::Alias(alias) => Ok(doc.replace_with_block(field.key, alias, value)),
+        Sharing::Merged(_) => doc
+            .insert_entry(service.node, key, value)
+            .map(|e| vec![e])
+            .ok_or_else(|| format!("cannot add `{key}` to the service")),
+        Sharing::Own => Err(format!("`{key}` is the service's own")),
+    }
+}
+
+/// Change the value of a command-line flag, `arg` being the argument that holds it and `old`
+/// its current value, written at `value_span`.
+pub fn set_flag_value(
+    sources: &[Source<'_>],
+    service: &Service,
+    arg: &Arg,
+    value_span: Span,
+    old: &str,
+    new: &str,
+) -> Outcome {
+    let doc = service_doc(sources, service)?;
+    let written = value_span.slice(doc.text);
+    if is_interpolated(written) {
+        return Err(interpolated_hint("the flag's value", written, new));
+    }
+    if written != old || !inert(new) {
+        return Err(format!(
+            "the flag's value `{old}` is not written plainly in the command: change it to `{new}` \
+             by hand"
+        ));
+    }
+    let edit = Edit {
+        file: doc.file,
+        span: value_span,
+        text: new.to_string(),
+    };
+    // The command (or entrypoint) holding the flag, and how it reaches the service.
+    let (key, command) = [
+        ("command", &service.command),
+        ("entrypoint", &service.entrypoint),
+    ]
+    .into_iter()
+    .find_map(|(k, c)| {
+        c.as_ref()
+            .filter(|c| c.args.iter().any(|a| a.node == arg.node))
+            .map(|c| (k, c))
+    })
+    .ok_or("the flag is not in the service's command")?;
+    if command.field.is_own() {
+        return Ok(vec![edit]);
+    }
+    // Shared: copy the command, changed, into the service.
+    let span = doc.tree.span(command.node);
+    let written = doc.one_line(span).ok_or_else(copy_failed)?;
+    let mut changed = written.to_string();
+    changed.replace_range(
+        value_span.start - span.start..value_span.end - span.start,
+        new,
+    );
+    place_override(&doc, service, key, command.field, &Value::Raw(changed))
+}
+
+/// Where a new mount keeps its data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NewSource {
+    /// A host directory (`${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd`).
+    Bind(String),
+    /// A named volume, declared at the top level by the same fix.
+    Volume(String),
+}
+
+impl NewSource {
+    pub fn text(&self) -> &str {
+        match self {
+            NewSource::Bind(s) | NewSource::Volume(s) => s,
+        }
+    }
+}
+
+/// The source a new mount for `service` should use: a named volume when the file declares
+/// named volumes already (named in the same style, not clashing), else a bind mount in the
+/// style of the official Milvus compose file. `part` tells apart several mounts of one service.
+pub fn new_source(model: &ComposeFile, service: &Service, part: Option<&str>) -> NewSource {
+    let svc = &service.name.value;
+    if model.volumes.is_empty() {
+        return NewSource::Bind(match part {
+            Some(p) => format!("${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/{svc}-{p}"),
+            None => format!("${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/{svc}"),
+        });
+    }
+    let sep = if model.volumes.iter().any(|v| v.name.value.contains('-')) {
+        '-'
+    } else {
+        '_'
+    };
+    let base = match part {
+        Some(p) => format!("{svc}{sep}{p}{sep}data"),
+        None => format!("{svc}{sep}data"),
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while model.volume(&name).is_some() {
+        name = format!("{base}{sep}{n}");
+        n += 1;
+    }
+    NewSource::Volume(name)
+}
+
+/// Mount `source` at `target` in `service`. An anonymous volume at `target` gets the source
+/// instead of a second mount there; a named volume is declared at the top level.
+pub fn add_mount(
+    sources: &[Source<'_>],
+    model: &ComposeFile,
+    service: &Service,
+    existing: Option<&Mount>,
+    source: &NewSource,
+    target: &str,
+) -> Outcome {
+    let doc = service_doc(sources, service)?;
+    let tree = doc.tree;
+    let mut edits = Vec::new();
+    let spec = format!("{}:{target}", source.text());
+    let own_volumes = service.volumes_field.is_none_or(|f| f.is_own());
+    match existing {
+        Some(m) if m.kind == MountKind::Anonymous && own_volumes => {
+            if tree.is_mapping(m.node) {
+                let NewSource::Volume(_) = source else {
+                    return Err(anonymous_long_form());
+                };
+                edits.push(
+                    doc.insert_entry(m.node, "source", &Value::Raw(source.text().into()))
+                        .ok_or_else(anonymous_long_form)?,
+                );
+            } else {
+                edits.push(
+                    doc.replace_scalar(m.node, &spec, false)
+                        .ok_or("cannot rewrite the anonymous volume")?,
+                );
+            }
+        }
+        Some(m) if m.kind != MountKind::Anonymous => {
+            return Err(format!(
+                "`{}` is mounted at `{}` in a way that does not persist: replace that mount with \
+                 a named volume or a host directory",
+                target, m.target.raw
+            ));
+        }
+        _ => {
+            let long = service
+                .mounts
+                .iter()
+                .rev()
+                .find(|m| !m.from_tmpfs_key)
+                .is_some_and(|m| tree.is_mapping(m.node));
+            let item = if long {
+                Value::Map(vec![
+                    (
+                        "type".into(),
+                        Value::Raw(match source {
+                            NewSource::Bind(_) => "bind".into(),
+                            NewSource::Volume(_) => "volume".into(),
+                        }),
+                    ),
+                    (
+                        "source".into(),
+                        Value::Raw(scalar_text(source.text(), false, false)),
+                    ),
+                    (
+                        "target".into(),
+                        Value::Raw(scalar_text(target, false, false)),
+                    ),
+                ])
+            } else {
+                Value::Raw(scalar_text(&spec, false, false))
+            };
+            match service.volumes_field {
+                None => {
+                    if flow_service(&doc, service) {
+                        return Err("the service is a flow mapping: add the mount by hand".into());
+                    }
+                    edits.push(
+                        doc.insert_entry(service.node, "volumes", &Value::Seq(vec![item]))
+                            .ok_or("cannot add `volumes` to the service")?,
+                    );
+                }
+                Some(f) if f.is_own() => {
+                    let node = tree.resolve(f.value);
+                    if tree.is_null(node) {
+                        edits.extend(doc.fill_null(f.key, f.value, &Value::Seq(vec![item])));
+                    } else if matches!(
+                        tree.node(node).kind,
+                        NodeKind::Sequence {
+                            style: CollectionStyle::Flow,
+                            ..
+                        }
+                    ) {
+                        let Value::Raw(text) = item else {
+                            return Err("cannot add a long-form mount to a flow list".into());
+                        };
+                        edits.push(
+                            doc.append_item(node, &Value::Raw(scalar_text(&text, true, false)))
+                                .ok_or("cannot add to the service's volumes")?,
+                        );
+                    } else {
+                        edits.push(
+                            doc.append_item(node, &item)
+                                .ok_or("cannot add to the service's volumes")?,
+                        );
+                    }
+                }
+                Some(f) => {
+                    let inherited = tree.resolve(f.value);
+                    let mut items = Vec::new();
+                    for &i in tree.items(inherited).unwrap_or(&[]) {
+                        let text = doc.one_line(tree.span(i)).ok_or_else(copy_failed)?;
+                        items.push(Value::Raw(text.to_string()));
+                    }
+                    items.push(item);
+                    edits.extend(place_override(
+                        &doc,
+                        service,
+                        "volumes",
+                        f,
+                        &Value::Seq(items),
+                    )?);
+                }
+            }
+        }
+    }
+    if let NewSource::Volume(name) = source {
+        edits.extend(declare_volume(&doc, model, name)?);
+    }
+    Ok(edits)
+}
+
+fn anonymous_long_form() -> String {
+    "the anonymous volume is written in the long syntax: give it a `source`".into()
+}
+
+/// Declare a named volume at the top level, in the style of the declarations already there.
+fn declare_volume(doc: &Doc<'_>, model: &ComposeFile, name: &str) -> Outcome {
+    let tree = doc.tree;
+    let failed = || format!("cannot declare the volume `{name}` at the top level");
+    let entry = tree.entry(model.root, "volumes").ok_or_else(failed)?;
+    if entry.merged_via.is_some() || tree.is_alias(entry.value) {
+        return Err(failed());
+    }
+    if tree.is_null(entry.value) {
+        return Ok(doc.fill_null(
+            entry.key,
+            entry.value,
+            &Value::Map(vec![(name.into(), Value::Raw(String::new()))]),
+        ));
+    }
+    // Follow the last declaration: `name:` or `name: {}`.
+    let last = tree
+        .own_entries(entry.value)
+        .and_then(|e| e.last())
+        .ok_or_else(failed)?;
+    let value = if tree.span(last.value).slice(doc.text) == "{}" {
+        "{}"
+    } else {
+        ""
+    };
+    doc.insert_entry(entry.value, name, &Value::Raw(value.into()))
+        .map(|e| vec![e])
+        .ok_or_else(failed)
+}

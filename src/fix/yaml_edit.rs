@@ -1,0 +1,556 @@
+//! Text edits on YAML that keep the file's style: scalars keep their quoting, new entries and
+//! items take the indentation, sequence style and line ending of the text around them, and
+//! nothing outside the edited bytes moves.
+
+use super::style::{Style, column, line_end};
+use crate::compose::FileId;
+use crate::diagnostic::Edit;
+use crate::source::Span;
+use crate::yaml::{CollectionStyle, NodeId, NodeKind, ScalarStyle, Tree, scalar};
+
+/// One YAML file being edited.
+pub struct Doc<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub tree: &'a Tree,
+    pub style: Style,
+}
+
+/// A value to write: a scalar, a block mapping or a block sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// Written as given (already quoted if it needs to be), e.g. `revision`, `*anchor`.
+    Raw(String),
+    /// `key: value` entries.
+    Map(Vec<(String, Value)>),
+    /// `- item` items.
+    Seq(Vec<Value>),
+    /// Lines already written, each relative to the column where the value's first line goes
+    /// (a copied item, say).
+    Lines(Vec<String>),
+}
+
+/// Whether `value` can be written as a plain scalar and read back as the same string.
+/// `typed_ok` allows values that YAML reads as a number or boolean (fine where Compose turns
+/// them into strings, such as environment values).
+pub fn plain_ok(value: &str, in_flow: bool, typed_ok: bool) -> bool {
+    let Some(first) = value.chars().next() else {
+        return false;
+    };
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t', ':']) {
+        return false;
+    }
+    if value.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return false;
+    }
+    if "[]{},#&*!|>'\"%@`".contains(first) {
+        return false;
+    }
+    if matches!(first, '-' | '?' | ':') && (value.len() == 1 || value[1..].starts_with([' ', '\t']))
+    {
+        return false;
+    }
+    if value.contains(": ") || value.contains(" #") {
+        return false;
+    }
+    if in_flow && value.contains([',', '[', ']', '{', '}']) {
+        return false;
+    }
+    if matches!(value, "~" | "null" | "Null" | "NULL" | "<<") {
+        return false;
+    }
+    typed_ok || !looks_typed(value)
+}
+
+/// Whether a plain scalar would be read as a boolean or a number by YAML 1.1 or 1.2 readers.
+fn looks_typed(v: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "-.inf",
+        "+.inf", ".nan", ".NaN", ".NAN",
+    ];
+    if WORDS.contains(&v) {
+        return true;
+    }
+    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let body = body.replace('_', "");
+    !body.is_empty()
+        && (body.parse::<f64>().is_ok()
+            || body
+                .strip_prefix("0x")
+                .is_some_and(|h| u64::from_str_radix(h, 16).is_ok())
+            || body
+                .strip_prefix("0o")
+                .is_some_and(|o| u64::from_str_radix(o, 8).is_ok())
+            || body
+                .split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// `value` in double quotes, escaped.
+pub fn double_quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    out.push_str(&escape_double(value));
+    out.push('"');
+    out
+}
+
+fn escape_double(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Write `value` as a scalar: plain when that reads back the same, else double-quoted.
+pub fn scalar_text(value: &str, in_flow: bool, typed_ok: bool) -> String {
+    if plain_ok(value, in_flow, typed_ok) {
+        value.to_string()
+    } else {
+        double_quoted(value)
+    }
+}
+
+impl Doc<'_> {
+    fn edit(&self, span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            file: self.file,
+            span,
+            text: text.into(),
+        }
+    }
+
+    /// Replace a scalar with `value`, written in the scalar's own quoting style (a plain scalar
+    /// becomes double-quoted only when plain would change the value's meaning). `None` for a
+    /// block scalar or a node that is not a scalar written here.
+    pub fn replace_scalar(&self, node: NodeId, value: &str, typed_ok: bool) -> Option<Edit> {
+        let NodeKind::Scalar { style, .. } = &self.tree.node(node).kind else {
+            return None;
+        };
+        let in_flow = self.tree.in_flow(node);
+        let text = match style {
+            ScalarStyle::Plain => scalar_text(value, in_flow, typed_ok),
+            ScalarStyle::SingleQuoted if !value.contains(['\n', '\r']) => {
+                format!("'{}'", value.replace('\'', "''"))
+            }
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => double_quoted(value),
+            ScalarStyle::Literal | ScalarStyle::Folded => return None,
+        };
+        Some(self.edit(self.tree.span(node), text))
+    }
+
+    /// Replace `value[range]` of a scalar with `new`, leaving the rest of the scalar as written.
+    /// `None` when that part is not written verbatim (escapes, folding) or `new` cannot be
+    /// written there without changing the scalar's meaning.
+    pub fn replace_in_scalar(
+        &self,
+        node: NodeId,
+        range: std::ops::Range<usize>,
+        new: &str,
+    ) -> Option<Edit> {
+        let NodeKind::Scalar { value, style } = &self.tree.node(node).kind else {
+            return None;
+        };
+        let span = self.tree.span(node);
+        let raw = span.slice(self.text);
+        let map = scalar::source_map(raw, *style, value)?;
+        let start = *map.get(range.start)?;
+        let end = if range.end == range.start {
+            start
+        } else {
+            let last = value.get(..range.end)?.chars().next_back()?.len_utf8();
+            map.get(range.end - last)? + last
+        };
+        if raw.get(start..end)? != value.get(range.clone())? {
+            return None;
+        }
+        let text = match style {
+            ScalarStyle::Plain => {
+                let whole = format!("{}{new}{}", &value[..range.start], &value[range.end..]);
+                if !plain_ok(&whole, self.tree.in_flow(node), true) || looks_typed(&whole) {
+                    return None;
+                }
+                new.to_string()
+            }
+            ScalarStyle::SingleQuoted if !new.contains(['\n', '\r']) => new.replace('\'', "''"),
+            ScalarStyle::DoubleQuoted => escape_double(new),
+            _ => return None,
+        };
+        Some(self.edit(Span::new(span.start + start, span.start + end), text))
+    }
+
+    /// Lines of `key: value` relative to the key's column.
+    fn entry_lines(&self, key: &str, value: &Value) -> Vec<String> {
+        match value {
+            Value::Raw(v) if v.is_empty() => vec![format!("{key}:")],
+            Value::Raw(v) => vec![format!("{key}: {v}")],
+            _ => {
+                let mut lines = vec![format!("{key}:")];
+                lines.extend(self.block_lines(value, true));
+                lines
+            }
+        }
+    }
+
+    /// Lines of a block collection written under a key, relative to the key's column.
+    fn block_lines(&self, value: &Value, under_key: bool) -> Vec<String> {
+        let step = " ".repeat(self.style.indent);
+        match value {
+            Value::Raw(v) => vec![format!("{step}{v}")],
+            Value::Lines(lines) => lines.iter().map(|l| format!("{step}{l}")).collect(),
+            Value::Map(entries) => entries
+                .iter()
+                .flat_map(|(k, v)| self.entry_lines(k, v))
+                .map(|l| format!("{step}{l}"))
+                .collect(),
+            Value::Seq(items) => {
+                let pad = if under_key && !self.style.indented_sequences {
+                    String::new()
+                } else {
+                    step.clone()
+                };
+                items
+                    .iter()
+                    .flat_map(|item| self.item_lines(item))
+                    .map(|l| format!("{pad}{l}"))
+                    .collect()
+            }
+        }
+    }
+
+    /// Lines of `- item` relative to the dash's column.
+    fn item_lines(&self, item: &Value) -> Vec<String> {
+        let lines: Vec<String> = match item {
+            Value::Raw(v) => vec![v.clone()],
+            Value::Lines(lines) => lines.clone(),
+            Value::Map(entries) => entries
+                .iter()
+                .flat_map(|(k, v)| self.entry_lines(k, v))
+                .collect(),
+            Value::Seq(_) => self.block_lines(item, false),
+        };
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    format!("- {l}")
+                } else {
+                    format!("  {l}")
+                }
+            })
+            .collect()
+    }
+
+    /// Text of `lines` each at `col`, every line preceded by a line break: for insertion at
+    /// the end of a line.
+    fn at_column(&self, lines: &[String], col: usize) -> String {
+        let pad = " ".repeat(col);
+        lines
+            .iter()
+            .map(|l| format!("{}{pad}{l}", self.style.eol))
+            .collect()
+    }
+
+    /// Add `key: value` to a mapping: after its last entry (in a block mapping, on a new line at
+    /// the entries' column, after that entry's comment), or before the closing brace of a flow
+    /// mapping. `None` when the mapping is empty and block (it cannot be) or not a mapping.
+    pub fn insert_entry(&self, map: NodeId, key: &str, value: &Value) -> Option<Edit> {
+        let NodeKind::Mapping { style, entries } = &self.tree.node(map).kind else {
+            return None;
+        };
+        match style {
+            CollectionStyle::Block => {
+                let first = entries.first()?;
+                let last = entries.last()?;
+                let col = column(self.text, self.tree.span(first.key).start);
+                let end = self
+                    .tree
+                    .span(last.value)
+                    .end
+                    .max(self.tree.span(last.key).end);
+                let at = line_end(self.text, end);
+                let text = self.at_column(&self.entry_lines(key, value), col);
+                Some(self.edit(Span::empty(at), text))
+            }
+            CollectionStyle::Flow => {
+                let Value::Raw(v) = value else {
+                    return None;
+                };
+                let entry = if v.is_empty() {
+                    format!("{key}:")
+                } else {
+                    format!("{key}: {v}")
+                };
+                Some(match entries.last() {
+                    Some(last) => {
+                        let end = self
+                            .tree
+                            .span(last.value)
+                            .end
+                            .max(self.tree.span(last.key).end);
+                        self.edit(Span::empty(end), format!(", {entry}"))
+                    }
+                    None => self.edit(Span::empty(self.tree.span(map).start + 1), entry),
+                })
+            }
+        }
+    }
+
+    /// Append an item to a sequence: on a new line at the items' dash column after the last
+    /// item (block), or before the closing bracket (flow).
+    pub fn append_item(&self, seq: NodeId, item: &Value) -> Option<Edit> {
+        let NodeKind::Sequence { style, items } = &self.tree.node(seq).kind else {
+            return None;
+        };
+        match style {
+            CollectionStyle::Block => {
+                let last = items.last()?;
+                let col = column(self.text, self.tree.span(seq).start);
+                let at = line_end(self.text, self.tree.span(*last).end);
+                Some(self.edit(Span::empty(at), self.at_column(&self.item_lines(item), col)))
+            }
+            CollectionStyle::Flow => {
+                let Value::Raw(v) = item else {
+                    return None;
+                };
+                Some(match items.last() {
+                    Some(last) => {
+                        self.edit(Span::empty(self.tree.span(*last).end), format!(", {v}"))
+                    }
+                    None => self.edit(Span::empty(self.tree.span(seq).start + 1), v.clone()),
+                })
+            }
+        }
+    }
+
+    /// Give a key whose value is null (`key:`, `key: ~`) a block value. Edits: the null token
+    /// removed (if written), the block inserted at the end of the key's line.
+    pub fn fill_null(&self, key: NodeId, null: NodeId, value: &Value) -> Vec<Edit> {
+        let mut edits = Vec::new();
+        let null_span = self.tree.span(null);
+        if !null_span.is_empty() {
+            // `key: ~`: drop the token and the blank before it.
+            let mut start = null_span.start;
+            while start > 0 && self.text.as_bytes()[start - 1] == b' ' {
+                start -= 1;
+            }
+            edits.push(self.edit(Span::new(start, null_span.end), ""));
+        }
+        let col = column(self.text, self.tree.span(key).start);
+        let at = line_end(self.text, null_span.end.max(self.tree.span(key).end));
+        let lines = self.block_lines(value, true);
+        edits.push(self.edit(Span::empty(at), self.at_column(&lines, col)));
+        edits
+    }
+
+    /// Replace a node's value with a block collection (e.g. an alias `*env` with a mapping that
+    /// merges it and adds an entry), keeping the key and any comment on the key's line.
+    pub fn replace_with_block(&self, key: NodeId, node: NodeId, value: &Value) -> Vec<Edit> {
+        let span = self.tree.span(node);
+        let mut start = span.start;
+        while start > 0 && self.text.as_bytes()[start - 1] == b' ' {
+            start -= 1;
+        }
+        let col = column(self.text, self.tree.span(key).start);
+        let lines = self.block_lines(value, true);
+        let at = line_end(self.text, span.end);
+        vec![
+            self.edit(Span::new(start, span.end), ""),
+            self.edit(Span::empty(at), self.at_column(&lines, col)),
+        ]
+    }
+
+    /// The source text of a node written on one line, for copying; `None` if it spans lines.
+    pub fn one_line(&self, span: Span) -> Option<&str> {
+        let s = span.slice(self.text);
+        (!s.contains(['\n', '\r'])).then_some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::style::detect;
+    use crate::yaml::{Limits, parse};
+
+    fn with_doc<R>(text: &str, f: impl FnOnce(&Doc<'_>) -> R) -> R {
+        let tree = parse(text, &Limits::default()).unwrap();
+        let doc = Doc {
+            file: FileId(0),
+            text,
+            tree: &tree,
+            style: detect(text, &tree),
+        };
+        f(&doc)
+    }
+
+    fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+        edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+        let mut out = text.to_string();
+        for e in edits {
+            out.replace_range(e.span.start..e.span.end, &e.text);
+        }
+        out
+    }
+
+    fn at(tree: &Tree, path: &[&str]) -> NodeId {
+        let mut id = tree.documents[0].root.unwrap();
+        for p in path {
+            id = tree.get(id, p).unwrap();
+        }
+        id
+    }
+
+    #[test]
+    fn plain_scalars_that_would_change_meaning_are_quoted() {
+        for v in [
+            "yes", "on", "1e3", "0x1f", "12:30", "null", "a: b", "a #b", "-", "", " x",
+        ] {
+            assert!(!plain_ok(v, false, false), "{v}");
+        }
+        assert!(plain_ok("1000", false, true));
+        assert!(!plain_ok("a,b", true, true));
+        assert!(plain_ok("a,b", false, true));
+        for v in [
+            "revision",
+            "--data-dir=/etcd",
+            "/etcd",
+            "http://x:1",
+            "a-b_c.d",
+        ] {
+            assert!(plain_ok(v, false, false), "{v}");
+        }
+        assert_eq!(scalar_text("yes", false, false), "\"yes\"");
+        assert_eq!(double_quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+
+    #[test]
+    fn replacing_scalars_keeps_their_quoting() {
+        let text = "a: 'x'\nb: \"y\"\nc: z\nd: [p]\n";
+        let out = with_doc(text, |d| {
+            let t = d.tree;
+            vec![
+                d.replace_scalar(at(t, &["a"]), "it's", false).unwrap(),
+                d.replace_scalar(at(t, &["b"]), "q\"", false).unwrap(),
+                d.replace_scalar(at(t, &["c"]), "true", false).unwrap(),
+                d.replace_scalar(t.items(at(t, &["d"])).unwrap()[0], "a,b", false)
+                    .unwrap(),
+            ]
+        });
+        assert_eq!(
+            apply(text, out),
+            "a: 'it''s'\nb: \"q\\\"\"\nc: \"true\"\nd: [\"a,b\"]\n"
+        );
+    }
+
+    #[test]
+    fn replacing_inside_a_scalar() {
+        let text = "- A=1h\n- \"B=1h\"\n- 'C=x'\n";
+        let out = with_doc(text, |d| {
+            let items = d
+                .tree
+                .items(d.tree.documents[0].root.unwrap())
+                .unwrap()
+                .to_vec();
+            vec![
+                d.replace_in_scalar(items[0], 2..4, "1000").unwrap(),
+                d.replace_in_scalar(items[1], 2..4, "1000").unwrap(),
+                d.replace_in_scalar(items[2], 2..3, "y'z").unwrap(),
+            ]
+        });
+        assert_eq!(apply(text, out), "- A=1000\n- \"B=1000\"\n- 'C=y''z'\n");
+        // An escaped part is not verbatim: no edit.
+        with_doc("- \"A=\\u0031h\"\n", |d| {
+            let item = d.tree.items(d.tree.documents[0].root.unwrap()).unwrap()[0];
+            assert_eq!(d.replace_in_scalar(item, 2..4, "9"), None);
+        });
+    }
+
+    #[test]
+    fn inserting_entries_and_items_in_every_layout() {
+        let text = "s:\n    a: 1   # keep me\n    l:\n    - x # and me\n# next\nf: {k: v}\ne: {}\ng: [1]\nh: []\n";
+        let out = with_doc(text, |d| {
+            let t = d.tree;
+            vec![
+                d.insert_entry(at(t, &["s"]), "b", &Value::Raw("2".into()))
+                    .unwrap(),
+                d.append_item(at(t, &["s", "l"]), &Value::Raw("y".into()))
+                    .unwrap(),
+                d.insert_entry(at(t, &["f"]), "n", &Value::Raw("w".into()))
+                    .unwrap(),
+                d.insert_entry(at(t, &["e"]), "n", &Value::Raw("w".into()))
+                    .unwrap(),
+                d.append_item(at(t, &["g"]), &Value::Raw("2".into()))
+                    .unwrap(),
+                d.append_item(at(t, &["h"]), &Value::Raw("2".into()))
+                    .unwrap(),
+            ]
+        });
+        assert_eq!(
+            apply(text, out),
+            "s:\n    a: 1   # keep me\n    l:\n    - x # and me\n    - y\n    b: 2\n# next\nf: {k: v, n: w}\ne: {n: w}\ng: [1, 2]\nh: [2]\n"
+        );
+    }
+
+    #[test]
+    fn filling_a_null_and_nested_blocks_follow_the_style() {
+        let text = "svc:\r\n    environment: # c\r\n    image: x\r\n";
+        let out = with_doc(text, |d| {
+            let t = d.tree;
+            let svc = at(t, &["svc"]);
+            let e = t.entry(svc, "environment").unwrap();
+            d.fill_null(e.key, e.value, &Value::Seq(vec![Value::Raw("A=1".into())]))
+        });
+        assert_eq!(
+            apply(text, out),
+            "svc:\r\n    environment: # c\r\n        - A=1\r\n    image: x\r\n"
+        );
+        let text = "svc:\n  image: x\n";
+        let out = with_doc(text, |d| {
+            vec![
+                d.insert_entry(
+                    at(d.tree, &["svc"]),
+                    "volumes",
+                    &Value::Seq(vec![Value::Raw("./v:/v".into())]),
+                )
+                .unwrap(),
+            ]
+        });
+        assert_eq!(
+            apply(text, out),
+            "svc:\n  image: x\n  volumes:\n    - ./v:/v\n"
+        );
+    }
+
+    #[test]
+    fn replacing_an_alias_with_a_block() {
+        let text = "x: &e {A: 1}\ns:\n  environment: *e # shared\n";
+        let out = with_doc(text, |d| {
+            let s = at(d.tree, &["s"]);
+            let e = d.tree.entry(s, "environment").unwrap();
+            d.replace_with_block(
+                e.key,
+                e.value,
+                &Value::Map(vec![
+                    ("<<".into(), Value::Raw("*e".into())),
+                    ("B".into(), Value::Raw("2".into())),
+                ]),
+            )
+        });
+        assert_eq!(
+            apply(text, out),
+            "x: &e {A: 1}\ns:\n  environment: # shared\n    <<: *e\n    B: 2\n"
+        );
+    }
+}
