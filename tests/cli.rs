@@ -1167,3 +1167,145 @@ fn a_broken_milvus_yaml_exits_2() {
     assert_eq!(code, 2);
     assert_eq!(files(&v), [("milvus.yaml".into(), "error".into())]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fixing
+
+/// The power-cut example's etcd without compaction settings, etcd and MinIO unmounted.
+fn power_cut(t: &TempDir) -> String {
+    let text = std::fs::read_to_string(manifest_dir().join(POWER_CUT)).unwrap();
+    t.write("compose.yaml", &text);
+    text
+}
+
+#[test]
+fn diff_prints_what_fix_would_change_and_writes_nothing() {
+    let t = TempDir::new("diff");
+    let text = power_cut(&t);
+    let run = check_human(&t.root, &["--diff", "compose.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(
+            "--- compose.yaml\n+++ compose.yaml\n@@ -9,6 +9,8 @@\n     environment:\n       \
+             - ETCD_QUOTA_BACKEND_BYTES=4294967296\n       - ETCD_SNAPSHOT_COUNT=50000\n\
+             +      - ETCD_AUTO_COMPACTION_MODE=revision\n\
+             +      - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "2 errors, 0 warnings in 1 file; 2 fixes would change 1 file; 2 more fixes with \
+             --unsafe-fixes\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
+        text
+    );
+    // In JSON, the diff is part of the file's entry.
+    let (code, v) = check_json(&t.root, &["--diff", "--unsafe-fixes", "compose.yaml"]);
+    assert_eq!(code, 1);
+    let diff = v["files"][0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/minio:/minio_data\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        v["fixes"],
+        json!({"applied": 4, "files_changed": 1, "unsafe_available": 0})
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn diff_with_nothing_to_fix_exits_0() {
+    let t = TempDir::new("diff-clean");
+    t.write("compose.yaml", CLEAN);
+    let run = check_human(&t.root, &["--diff", "compose.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "0 errors, 0 warnings in 1 file; 0 fixes would change 0 files\n"
+    );
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_reports_what_remains() {
+    let t = TempDir::new("fix");
+    let text = power_cut(&t);
+    let (code, v) = check_json(&t.root, &["--fix", "compose.yaml"]);
+    // The unsafe fixes are not applied: their findings remain.
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v),
+        [
+            "compose.yaml:14:115 etcd-data-not-persisted",
+            "compose.yaml:22:27 minio-data-not-persisted"
+        ]
+    );
+    assert_eq!(
+        v["fixes"],
+        json!({"applied": 2, "files_changed": 1, "unsafe_available": 2})
+    );
+    assert_eq!(v["files"][0]["fixes_applied"], 2);
+    let fixed = std::fs::read_to_string(t.root.join("compose.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        text.replace(
+            "      - ETCD_SNAPSHOT_COUNT=50000\n",
+            "      - ETCD_SNAPSHOT_COUNT=50000\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      \
+             - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
+        )
+    );
+    // With the unsafe ones, nothing remains; the human summary says what was done.
+    let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "0 errors, 0 warnings in 1 file; applied 2 fixes in 1 file\n"
+    );
+    let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
+    assert_eq!(
+        run.stdout,
+        "0 errors, 0 warnings in 1 file; applied 0 fixes in 0 files\n"
+    );
+}
+
+#[test]
+fn fix_and_diff_cannot_be_combined() {
+    let t = TempDir::new("fix-diff");
+    t.write("compose.yaml", CLEAN);
+    let run = milvet(&t.root, &["check", "--fix", "--diff", "compose.yaml"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn an_unavailable_fix_says_which_variable_to_set() {
+    let t = TempDir::new("fix-variable");
+    t.write(
+        "compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      \
+         ETCD_AUTO_COMPACTION_MODE: ${ETCD_MODE:-periodic}\n      \
+         ETCD_AUTO_COMPACTION_RETENTION: 1000\n    volumes: [\"./v:/etcd\"]\n    \
+         command: etcd --data-dir /etcd\n",
+    );
+    let (code, v) = check_json(&t.root, &["--fix", "compose.yaml"]);
+    assert_eq!(code, 1);
+    let fix = &v["diagnostics"][0]["fix"];
+    assert_eq!(fix["applicability"], "unavailable");
+    assert!(
+        fix["description"]
+            .as_str()
+            .unwrap()
+            .contains("set `ETCD_MODE` so that it gives `revision`"),
+        "{fix}"
+    );
+    assert_eq!(v["fixes"]["applied"], 0);
+}
