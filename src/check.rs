@@ -1,13 +1,15 @@
-//! Running the pipeline over files: read, parse, model, rules, and with `--fix` or `--diff`
-//! the fixes; one [`FileReport`] a file.
+//! Running the pipeline: find the projects, load them (read, parse, interpolate, merge), run
+//! the rules, and with `--fix` or `--diff` apply the fixes; one [`FileReport`] a file.
 
-use crate::compose::{ComposeFile, FileId};
+use crate::compose::FileId;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::discover::{self, FileKind, Target};
+use crate::discover::{self, FileKind, Unit};
 use crate::fix::{self, FixError, FixPolicy};
+use crate::project::{self, Disk, LoadError, LoadOptions, Overlay, Project, Role};
 use crate::rules::{self, DocumentContext, RuleOptions, Source};
 use crate::source::{LineIndex, Position};
-use crate::yaml::{self, Limits, NodeKind};
+use crate::yaml::{self, Limits};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +25,21 @@ pub struct Options {
     pub fix: FixMode,
     /// Which fixes `fix` applies.
     pub policy: FixPolicy,
+    /// The shell's variables, for interpolation (empty by default: the command line passes the
+    /// process environment).
+    pub shell: Arc<HashMap<String, String>>,
+    /// `--env-file`s, replacing the `.env` beside a project's first file.
+    pub env_files: Vec<PathBuf>,
+}
+
+impl Options {
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            limits: self.limits.clone(),
+            shell: self.shell.clone(),
+            env_files: self.env_files.clone(),
+        }
+    }
 }
 
 /// What to do with fixes.
@@ -108,8 +125,8 @@ impl FileReport {
 /// Check the paths given on the command line (files, directories, or the current directory
 /// when there are none). Reports come in discovery order.
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
-    let (targets, walk_errors) = discover::discover(paths);
-    let mut reports = check_targets(&targets, options);
+    let (units, walk_errors) = discover::units(paths);
+    let mut reports = check_units(&units, options);
     reports.extend(walk_errors.into_iter().map(|e| {
         FileReport::failed(
             &e.path,
@@ -124,31 +141,26 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
     reports
 }
 
-/// Check files, on as many threads as the machine has when there are several.
-pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
+/// Check units, on as many threads as the machine has when there are several.
+pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
     let threads = options
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
-        .min(targets.len() / 4 + 1);
+        .min(units.len() / 4 + 1);
     if threads <= 1 {
-        return number(
-            targets
-                .iter()
-                .map(|t| check_file(&t.path, t.kind, options))
-                .collect(),
-        );
+        return number(units.iter().map(|u| check_unit(u, options)).collect());
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, FileReport)> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, Vec<FileReport>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(t) = targets.get(i) else { break };
-                        done.push((i, check_file(&t.path, t.kind, options)));
+                        let Some(u) = units.get(i) else { break };
+                        done.push((i, check_unit(u, options)));
                     }
                     done
                 })
@@ -163,219 +175,390 @@ pub fn check_targets(targets: &[Target], options: &Options) -> Vec<FileReport> {
     number(results.into_iter().map(|(_, r)| r).collect())
 }
 
-/// Give each report's diagnostics the report's index as their file id, so that the reports of
-/// a run are its file table.
-fn number(mut reports: Vec<FileReport>) -> Vec<FileReport> {
-    for (i, r) in reports.iter_mut().enumerate() {
-        let id = FileId(i as u32);
-        {
+/// Flatten the reports of units into one file table: a diagnostic's file ids (local to its
+/// unit) become indexes into the whole run.
+fn number(units: Vec<Vec<FileReport>>) -> Vec<FileReport> {
+    let mut out = Vec::new();
+    for mut reports in units {
+        let base = out.len() as u32;
+        for r in &mut reports {
             for d in &mut r.diagnostics {
-                let local = d.origin.file;
-                d.origin.file = id;
+                let shift = |f: &mut FileId| f.0 += base;
+                shift(&mut d.origin.file);
                 for rel in &mut d.related {
-                    if rel.origin.file == local {
-                        rel.origin.file = id;
-                    }
+                    shift(&mut rel.origin.file);
                 }
                 for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
-                    if e.file == local {
-                        e.file = id;
-                    }
+                    shift(&mut e.file);
                 }
             }
         }
+        out.extend(reports);
+    }
+    out
+}
+
+/// Read and check one file on its own.
+pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport {
+    let unit = Unit {
+        files: vec![path.to_path_buf()],
+        kind,
+    };
+    check_unit(&unit, options)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| {
+            FileReport::failed(
+                path,
+                kind,
+                None,
+                FileError {
+                    message: "not checked".into(),
+                    at: None,
+                },
+            )
+        })
+}
+
+/// Check one unit: a Milvus configuration, or the files of one Compose project. The reports'
+/// diagnostics use file ids local to the unit (the index of the report, auxiliary files
+/// included).
+pub fn check_unit(unit: &Unit, options: &Options) -> Vec<FileReport> {
+    if unit.kind == FileKind::MilvusConfig {
+        return unit
+            .files
+            .iter()
+            .map(|p| check_milvus_config(p, options))
+            .collect();
+    }
+    let project = project::load(&unit.files, &options.load_options(), &Disk);
+    if !project.errors.is_empty() {
+        return failed_project(unit, &project);
+    }
+    let diagnostics = diagnose(&project, options);
+    let mut reports = project_reports(&project, diagnostics);
+    if options.fix != FixMode::Report {
+        fix_project(unit, &project, &mut reports, options);
     }
     reports
 }
 
-/// Read and check one file.
-pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport {
-    let failed = |message: String, text: Option<Arc<str>>, at| {
-        FileReport::failed(path, kind, text, FileError { message, at })
-    };
-    match std::fs::metadata(path) {
-        Err(e) => return failed(format!("cannot read: {}", io_message(&e)), None, None),
-        Ok(m) if m.is_dir() => return failed("is a directory, not a file".into(), None, None),
-        Ok(m) if m.len() > options.limits.max_bytes as u64 => {
-            return failed(
-                format!(
-                    "file is {} bytes, more than the limit of {} bytes",
-                    m.len(),
-                    options.limits.max_bytes
-                ),
+fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
+    let kind = FileKind::MilvusConfig;
+    let text = match project::read_file(path, &options.limits) {
+        Ok(Some(t)) => Arc::<str>::from(t),
+        Ok(None) => {
+            return FileReport::failed(
+                path,
+                kind,
                 None,
-                None,
+                FileError {
+                    message: "cannot read: no such file or directory".into(),
+                    at: None,
+                },
             );
         }
-        Ok(_) => {}
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return failed(format!("cannot read: {}", io_message(&e)), None, None),
-    };
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(s) => Arc::from(s),
         Err(e) => {
-            let bytes = e.as_bytes();
-            let utf8 = e.utf8_error();
-            let offset = utf8.valid_up_to();
-            let prefix = String::from_utf8_lossy(&bytes[..offset]);
-            let pos = LineIndex::new(&prefix).position(&prefix, prefix.len());
-            let b = bytes[offset];
-            let what = if utf8.error_len().is_none() {
-                format!(
-                    "the file ends inside a character that byte 0x{b:02x} at line {}, column {} \
-                     starts",
-                    pos.line, pos.column
-                )
-            } else if (0xC2..=0xF4).contains(&b) {
-                format!(
-                    "byte 0x{b:02x} at line {}, column {} starts a character that the bytes \
-                     after it do not complete",
-                    pos.line, pos.column
-                )
-            } else {
-                format!(
-                    "byte 0x{b:02x} at line {}, column {} cannot start a character",
-                    pos.line, pos.column
-                )
-            };
-            return failed(
-                format!("not valid UTF-8: {what}"),
+            return FileReport::failed(
+                path,
+                kind,
                 None,
-                Some((offset, pos)),
+                FileError {
+                    message: e.message,
+                    at: e.at,
+                },
             );
         }
     };
-    let diagnostics = match check_text(&text, kind, options) {
-        Ok(d) => d,
-        Err((message, offset)) => {
-            let pos = LineIndex::new(&text).position(&text, offset);
-            return failed(message, Some(text), Some((offset, pos)));
+    match yaml::parse(&text, &options.limits) {
+        Ok(_) => FileReport {
+            path: path.to_path_buf(),
+            kind,
+            text: Some(text),
+            diagnostics: Vec::new(),
+            error: None,
+            fix: None,
+        },
+        Err(e) => {
+            let pos = LineIndex::new(&text).position(&text, e.offset);
+            let what = match e.kind {
+                yaml::YamlErrorKind::Syntax => "invalid YAML",
+                _ => "limit exceeded",
+            };
+            FileReport::failed(
+                path,
+                kind,
+                Some(text),
+                FileError {
+                    message: format!("{what}: {}", e.message),
+                    at: Some((e.offset, pos)),
+                },
+            )
         }
-    };
-    let report = FileReport {
-        path: path.to_path_buf(),
-        kind,
-        text: Some(text),
-        diagnostics,
-        error: None,
-        fix: None,
-    };
-    if options.fix == FixMode::Report {
-        report
-    } else {
-        fix_file(report, options)
     }
 }
 
-/// Apply the fixes of a checked file; write it when asked and when the result is verified.
-fn fix_file(mut report: FileReport, options: &Options) -> FileReport {
-    let Some(original) = report.text.clone() else {
-        return report;
-    };
-    let wanted = report.diagnostics.iter().any(|d| {
+/// Reports for a project that could not be loaded: each failed file with its error, and the
+/// project's other files as not checked.
+fn failed_project(unit: &Unit, project: &Project) -> Vec<FileReport> {
+    let mut reports: Vec<FileReport> = project
+        .errors
+        .iter()
+        .map(|e: &LoadError| {
+            FileReport::failed(
+                &e.path,
+                unit.kind,
+                e.text.clone(),
+                FileError {
+                    message: e.message.clone(),
+                    at: e.at,
+                },
+            )
+        })
+        .collect();
+    let first = project.errors[0].path.display().to_string();
+    for path in &unit.files {
+        if reports.iter().any(|r| r.path == *path) {
+            continue;
+        }
+        reports.push(FileReport::failed(
+            path,
+            unit.kind,
+            None,
+            FileError {
+                message: format!(
+                    "not checked: `{first}`, a file of the same project, could not be read"
+                ),
+                at: None,
+            },
+        ));
+    }
+    // In the order the unit names its files, failures of other files after.
+    reports.sort_by_key(|r| {
+        unit.files
+            .iter()
+            .position(|p| *p == r.path)
+            .unwrap_or(usize::MAX)
+    });
+    reports
+}
+
+/// The findings of a loaded project: document checks of every Compose file, then the rules
+/// over the merged model.
+fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
+    let sources: Vec<Source<'_>> = project
+        .files
+        .iter()
+        .map(|f| Source {
+            text: &f.text,
+            tree: &f.tree,
+            path: &f.path,
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    for (i, f) in project.files.iter().enumerate() {
+        if !matches!(f.role, Role::Entry | Role::Referenced) {
+            continue;
+        }
+        for doc in &f.tree.documents {
+            let Some(root) = doc.root else { continue };
+            diagnostics.extend(rules::run_document(&DocumentContext {
+                source: sources[i],
+                file: FileId(i as u32),
+                root,
+                options: &options.rules,
+            }));
+        }
+    }
+    if let Some(model) = &project.model {
+        diagnostics.extend(rules::run(model, &sources, &options.rules));
+    }
+    diagnostics.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    diagnostics
+}
+
+/// One report a file: every entry file, and the other files a finding points into. The
+/// diagnostics' file ids become the reports' indexes.
+fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileReport> {
+    let shown: Vec<usize> = (0..project.files.len())
+        .filter(|&i| {
+            project.files[i].role == Role::Entry
+                || diagnostics.iter().any(|d| d.origin.file.0 as usize == i)
+        })
+        .collect();
+    let index: HashMap<usize, u32> = shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k as u32))
+        .collect();
+    let mut reports: Vec<FileReport> = shown
+        .iter()
+        .map(|&i| {
+            let f = &project.files[i];
+            FileReport {
+                path: f.path.clone(),
+                kind: FileKind::Compose,
+                text: Some(f.text.clone()),
+                diagnostics: Vec::new(),
+                error: None,
+                fix: None,
+            }
+        })
+        .collect();
+    for mut d in diagnostics {
+        let Some(&k) = index.get(&(d.origin.file.0 as usize)) else {
+            continue;
+        };
+        d.origin.file = FileId(k);
+        // Related places in files not shown are dropped; edits keep project ids until fixing.
+        d.related
+            .retain_mut(|r| match index.get(&(r.origin.file.0 as usize)) {
+                Some(&j) => {
+                    r.origin.file = FileId(j);
+                    true
+                }
+                None => false,
+            });
+        for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+            if let Some(&j) = index.get(&(e.file.0 as usize)) {
+                e.file = FileId(j);
+            }
+        }
+        reports[k as usize].diagnostics.push(d);
+    }
+    reports
+}
+
+/// Apply the fixes of a project, verified, and write (or, for `--diff`, keep) the results.
+fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, options: &Options) {
+    let initial = diagnose(project, options);
+    let wanted = initial.iter().any(|d| {
         d.fix
             .as_ref()
             .is_some_and(|f| options.policy.applies(f.applicability) && !f.edits.is_empty())
     });
     if !wanted {
-        return report;
+        return;
     }
-    let kind = report.kind;
-    let texts = [original.to_string()];
-    let result = fix::fix_texts(&texts, &report.diagnostics, options.policy, |texts| {
-        check_text(&texts[0], kind, options).map_err(|(message, offset)| FixError::Broken {
-            file: 0,
-            message,
-            offset,
-        })
+    let paths: Vec<PathBuf> = project.files.iter().map(|f| f.path.clone()).collect();
+    let texts: Vec<String> = project.files.iter().map(|f| f.text.to_string()).collect();
+    let load = options.load_options();
+    let result = fix::fix_texts(&texts, &initial, options.policy, |texts| {
+        let reader = Overlay {
+            texts: paths
+                .iter()
+                .cloned()
+                .zip(texts.iter().map(String::as_str))
+                .collect(),
+            only: false,
+        };
+        let p = project::load(&unit.files, &load, &reader);
+        if let Some(e) = p.errors.first() {
+            let file = paths.iter().position(|x| *x == e.path).unwrap_or(0);
+            return Err(FixError::Broken {
+                file,
+                message: format!("{}: {}", e.path.display(), e.message),
+                offset: e.at.map_or(0, |(o, _)| o),
+            });
+        }
+        Ok(diagnose(&p, options))
     });
-    match result {
-        Ok(fixed) => {
-            let new: Arc<str> = Arc::from(fixed.texts.into_iter().next().unwrap_or_default());
-            let mut written = false;
-            if options.fix == FixMode::Write && *new != *original {
-                if let Err(e) = fix::write_atomic(&report.path, new.as_bytes()) {
-                    report.error = Some(FileError {
-                        message: format!("cannot write the fixed file: {}", io_message(&e)),
-                        at: None,
-                    });
-                    return report;
-                }
-                written = true;
-            }
-            report.diagnostics = fixed.diagnostics;
-            report.text = Some(new);
-            report.fix = Some(FileFix {
-                applied: fixed.applied,
-                original,
-                written,
-            });
-        }
+    let fixed = match result {
+        Ok(f) => f,
         Err(e) => {
-            let at = match &e {
-                FixError::Broken { .. } => None,
-                FixError::Unverified(_) => None,
+            let error = FileError {
+                message: format!("fixes not applied: {e}; the files are left as they were"),
+                at: None,
             };
-            report.error = Some(FileError {
-                message: format!("fixes not applied: {e}; the file is left as it was"),
-                at,
-            });
+            for r in reports.iter_mut() {
+                r.error = Some(error.clone());
+            }
+            return;
+        }
+    };
+    // Write the changed files.
+    for (i, new) in fixed.texts.iter().enumerate() {
+        if *new == texts[i] || options.fix != FixMode::Write {
+            continue;
+        }
+        if let Err(e) = fix::write_atomic(&paths[i], new.as_bytes()) {
+            let error = FileError {
+                message: format!(
+                    "cannot write the fixed file `{}`: {}",
+                    paths[i].display(),
+                    project::io_message(&e)
+                ),
+                at: None,
+            };
+            for r in reports.iter_mut() {
+                r.error = Some(error.clone());
+            }
+            return;
         }
     }
-    report
+    // Report the fixed texts and what remains in them.
+    let mut fixed_project = project.clone();
+    for (f, new) in fixed_project.files.iter_mut().zip(&fixed.texts) {
+        f.text = Arc::from(new.as_str());
+    }
+    let mut new_reports = project_reports(&fixed_project, fixed.diagnostics);
+    // Files shown before stay shown.
+    for old in reports.iter() {
+        if !new_reports.iter().any(|r| r.path == old.path) {
+            let i = paths.iter().position(|p| *p == old.path).unwrap_or(0);
+            let mut r = old.clone();
+            r.diagnostics.clear();
+            r.text = Some(Arc::from(fixed.texts[i].as_str()));
+            new_reports.push(r);
+        }
+    }
+    let mut applied_left = fixed.applied;
+    for r in &mut new_reports {
+        let i = paths.iter().position(|p| *p == r.path).unwrap_or(0);
+        let original: Arc<str> = project.files[i].text.clone();
+        let changed = *original != *fixed.texts[i];
+        // Fixes are counted on the first changed file of the project.
+        let applied = if changed {
+            std::mem::take(&mut applied_left)
+        } else {
+            0
+        };
+        r.fix = Some(FileFix {
+            applied,
+            original,
+            written: changed && options.fix == FixMode::Write,
+        });
+    }
+    *reports = new_reports;
 }
 
-/// Check a text. `Err` carries a message and the byte offset it concerns.
+/// Check a text as one file of the given kind, with no variables; for tests and tools. `Err`
+/// carries a message and the byte offset it concerns.
 pub fn check_text(
     text: &str,
     kind: FileKind,
     options: &Options,
 ) -> Result<Vec<Diagnostic>, (String, usize)> {
-    let tree = yaml::parse(text, &options.limits).map_err(|e| {
-        let what = match e.kind {
-            yaml::YamlErrorKind::Syntax => "invalid YAML",
-            _ => "limit exceeded",
-        };
-        (format!("{what}: {}", e.message), e.offset)
-    })?;
     if kind == FileKind::MilvusConfig {
-        return Ok(Vec::new());
+        return yaml::parse(text, &options.limits)
+            .map(|_| Vec::new())
+            .map_err(|e| (e.message, e.offset));
     }
-    let mut diagnostics = Vec::new();
-    let sources = [Source { text, tree: &tree }];
-    for doc in &tree.documents {
-        let Some(root) = doc.root else { continue };
-        diagnostics.extend(rules::run_document(&DocumentContext {
-            source: sources[0],
-            file: FileId(0),
-            root,
-            options: &options.rules,
-        }));
-        match &tree.node(tree.resolve(root)).kind {
-            NodeKind::Mapping { .. } => {
-                let model = ComposeFile::from_document(&tree, text, FileId(0), root);
-                diagnostics.extend(rules::run(&model, &sources, &options.rules));
-            }
-            _ if tree.is_null(root) => {}
-            _ => {
-                return Err((
-                    "not a Compose file: the top level must be a mapping (`services:` ...)".into(),
-                    tree.span(root).start,
-                ));
-            }
-        }
+    let path = PathBuf::from("compose.yaml");
+    let reader = Overlay {
+        texts: HashMap::from([(path.clone(), text)]),
+        only: true,
+    };
+    let load = LoadOptions {
+        limits: options.limits.clone(),
+        shell: options.shell.clone(),
+        env_files: Vec::new(),
+    };
+    let project = project::load(std::slice::from_ref(&path), &load, &reader);
+    if let Some(e) = project.errors.first() {
+        return Err((e.message.clone(), e.at.map_or(0, |(o, _)| o)));
     }
-    Ok(diagnostics)
-}
-
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
+    Ok(diagnose(&project, options))
 }
 
 /// The process exit code for a run: 2 when a file could not be checked (or fixed), 1 when

@@ -20,6 +20,14 @@ pub struct Target {
     pub kind: FileKind,
 }
 
+/// Files checked together: the Compose files of one project, in merge order, or one Milvus
+/// configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub files: Vec<PathBuf>,
+    pub kind: FileKind,
+}
+
 /// A path that could not be walked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WalkError {
@@ -130,6 +138,103 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
         }
     }
     (targets, errors)
+}
+
+/// The default Compose files of a directory, as `docker compose` picks them: the first of
+/// each family's main file, and its override file.
+const FAMILIES: [(&[&str], &[&str]); 2] = [
+    (
+        &["compose.yaml", "compose.yml"],
+        &["compose.override.yaml", "compose.override.yml"],
+    ),
+    (
+        &["docker-compose.yml", "docker-compose.yaml"],
+        &[
+            "docker-compose.override.yml",
+            "docker-compose.override.yaml",
+        ],
+    ),
+];
+
+/// Like [`discover`], grouped into units: in a walked directory, a main Compose file and its
+/// override file are one project (as `docker compose` reads them without `-f`); every other
+/// file is a unit of its own. Files named on the command line are each a unit of their own.
+pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
+    let (targets, errors) = discover(paths);
+    let explicit: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut taken = vec![false; targets.len()];
+    for i in 0..targets.len() {
+        if taken[i] {
+            continue;
+        }
+        let t = &targets[i];
+        if t.kind == FileKind::MilvusConfig || explicit.contains(&&t.path) {
+            taken[i] = true;
+            units.push(Unit {
+                files: vec![t.path.clone()],
+                kind: t.kind,
+            });
+            continue;
+        }
+        let dir = t.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = |j: usize| {
+            targets[j]
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let siblings: Vec<usize> = (i..targets.len())
+            .filter(|&j| {
+                !taken[j]
+                    && targets[j].kind == FileKind::Compose
+                    && !explicit.contains(&&targets[j].path)
+                    && targets[j]
+                        .path
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default()
+                        == dir
+            })
+            .collect();
+        let find = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| siblings.iter().copied().find(|&j| name(j) == *n))
+        };
+        let me = name(i);
+        let mut grouped = false;
+        for (mains, overrides) in FAMILIES {
+            let main = find(mains);
+            let over = find(overrides);
+            let project: Vec<usize> = match (main, over) {
+                (Some(m), o) => std::iter::once(m).chain(o).collect(),
+                (None, Some(o)) => vec![o],
+                (None, None) => continue,
+            };
+            if project.iter().any(|&j| name(j) == me) {
+                for &j in &project {
+                    taken[j] = true;
+                }
+                units.push(Unit {
+                    files: project.iter().map(|&j| targets[j].path.clone()).collect(),
+                    kind: FileKind::Compose,
+                });
+                grouped = true;
+                break;
+            }
+        }
+        if !grouped {
+            taken[i] = true;
+            units.push(Unit {
+                files: vec![t.path.clone()],
+                kind: t.kind,
+            });
+        }
+    }
+    (units, errors)
 }
 
 #[cfg(test)]

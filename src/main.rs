@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use milvet::check::{self, FixMode, Options};
+use milvet::discover::{FileKind, Unit};
 use milvet::fix::FixPolicy;
 use milvet::report;
 use milvet::report::human::FixSummary;
@@ -9,12 +10,15 @@ use milvet::rules::{self, RuleOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const EXAMPLES: &str = "\
 Examples:
   milvet check                          check the Compose files under the current directory
   milvet check docker-compose.yml       check one file, whatever its name
   milvet check deploy/ --format json    machine-readable findings for CI
+  milvet check -f base.yml -f prod.yml  one project of several files, merged in order
+  milvet check --env-file prod.env      take the variables from prod.env, not .env
   milvet check --fix                     apply the safe fixes in place
   milvet check --diff --unsafe-fixes    show every fix as a diff, write nothing
   milvet check --min-retention 5000 .   ask for a larger etcd compaction retention
@@ -50,8 +54,17 @@ enum Command {
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Files (checked whatever their name) and directories (walked for compose*.y(a)ml,
-    /// docker-compose*.y(a)ml and milvus.yaml). Default: the current directory.
+    /// docker-compose*.y(a)ml and milvus.yaml; a compose.yaml and its compose.override.yaml
+    /// are one project). Default: the current directory.
+    #[arg(conflicts_with = "file")]
     paths: Vec<PathBuf>,
+    /// The Compose files of one project, in merge order, as `docker compose -f` takes them.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Vec<PathBuf>,
+    /// Read the project's variables from this file instead of the `.env` beside the first
+    /// Compose file (repeatable; a later file wins).
+    #[arg(long, value_name = "PATH")]
+    env_file: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -109,9 +122,21 @@ fn main() -> ExitCode {
                 policy: FixPolicy {
                     unsafe_fixes: args.unsafe_fixes,
                 },
+                shell: Arc::new(std::env::vars().collect()),
+                env_files: args.env_file,
                 ..Options::default()
             };
-            let reports = check::check_paths(&args.paths, &options);
+            let reports = if args.file.is_empty() {
+                check::check_paths(&args.paths, &options)
+            } else {
+                check::check_units(
+                    &[Unit {
+                        files: args.file,
+                        kind: FileKind::Compose,
+                    }],
+                    &options,
+                )
+            };
             let out = match args.format {
                 Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
                 Format::Human => {

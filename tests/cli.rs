@@ -809,9 +809,11 @@ fn walk_tree(tag: &str) -> TempDir {
     t
 }
 
+/// In name order, except that a main Compose file and its override form one project, listed
+/// in merge order where its first file comes.
 const WALKED: [&str; 6] = [
-    "compose.override.yaml",
     "compose.yaml",
+    "compose.override.yaml",
     "docker-compose.prod.yml",
     "docker-compose.yml",
     "milvus.yaml",
@@ -861,13 +863,15 @@ fn no_path_argument_checks_the_current_directory_without_a_dot_prefix() {
 fn findings_in_walked_files_are_reported_in_walk_order() {
     let t = walk_tree("walk-findings");
     t.write("sub/deeper/compose.yml", ETCD_NOT_PERSISTED);
+    t.write("docker-compose.prod.yml", ETCD_NOT_PERSISTED);
+    // The override merges onto compose.yaml, whose etcd volume stays: no finding there.
     t.write("compose.override.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&v),
         [
-            "compose.override.yaml:7:30 etcd-data-not-persisted",
+            "docker-compose.prod.yml:7:30 etcd-data-not-persisted",
             "sub/deeper/compose.yml:7:30 etcd-data-not-persisted",
         ]
     );
@@ -1062,7 +1066,7 @@ fn help_mentions_the_examples_and_exit_status() {
 }
 
 #[test]
-fn rules_lists_the_four_rules_with_their_severity() {
+fn rules_lists_every_rule_with_its_severity() {
     let run = milvet(manifest_dir(), &["rules"]);
     assert_eq!(run.code, 0);
     let rows: Vec<(&str, &str)> = run
@@ -1080,6 +1084,11 @@ fn rules_lists_the_four_rules_with_their_severity() {
             ("etcd-compaction-mode", "warning"),
             ("etcd-compaction-retention", "warning"),
             ("minio-data-not-persisted", "error"),
+            ("unset-variable", "warning"),
+            ("invalid-interpolation", "error"),
+            ("missing-file", "error"),
+            ("reference-cycle", "error"),
+            ("unknown-service", "error"),
         ]
     );
 }
@@ -1098,7 +1107,12 @@ fn rules_list_summaries_start_in_one_column() {
             sev_end + l[sev_end..].find(|c: char| c != ' ').unwrap()
         })
         .collect();
-    assert_eq!(columns, [38, 38, 38, 38], "{}", run.stdout);
+    assert!(columns.len() >= 9, "{}", run.stdout);
+    assert!(
+        columns.iter().all(|&c| c == 38),
+        "{columns:?}\n{}",
+        run.stdout
+    );
 }
 
 #[test]

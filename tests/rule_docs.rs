@@ -225,7 +225,12 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
+    "invalid-interpolation",
     "minio-data-not-persisted",
+    "missing-file",
+    "reference-cycle",
+    "unknown-service",
+    "unset-variable",
 ];
 
 #[test]
@@ -241,6 +246,31 @@ fn bad_example_etcd_compaction_retention() {
 #[test]
 fn bad_example_etcd_data_not_persisted() {
     assert_bad_example("etcd-data-not-persisted");
+}
+
+#[test]
+fn bad_example_invalid_interpolation() {
+    assert_bad_example("invalid-interpolation");
+}
+
+#[test]
+fn bad_example_missing_file() {
+    assert_bad_example("missing-file");
+}
+
+#[test]
+fn bad_example_reference_cycle() {
+    assert_bad_example("reference-cycle");
+}
+
+#[test]
+fn bad_example_unknown_service() {
+    assert_bad_example("unknown-service");
+}
+
+#[test]
+fn bad_example_unset_variable() {
+    assert_bad_example("unset-variable");
 }
 
 #[test]

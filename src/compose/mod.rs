@@ -9,14 +9,19 @@
 //! the host path `./volumes/etcd`.
 
 pub mod dotenv;
+pub mod env;
 pub mod image;
 pub mod interpolate;
+pub mod merge;
 pub mod shell;
 pub mod volume;
 
 use crate::source::Span;
 use crate::yaml::{self, CollectionStyle, NodeId, NodeKind, Tree};
+pub use env::{Env, Var, VarOrigin};
 pub use image::ImageRef;
+use interpolate::{InterpolationError, RefOp};
+use std::cell::{Cell, RefCell};
 
 /// Identifies a file among those of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -27,6 +32,8 @@ pub struct FileId(pub u32);
 pub struct Source<'a> {
     pub text: &'a str,
     pub tree: &'a Tree,
+    /// The path as shown to the user.
+    pub path: &'a std::path::Path,
 }
 
 /// A place in a file.
@@ -36,16 +43,125 @@ pub struct Origin {
     pub span: Span,
 }
 
+/// A variable a value reads, and how it resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarUse {
+    pub name: String,
+    /// Where the reference (`${NAME:-x}`) is written.
+    pub reference: Origin,
+    /// The variable's value and where it was set; `None` when it is not set.
+    pub var: Option<Var>,
+    /// Whether the reference's default or alternative gave the value instead.
+    pub used_operand: bool,
+    pub op: RefOp,
+}
+
+/// The alias or `<<` merge through which a value reached the place that uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Via {
+    /// The alias (`*name`) or the node under `<<` in the using mapping.
+    pub at: Origin,
+    /// The anchor's name, when the value came through an alias.
+    pub anchor: Option<String>,
+}
+
 /// A scalar value of the model, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    /// The value as Compose will use it (interpolated with defaults; see the module doc).
+    /// The value as Compose will use it, interpolated with the project's variables.
     pub value: String,
     /// The value as written, after YAML quoting is removed.
     pub raw: String,
     pub origin: Origin,
     /// The YAML node the value belongs to.
     pub node: NodeId,
+    /// The variables the value reads.
+    pub vars: Vec<VarUse>,
+    /// When the value is written in an anchor and used through an alias or a merge: the use.
+    pub via: Option<Via>,
+}
+
+impl Text {
+    /// The variable set in a file that decided the value, if one did.
+    pub fn deciding_var(&self) -> Option<(&VarUse, Origin)> {
+        self.vars.iter().find_map(|v| match &v.var {
+            Some(Var {
+                origin: VarOrigin::File(o),
+                ..
+            }) if !v.used_operand => Some((v, *o)),
+            _ => None,
+        })
+    }
+
+    /// Where a finding about this value points: the line of a `.env` or env file that set the
+    /// variable deciding it, else the use site of an alias or merge it came through, else where
+    /// it is written.
+    pub fn place(&self) -> Origin {
+        if let Some((_, o)) = self.deciding_var() {
+            return o;
+        }
+        self.via.as_ref().map_or(self.origin, |v| v.at)
+    }
+
+    /// The other places that explain the value: the reference that read a variable set
+    /// elsewhere, the anchor's definition for a value used through an alias.
+    pub fn explain(&self) -> Vec<(Origin, String)> {
+        let mut out = Vec::new();
+        if let Some((v, _)) = self.deciding_var() {
+            out.push((
+                v.reference,
+                format!("`{}` read here, as `{}`", v.name, self.raw),
+            ));
+        }
+        if let Some(via) = &self.via {
+            let label = match &via.anchor {
+                Some(a) => format!("written here, in anchor `&{a}`"),
+                None => "written here, merged with `<<`".to_string(),
+            };
+            if self.deciding_var().is_some() {
+                out.push((via.at, "used here".into()));
+            } else {
+                out.push((self.origin, label));
+            }
+        }
+        out
+    }
+
+    /// How the value was arrived at, when it is not the literal text: `` (written
+    /// `${MODE:-x}`, `MODE` set in `.env`)``, for messages. `paths` names files by id.
+    pub fn provenance(&self, paths: &dyn Fn(FileId) -> String) -> Option<String> {
+        if self.vars.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .vars
+            .iter()
+            .map(|v| match (&v.var, v.used_operand) {
+                (_, true) if v.var.is_none() => format!("`{}` not set, so its default", v.name),
+                (_, true) => format!("`{}` set, so the alternative", v.name),
+                (
+                    Some(Var {
+                        origin: VarOrigin::Shell,
+                        ..
+                    }),
+                    _,
+                ) => {
+                    format!("`{}` set in the shell", v.name)
+                }
+                (
+                    Some(Var {
+                        origin: VarOrigin::File(o),
+                        ..
+                    }),
+                    _,
+                ) => {
+                    format!("`{}` set in `{}`", v.name, paths(o.file))
+                }
+                (None, _) => format!("`{}` not set", v.name),
+            })
+            .collect();
+        Some(format!("written `{}`: {}", self.raw, parts.join(", ")))
+    }
 }
 
 /// One argument of a command, with the place of each of its bytes when it is known.
@@ -57,6 +173,8 @@ pub struct Arg {
     offsets: Option<Vec<usize>>,
     /// The YAML scalar the argument is written in.
     pub node: NodeId,
+    /// The variables the argument reads.
+    pub vars: Vec<VarUse>,
 }
 
 impl Arg {
@@ -72,6 +190,7 @@ impl Arg {
             origin,
             offsets,
             node,
+            vars: Vec::new(),
         }
     }
 
@@ -116,11 +235,24 @@ pub enum Sharing {
 /// Where a service attribute (`environment`, `volumes`, `command`, ...) is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Field {
+    /// The file it is written in.
+    pub file: FileId,
     /// The key.
     pub key: NodeId,
     /// The value as written under the key (an alias stays an alias).
     pub value: NodeId,
     pub sharing: Sharing,
+    /// A Compose merge tag on the value (`!reset`, `!override`).
+    pub tag: Option<MergeTag>,
+}
+
+/// How an attribute of an override file combines with the one it overrides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeTag {
+    /// `!reset`: the attribute is removed.
+    Reset,
+    /// `!override`: the attribute replaces the other instead of merging with it.
+    Override,
 }
 
 impl Field {
@@ -172,6 +304,8 @@ pub struct EnvVar {
     pub entry: Origin,
     /// Whether the variable came through a `<<` merge inside the environment mapping.
     pub merged: bool,
+    /// Whether it comes from an `env_file` rather than `environment`.
+    pub from_env_file: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,6 +402,33 @@ pub struct Dependency {
     pub required: bool,
 }
 
+/// An `env_file` entry of a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvFileRef {
+    /// The path, relative to the Compose file's directory.
+    pub path: Text,
+    /// `required: false` lets the file be missing.
+    pub required: bool,
+}
+
+/// A service's `extends`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extends {
+    pub service: Text,
+    /// The file holding it, relative to this file's directory; `None` for this file.
+    pub file: Option<Text>,
+    pub origin: Origin,
+}
+
+/// A top-level `include` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Include {
+    pub paths: Vec<Text>,
+    pub project_directory: Option<Text>,
+    pub env_files: Vec<Text>,
+    pub origin: Origin,
+}
+
 /// One service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Service {
@@ -290,9 +451,20 @@ pub struct Service {
     pub depends_on: Vec<Dependency>,
     pub working_dir: Option<Text>,
     pub profiles: Vec<Text>,
+    pub env_files: Vec<EnvFileRef>,
+    pub extends: Option<Extends>,
+    /// The attributes written in each definition of the service, for merging: `(name, field)`.
+    pub fields: Vec<(String, Field)>,
+    /// The service's mapping in every file that defines it, in merge order.
+    pub defs: Vec<(FileId, NodeId)>,
 }
 
 impl Service {
+    /// The service's mapping in `file`, if that file defines it.
+    pub fn mapping_in(&self, file: FileId) -> Option<NodeId> {
+        self.defs.iter().find(|(f, _)| *f == file).map(|&(_, n)| n)
+    }
+
     pub fn image_ref(&self) -> Option<&ImageRef> {
         self.image.as_ref().map(|(r, _)| r)
     }
@@ -307,6 +479,30 @@ impl Service {
     }
 }
 
+/// Something in a file that stops `docker compose`, or a reference it cannot follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// `${NAME:?message}` or `${NAME?message}` with the variable missing: Compose refuses
+    /// to run.
+    RequiredVariable {
+        name: String,
+        message: String,
+        at: Origin,
+    },
+    /// A malformed `${...}`: Compose refuses the file.
+    InvalidInterpolation { message: String, at: Origin },
+    /// A file named by `env_file`, `extends` or `include` does not exist.
+    MissingFile {
+        path: String,
+        what: &'static str,
+        at: Origin,
+    },
+    /// `include`s or `extends` that lead back to where they started.
+    Cycle { chain: String, at: Origin },
+    /// `extends` names a service that does not exist.
+    UnknownService { service: String, at: Origin },
+}
+
 /// One Compose document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComposeFile {
@@ -314,19 +510,43 @@ pub struct ComposeFile {
     pub root: NodeId,
     pub services: Vec<Service>,
     pub volumes: Vec<VolumeDecl>,
+    /// Problems found while reading it.
+    pub problems: Vec<Problem>,
+    pub includes: Vec<Include>,
+    /// The root mapping of every document merged into this model, in order.
+    pub roots: Vec<(FileId, NodeId)>,
 }
 
 impl ComposeFile {
-    /// Read the Compose model of a document whose root is `root`. A root that is not a mapping
-    /// gives an empty model.
-    pub fn from_document(tree: &Tree, text: &str, file: FileId, root: NodeId) -> ComposeFile {
-        let cx = Cx { tree, text, file };
+    /// Read the Compose model of a document whose root is `root`, interpolating values with
+    /// `env`. A root that is not a mapping gives an empty model.
+    pub fn from_document(
+        tree: &Tree,
+        text: &str,
+        file: FileId,
+        root: NodeId,
+        env: &Env,
+    ) -> ComposeFile {
+        let cx = Cx {
+            tree,
+            text,
+            file,
+            env,
+            problems: RefCell::new(Vec::new()),
+            via: Cell::new(None),
+        };
         let mut model = ComposeFile {
             file,
             root,
             services: Vec::new(),
             volumes: Vec::new(),
+            problems: Vec::new(),
+            includes: Vec::new(),
+            roots: vec![(file, root)],
         };
+        if let Some(inc) = tree.get(root, "include") {
+            model.includes = cx.includes(inc);
+        }
         if let Some(services) = tree.get(root, "services")
             && let Some(entries) = tree.entries(services)
         {
@@ -358,6 +578,7 @@ impl ComposeFile {
                 }
             }
         }
+        model.problems = cx.problems.into_inner();
         model
     }
 
@@ -476,6 +697,10 @@ struct Cx<'a> {
     tree: &'a Tree,
     text: &'a str,
     file: FileId,
+    env: &'a Env,
+    problems: RefCell<Vec<Problem>>,
+    /// The alias or merge through which the values being read reached the service.
+    via: Cell<Option<(Span, Option<NodeId>)>>,
 }
 
 impl Cx<'_> {
@@ -486,6 +711,94 @@ impl Cx<'_> {
         }
     }
 
+    /// Interpolate `raw` (whose bytes are written at `offsets`, when known, else somewhere in
+    /// `fallback`) with the project's variables.
+    fn interp(
+        &self,
+        raw: &str,
+        offsets: Option<&[usize]>,
+        fallback: Span,
+    ) -> (String, Vec<VarUse>) {
+        if !raw.contains('$') {
+            return (raw.to_string(), Vec::new());
+        }
+        let place = |r: &std::ops::Range<usize>| match offsets {
+            Some(o) if r.end < o.len() => {
+                self.origin(Span::new(o[r.start], o[r.end].max(o[r.start])))
+            }
+            _ => self.origin(fallback),
+        };
+        match interpolate::interpolate(raw, &|n| self.env.lookup(n)) {
+            Ok(i) => {
+                let vars = i
+                    .refs
+                    .iter()
+                    .filter(|r| r.depth == 0)
+                    .map(|r| VarUse {
+                        name: r.name.clone(),
+                        reference: place(&r.span),
+                        var: self.env.get(&r.name),
+                        used_operand: r.used_operand,
+                        op: r.op,
+                    })
+                    .collect();
+                (i.value, vars)
+            }
+            Err(InterpolationError::Required {
+                name,
+                message,
+                span,
+            }) => {
+                self.problems.borrow_mut().push(Problem::RequiredVariable {
+                    name,
+                    message,
+                    at: place(&span),
+                });
+                (raw.to_string(), Vec::new())
+            }
+            Err(InterpolationError::Invalid { message, span }) => {
+                self.problems
+                    .borrow_mut()
+                    .push(Problem::InvalidInterpolation {
+                        message,
+                        at: place(&span),
+                    });
+                (raw.to_string(), Vec::new())
+            }
+        }
+    }
+
+    fn via_of(&self, id: NodeId) -> Option<Via> {
+        if self.tree.is_alias(id) {
+            return Some(Via {
+                at: self.origin(self.tree.span(id)),
+                anchor: self.tree.alias_target_anchor(id).map(|a| a.name.clone()),
+            });
+        }
+        self.via.get().map(|(span, alias)| Via {
+            at: self.origin(span),
+            anchor: alias.and_then(|a| self.tree.alias_target_anchor(a).map(|x| x.name.clone())),
+        })
+    }
+
+    /// Read values under `field` with the use site of the alias or merge it came through.
+    fn under<T>(&self, field: Option<Field>, f: impl FnOnce() -> T) -> T {
+        let before = self.via.get();
+        if let Some(field) = field {
+            match field.sharing {
+                Sharing::Own => {}
+                Sharing::Alias(a) => self.via.set(Some((self.tree.span(a), Some(a)))),
+                Sharing::Merged(v) => {
+                    let alias = self.tree.is_alias(v).then_some(v);
+                    self.via.set(Some((self.tree.span(v), alias)));
+                }
+            }
+        }
+        let out = f();
+        self.via.set(before);
+        out
+    }
+
     /// A scalar node (through an alias) as a [`Text`]; `None` for collections and nulls.
     fn text(&self, id: NodeId) -> Option<Text> {
         if self.tree.is_null(id) {
@@ -493,11 +806,37 @@ impl Cx<'_> {
         }
         let raw = self.tree.scalar(id)?.to_string();
         let target = self.tree.resolve(id);
+        let span = self.tree.span(target);
+        let offsets = if raw.contains('$') {
+            self.offsets(target)
+        } else {
+            None
+        };
+        let (value, vars) = self.interp(&raw, offsets.as_deref(), span);
         Some(Text {
-            value: interp_defaults(&raw),
+            value,
+            raw,
+            origin: self.origin(span),
+            node: target,
+            vars,
+            via: self.via_of(id),
+        })
+    }
+
+    /// A scalar as written, not interpolated (keys, and values split before interpolation).
+    fn literal(&self, id: NodeId) -> Option<Text> {
+        if self.tree.is_null(id) {
+            return None;
+        }
+        let raw = self.tree.scalar(id)?.to_string();
+        let target = self.tree.resolve(id);
+        Some(Text {
+            value: raw.clone(),
             raw,
             origin: self.origin(self.tree.span(target)),
             node: target,
+            vars: Vec::new(),
+            via: self.via_of(id),
         })
     }
 
@@ -518,11 +857,15 @@ impl Cx<'_> {
             Some(o) => Span::new(o[range.start], o[range.end].max(o[range.start])),
             None => whole.origin.span,
         };
+        let part_offsets = offsets.map(|o| &o[range.start..=range.end]);
+        let (value, vars) = self.interp(&raw, part_offsets, span);
         Text {
-            value: interp_defaults(&raw),
+            value,
             raw,
             origin: self.origin(span),
             node: whole.node,
+            vars,
+            via: whole.via.clone(),
         }
     }
 
@@ -534,52 +877,86 @@ impl Cx<'_> {
             None if self.tree.is_alias(e.value) => Sharing::Alias(e.value),
             None => Sharing::Own,
         };
+        let tag = match self
+            .tree
+            .node(e.value)
+            .tag
+            .as_ref()
+            .map(|t| t.text.as_str())
+        {
+            Some("!reset") => Some(MergeTag::Reset),
+            Some("!override") => Some(MergeTag::Override),
+            _ => None,
+        };
         Some(Field {
+            file: self.file,
             key: e.key,
             value: e.value,
             sharing,
+            tag,
         })
     }
 
     fn service(&self, key: NodeId, node: NodeId) -> Option<Service> {
         let tree = self.tree;
-        let name = self.text(key)?;
+        let name = self.literal(key)?;
         if !tree.is_mapping(node) {
             return None;
         }
+        // A service written as an alias of another: all of it comes through the alias.
+        let whole = tree.is_alias(node).then_some(Field {
+            file: self.file,
+            key,
+            value: node,
+            sharing: Sharing::Alias(node),
+            tag: None,
+        });
+        self.under(whole, || self.service_under(key, node, name))
+    }
+
+    fn service_under(&self, key: NodeId, node: NodeId, name: Text) -> Option<Service> {
+        let tree = self.tree;
         let get = |k: &str| tree.get(node, k);
-        let image = get("image")
-            .and_then(|n| self.text(n))
-            .and_then(|t| ImageRef::parse(&t.value).map(|r| (r, t)));
+        // Read attribute `k` with the use site of the alias or merge it came through.
+        let read = |k: &str| self.field(node, k);
+        let image = self.under(read("image"), || {
+            get("image")
+                .and_then(|n| self.text(n))
+                .and_then(|t| ImageRef::parse(&t.value).map(|r| (r, t)))
+        });
         let mut mounts = Vec::new();
         if let Some(v) = get("volumes") {
-            for &item in tree.items(v).unwrap_or(&[]) {
-                if let Some(m) = self.volume_mount(item) {
-                    mounts.push(m);
+            self.under(read("volumes"), || {
+                for &item in tree.items(v).unwrap_or(&[]) {
+                    if let Some(m) = self.volume_mount(item) {
+                        mounts.push(m);
+                    }
                 }
-            }
+            });
         }
         if let Some(t) = get("tmpfs") {
             let items: Vec<NodeId> = match tree.items(t) {
                 Some(items) => items.to_vec(),
                 None => vec![t],
             };
-            for item in items {
-                if let Some(text) = self.text(item) {
-                    let offsets = self.offsets(item);
-                    let end = text.raw.find(':').unwrap_or(text.raw.len());
-                    let target = self.part(&text, offsets.as_deref(), 0..end);
-                    mounts.push(Mount {
-                        kind: MountKind::Tmpfs,
-                        source: None,
-                        target,
-                        read_only: false,
-                        origin: text.origin,
-                        node: text.node,
-                        from_tmpfs_key: true,
-                    });
+            self.under(read("tmpfs"), || {
+                for item in items {
+                    if let Some(text) = self.literal(item) {
+                        let offsets = self.offsets(item);
+                        let end = text.raw.find(':').unwrap_or(text.raw.len());
+                        let target = self.part(&text, offsets.as_deref(), 0..end);
+                        mounts.push(Mount {
+                            kind: MountKind::Tmpfs,
+                            source: None,
+                            target,
+                            read_only: false,
+                            origin: text.origin,
+                            node: text.node,
+                            from_tmpfs_key: true,
+                        });
+                    }
                 }
-            }
+            });
         }
         let key_span = tree.span(key);
         let end = tree.span(tree.resolve(node)).end.max(key_span.end);
@@ -594,22 +971,129 @@ impl Cx<'_> {
             alias: tree.is_alias(node).then_some(node),
             origin: self.origin(origin_span),
             image,
-            environment: self.environment(node),
-            command: self.field(node, "command").and_then(|f| self.command(f)),
-            entrypoint: self.field(node, "entrypoint").and_then(|f| self.command(f)),
+            environment: self.under(read("environment"), || self.environment(node)),
+            command: read("command").and_then(|f| self.command(f)),
+            entrypoint: read("entrypoint").and_then(|f| self.command(f)),
             mounts,
-            volumes_field: self.field(node, "volumes"),
-            healthcheck: get("healthcheck").and_then(|n| self.healthcheck(n)),
-            restart: get("restart").and_then(|n| self.text(n)),
-            depends_on: get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n)),
-            working_dir: get("working_dir").and_then(|n| self.text(n)),
-            profiles: get("profiles")
-                .and_then(|n| tree.items(n))
+            volumes_field: read("volumes"),
+            healthcheck: self.under(read("healthcheck"), || {
+                get("healthcheck").and_then(|n| self.healthcheck(n))
+            }),
+            restart: self.under(read("restart"), || {
+                get("restart").and_then(|n| self.text(n))
+            }),
+            depends_on: self.under(read("depends_on"), || {
+                get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
+            }),
+            working_dir: self.under(read("working_dir"), || {
+                get("working_dir").and_then(|n| self.text(n))
+            }),
+            profiles: self.under(read("profiles"), || {
+                get("profiles")
+                    .and_then(|n| tree.items(n))
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|&n| self.text(n))
+                    .collect()
+            }),
+            env_files: self.under(read("env_file"), || self.env_files(get("env_file"))),
+            extends: self.under(read("extends"), || self.extends(get("extends"))),
+            fields: tree
+                .entries(node)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|&n| self.text(n))
+                .filter_map(|e| {
+                    let k = tree.scalar(e.key)?;
+                    Some((k.to_string(), self.field(node, k)?))
+                })
                 .collect(),
+            defs: vec![(self.file, tree.resolve(node))],
         })
+    }
+
+    fn env_files(&self, node: Option<NodeId>) -> Vec<EnvFileRef> {
+        let Some(node) = node else {
+            return Vec::new();
+        };
+        let tree = self.tree;
+        let items: Vec<NodeId> = match tree.items(node) {
+            Some(items) => items.to_vec(),
+            None => vec![node],
+        };
+        items
+            .into_iter()
+            .filter_map(|item| {
+                if tree.is_mapping(item) {
+                    Some(EnvFileRef {
+                        path: tree.get(item, "path").and_then(|n| self.text(n))?,
+                        required: tree
+                            .get(item, "required")
+                            .and_then(|n| tree.scalar(n))
+                            .is_none_or(|s| s != "false"),
+                    })
+                } else {
+                    Some(EnvFileRef {
+                        path: self.text(item)?,
+                        required: true,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    fn extends(&self, node: Option<NodeId>) -> Option<Extends> {
+        let node = node?;
+        let tree = self.tree;
+        let origin = self.origin(tree.span(tree.resolve(node)));
+        if tree.is_mapping(node) {
+            return Some(Extends {
+                service: tree.get(node, "service").and_then(|n| self.text(n))?,
+                file: tree.get(node, "file").and_then(|n| self.text(n)),
+                origin,
+            });
+        }
+        Some(Extends {
+            service: self.text(node)?,
+            file: None,
+            origin,
+        })
+    }
+
+    fn includes(&self, node: NodeId) -> Vec<Include> {
+        let tree = self.tree;
+        let list = |n: Option<NodeId>| -> Vec<Text> {
+            match n {
+                None => Vec::new(),
+                Some(n) => match tree.items(n) {
+                    Some(items) => items.iter().filter_map(|&i| self.text(i)).collect(),
+                    None => self.text(n).into_iter().collect(),
+                },
+            }
+        };
+        tree.items(node)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&item| {
+                let origin = self.origin(tree.span(tree.resolve(item)));
+                if tree.is_mapping(item) {
+                    Include {
+                        paths: list(tree.get(item, "path")),
+                        project_directory: tree
+                            .get(item, "project_directory")
+                            .and_then(|n| self.text(n)),
+                        env_files: list(tree.get(item, "env_file")),
+                        origin,
+                    }
+                } else {
+                    Include {
+                        paths: list(Some(item)),
+                        project_directory: None,
+                        env_files: Vec::new(),
+                        origin,
+                    }
+                }
+            })
+            .collect()
     }
 
     fn environment(&self, service: NodeId) -> Environment {
@@ -630,7 +1114,7 @@ impl Cx<'_> {
         let form = match &tree.node(resolved).kind {
             NodeKind::Sequence { style, items } => {
                 for &item in items {
-                    let Some(text) = self.text(item) else {
+                    let Some(text) = self.literal(item) else {
                         continue;
                     };
                     let offsets = self.offsets(item);
@@ -645,18 +1129,20 @@ impl Cx<'_> {
                         name: Text {
                             // Names are not interpolated.
                             value: name.raw.clone(),
+                            vars: Vec::new(),
                             ..name
                         },
                         value,
                         entry: self.origin(tree.span(tree.resolve(item))),
                         merged: false,
+                        from_env_file: false,
                     });
                 }
                 EnvForm::List(*style)
             }
             NodeKind::Mapping { style, .. } => {
                 for e in tree.entries(resolved).unwrap_or(&[]) {
-                    let Some(name) = self.text(e.key) else {
+                    let Some(name) = self.literal(e.key) else {
                         continue;
                     };
                     let value = self.text(e.value).or_else(|| {
@@ -666,18 +1152,18 @@ impl Cx<'_> {
                             raw: String::new(),
                             origin: self.origin(tree.span(e.value)),
                             node: e.value,
+                            vars: Vec::new(),
+                            via: self.via_of(e.value),
                         })
                     });
                     let key_span = tree.span(e.key);
                     let end = tree.span(tree.resolve(e.value)).end.max(key_span.end);
                     vars.push(EnvVar {
-                        name: Text {
-                            value: name.raw.clone(),
-                            ..name
-                        },
+                        name,
                         value,
                         entry: self.origin(Span::new(key_span.start, end)),
                         merged: e.merged_via.is_some(),
+                        from_env_file: false,
                     });
                 }
                 EnvForm::Map(*style)
@@ -694,6 +1180,10 @@ impl Cx<'_> {
     }
 
     fn command(&self, field: Field) -> Option<Command> {
+        self.under(Some(field), || self.command_under(field))
+    }
+
+    fn command_under(&self, field: Field) -> Option<Command> {
         let tree = self.tree;
         let resolved = tree.resolve(field.value);
         let origin = self.origin(tree.span(resolved));
@@ -708,6 +1198,7 @@ impl Cx<'_> {
                         origin: text.origin,
                         offsets: offsets.filter(|_| text.value == text.raw),
                         node: text.node,
+                        vars: text.vars,
                     })
                 })
                 .collect();
@@ -719,13 +1210,12 @@ impl Cx<'_> {
                 field,
             });
         }
-        let text = self.text(resolved)?;
+        let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let words = shell::split_words(&text.raw).ok()?;
         let args = words
             .into_iter()
             .map(|w| {
-                let value = interp_defaults(&w.value);
                 let word_offsets = offsets.as_ref().map(|o| {
                     w.map
                         .iter()
@@ -741,11 +1231,13 @@ impl Cx<'_> {
                     ),
                     None => text.origin.span,
                 };
+                let (value, vars) = self.interp(&w.value, word_offsets.as_deref(), span);
                 Arg {
                     offsets: word_offsets.filter(|_| value == w.value),
                     value,
                     origin: self.origin(span),
                     node: resolved,
+                    vars,
                 }
             })
             .collect();
@@ -789,7 +1281,7 @@ impl Cx<'_> {
                 from_tmpfs_key: false,
             });
         }
-        let text = self.text(resolved)?;
+        let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let parts = volume::parse_short(&text.raw)?;
         let target = self.part(&text, offsets.as_deref(), parts.target);

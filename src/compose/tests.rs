@@ -4,7 +4,7 @@ use crate::yaml::{Limits, parse};
 fn model(text: &str) -> ComposeFile {
     let tree = parse(text, &Limits::default()).unwrap();
     let root = tree.documents[0].root.unwrap();
-    ComposeFile::from_document(&tree, text, FileId(0), root)
+    ComposeFile::from_document(&tree, text, FileId(0), root, &Env::default())
 }
 
 fn svc<'a>(m: &'a ComposeFile, name: &str) -> &'a Service {

@@ -63,6 +63,11 @@ fn inert(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
 }
 
+fn file_doc<'a>(sources: &[Source<'a>], file: FileId) -> Result<Doc<'a>, String> {
+    doc(sources, file).ok_or_else(|| "the file is not available".into())
+}
+
+/// The file and mapping of a service's first definition, where new attributes go.
 fn service_doc<'a>(sources: &[Source<'a>], service: &Service) -> Result<Doc<'a>, String> {
     if service.alias.is_some() {
         return Err(format!(
@@ -71,13 +76,13 @@ fn service_doc<'a>(sources: &[Source<'a>], service: &Service) -> Result<Doc<'a>,
             service.name.value
         ));
     }
-    doc(sources, service.name.origin.file).ok_or_else(|| "the file is not available".into())
+    file_doc(sources, service.name.origin.file)
 }
 
-/// Whether the service's own mapping is a flow mapping (`{...}`), where only one-line values fit.
-fn flow_service(doc: &Doc<'_>, service: &Service) -> bool {
+/// Whether a service mapping is a flow mapping (`{...}`), where only one-line values fit.
+fn flow_mapping(doc: &Doc<'_>, node: crate::yaml::NodeId) -> bool {
     matches!(
-        doc.tree.node(service.node).kind,
+        doc.tree.node(node).kind,
         NodeKind::Mapping {
             style: CollectionStyle::Flow,
             ..
@@ -94,26 +99,52 @@ pub fn set_env(
     name: &str,
     value: &str,
 ) -> Outcome {
-    let doc = service_doc(sources, service)?;
     let env = &service.environment;
-    if let Some(var) = env.get(name)
-        && let Some(v) = &var.value
-        && is_interpolated(&v.raw)
-    {
-        return Err(interpolated_hint(&format!("`{name}`"), &v.raw, value));
+    if let Some(var) = env.get(name) {
+        if var.from_env_file {
+            let path = sources
+                .get(var.name.origin.file.0 as usize)
+                .map_or_else(String::new, |s| s.path.display().to_string());
+            return Err(format!(
+                "`{name}` comes from the env file `{path}`, which milvet does not rewrite: set \
+                 `{name}={value}` there"
+            ));
+        }
+        if let Some(v) = &var.value
+            && is_interpolated(&v.raw)
+        {
+            return Err(interpolated_hint(&format!("`{name}`"), &v.raw, value));
+        }
     }
     let own = env.field.is_some_and(|f| f.is_own());
     if let Some(var) = env.get(name) {
+        let field = env
+            .field
+            .ok_or("the variable has no `environment` to live in")?;
         return match (own, var.merged) {
-            (true, false) => replace_var(&doc, env.form, var, name, value),
+            (true, false) => replace_var(
+                &file_doc(sources, var.name.origin.file)?,
+                env.form,
+                var,
+                name,
+                value,
+            ),
             // Merged into the service's own mapping: a key of its own wins over the merge.
-            (true, true) => add_var(&doc, model, env.form, env.field.ok_or("")?, name, value),
-            (false, _) => override_env(&doc, service, name, value),
+            (true, true) => add_var(
+                &file_doc(sources, field.file)?,
+                model,
+                env.form,
+                field,
+                name,
+                value,
+            ),
+            (false, _) => override_env(&file_doc(sources, field.file)?, service, name, value),
         };
     }
     match env.field {
         None => {
-            if flow_service(&doc, service) {
+            let doc = service_doc(sources, service)?;
+            if flow_mapping(&doc, service.node) {
                 return Err("the service is a flow mapping: add the variable by hand".into());
             }
             let item = if prefers_map(model) {
@@ -132,8 +163,8 @@ pub fn set_env(
                 .map(|e| vec![e])
                 .ok_or_else(|| "cannot add an `environment` key to the service".into())
         }
-        Some(f) if own => add_var(&doc, model, env.form, f, name, value),
-        Some(_) => override_env(&doc, service, name, value),
+        Some(f) if own => add_var(&file_doc(sources, f.file)?, model, env.form, f, name, value),
+        Some(f) => override_env(&file_doc(sources, f.file)?, service, name, value),
     }
 }
 
@@ -310,13 +341,22 @@ fn place_override(
     field: Field,
     value: &Value,
 ) -> Outcome {
-    if flow_service(doc, service) {
+    if service.alias.is_some() {
+        return Err(format!(
+            "service `{}` is written as an alias of another service: give it its own mapping",
+            service.name.value
+        ));
+    }
+    let mapping = service
+        .mapping_in(field.file)
+        .ok_or("the service is not defined in the file to change")?;
+    if flow_mapping(doc, mapping) {
         return Err("the service is a flow mapping: write the override by hand".into());
     }
     match field.sharing {
         Sharing::Alias(alias) => Ok(doc.replace_with_block(field.key, alias, value)),
         Sharing::Merged(_) => doc
-            .insert_entry(service.node, key, value)
+            .insert_entry(mapping, key, value)
             .map(|e| vec![e])
             .ok_or_else(|| format!("cannot add `{key}` to the service")),
         Sharing::Own => Err(format!("`{key}` is the service's own")),
@@ -333,7 +373,7 @@ pub fn set_flag_value(
     old: &str,
     new: &str,
 ) -> Outcome {
-    let doc = service_doc(sources, service)?;
+    let doc = file_doc(sources, arg.origin.file)?;
     let written = value_span.slice(doc.text);
     if is_interpolated(written) {
         return Err(interpolated_hint("the flag's value", written, new));
@@ -431,14 +471,13 @@ pub fn add_mount(
     source: &NewSource,
     target: &str,
 ) -> Outcome {
-    let doc = service_doc(sources, service)?;
-    let tree = doc.tree;
     let mut edits = Vec::new();
     let spec = format!("{}:{target}", source.text());
     let own_volumes = service.volumes_field.is_none_or(|f| f.is_own());
     match existing {
         Some(m) if m.kind == MountKind::Anonymous && own_volumes => {
-            if tree.is_mapping(m.node) {
+            let doc = file_doc(sources, m.origin.file)?;
+            if doc.tree.is_mapping(m.node) {
                 let NewSource::Volume(_) = source else {
                     return Err(anonymous_long_form());
                 };
@@ -466,7 +505,11 @@ pub fn add_mount(
                 .iter()
                 .rev()
                 .find(|m| !m.from_tmpfs_key)
-                .is_some_and(|m| tree.is_mapping(m.node));
+                .is_some_and(|m| {
+                    sources
+                        .get(m.origin.file.0 as usize)
+                        .is_some_and(|s| s.tree.is_mapping(m.node))
+                });
             let item = if long {
                 Value::Map(vec![
                     (
@@ -488,75 +531,105 @@ pub fn add_mount(
             } else {
                 Value::Raw(scalar_text(&spec, false, false))
             };
-            match service.volumes_field {
-                None => {
-                    if flow_service(&doc, service) {
-                        return Err("the service is a flow mapping: add the mount by hand".into());
-                    }
-                    edits.push(
-                        doc.insert_entry(service.node, "volumes", &Value::Seq(vec![item]))
-                            .ok_or("cannot add `volumes` to the service")?,
-                    );
-                }
-                Some(f) if f.is_own() => {
-                    let node = tree.resolve(f.value);
-                    if tree.is_null(node) {
-                        edits.extend(doc.fill_null(f.key, f.value, &Value::Seq(vec![item])));
-                    } else if matches!(
-                        tree.node(node).kind,
-                        NodeKind::Sequence {
-                            style: CollectionStyle::Flow,
-                            ..
-                        }
-                    ) {
-                        let Value::Raw(text) = item else {
-                            return Err("cannot add a long-form mount to a flow list".into());
-                        };
-                        edits.push(
-                            doc.append_item(node, &Value::Raw(scalar_text(&text, true, false)))
-                                .ok_or("cannot add to the service's volumes")?,
-                        );
-                    } else {
-                        edits.push(
-                            doc.append_item(node, &item)
-                                .ok_or("cannot add to the service's volumes")?,
-                        );
-                    }
-                }
-                Some(f) => {
-                    let inherited = tree.resolve(f.value);
-                    let mut items = Vec::new();
-                    for &i in tree.items(inherited).unwrap_or(&[]) {
-                        let text = doc.one_line(tree.span(i)).ok_or_else(copy_failed)?;
-                        items.push(Value::Raw(text.to_string()));
-                    }
-                    items.push(item);
-                    edits.extend(place_override(
-                        &doc,
-                        service,
-                        "volumes",
-                        f,
-                        &Value::Seq(items),
-                    )?);
-                }
-            }
+            edits.extend(add_volume_item(sources, service, item)?);
         }
     }
     if let NewSource::Volume(name) = source {
-        edits.extend(declare_volume(&doc, model, name)?);
+        edits.extend(declare_volume(sources, model, service, name)?);
     }
     Ok(edits)
+}
+
+/// Add an item to the service's `volumes`, creating or overriding the key as needed.
+fn add_volume_item(sources: &[Source<'_>], service: &Service, item: Value) -> Outcome {
+    match service.volumes_field {
+        None => {
+            let doc = service_doc(sources, service)?;
+            if flow_mapping(&doc, service.node) {
+                return Err("the service is a flow mapping: add the mount by hand".into());
+            }
+            doc.insert_entry(service.node, "volumes", &Value::Seq(vec![item]))
+                .map(|e| vec![e])
+                .ok_or_else(|| "cannot add `volumes` to the service".into())
+        }
+        Some(f) if f.is_own() => {
+            let doc = file_doc(sources, f.file)?;
+            let tree = doc.tree;
+            let node = tree.resolve(f.value);
+            if tree.is_null(node) {
+                return Ok(doc.fill_null(f.key, f.value, &Value::Seq(vec![item])));
+            }
+            let flow = matches!(
+                tree.node(node).kind,
+                NodeKind::Sequence {
+                    style: CollectionStyle::Flow,
+                    ..
+                }
+            );
+            let item = match (flow, item) {
+                (true, Value::Raw(text)) => Value::Raw(if text.starts_with('"') {
+                    text
+                } else {
+                    scalar_text(&text, true, false)
+                }),
+                (true, _) => return Err("cannot add a long-form mount to a flow list".into()),
+                (false, item) => item,
+            };
+            doc.append_item(node, &item)
+                .map(|e| vec![e])
+                .ok_or_else(|| "cannot add to the service's volumes".into())
+        }
+        Some(f) => {
+            let doc = file_doc(sources, f.file)?;
+            let tree = doc.tree;
+            let inherited = tree.resolve(f.value);
+            let mut items = Vec::new();
+            for &i in tree.items(inherited).unwrap_or(&[]) {
+                let text = doc.one_line(tree.span(i)).ok_or_else(copy_failed)?;
+                items.push(Value::Raw(text.to_string()));
+            }
+            items.push(item);
+            place_override(&doc, service, "volumes", f, &Value::Seq(items))
+        }
+    }
 }
 
 fn anonymous_long_form() -> String {
     "the anonymous volume is written in the long syntax: give it a `source`".into()
 }
 
-/// Declare a named volume at the top level, in the style of the declarations already there.
-fn declare_volume(doc: &Doc<'_>, model: &ComposeFile, name: &str) -> Outcome {
-    let tree = doc.tree;
+/// Declare a named volume at the top level, in the style of the declarations already there:
+/// in the last file of the project that declares volumes, else beside the service.
+fn declare_volume(
+    sources: &[Source<'_>],
+    model: &ComposeFile,
+    service: &Service,
+    name: &str,
+) -> Outcome {
     let failed = || format!("cannot declare the volume `{name}` at the top level");
-    let entry = tree.entry(model.root, "volumes").ok_or_else(failed)?;
+    let declared = model.roots.iter().rev().find_map(|&(file, root)| {
+        let src = sources.get(file.0 as usize)?;
+        src.tree.entry(root, "volumes").map(|e| (file, e))
+    });
+    let Some((file, entry)) = declared else {
+        let doc = service_doc(sources, service)?;
+        let root = model
+            .roots
+            .iter()
+            .find(|(f, _)| *f == doc.file)
+            .map(|&(_, r)| r)
+            .ok_or_else(failed)?;
+        return doc
+            .insert_entry(
+                root,
+                "volumes",
+                &Value::Map(vec![(name.into(), Value::Raw(String::new()))]),
+            )
+            .map(|e| vec![e])
+            .ok_or_else(failed);
+    };
+    let doc = file_doc(sources, file)?;
+    let tree = doc.tree;
     if entry.merged_via.is_some() || tree.is_alias(entry.value) {
         return Err(failed());
     }

@@ -27,7 +27,7 @@ impl Rule for EtcdCompactionMode {
                 continue;
             }
             let mode = etcd.compaction_mode();
-            if mode.value == "revision" {
+            if mode.value == "revision" || super::unknowable(cx, mode.origin()) {
                 continue;
             }
             let retention = etcd.compaction_retention();
@@ -89,6 +89,7 @@ impl Rule for EtcdCompactionMode {
                     "auto-compaction-mode",
                     "revision",
                 ));
+            d = super::explained(d, mode.explain(), mode.provenance(&|f| cx.path(f)));
             if let Some(var) = etcd.shadowed_env("auto-compaction-mode") {
                 d = d.related(
                     var.entry,

@@ -28,6 +28,9 @@ impl Rule for EtcdCompactionRetention {
                 continue;
             }
             let retention = etcd.compaction_retention();
+            if super::unknowable(cx, retention.origin()) {
+                continue;
+            }
             let revision_mode = etcd.compaction_mode().value == "revision";
             let value = retention.value.as_str();
             let message = match Retention::parse(value) {
@@ -94,6 +97,11 @@ impl Rule for EtcdCompactionRetention {
                     "auto-compaction-retention",
                     &target,
                 ));
+            d = super::explained(
+                d,
+                retention.explain(),
+                retention.provenance(&|f| cx.path(f)),
+            );
             if let Some(var) = etcd.shadowed_env("auto-compaction-retention") {
                 d = d.related(
                     var.entry,

@@ -29,6 +29,9 @@ impl Rule for EtcdDataNotPersisted {
                 continue;
             }
             let dir = etcd.data_dir();
+            if super::unknowable(cx, dir.setting.origin()) {
+                continue;
+            }
             let what = if cx.milvus {
                 "every collection's metadata (Milvus then comes back with collections it cannot \
                  load)"
@@ -90,6 +93,11 @@ impl Rule for EtcdDataNotPersisted {
                 })
                 .help(help(etcd))
                 .fix(data_fix(cx, etcd, &dir, &storage));
+            d = super::explained(
+                d,
+                dir.setting.explain(),
+                dir.setting.provenance(&|f| cx.path(f)),
+            );
             if let Storage::Anonymous(m) | Storage::Tmpfs(m) | Storage::MemoryVolume(m) = storage {
                 d = d.related(m.origin, "this mount does not persist");
             }

@@ -39,6 +39,9 @@ impl Rule for MinioDataNotPersisted {
             let paths = minio.data_paths();
             let several = paths.len() > 1;
             for path in paths {
+                if super::unknowable(cx, path.origin) {
+                    continue;
+                }
                 let storage = cx.file.storage(service, &path.path, image_volumes);
                 let Some(problem) = storage_problem(&storage) else {
                     continue;

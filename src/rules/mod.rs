@@ -8,7 +8,12 @@
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
+mod invalid_interpolation;
 mod minio_data_not_persisted;
+mod missing_file;
+mod reference_cycle;
+mod unknown_service;
+mod unset_variable;
 
 pub use crate::compose::Source;
 use crate::compose::{ComposeFile, FileId, Origin, Service, Storage};
@@ -52,6 +57,47 @@ pub struct Context<'a> {
     pub minio: Vec<Minio<'a>>,
 }
 
+impl Context<'_> {
+    /// A file's path as shown.
+    pub fn path(&self, file: FileId) -> String {
+        self.sources
+            .get(file.0 as usize)
+            .map_or_else(String::new, |s| s.path.display().to_string())
+    }
+}
+
+/// Whether a value written at `origin` cannot be known because a variable reference in it is
+/// malformed or required and missing (reported by `invalid-interpolation` and
+/// `unset-variable`; other rules say nothing about such a value).
+pub(crate) fn unknowable(cx: &Context<'_>, origin: Option<Origin>) -> bool {
+    let Some(origin) = origin else { return false };
+    cx.file.problems.iter().any(|p| match p {
+        crate::compose::Problem::RequiredVariable { at, .. }
+        | crate::compose::Problem::InvalidInterpolation { at, .. } => {
+            at.file == origin.file && origin.span.contains(at.span)
+        }
+        _ => false,
+    })
+}
+
+/// Add to a finding about a value the places that explain it (see
+/// [`crate::compose::Text::explain`]), and to its message how the value was arrived at.
+pub(crate) fn explained(
+    mut d: Diagnostic,
+    explain: Vec<(Origin, String)>,
+    provenance: Option<String>,
+) -> Diagnostic {
+    for (origin, label) in explain {
+        if origin != d.origin {
+            d = d.related(origin, label);
+        }
+    }
+    if let Some(p) = provenance {
+        d.message.push_str(&format!(" ({p})"));
+    }
+    d
+}
+
 /// A rule's identity.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -84,6 +130,11 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_mode::EtcdCompactionMode,
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
+    &unset_variable::UnsetVariable,
+    &invalid_interpolation::InvalidInterpolation,
+    &missing_file::MissingFile,
+    &reference_cycle::ReferenceCycle,
+    &unknown_service::UnknownService,
 ];
 
 /// Every rule, in a stable order.
@@ -118,6 +169,23 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     let mut out = Vec::new();
     for rule in RULES {
         rule.check(&cx, &mut out);
+    }
+    // A service behind a profile is checked all the same; say which profile starts it.
+    for d in &mut out {
+        let Some(name) = &d.service else { continue };
+        if let Some(s) = file.services.iter().find(|s| s.name.value == *name)
+            && !s.profiles.is_empty()
+        {
+            let names: Vec<String> = s
+                .profiles
+                .iter()
+                .map(|p| format!("`{}`", p.value))
+                .collect();
+            d.message.push_str(&format!(
+                " (service `{name}` starts only with the profile {})",
+                names.join(" or ")
+            ));
+        }
     }
     out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     out

@@ -138,15 +138,17 @@ fn a_mount_on_a_parent_directory_covers_the_data_dir() {
 
 #[test]
 fn interpolated_mount_sources_are_bind_mounts() {
-    for source in [
-        "${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd",
-        "${DATA_ROOT}/etcd",
-        "$HOME/etcd",
-    ] {
+    let text = etcd_service(
+        "    volumes:\n      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd\n    command: etcd --data-dir /etcd\n",
+    );
+    assert_eq!(found(&text), Vec::<String>::new());
+    // Unset and without a default: still a bind mount (of a directory under `/`), and the
+    // variable is reported where it is read.
+    for source in ["${DATA_ROOT}/etcd", "$HOME/etcd"] {
         let text = etcd_service(&format!(
             "    volumes:\n      - {source}:/etcd\n    command: etcd --data-dir /etcd\n"
         ));
-        assert_eq!(found(&text), Vec::<String>::new(), "{source}");
+        assert_eq!(found(&text), ["8:9 unset-variable"], "{source}");
     }
 }
 
@@ -562,7 +564,12 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "etcd-data-not-persisted",
             "etcd-compaction-mode",
             "etcd-compaction-retention",
-            "minio-data-not-persisted"
+            "minio-data-not-persisted",
+            "unset-variable",
+            "invalid-interpolation",
+            "missing-file",
+            "reference-cycle",
+            "unknown-service",
         ]
     );
     for r in super::all() {

@@ -61,7 +61,7 @@ pub enum Source {
     /// A command-line flag.
     Flag(FlagValue),
     /// An `ETCD_*` environment variable.
-    Env(EnvVar),
+    Env(Box<EnvVar>),
     /// etcd's or the image's default.
     Default,
     /// Fixed by the image's start-up scripts, whatever the file says.
@@ -76,12 +76,31 @@ pub struct Setting {
 }
 
 impl Setting {
-    /// Where the value is written, if it is written in the file.
+    /// Where a finding about the value points, if the value is written somewhere: the
+    /// `.env` or env file line that decided it, the use of an alias it came through, or where
+    /// it is written.
     pub fn origin(&self) -> Option<Origin> {
         match &self.source {
-            Source::Flag(f) => Some(f.origin),
-            Source::Env(v) => Some(v.value.as_ref().map_or(v.entry, |t| t.origin)),
+            Source::Flag(f) => Some(f.place()),
+            Source::Env(v) => Some(v.value.as_ref().map_or(v.entry, |t| t.place())),
             Source::Default | Source::Image => None,
+        }
+    }
+
+    /// The other places that explain the value (see [`crate::compose::Text::explain`]).
+    pub fn explain(&self) -> Vec<(Origin, String)> {
+        match &self.source {
+            Source::Flag(f) => f.explain(),
+            Source::Env(v) => v.value.as_ref().map_or_else(Vec::new, |t| t.explain()),
+            Source::Default | Source::Image => Vec::new(),
+        }
+    }
+
+    /// The value as written, when variables gave it.
+    pub fn provenance(&self, paths: &dyn Fn(crate::compose::FileId) -> String) -> Option<String> {
+        match &self.source {
+            Source::Env(v) => v.value.as_ref().and_then(|t| t.provenance(paths)),
+            _ => None,
         }
     }
 
@@ -167,7 +186,7 @@ impl<'a> Etcd<'a> {
                 .as_ref()
                 .map(|t| t.value.clone())
                 .unwrap_or_default(),
-            source: Source::Env(v),
+            source: Source::Env(Box::new(v)),
         })
     }
 

@@ -93,7 +93,7 @@ impl<'a> Minio<'a> {
                 Some(t) => vec![DataPath {
                     path: t.value.clone(),
                     written: t.raw.clone(),
-                    origin: Some(t.origin),
+                    origin: Some(t.place()),
                     source: PathSource::Env("MINIO_DATA_DIR".into()),
                 }],
                 None => vec![DataPath {
@@ -134,7 +134,7 @@ impl<'a> Minio<'a> {
                     out.push(DataPath {
                         path: url_path(&path).to_string(),
                         written: word.to_string(),
-                        origin: Some(t.origin),
+                        origin: Some(t.place()),
                         source: PathSource::Env("MINIO_VOLUMES".into()),
                     });
                 }

@@ -121,6 +121,32 @@ pub struct FlagValue {
     pub origin: Origin,
     /// The whole flag: `--flag=value`, or `--flag` and its value argument.
     pub flag: Origin,
+    /// The variables the argument holding the value reads.
+    pub vars: Vec<crate::compose::VarUse>,
+}
+
+impl FlagValue {
+    fn deciding(&self) -> Option<(&crate::compose::VarUse, Origin)> {
+        self.vars.iter().find_map(|v| match &v.var {
+            Some(crate::compose::Var {
+                origin: crate::compose::VarOrigin::File(o),
+                ..
+            }) if !v.used_operand => Some((v, *o)),
+            _ => None,
+        })
+    }
+
+    /// Where a finding about the value points: the env file line of a variable that decided
+    /// it, else the value.
+    pub fn place(&self) -> Origin {
+        self.deciding().map_or(self.origin, |(_, o)| o)
+    }
+
+    pub fn explain(&self) -> Vec<(Origin, String)> {
+        self.deciding()
+            .map(|(v, _)| vec![(v.reference, format!("`{}` read here", v.name))])
+            .unwrap_or_default()
+    }
 }
 
 /// The value of a Go-style flag (`-name value`, `--name value`, `-name=value`, `--name=value`)
@@ -158,6 +184,7 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
                             a.sub_origin(start..a.value.len())
                         },
                         flag: a.origin,
+                        vars: a.vars.clone(),
                     });
                 }
                 None => {
@@ -170,6 +197,7 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
                                 file: a.origin.file,
                                 span: a.origin.span.join(v.origin.span),
                             },
+                            vars: v.vars.clone(),
                         });
                         i += 1;
                     }

@@ -1,13 +1,13 @@
 use super::etcd::{Etcd, Flavor, Source};
 use super::minio::Minio;
 use super::*;
-use crate::compose::{ComposeFile, FileId};
+use crate::compose::{ComposeFile, Env, FileId};
 use crate::yaml::{Limits, parse};
 
 fn model(text: &str) -> ComposeFile {
     let tree = parse(text, &Limits::default()).unwrap();
     let root = tree.documents[0].root.unwrap();
-    ComposeFile::from_document(&tree, text, FileId(0), root)
+    ComposeFile::from_document(&tree, text, FileId(0), root, &Env::default())
 }
 
 fn service(text: &str) -> (ComposeFile, usize) {

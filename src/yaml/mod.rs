@@ -220,9 +220,25 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Tree, YamlError> {
     build::build(text, limits)
 }
 
+/// What an id that belongs to no node of a tree reads as: an empty scalar.
+static DETACHED: Node = Node {
+    kind: NodeKind::Scalar {
+        value: String::new(),
+        style: ScalarStyle::Plain,
+    },
+    span: Span { start: 0, end: 0 },
+    anchor: None,
+    tag: None,
+};
+
+impl NodeId {
+    /// An id that belongs to no tree (a value read from a file that is not YAML).
+    pub const DETACHED: NodeId = NodeId(u32::MAX);
+}
+
 impl Tree {
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.index()]
+        self.nodes.get(id.index()).unwrap_or(&DETACHED)
     }
 
     pub fn node_count(&self) -> usize {
@@ -230,19 +246,19 @@ impl Tree {
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.nodes[id.index()].span
+        self.node(id).span
     }
 
     /// The node an alias refers to; any other node is itself.
     pub fn resolve(&self, id: NodeId) -> NodeId {
-        match &self.nodes[id.index()].kind {
+        match &self.node(id).kind {
             NodeKind::Alias { target, .. } => *target,
             _ => id,
         }
     }
 
     pub fn is_alias(&self, id: NodeId) -> bool {
-        matches!(self.nodes[id.index()].kind, NodeKind::Alias { .. })
+        matches!(self.node(id).kind, NodeKind::Alias { .. })
     }
 
     /// The scalar value of a node (through an alias), if it is a scalar.
@@ -338,7 +354,7 @@ impl Tree {
 
     /// The collection a node is written in.
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
-        self.parents[id.index()]
+        self.parents.get(id.index()).copied().flatten()
     }
 
     /// Whether a node is written inside a flow collection (`[...]`, `{...}`), where `,`, `[`,
@@ -346,7 +362,7 @@ impl Tree {
     pub fn in_flow(&self, id: NodeId) -> bool {
         let mut cur = self.parent(id);
         while let Some(p) = cur {
-            match &self.nodes[p.index()].kind {
+            match &self.node(p).kind {
                 NodeKind::Sequence {
                     style: CollectionStyle::Flow,
                     ..

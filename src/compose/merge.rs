@@ -1,0 +1,190 @@
+//! Merging Compose models as Docker Compose merges files: an override file, the next document
+//! of a file, an `extends` base.
+//!
+//! Mappings merge key by key, the later value winning; `command` and `entrypoint` are replaced;
+//! `environment` merges by variable name; mounts merge by target; `depends_on` by service name;
+//! `profiles` are a union. An attribute tagged `!reset` in the later model removes the earlier
+//! one; `!override` replaces it without merging (compose-spec, 13-merge.md).
+
+use super::{ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Service};
+
+/// `overlay` merged onto `base`.
+pub fn merge(mut base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
+    for o in overlay.services {
+        match base
+            .services
+            .iter()
+            .position(|s| s.name.value == o.name.value)
+        {
+            Some(i) => {
+                let b = base.services.remove(i);
+                base.services.insert(i, merge_service(b, o));
+            }
+            None => base.services.push(o),
+        }
+    }
+    for v in overlay.volumes {
+        base.volumes.retain(|b| b.name.value != v.name.value);
+        base.volumes.push(v);
+    }
+    base.problems.extend(overlay.problems);
+    base.includes.extend(overlay.includes);
+    base.roots.extend(overlay.roots);
+    base
+}
+
+/// The merge tag on attribute `name` among a definition's fields.
+fn tag(fields: &[(String, Field)], name: &str) -> Option<MergeTag> {
+    fields
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, f)| f.tag)
+}
+
+fn has(fields: &[(String, Field)], name: &str) -> bool {
+    fields.iter().any(|(n, _)| n == name)
+}
+
+/// Service `o` (later) merged onto service `b` (earlier).
+pub fn merge_service(b: Service, o: Service) -> Service {
+    let of = o.fields.clone();
+    let bf = b.fields.clone();
+    let replaced =
+        |name: &str| matches!(tag(&of, name), Some(MergeTag::Reset | MergeTag::Override));
+    let reset = |name: &str| tag(&of, name) == Some(MergeTag::Reset);
+    let mounts = merge_mounts(&b, &o);
+    let environment = if replaced("environment") || !has(&bf, "environment") {
+        if has(&of, "environment") {
+            o.environment
+        } else {
+            b.environment
+        }
+    } else if has(&of, "environment") {
+        merge_env(b.environment, o.environment)
+    } else {
+        b.environment
+    };
+    let depends_on = if replaced("depends_on") {
+        o.depends_on
+    } else {
+        let mut d: Vec<Dependency> = b
+            .depends_on
+            .into_iter()
+            .filter(|x| {
+                !o.depends_on
+                    .iter()
+                    .any(|y| y.service.value == x.service.value)
+            })
+            .collect();
+        d.extend(o.depends_on);
+        d
+    };
+    let mut profiles = if replaced("profiles") {
+        Vec::new()
+    } else {
+        b.profiles
+    };
+    for p in o.profiles {
+        if !profiles.iter().any(|x| x.value == p.value) {
+            profiles.push(p);
+        }
+    }
+    let healthcheck = match (b.healthcheck, o.healthcheck) {
+        (_, Some(h)) if replaced("healthcheck") => Some(h),
+        (Some(bh), Some(oh)) => Some(super::Healthcheck {
+            test: if oh.test.is_empty() { bh.test } else { oh.test },
+            disable: oh.disable,
+            interval: oh.interval.or(bh.interval),
+            timeout: oh.timeout.or(bh.timeout),
+            retries: oh.retries.or(bh.retries),
+            start_period: oh.start_period.or(bh.start_period),
+            origin: oh.origin,
+        }),
+        (b, o) => o.or(b),
+    };
+    let mut env_files = if replaced("env_file") {
+        Vec::new()
+    } else {
+        b.env_files
+    };
+    env_files.extend(o.env_files);
+    let mut fields: Vec<(String, Field)> = bf;
+    fields.extend(of.iter().cloned());
+    let mut defs = b.defs;
+    defs.extend(o.defs);
+    Service {
+        name: b.name,
+        node: b.node,
+        alias: b.alias,
+        origin: b.origin,
+        image: o.image.or(if reset("image") { None } else { b.image }),
+        environment,
+        command: o
+            .command
+            .or(if reset("command") { None } else { b.command }),
+        entrypoint: o.entrypoint.or(if reset("entrypoint") {
+            None
+        } else {
+            b.entrypoint
+        }),
+        mounts,
+        volumes_field: o.volumes_field.or(b.volumes_field),
+        healthcheck,
+        restart: o
+            .restart
+            .or(if reset("restart") { None } else { b.restart }),
+        depends_on,
+        working_dir: o.working_dir.or(if reset("working_dir") {
+            None
+        } else {
+            b.working_dir
+        }),
+        profiles,
+        env_files,
+        extends: o.extends.or(b.extends),
+        fields,
+        defs,
+    }
+}
+
+fn merge_env(b: Environment, o: Environment) -> Environment {
+    let mut vars: Vec<_> = b
+        .vars
+        .into_iter()
+        .filter(|v| !o.vars.iter().any(|x| x.name.value == v.name.value))
+        .collect();
+    vars.extend(o.vars);
+    Environment { vars, ..o }
+}
+
+/// Mounts merged by target; `!reset` or `!override` on `volumes` or `tmpfs` drops the earlier
+/// ones of that key.
+fn merge_mounts(b: &Service, o: &Service) -> Vec<Mount> {
+    let drop_volumes = matches!(
+        tag(&o.fields, "volumes"),
+        Some(MergeTag::Reset | MergeTag::Override)
+    );
+    let drop_tmpfs = matches!(
+        tag(&o.fields, "tmpfs"),
+        Some(MergeTag::Reset | MergeTag::Override)
+    );
+    let mut out: Vec<Mount> = b
+        .mounts
+        .iter()
+        .filter(|m| {
+            let dropped = if m.from_tmpfs_key {
+                drop_tmpfs
+            } else {
+                drop_volumes
+            };
+            !dropped
+                && !o.mounts.iter().any(|x| {
+                    super::normalize_path(&x.target.value) == super::normalize_path(&m.target.value)
+                })
+        })
+        .cloned()
+        .collect();
+    out.extend(o.mounts.iter().cloned());
+    out
+}

@@ -1,0 +1,693 @@
+//! Projects: the files Docker Compose reads together, and the model they add up to.
+//!
+//! A project is one or more Compose files merged in order (a `compose.yaml` and its
+//! `compose.override.yaml`, or the `-f` files), interpolated with the project's variables (the
+//! shell, then the `.env` beside the first file or the `--env-file` files). Each file's
+//! documents merge in order too. `include` pulls in other projects (each with its own directory
+//! and `.env`), `extends` bases a service on another (in this file or another), and `env_file`
+//! adds variables to a service's environment (`environment` wins). Every file read is kept, so
+//! that a finding can point into the one where the deciding value is written.
+
+use crate::compose::merge::{merge, merge_service};
+use crate::compose::{ComposeFile, Env, EnvVar, FileId, Origin, Problem, Service, Text, dotenv};
+use crate::source::{LineIndex, Position, Span};
+use crate::yaml::{self, Limits, NodeId, Tree};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// What a file of a project is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A Compose file named as part of the project (given, or found as a default file).
+    Entry,
+    /// A Compose file pulled in by `include` or `extends`.
+    Referenced,
+    /// A `.env` or `--env-file` file.
+    DotEnv,
+    /// A service's `env_file`.
+    EnvFile,
+}
+
+/// A file of a project.
+#[derive(Clone, Debug)]
+pub struct LoadedFile {
+    /// The path as shown: as given, or joined to the directory of the file referring to it.
+    pub path: PathBuf,
+    pub role: Role,
+    pub text: Arc<str>,
+    /// The span tree (empty for env files).
+    pub tree: Tree,
+}
+
+/// Why a file could not be read or parsed, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub message: String,
+    /// Byte offset and position, when the problem has one.
+    pub at: Option<(usize, Position)>,
+    /// The text, when it could be read.
+    pub text: Option<Arc<str>>,
+}
+
+/// Reads files for a project: from disk, or from texts being fixed.
+pub trait Reader {
+    /// The text of `path`; `Ok(None)` when the file does not exist.
+    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError>;
+}
+
+/// Reads from disk.
+pub struct Disk;
+
+impl Reader for Disk {
+    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
+        read_file(path, limits)
+    }
+}
+
+/// Reads the given texts for their paths, and other files from disk (or, with `only`, as
+/// missing).
+pub struct Overlay<'a> {
+    pub texts: HashMap<PathBuf, &'a str>,
+    pub only: bool,
+}
+
+impl Reader for Overlay<'_> {
+    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
+        match self.texts.get(path) {
+            Some(t) => Ok(Some((*t).to_string())),
+            None if self.only => Ok(None),
+            None => read_file(path, limits),
+        }
+    }
+}
+
+fn fail(path: &Path, message: String, at: Option<(usize, Position)>) -> LoadError {
+    LoadError {
+        path: path.to_path_buf(),
+        message,
+        at,
+        text: None,
+    }
+}
+
+/// Read a file as UTF-8 within the size limit; `Ok(None)` when it does not exist.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(fail(path, format!("cannot read: {}", io_message(&e)), None)),
+        Ok(m) if m.is_dir() => return Err(fail(path, "is a directory, not a file".into(), None)),
+        Ok(m) if m.len() > limits.max_bytes as u64 => {
+            return Err(fail(
+                path,
+                format!(
+                    "file is {} bytes, more than the limit of {} bytes",
+                    m.len(),
+                    limits.max_bytes
+                ),
+                None,
+            ));
+        }
+        Ok(_) => {}
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(path, format!("cannot read: {}", io_message(&e)), None))?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let bytes = e.as_bytes();
+        let utf8 = e.utf8_error();
+        let offset = utf8.valid_up_to();
+        let prefix = String::from_utf8_lossy(&bytes[..offset]);
+        let pos = LineIndex::new(&prefix).position(&prefix, prefix.len());
+        let b = bytes[offset];
+        let what = if utf8.error_len().is_none() {
+            format!(
+                "the file ends inside a character that byte 0x{b:02x} at line {}, column {} \
+                 starts",
+                pos.line, pos.column
+            )
+        } else if (0xC2..=0xF4).contains(&b) {
+            format!(
+                "byte 0x{b:02x} at line {}, column {} starts a character that the bytes after \
+                 it do not complete",
+                pos.line, pos.column
+            )
+        } else {
+            format!(
+                "byte 0x{b:02x} at line {}, column {} cannot start a character",
+                pos.line, pos.column
+            )
+        };
+        fail(
+            path,
+            format!("not valid UTF-8: {what}"),
+            Some((offset, pos)),
+        )
+    })
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Everything loading needs besides the files.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub limits: Limits,
+    /// The shell's variables.
+    pub shell: Arc<HashMap<String, String>>,
+    /// `--env-file`s; when empty, the `.env` beside the first Compose file, if there is one.
+    pub env_files: Vec<PathBuf>,
+}
+
+/// A loaded project.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    /// Every file read, indexed by [`FileId`].
+    pub files: Vec<LoadedFile>,
+    /// The merged model; `None` when a Compose file of the project could not be loaded.
+    pub model: Option<ComposeFile>,
+    /// Files that could not be read or parsed.
+    pub errors: Vec<LoadError>,
+}
+
+/// How deep `include` and `extends` may nest.
+const MAX_REFERENCE_DEPTH: usize = 32;
+
+struct Loader<'a> {
+    reader: &'a dyn Reader,
+    options: &'a LoadOptions,
+    project: Project,
+    /// Files by path, so that a file read twice gets one id.
+    ids: HashMap<PathBuf, FileId>,
+}
+
+/// Load a project from its Compose files, in merge order.
+pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> Project {
+    let mut loader = Loader {
+        reader,
+        options,
+        project: Project::default(),
+        ids: HashMap::new(),
+    };
+    let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut Vec::new());
+    let mut project = loader.project;
+    if project.errors.is_empty() {
+        project.model = model;
+    }
+    project
+}
+
+/// `rel` joined to the directory of `base` (a file), `./` and `a/..` removed; an absolute
+/// `rel` is kept.
+pub fn beside(base: &Path, rel: &str) -> PathBuf {
+    let rel = Path::new(rel);
+    let joined = if rel.is_absolute() {
+        rel.to_path_buf()
+    } else {
+        base.parent().unwrap_or(Path::new("")).join(rel)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+impl Loader<'_> {
+    fn add_file(&mut self, path: PathBuf, role: Role, text: String, tree: Tree) -> FileId {
+        let id = FileId(self.project.files.len() as u32);
+        self.ids.insert(path.clone(), id);
+        self.project.files.push(LoadedFile {
+            path,
+            role,
+            text: Arc::from(text),
+            tree,
+        });
+        id
+    }
+
+    /// Read and parse a Compose file once; `Ok(None)` when it does not exist.
+    fn compose_file(&mut self, path: &Path, role: Role) -> Result<Option<FileId>, ()> {
+        if let Some(&id) = self.ids.get(path) {
+            return Ok(Some(id));
+        }
+        let text = match self.reader.read(path, &self.options.limits) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                self.project.errors.push(e);
+                return Err(());
+            }
+        };
+        match yaml::parse(&text, &self.options.limits) {
+            Ok(tree) => {
+                let top_ok = tree
+                    .documents
+                    .iter()
+                    .all(|d| d.root.is_none_or(|r| tree.is_mapping(r) || tree.is_null(r)));
+                if !top_ok {
+                    let offset = tree
+                        .documents
+                        .iter()
+                        .filter_map(|d| d.root)
+                        .find(|&r| !tree.is_mapping(r) && !tree.is_null(r))
+                        .map_or(0, |r| tree.span(r).start);
+                    let pos = LineIndex::new(&text).position(&text, offset);
+                    self.project.errors.push(LoadError {
+                        path: path.to_path_buf(),
+                        message: "not a Compose file: the top level must be a mapping \
+                                  (`services:` ...)"
+                            .into(),
+                        at: Some((offset, pos)),
+                        text: Some(Arc::from(text)),
+                    });
+                    return Err(());
+                }
+                Ok(Some(self.add_file(path.to_path_buf(), role, text, tree)))
+            }
+            Err(e) => {
+                let what = match e.kind {
+                    yaml::YamlErrorKind::Syntax => "invalid YAML",
+                    _ => "limit exceeded",
+                };
+                let pos = LineIndex::new(&text).position(&text, e.offset);
+                self.project.errors.push(LoadError {
+                    path: path.to_path_buf(),
+                    message: format!("{what}: {}", e.message),
+                    at: Some((e.offset, pos)),
+                    text: Some(Arc::from(text)),
+                });
+                Err(())
+            }
+        }
+    }
+
+    /// The model of one Compose file: its documents merged in order.
+    fn model_of(&self, id: FileId, env: &Env) -> Option<ComposeFile> {
+        let f = &self.project.files[id.0 as usize];
+        let mut out: Option<ComposeFile> = None;
+        for doc in &f.tree.documents {
+            let Some(root) = doc.root else { continue };
+            if !f.tree.is_mapping(root) {
+                continue;
+            }
+            let m = ComposeFile::from_document(&f.tree, &f.text, id, root, env);
+            out = Some(match out {
+                Some(base) => merge(base, m),
+                None => m,
+            });
+        }
+        out
+    }
+
+    /// Load the project made of `entries`, with `env_files` (or the `.env` beside the first
+    /// entry), its includes, extends and env files.
+    fn load_project(
+        &mut self,
+        entries: &[PathBuf],
+        env_files: &[PathBuf],
+        role: Role,
+        depth: usize,
+        stack: &mut Vec<PathBuf>,
+    ) -> Option<ComposeFile> {
+        let mut ids = Vec::new();
+        for e in entries {
+            match self.compose_file(e, role) {
+                Ok(Some(id)) => ids.push(id),
+                Ok(None) => self.project.errors.push(fail(
+                    e,
+                    "cannot read: no such file or directory".into(),
+                    None,
+                )),
+                Err(()) => {}
+            }
+        }
+        if ids.len() != entries.len() {
+            return None;
+        }
+        let env = self.env(entries.first()?, env_files);
+        let mut model: Option<ComposeFile> = None;
+        for id in ids {
+            if let Some(m) = self.model_of(id, &env) {
+                model = Some(match model {
+                    Some(base) => merge(base, m),
+                    None => m,
+                });
+            }
+        }
+        let mut model = model?;
+        self.includes(&mut model, depth, stack);
+        self.extends(&mut model, &env, depth);
+        self.env_files(&mut model, &env);
+        Some(model)
+    }
+
+    /// The project's variables: the shell, then the env files (or `.env`).
+    fn env(&mut self, first: &Path, env_files: &[PathBuf]) -> Env {
+        let mut env = Env::new(self.options.shell.clone());
+        let default = [beside(first, ".env")];
+        let (paths, explicit) = if env_files.is_empty() {
+            (&default[..], false)
+        } else {
+            (env_files, true)
+        };
+        for path in paths {
+            let text = match self.reader.read(path, &self.options.limits) {
+                Ok(Some(t)) => t,
+                Ok(None) if !explicit => continue,
+                Ok(None) => {
+                    self.project.errors.push(fail(
+                        path,
+                        "cannot read: no such file or directory".into(),
+                        None,
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    self.project.errors.push(e);
+                    continue;
+                }
+            };
+            let id = match self.ids.get(path) {
+                Some(&id) => id,
+                None => self.add_file(path.clone(), Role::DotEnv, text.clone(), Tree::default()),
+            };
+            if let Err(e) = env.add_file(id, &text) {
+                let pos = LineIndex::new(&text).position(&text, e.span.start);
+                self.project.errors.push(LoadError {
+                    path: path.clone(),
+                    message: format!("invalid env file: {}", e.message),
+                    at: Some((e.span.start, pos)),
+                    text: Some(Arc::from(text)),
+                });
+            }
+        }
+        env
+    }
+
+    fn path_of(&self, origin: Origin) -> PathBuf {
+        self.project.files[origin.file.0 as usize].path.clone()
+    }
+
+    /// Resolve `include`: each included project is loaded with its own variables and merged
+    /// under this one.
+    fn includes(&mut self, model: &mut ComposeFile, depth: usize, stack: &mut Vec<PathBuf>) {
+        let includes = std::mem::take(&mut model.includes);
+        for inc in includes {
+            let base = self.path_of(inc.origin);
+            let paths: Vec<PathBuf> = inc.paths.iter().map(|p| beside(&base, &p.value)).collect();
+            let Some(first) = paths.first().cloned() else {
+                continue;
+            };
+            if let Some(pos) = stack.iter().position(|p| *p == first) {
+                let chain: Vec<String> = stack[pos..]
+                    .iter()
+                    .chain(std::iter::once(&first))
+                    .map(|p| p.display().to_string())
+                    .collect();
+                model.problems.push(Problem::Cycle {
+                    chain: chain.join(" → "),
+                    at: inc.origin,
+                });
+                continue;
+            }
+            if depth >= MAX_REFERENCE_DEPTH {
+                model.problems.push(Problem::Cycle {
+                    chain: format!("includes nest deeper than {MAX_REFERENCE_DEPTH}"),
+                    at: inc.origin,
+                });
+                continue;
+            }
+            let mut missing = false;
+            for (p, t) in paths.iter().zip(&inc.paths) {
+                if !self.ids.contains_key(p)
+                    && matches!(self.reader.read(p, &self.options.limits), Ok(None))
+                {
+                    model.problems.push(Problem::MissingFile {
+                        path: p.display().to_string(),
+                        what: "included file",
+                        at: t.place(),
+                    });
+                    missing = true;
+                }
+            }
+            if missing {
+                continue;
+            }
+            let env_files: Vec<PathBuf> = inc
+                .env_files
+                .iter()
+                .map(|e| beside(&base, &e.value))
+                .collect();
+            stack.push(first.clone());
+            let included =
+                self.load_project(&paths, &env_files, Role::Referenced, depth + 1, stack);
+            stack.pop();
+            if let Some(included) = included {
+                let mine = std::mem::replace(model, empty_like(model));
+                *model = merge(included, mine);
+            }
+        }
+    }
+
+    /// Resolve every service's `extends`.
+    fn extends(&mut self, model: &mut ComposeFile, env: &Env, depth: usize) {
+        let names: Vec<String> = model
+            .services
+            .iter()
+            .map(|s| s.name.value.clone())
+            .collect();
+        for name in names {
+            let Some(i) = model.services.iter().position(|s| s.name.value == name) else {
+                continue;
+            };
+            if model.services[i].extends.is_none() {
+                continue;
+            }
+            let mut chain = Vec::new();
+            let service = model.services[i].clone();
+            let resolved = self.resolve_extends(service, model, env, depth, &mut chain);
+            model.services[i] = resolved;
+        }
+    }
+
+    /// A service with its `extends` chain merged in, base first.
+    fn resolve_extends(
+        &mut self,
+        service: Service,
+        model: &mut ComposeFile,
+        env: &Env,
+        depth: usize,
+        chain: &mut Vec<(PathBuf, String)>,
+    ) -> Service {
+        let Some(ext) = service.extends.clone() else {
+            return service;
+        };
+        let here = self.path_of(ext.origin);
+        let file = ext.file.as_ref().map(|f| beside(&here, &f.value));
+        let key = (
+            file.clone().unwrap_or_else(|| here.clone()),
+            ext.service.value.clone(),
+        );
+        if chain.contains(&key)
+            || chain.len() >= MAX_REFERENCE_DEPTH
+            || depth >= MAX_REFERENCE_DEPTH
+        {
+            let mut names: Vec<String> = chain.iter().map(|(_, s)| s.clone()).collect();
+            names.push(ext.service.value.clone());
+            model.problems.push(Problem::Cycle {
+                chain: names.join(" → "),
+                at: ext.origin,
+            });
+            return service;
+        }
+        chain.push(key);
+        let base = match &file {
+            None => model
+                .services
+                .iter()
+                .find(|s| s.name.value == ext.service.value)
+                .cloned(),
+            Some(path) => match self.compose_file(path, Role::Referenced) {
+                Ok(Some(id)) => self.model_of(id, env).and_then(|m| {
+                    m.services
+                        .into_iter()
+                        .find(|s| s.name.value == ext.service.value)
+                }),
+                Ok(None) => {
+                    model.problems.push(Problem::MissingFile {
+                        path: path.display().to_string(),
+                        what: "file named by `extends`",
+                        at: ext.file.as_ref().map_or(ext.origin, Text::place),
+                    });
+                    chain.pop();
+                    return service;
+                }
+                Err(()) => {
+                    chain.pop();
+                    return service;
+                }
+            },
+        };
+        let Some(base) = base else {
+            model.problems.push(Problem::UnknownService {
+                service: ext.service.value.clone(),
+                at: ext.service.place(),
+            });
+            chain.pop();
+            return service;
+        };
+        let base = self.resolve_extends(base, model, env, depth + 1, chain);
+        chain.pop();
+        let mut merged = merge_service(base, service.clone());
+        // The service keeps its own identity; only its attributes come from the base.
+        merged.name = service.name;
+        merged.node = service.node;
+        merged.alias = service.alias;
+        merged.origin = service.origin;
+        merged.defs = service.defs;
+        merged.extends = None;
+        merged
+    }
+
+    /// Read every service's `env_file`s into its environment, under `environment`.
+    fn env_files(&mut self, model: &mut ComposeFile, env: &Env) {
+        for si in 0..model.services.len() {
+            let refs = model.services[si].env_files.clone();
+            let mut added: Vec<EnvVar> = Vec::new();
+            for r in refs {
+                let base = self.path_of(r.path.origin);
+                let path = beside(&base, &r.path.value);
+                let text = match self.reader.read(&path, &self.options.limits) {
+                    Ok(Some(t)) => t,
+                    Ok(None) => {
+                        if r.required {
+                            model.problems.push(Problem::MissingFile {
+                                path: path.display().to_string(),
+                                what: "env_file",
+                                at: r.path.place(),
+                            });
+                        }
+                        continue;
+                    }
+                    Err(e) => {
+                        self.project.errors.push(e);
+                        continue;
+                    }
+                };
+                let id = match self.ids.get(&path) {
+                    Some(&id) => id,
+                    None => {
+                        self.add_file(path.clone(), Role::EnvFile, text.clone(), Tree::default())
+                    }
+                };
+                match dotenv::parse(&text, &|n| env.lookup(n)) {
+                    Ok(entries) => {
+                        for e in entries {
+                            let Some(value) = e.value else { continue };
+                            let o = |r: std::ops::Range<usize>| Origin {
+                                file: id,
+                                span: Span::new(r.start, r.end),
+                            };
+                            let name = Text {
+                                value: e.key.clone(),
+                                raw: e.key.clone(),
+                                origin: o(e.key_span.clone()),
+                                node: NodeId::DETACHED,
+                                vars: Vec::new(),
+                                via: None,
+                            };
+                            let value = Text {
+                                value,
+                                raw: e.raw_value.clone(),
+                                origin: o(e.value_span.clone()),
+                                node: NodeId::DETACHED,
+                                vars: Vec::new(),
+                                via: None,
+                            };
+                            let entry = o(e.key_span.start..e.value_span.end.max(e.key_span.end));
+                            added.retain(|v: &EnvVar| v.name.value != e.key);
+                            added.push(EnvVar {
+                                name,
+                                value: Some(value),
+                                entry,
+                                merged: false,
+                                from_env_file: true,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        let pos = LineIndex::new(&text).position(&text, e.span.start);
+                        self.project.errors.push(LoadError {
+                            path,
+                            message: format!("invalid env file: {}", e.message),
+                            at: Some((e.span.start, pos)),
+                            text: Some(Arc::from(text)),
+                        });
+                    }
+                }
+            }
+            let svc = &mut model.services[si];
+            // `environment` wins over `env_file`.
+            added.retain(|v| svc.environment.get(&v.name.value).is_none());
+            let mut vars = added;
+            vars.append(&mut svc.environment.vars);
+            svc.environment.vars = vars;
+        }
+    }
+}
+
+/// An empty model standing in for one being moved.
+fn empty_like(m: &ComposeFile) -> ComposeFile {
+    ComposeFile {
+        file: m.file,
+        root: m.root,
+        services: Vec::new(),
+        volumes: Vec::new(),
+        problems: Vec::new(),
+        includes: Vec::new(),
+        roots: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_beside_a_file() {
+        assert_eq!(
+            beside(Path::new("a/compose.yaml"), ".env"),
+            PathBuf::from("a/.env")
+        );
+        assert_eq!(
+            beside(Path::new("compose.yaml"), "./x/.env"),
+            PathBuf::from("x/.env")
+        );
+        assert_eq!(
+            beside(Path::new("a/b/compose.yaml"), "../c.yaml"),
+            PathBuf::from("a/c.yaml")
+        );
+        assert_eq!(
+            beside(Path::new("a/compose.yaml"), "/abs/f"),
+            PathBuf::from("/abs/f")
+        );
+        assert_eq!(
+            beside(Path::new("compose.yaml"), "../up.yaml"),
+            PathBuf::from("../up.yaml")
+        );
+    }
+}
