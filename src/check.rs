@@ -141,38 +141,68 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
     reports
 }
 
-/// Check units, on as many threads as the machine has when there are several.
+/// The reports of a unit, and the files its project included or extended.
+type UnitResult = (Vec<FileReport>, Vec<PathBuf>);
+
+/// Check units, on as many threads as the machine has when there are several. A unit whose
+/// files another unit's project includes or extends is checked as part of that project only.
 pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
     let threads = options
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
         .min(units.len() / 4 + 1);
-    if threads <= 1 {
-        return number(units.iter().map(|u| check_unit(u, options)).collect());
-    }
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, Vec<FileReport>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(u) = units.get(i) else { break };
-                        done.push((i, check_unit(u, options)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
+    let results: Vec<UnitResult> = if threads <= 1 {
+        units
+            .iter()
+            .map(|u| check_unit_referencing(u, options))
             .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    number(results.into_iter().map(|(_, r)| r).collect())
+    } else {
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<(usize, UnitResult)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(u) = units.get(i) else { break };
+                            done.push((i, check_unit_referencing(u, options)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        results.sort_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
+    };
+    let referenced: Vec<(usize, PathBuf)> = results
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, refs))| refs.iter().map(move |p| (i, same_file(p))))
+        .collect();
+    let kept = results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (reports, _))| {
+            let covered = !units[i].files.is_empty()
+                && units[i].files.iter().all(|f| {
+                    let f = same_file(f);
+                    referenced.iter().any(|(j, p)| *j != i && *p == f)
+                });
+            (!covered).then_some(reports)
+        });
+    number(kept.collect())
+}
+
+/// A path in a form that compares equal for the same file.
+fn same_file(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Flatten the reports of units into one file table: a diagnostic's file ids (local to its
@@ -224,23 +254,35 @@ pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport 
 /// diagnostics use file ids local to the unit (the index of the report, auxiliary files
 /// included).
 pub fn check_unit(unit: &Unit, options: &Options) -> Vec<FileReport> {
+    check_unit_referencing(unit, options).0
+}
+
+/// [`check_unit`], and the Compose files the project pulled in with `include` or `extends`.
+fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
     if unit.kind == FileKind::MilvusConfig {
-        return unit
+        let reports = unit
             .files
             .iter()
             .map(|p| check_milvus_config(p, options))
             .collect();
+        return (reports, Vec::new());
     }
     let project = project::load(&unit.files, &options.load_options(), &Disk);
+    let referenced = project
+        .files
+        .iter()
+        .filter(|f| f.role == Role::Referenced)
+        .map(|f| f.path.clone())
+        .collect();
     if !project.errors.is_empty() {
-        return failed_project(unit, &project);
+        return (failed_project(unit, &project), referenced);
     }
     let diagnostics = diagnose(&project, options);
     let mut reports = project_reports(&project, diagnostics);
     if options.fix != FixMode::Report {
         fix_project(unit, &project, &mut reports, options);
     }
-    reports
+    (reports, referenced)
 }
 
 fn check_milvus_config(path: &Path, options: &Options) -> FileReport {

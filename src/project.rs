@@ -9,7 +9,9 @@
 //! that a finding can point into the one where the deciding value is written.
 
 use crate::compose::merge::{merge, merge_service};
-use crate::compose::{ComposeFile, Env, EnvVar, FileId, Origin, Problem, Service, Text, dotenv};
+use crate::compose::{
+    ComposeFile, Env, EnvVar, Field, FileId, Origin, Problem, Service, Sharing, Text, dotenv,
+};
 use crate::source::{LineIndex, Position, Span};
 use crate::yaml::{self, Limits, NodeId, Tree};
 use std::collections::HashMap;
@@ -194,7 +196,8 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
         project: Project::default(),
         ids: HashMap::new(),
     };
-    let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut Vec::new());
+    let mut stack = entries.first().cloned().into_iter().collect();
+    let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut stack);
     let mut project = loader.project;
     if project.errors.is_empty() {
         project.model = model;
@@ -553,6 +556,33 @@ impl Loader<'_> {
         let base = self.resolve_extends(base, model, env, depth + 1, chain);
         chain.pop();
         let mut merged = merge_service(base, service.clone());
+        // Attributes the service does not write itself are inherited: a fix overrides them in
+        // the service instead of changing the base that others may extend too.
+        let own = |f: Option<Field>| {
+            f.is_some_and(|f| {
+                service.defs.iter().any(|(d, _)| *d == f.file)
+                    && service.fields.iter().any(|(_, g)| *g == f)
+            })
+        };
+        let inherit = |f: &mut Option<Field>| {
+            if !own(*f)
+                && let Some(f) = f
+            {
+                f.sharing = Sharing::Extended;
+            }
+        };
+        inherit(&mut merged.environment.field);
+        inherit(&mut merged.volumes_field);
+        if let Some(c) = &mut merged.command {
+            let mut f = Some(c.field);
+            inherit(&mut f);
+            c.field = f.unwrap_or(c.field);
+        }
+        if let Some(c) = &mut merged.entrypoint {
+            let mut f = Some(c.field);
+            inherit(&mut f);
+            c.field = f.unwrap_or(c.field);
+        }
         // The service keeps its own identity; only its attributes come from the base.
         merged.name = service.name;
         merged.node = service.node;

@@ -175,6 +175,8 @@ pub struct Arg {
     pub node: NodeId,
     /// The variables the argument reads.
     pub vars: Vec<VarUse>,
+    /// When the argument is written in an anchor and used through an alias or a merge.
+    pub via: Option<Via>,
 }
 
 impl Arg {
@@ -191,6 +193,7 @@ impl Arg {
             offsets,
             node,
             vars: Vec::new(),
+            via: None,
         }
     }
 
@@ -230,6 +233,8 @@ pub enum Sharing {
     Alias(NodeId),
     /// Brought in by a `<<` merge of the service: the node written under `<<`.
     Merged(NodeId),
+    /// Inherited with `extends` from another service.
+    Extended,
 }
 
 /// Where a service attribute (`environment`, `volumes`, `command`, ...) is written.
@@ -786,7 +791,7 @@ impl Cx<'_> {
         let before = self.via.get();
         if let Some(field) = field {
             match field.sharing {
-                Sharing::Own => {}
+                Sharing::Own | Sharing::Extended => {}
                 Sharing::Alias(a) => self.via.set(Some((self.tree.span(a), Some(a)))),
                 Sharing::Merged(v) => {
                     let alias = self.tree.is_alias(v).then_some(v);
@@ -1199,6 +1204,7 @@ impl Cx<'_> {
                         offsets: offsets.filter(|_| text.value == text.raw),
                         node: text.node,
                         vars: text.vars,
+                        via: text.via,
                     })
                 })
                 .collect();
@@ -1238,6 +1244,7 @@ impl Cx<'_> {
                     origin: self.origin(span),
                     node: resolved,
                     vars,
+                    via: text.via.clone(),
                 }
             })
             .collect();

@@ -121,7 +121,10 @@ pub fn set_env(
         let field = env
             .field
             .ok_or("the variable has no `environment` to live in")?;
-        return match (own, var.merged) {
+        // A variable written outside the service (an anchor, an `extends` base) is overridden
+        // by a key of the service's own.
+        let inherited = var.merged || !written_in_service(sources, service, var.name.origin);
+        return match (own, inherited) {
             (true, false) => replace_var(
                 &file_doc(sources, var.name.origin.file)?,
                 env.form,
@@ -138,7 +141,7 @@ pub fn set_env(
                 name,
                 value,
             ),
-            (false, _) => override_env(&file_doc(sources, field.file)?, service, name, value),
+            (false, _) => override_env(sources, service, name, value),
         };
     }
     match env.field {
@@ -164,8 +167,22 @@ pub fn set_env(
                 .ok_or_else(|| "cannot add an `environment` key to the service".into())
         }
         Some(f) if own => add_var(&file_doc(sources, f.file)?, model, env.form, f, name, value),
-        Some(f) => override_env(&file_doc(sources, f.file)?, service, name, value),
+        Some(_) => override_env(sources, service, name, value),
     }
+}
+
+/// Whether `origin` lies inside one of the service's own definitions.
+fn written_in_service(
+    sources: &[Source<'_>],
+    service: &Service,
+    origin: crate::compose::Origin,
+) -> bool {
+    service.defs.iter().any(|&(file, node)| {
+        file == origin.file
+            && sources
+                .get(file.0 as usize)
+                .is_some_and(|s| s.tree.span(node).contains(origin.span))
+    })
 }
 
 /// Whether the file's other services write `environment` as a mapping more often than as a list.
@@ -269,9 +286,28 @@ fn add_var(
 
 /// Give the service an `environment` of its own that keeps every inherited variable and sets
 /// `name`.
-fn override_env(doc: &Doc<'_>, service: &Service, name: &str, value: &str) -> Outcome {
-    let tree = doc.tree;
+fn override_env(sources: &[Source<'_>], service: &Service, name: &str, value: &str) -> Outcome {
     let env = &service.environment;
+    let field = env
+        .field
+        .ok_or("the service has no environment to override")?;
+    if field.sharing == Sharing::Extended {
+        // `extends` merges environments by name: the one variable is enough.
+        let new = match env.form {
+            EnvForm::Map(_) => Value::Map(vec![(
+                name.to_string(),
+                Value::Raw(scalar_text(value, false, true)),
+            )]),
+            _ => Value::Seq(vec![Value::Raw(scalar_text(
+                &format!("{name}={value}"),
+                false,
+                false,
+            ))]),
+        };
+        return place_override(sources, service, "environment", field, &new);
+    }
+    let doc = &file_doc(sources, field.file)?;
+    let tree = doc.tree;
     let field = env
         .field
         .ok_or("the service has no environment to override")?;
@@ -325,17 +361,17 @@ fn override_env(doc: &Doc<'_>, service: &Service, name: &str, value: &str) -> Ou
         }
         _ => return Err("the inherited environment is neither a list nor a mapping".into()),
     };
-    place_override(doc, service, "environment", field, &new)
+    place_override(sources, service, "environment", field, &new)
 }
 
 fn copy_failed() -> String {
     "an inherited entry spans several lines: write the override by hand".into()
 }
 
-/// Write `value` as the service's own `key`: in place of an alias, or as a new key beside the
-/// service's `<<` merge.
+/// Write `value` as the service's own `key`: in place of an alias, as a new key beside the
+/// service's `<<` merge, or in the service's own mapping when it inherits `key` with `extends`.
 fn place_override(
-    doc: &Doc<'_>,
+    sources: &[Source<'_>],
     service: &Service,
     key: &str,
     field: Field,
@@ -347,15 +383,21 @@ fn place_override(
             service.name.value
         ));
     }
-    let mapping = service
-        .mapping_in(field.file)
-        .ok_or("the service is not defined in the file to change")?;
-    if flow_mapping(doc, mapping) {
+    let (doc, mapping) = match field.sharing {
+        Sharing::Extended => (service_doc(sources, service)?, service.node),
+        _ => (
+            file_doc(sources, field.file)?,
+            service
+                .mapping_in(field.file)
+                .ok_or("the service is not defined in the file to change")?,
+        ),
+    };
+    if flow_mapping(&doc, mapping) {
         return Err("the service is a flow mapping: write the override by hand".into());
     }
     match field.sharing {
         Sharing::Alias(alias) => Ok(doc.replace_with_block(field.key, alias, value)),
-        Sharing::Merged(_) => doc
+        Sharing::Merged(_) | Sharing::Extended => doc
             .insert_entry(mapping, key, value)
             .map(|e| vec![e])
             .ok_or_else(|| format!("cannot add `{key}` to the service")),
@@ -412,7 +454,7 @@ pub fn set_flag_value(
         value_span.start - span.start..value_span.end - span.start,
         new,
     );
-    place_override(&doc, service, key, command.field, &Value::Raw(changed))
+    place_override(sources, service, key, command.field, &Value::Raw(changed))
 }
 
 /// Where a new mount keeps its data.
@@ -579,6 +621,10 @@ fn add_volume_item(sources: &[Source<'_>], service: &Service, item: Value) -> Ou
                 .map(|e| vec![e])
                 .ok_or_else(|| "cannot add to the service's volumes".into())
         }
+        Some(f) if f.sharing == Sharing::Extended => {
+            // `extends` merges mounts by target: the one item is enough.
+            place_override(sources, service, "volumes", f, &Value::Seq(vec![item]))
+        }
         Some(f) => {
             let doc = file_doc(sources, f.file)?;
             let tree = doc.tree;
@@ -589,7 +635,7 @@ fn add_volume_item(sources: &[Source<'_>], service: &Service, item: Value) -> Ou
                 items.push(Value::Raw(text.to_string()));
             }
             items.push(item);
-            place_override(&doc, service, "volumes", f, &Value::Seq(items))
+            place_override(sources, service, "volumes", f, &Value::Seq(items))
         }
     }
 }

@@ -156,10 +156,12 @@ pub(super) fn setting_fix(
     }
 }
 
-/// Where to point when the setting is not written: the environment key, else the service name.
+/// Where to point when the setting is not written: the service's `environment` key, else (or
+/// when the environment is inherited with `extends`) the service's name.
 pub(super) fn fallback_origin(etcd: &Etcd<'_>) -> Origin {
-    etcd.service
-        .environment
-        .key
-        .unwrap_or(etcd.service.name.origin)
+    let env = &etcd.service.environment;
+    match env.field {
+        Some(f) if f.sharing == crate::compose::Sharing::Extended => etcd.service.name.origin,
+        _ => env.key.unwrap_or(etcd.service.name.origin),
+    }
 }

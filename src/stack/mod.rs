@@ -123,6 +123,8 @@ pub struct FlagValue {
     pub flag: Origin,
     /// The variables the argument holding the value reads.
     pub vars: Vec<crate::compose::VarUse>,
+    /// The alias or merge the argument came through.
+    pub via: Option<crate::compose::Via>,
 }
 
 impl FlagValue {
@@ -139,13 +141,28 @@ impl FlagValue {
     /// Where a finding about the value points: the env file line of a variable that decided
     /// it, else the value.
     pub fn place(&self) -> Origin {
-        self.deciding().map_or(self.origin, |(_, o)| o)
+        match (self.deciding(), &self.via) {
+            (Some((_, o)), _) => o,
+            (None, Some(via)) => via.at,
+            (None, None) => self.origin,
+        }
     }
 
     pub fn explain(&self) -> Vec<(Origin, String)> {
-        self.deciding()
-            .map(|(v, _)| vec![(v.reference, format!("`{}` read here", v.name))])
-            .unwrap_or_default()
+        let mut out = Vec::new();
+        if let Some((v, _)) = self.deciding() {
+            out.push((v.reference, format!("`{}` read here", v.name)));
+        }
+        if let Some(via) = &self.via {
+            out.push((
+                self.origin,
+                match &via.anchor {
+                    Some(a) => format!("written here, in anchor `&{a}`"),
+                    None => "written here, merged with `<<`".to_string(),
+                },
+            ));
+        }
+        out
     }
 }
 
@@ -185,6 +202,7 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
                         },
                         flag: a.origin,
                         vars: a.vars.clone(),
+                        via: a.via.clone(),
                     });
                 }
                 None => {
@@ -198,6 +216,7 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
                                 span: a.origin.span.join(v.origin.span),
                             },
                             vars: v.vars.clone(),
+                            via: v.via.clone(),
                         });
                         i += 1;
                     }

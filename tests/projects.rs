@@ -1,0 +1,518 @@
+//! Compose as Docker reads it: projects of several files, interpolation from the shell and
+//! `.env`, env files, `extends`, `include`, anchors, merge tags and profiles. Each finding is
+//! asserted with the file it points into and its exact position.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(tag: &str) -> Dir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "milvet-projects-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> &Dir {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.0.join(rel)).unwrap()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Run `milvet check --format json args...` in `dir` with `env` as the whole environment.
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(dir)
+        .env_clear()
+        .envs(env.iter().copied())
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, Value) {
+    run_env(dir, args, &[])
+}
+
+/// `file:line:col rule` of every finding.
+fn found(v: &Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn diag<'a>(v: &'a Value, rule: &str) -> &'a Value {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {v:#}"))
+}
+
+const ETCD_NO_VOLUME: &str = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment:
+      - ETCD_AUTO_COMPACTION_MODE=revision
+      - ETCD_AUTO_COMPACTION_RETENTION=1000
+    command: etcd --data-dir /etcd
+";
+
+// ---- override files ------------------------------------------------------------------------
+
+#[test]
+fn an_override_that_adds_the_volume_clears_the_finding() {
+    let d = Dir::new("override-adds");
+    d.write("compose.yaml", ETCD_NO_VOLUME).write(
+        "compose.override.yaml",
+        "services:\n  etcd:\n    volumes:\n      - ./volumes/etcd:/etcd\n",
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(found(&v), Vec::<String>::new());
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["compose.yaml", "compose.override.yaml"]);
+    // Alone, the base file has the finding.
+    let (code, v) = run(&d.0, &["compose.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
+}
+
+#[test]
+fn an_override_that_resets_the_volumes_brings_the_finding_back() {
+    let d = Dir::new("override-reset");
+    d.write(
+        "docker-compose.yml",
+        &ETCD_NO_VOLUME.replace(
+            "    command:",
+            "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
+        ),
+    )
+    .write(
+        "docker-compose.override.yml",
+        "services:\n  etcd:\n    volumes: !reset []\n",
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        found(&v),
+        ["docker-compose.yml:9:30 etcd-data-not-persisted"]
+    );
+}
+
+#[test]
+fn override_tag_replaces_instead_of_merging() {
+    let d = Dir::new("override-tag");
+    d.write(
+        "compose.yaml",
+        &ETCD_NO_VOLUME.replace(
+            "    command:",
+            "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
+        ),
+    )
+    .write(
+        "compose.override.yaml",
+        "services:\n  etcd:\n    volumes: !override\n      - ./config:/config\n",
+    );
+    let (_, v) = run(&d.0, &[]);
+    assert_eq!(found(&v), ["compose.yaml:9:30 etcd-data-not-persisted"]);
+}
+
+#[test]
+fn explicit_files_are_one_project_in_order() {
+    let d = Dir::new("dash-f");
+    d.write("base.yml", ETCD_NO_VOLUME).write(
+        "prod.yml",
+        "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic\n    volumes: [\"etcd:/etcd\"]\nvolumes:\n  etcd:\n",
+    );
+    let (code, v) = run(&d.0, &["-f", "base.yml", "-f", "prod.yml"]);
+    assert_eq!(code, 1);
+    // The override's value decides, and the finding points into the override.
+    assert_eq!(found(&v), ["prod.yml:4:35 etcd-compaction-mode"]);
+    // The other order: the base's value wins.
+    let (code, v) = run(&d.0, &["-f", "prod.yml", "-f", "base.yml"]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+// ---- interpolation -------------------------------------------------------------------------
+
+const MODE_FROM_VARIABLE: &str = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment:
+      ETCD_AUTO_COMPACTION_MODE: ${ETCD_MODE:-revision}
+      ETCD_AUTO_COMPACTION_RETENTION: 1000
+    volumes: [\"./volumes/etcd:/etcd\"]
+    command: etcd --data-dir /etcd
+";
+
+#[test]
+fn a_default_that_is_right_gives_no_finding() {
+    let d = Dir::new("var-default");
+    d.write("compose.yaml", MODE_FROM_VARIABLE);
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[test]
+fn a_dotenv_that_changes_the_value_is_where_the_finding_points() {
+    let d = Dir::new("var-dotenv");
+    d.write("compose.yaml", MODE_FROM_VARIABLE)
+        .write(".env", "# deployment settings\nETCD_MODE=periodic\n");
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), [".env:2:11 etcd-compaction-mode"]);
+    let m = diag(&v, "etcd-compaction-mode");
+    let message = m["message"].as_str().unwrap();
+    assert!(
+        message.contains("written `${ETCD_MODE:-revision}`: `ETCD_MODE` set in `.env`"),
+        "{message}"
+    );
+    // The fix does not rewrite .env: it says what to set.
+    assert_eq!(m["fix"]["applicability"], "unavailable");
+    let fix = m["fix"]["description"].as_str().unwrap();
+    assert!(fix.contains("set `ETCD_MODE`"), "{fix}");
+    // The shell wins over .env.
+    let (code, v) = run_env(&d.0, &[], &[("ETCD_MODE", "revision")]);
+    assert_eq!(code, 0, "{v:#}");
+    // --env-file replaces .env.
+    d.write("prod.env", "ETCD_MODE=revision\n");
+    let (code, _) = run(&d.0, &["--env-file", "prod.env", "compose.yaml"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_value_from_the_shell_points_at_the_reference() {
+    let d = Dir::new("var-shell");
+    d.write("compose.yaml", MODE_FROM_VARIABLE);
+    let (_, v) = run_env(&d.0, &[], &[("ETCD_MODE", "periodic")]);
+    assert_eq!(found(&v), ["compose.yaml:5:34 etcd-compaction-mode"]);
+    let message = diag(&v, "etcd-compaction-mode")["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("`ETCD_MODE` set in the shell"),
+        "{message}"
+    );
+}
+
+#[test]
+fn dollar_dollar_is_a_literal_dollar() {
+    let d = Dir::new("dollar");
+    d.write(
+        "compose.yaml",
+        "services:\n  minio:\n    image: minio/minio\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[test]
+fn unset_and_required_variables() {
+    let d = Dir::new("unset");
+    d.write(
+        "compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=${MODE:?set the compaction mode}\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes:\n      - ${DATA}/etcd:/etcd\n    command: etcd --data-dir /etcd\n",
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&v),
+        [
+            "compose.yaml:5:35 unset-variable",
+            "compose.yaml:8:9 unset-variable"
+        ]
+    );
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags[0]["severity"], "error");
+    assert_eq!(diags[1]["severity"], "warning");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("required variable MODE is missing a value: set the compaction mode")
+    );
+}
+
+// ---- env_file ------------------------------------------------------------------------------
+
+#[test]
+fn a_value_from_an_env_file_points_into_it() {
+    let d = Dir::new("env-file");
+    d.write(
+        "deploy/compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    env_file: etcd.env\n    volumes: [\"./volumes/etcd:/etcd\"]\n    command: etcd --data-dir /etcd\n",
+    )
+    .write(
+        "deploy/etcd.env",
+        "ETCD_AUTO_COMPACTION_MODE=revision\nETCD_AUTO_COMPACTION_RETENTION=1h\n",
+    );
+    let (code, v) = run(&d.0, &["deploy"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&v),
+        ["deploy/etcd.env:2:32 etcd-compaction-retention"]
+    );
+    let r = diag(&v, "etcd-compaction-retention");
+    assert_eq!(r["fix"]["applicability"], "unavailable");
+    assert!(
+        r["fix"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("comes from the env file `deploy/etcd.env`"),
+        "{r:#}"
+    );
+    // `environment` wins over the env file.
+    d.write(
+        "deploy/compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    env_file: etcd.env\n    environment:\n      ETCD_AUTO_COMPACTION_RETENTION: 1000\n    volumes: [\"./volumes/etcd:/etcd\"]\n    command: etcd --data-dir /etcd\n",
+    );
+    let (code, v) = run(&d.0, &["deploy"]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[test]
+fn a_missing_env_file_is_a_finding_not_a_crash() {
+    let d = Dir::new("env-file-missing");
+    d.write(
+        "compose.yaml",
+        &ETCD_NO_VOLUME.replace(
+            "    environment:",
+            "    env_file:\n      - gone.env\n      - path: optional.env\n        required: false\n    environment:",
+        ),
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&v),
+        [
+            "compose.yaml:5:9 missing-file",
+            "compose.yaml:11:30 etcd-data-not-persisted"
+        ]
+    );
+}
+
+// ---- extends and include -------------------------------------------------------------------
+
+#[test]
+fn extends_from_another_file() {
+    let d = Dir::new("extends");
+    d.write(
+        "common/etcd.yaml",
+        "services:\n  etcd-base:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic\n    command: etcd --data-dir /etcd\n",
+    )
+    .write(
+        "compose.yaml",
+        "services:\n  etcd:\n    extends:\n      file: common/etcd.yaml\n      service: etcd-base\n    volumes: [\"./volumes/etcd:/etcd\"]\n",
+    );
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&v),
+        [
+            "compose.yaml:2:3 etcd-compaction-retention",
+            "common/etcd.yaml:5:35 etcd-compaction-mode"
+        ]
+    );
+    // Fixed in the extending service; the base, which others may extend, is left alone.
+    let base = d.read("common/etcd.yaml");
+    let (code, _) = run(&d.0, &["--fix"]);
+    assert_eq!(code, 0);
+    assert_eq!(d.read("common/etcd.yaml"), base);
+    assert_eq!(
+        d.read("compose.yaml"),
+        "services:\n  etcd:\n    extends:\n      file: common/etcd.yaml\n      service: etcd-base\n    volumes: [\"./volumes/etcd:/etcd\"]\n    environment:\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n      - ETCD_AUTO_COMPACTION_MODE=revision\n"
+    );
+    let missing = Dir::new("extends-missing");
+    missing.write(
+        "compose.yaml",
+        "services:\n  etcd:\n    extends:\n      file: nowhere.yaml\n      service: etcd-base\n",
+    );
+    let (code, v) = run(&missing.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), ["compose.yaml:4:13 missing-file"]);
+}
+
+#[test]
+fn include_pulls_in_services_with_their_own_variables() {
+    let d = Dir::new("include");
+    d.write(
+        "compose.yaml",
+        "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.0\n",
+    )
+    .write(
+        "etcd/compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=${MODE}\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    command: etcd --data-dir /etcd\n",
+    )
+    .write("etcd/.env", "MODE=revision\n");
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    // The included project's own .env sets MODE; only the missing volume remains.
+    assert_eq!(
+        found(&v),
+        ["etcd/compose.yaml:7:30 etcd-data-not-persisted"]
+    );
+    let message = diag(&v, "etcd-data-not-persisted")["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("every collection's metadata"), "{message}");
+}
+
+#[test]
+fn include_cycles_are_detected() {
+    let d = Dir::new("include-cycle");
+    d.write("compose.yaml", "include:\n  - other.yaml\nservices: {}\n")
+        .write("other.yaml", "include:\n  - compose.yaml\nservices: {}\n");
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&v), ["other.yaml:2:5 reference-cycle"]);
+}
+
+// ---- anchors and profiles ------------------------------------------------------------------
+
+#[test]
+fn a_value_through_an_alias_points_at_the_use_and_names_the_anchor() {
+    let d = Dir::new("alias");
+    d.write(
+        "compose.yaml",
+        "x-env: &etcd-env\n  ETCD_AUTO_COMPACTION_MODE: periodic\n  ETCD_AUTO_COMPACTION_RETENTION: 1000\nservices:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment: *etcd-env\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
+    );
+    let (_, v) = run(&d.0, &[]);
+    assert_eq!(found(&v), ["compose.yaml:7:18 etcd-compaction-mode"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(&d.0)
+        .args(["check", "--color", "never"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("written here, in anchor `&etcd-env`"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_merge_list_is_resolved() {
+    let d = Dir::new("merge-list");
+    d.write(
+        "compose.yaml",
+        "x-a: &a\n  image: quay.io/coreos/etcd:v3.5.18\n  command: etcd --data-dir /etcd\nx-b: &b\n  image: redis\n  volumes: [\"./v:/etcd\"]\n  environment: [ETCD_AUTO_COMPACTION_MODE=revision, ETCD_AUTO_COMPACTION_RETENTION=1000]\nservices:\n  etcd:\n    <<: [*a, *b]\n",
+    );
+    // `a` wins for the image, `b` brings the volume and the environment.
+    let (code, v) = run(&d.0, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    d.write(
+        "compose.yaml",
+        "x-a: &a\n  image: quay.io/coreos/etcd:v3.5.18\n  command: etcd --data-dir /etcd\nx-b: &b\n  environment: [ETCD_AUTO_COMPACTION_MODE=revision, ETCD_AUTO_COMPACTION_RETENTION=1000]\nservices:\n  etcd:\n    <<: [*a, *b]\n",
+    );
+    let (_, v) = run(&d.0, &[]);
+    // The data dir is written in `a`'s anchor: the finding points at `*a` in the service's
+    // merge.
+    assert_eq!(found(&v), ["compose.yaml:8:10 etcd-data-not-persisted"]);
+}
+
+#[test]
+fn services_behind_a_profile_are_checked_and_named() {
+    let d = Dir::new("profile");
+    d.write(
+        "compose.yaml",
+        &ETCD_NO_VOLUME.replace("    command:", "    profiles: [ha]\n    command:"),
+    );
+    let (_, v) = run(&d.0, &[]);
+    assert_eq!(found(&v), ["compose.yaml:8:30 etcd-data-not-persisted"]);
+    let message = diag(&v, "etcd-data-not-persisted")["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.ends_with("(service `etcd` starts only with the profile `ha`)"),
+        "{message}"
+    );
+}
+
+// ---- fixes on projects ---------------------------------------------------------------------
+
+#[test]
+fn a_fix_lands_in_the_file_where_the_value_is_written() {
+    let d = Dir::new("fix-override");
+    d.write(
+        "compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
+    )
+    .write(
+        "compose.override.yaml",
+        "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic # set for testing\n",
+    );
+    let (code, v) = run(&d.0, &["--fix"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["fixes"]["applied"], 1);
+    assert_eq!(
+        d.read("compose.override.yaml"),
+        "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=revision # set for testing\n"
+    );
+    assert_eq!(
+        d.read("compose.yaml"),
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n"
+    );
+}
+
+#[test]
+fn a_missing_setting_is_added_where_the_service_keeps_its_environment() {
+    let d = Dir::new("fix-add");
+    d.write(
+        "compose.yaml",
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
+    )
+    .write(
+        "compose.override.yaml",
+        "services:\n  etcd:\n    environment:\n      ETCD_AUTO_COMPACTION_MODE: revision\n",
+    );
+    let (code, v) = run(&d.0, &["--fix"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        d.read("compose.override.yaml"),
+        "services:\n  etcd:\n    environment:\n      ETCD_AUTO_COMPACTION_MODE: revision\n      ETCD_AUTO_COMPACTION_RETENTION: 1000\n"
+    );
+}
