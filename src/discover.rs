@@ -161,78 +161,47 @@ const FAMILIES: [(&[&str], &[&str]); 2] = [
 /// file is a unit of its own. Files named on the command line are each a unit of their own.
 pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
     let (targets, errors) = discover(paths);
-    let explicit: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
-    let mut units: Vec<Unit> = Vec::new();
-    let mut taken = vec![false; targets.len()];
-    for i in 0..targets.len() {
-        if taken[i] {
-            continue;
+    let explicit: std::collections::HashSet<&PathBuf> =
+        paths.iter().filter(|p| !p.is_dir()).collect();
+    // The walked Compose files of each directory, by name.
+    let mut by_dir: std::collections::HashMap<&Path, Vec<(&str, usize)>> =
+        std::collections::HashMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        if t.kind == FileKind::Compose && !explicit.contains(&t.path) {
+            let dir = t.path.parent().unwrap_or(Path::new(""));
+            let name = t.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            by_dir.entry(dir).or_default().push((name, i));
         }
-        let t = &targets[i];
-        if t.kind == FileKind::MilvusConfig || explicit.contains(&&t.path) {
-            taken[i] = true;
-            units.push(Unit {
-                files: vec![t.path.clone()],
-                kind: t.kind,
-            });
-            continue;
-        }
-        let dir = t.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = |j: usize| {
-            targets[j]
-                .path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let siblings: Vec<usize> = (i..targets.len())
-            .filter(|&j| {
-                !taken[j]
-                    && targets[j].kind == FileKind::Compose
-                    && !explicit.contains(&&targets[j].path)
-                    && targets[j]
-                        .path
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default()
-                        == dir
-            })
-            .collect();
+    }
+    // Each file's project: its family's main file and override, in that order.
+    let mut project_of: Vec<Option<Vec<usize>>> = vec![None; targets.len()];
+    for files in by_dir.values() {
         let find = |names: &[&str]| {
             names
                 .iter()
-                .find_map(|n| siblings.iter().copied().find(|&j| name(j) == *n))
+                .find_map(|n| files.iter().find(|(f, _)| f == n).map(|&(_, i)| i))
         };
-        let me = name(i);
-        let mut grouped = false;
         for (mains, overrides) in FAMILIES {
-            let main = find(mains);
-            let over = find(overrides);
-            let project: Vec<usize> = match (main, over) {
-                (Some(m), o) => std::iter::once(m).chain(o).collect(),
-                (None, Some(o)) => vec![o],
-                (None, None) => continue,
-            };
-            if project.iter().any(|&j| name(j) == me) {
-                for &j in &project {
-                    taken[j] = true;
-                }
-                units.push(Unit {
-                    files: project.iter().map(|&j| targets[j].path.clone()).collect(),
-                    kind: FileKind::Compose,
-                });
-                grouped = true;
-                break;
+            let project: Vec<usize> = find(mains).into_iter().chain(find(overrides)).collect();
+            for &i in &project {
+                project_of[i] = Some(project.clone());
             }
         }
-        if !grouped {
-            taken[i] = true;
-            units.push(Unit {
-                files: vec![t.path.clone()],
-                kind: t.kind,
-            });
+    }
+    let mut units = Vec::new();
+    let mut taken = vec![false; targets.len()];
+    for (i, t) in targets.iter().enumerate() {
+        if taken[i] {
+            continue;
         }
+        let members = project_of[i].clone().unwrap_or_else(|| vec![i]);
+        for &j in &members {
+            taken[j] = true;
+        }
+        units.push(Unit {
+            files: members.iter().map(|&j| targets[j].path.clone()).collect(),
+            kind: t.kind,
+        });
     }
     (units, errors)
 }
