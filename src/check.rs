@@ -190,7 +190,8 @@ pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
         .into_iter()
         .enumerate()
         .filter_map(|(i, (reports, _))| {
-            let covered = !units[i].files.is_empty()
+            let covered = !referenced.is_empty()
+                && !units[i].files.is_empty()
                 && units[i].files.iter().all(|f| {
                     let f = same_file(f);
                     referenced.iter().any(|(j, p)| *j != i && *p == f)
