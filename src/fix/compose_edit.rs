@@ -150,18 +150,7 @@ pub fn set_env(
             if flow_mapping(&doc, service.node) {
                 return Err("the service is a flow mapping: add the variable by hand".into());
             }
-            let item = if prefers_map(model) {
-                Value::Map(vec![(
-                    name.into(),
-                    Value::Raw(scalar_text(value, false, true)),
-                )])
-            } else {
-                Value::Seq(vec![Value::Raw(scalar_text(
-                    &format!("{name}={value}"),
-                    false,
-                    false,
-                ))])
-            };
+            let item = env_block(prefers_map(model), name, value);
             doc.insert_entry(service.node, "environment", &item)
                 .map(|e| vec![e])
                 .ok_or_else(|| "cannot add an `environment` key to the service".into())
@@ -183,6 +172,22 @@ fn written_in_service(
                 .get(file.0 as usize)
                 .is_some_and(|s| s.tree.span(node).contains(origin.span))
     })
+}
+
+/// A block environment holding one variable: `NAME: value` entries, or `- NAME=value` items.
+fn env_block(as_map: bool, name: &str, value: &str) -> Value {
+    if as_map {
+        Value::Map(vec![(
+            name.into(),
+            Value::Raw(scalar_text(value, false, true)),
+        )])
+    } else {
+        Value::Seq(vec![Value::Raw(scalar_text(
+            &format!("{name}={value}"),
+            false,
+            false,
+        ))])
+    }
 }
 
 /// Whether the file's other services write `environment` as a mapping more often than as a list.
@@ -265,18 +270,7 @@ fn add_var(
             &Value::Raw(scalar_text(value, style == CollectionStyle::Flow, true)),
         ),
         EnvForm::Empty => {
-            let item = if prefers_map(model) {
-                Value::Map(vec![(
-                    name.into(),
-                    Value::Raw(scalar_text(value, false, true)),
-                )])
-            } else {
-                Value::Seq(vec![Value::Raw(scalar_text(
-                    &format!("{name}={value}"),
-                    false,
-                    false,
-                ))])
-            };
+            let item = env_block(prefers_map(model), name, value);
             return Ok(doc.fill_null(field.key, field.value, &item));
         }
         EnvForm::Absent => None,
@@ -293,17 +287,7 @@ fn override_env(sources: &[Source<'_>], service: &Service, name: &str, value: &s
         .ok_or("the service has no environment to override")?;
     if field.sharing == Sharing::Extended {
         // `extends` merges environments by name: the one variable is enough.
-        let new = match env.form {
-            EnvForm::Map(_) => Value::Map(vec![(
-                name.to_string(),
-                Value::Raw(scalar_text(value, false, true)),
-            )]),
-            _ => Value::Seq(vec![Value::Raw(scalar_text(
-                &format!("{name}={value}"),
-                false,
-                false,
-            ))]),
-        };
+        let new = env_block(matches!(env.form, EnvForm::Map(_)), name, value);
         return place_override(sources, service, "environment", field, &new);
     }
     let doc = &file_doc(sources, field.file)?;

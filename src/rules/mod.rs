@@ -5,6 +5,7 @@
 //! `rules/<id>.md`. It reads the Compose model and what [`crate::stack`] knows of the programs
 //! in it, and reports [`Diagnostic`]s.
 
+mod compose_schema;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
@@ -14,6 +15,7 @@ mod missing_file;
 mod reference_cycle;
 mod unknown_service;
 mod unset_variable;
+mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
 use crate::compose::{ComposeFile, FileId, Origin, Service, Storage};
@@ -135,6 +137,8 @@ static RULES: &[&dyn Rule] = &[
     &missing_file::MissingFile,
     &reference_cycle::ReferenceCycle,
     &unknown_service::UnknownService,
+    &yaml_duplicate_key::YamlDuplicateKey,
+    &compose_schema::ComposeSchema,
 ];
 
 /// Every rule, in a stable order.

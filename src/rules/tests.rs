@@ -570,6 +570,8 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "missing-file",
             "reference-cycle",
             "unknown-service",
+            "yaml-duplicate-key",
+            "compose-schema",
         ]
     );
     for r in super::all() {

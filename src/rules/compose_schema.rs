@@ -1,0 +1,708 @@
+//! `compose-schema`: a document that the Compose specification's JSON schema rejects.
+//!
+//! Docker Compose validates every document of a Compose file against the specification's
+//! schema before it does anything else, and refuses the whole file at the first violation.
+//! This rule does the same validation ([`schema`]) on the document as Compose decodes it
+//! ([`instance`]), and reports every violation at the key or value it concerns.
+
+mod instance;
+mod schema;
+
+use super::{DiagnosticExt, DocumentContext, Rule, RuleMeta};
+use crate::compose::Origin;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
+use crate::yaml::{NodeId, NodeKind, Tree};
+use instance::{Document, InstId, Limit, Seg, Val};
+use schema::{Problem, Schema, Violation};
+
+pub struct ComposeSchema;
+
+/// Findings reported for one document, at most.
+const MAX_FINDINGS: usize = 1000;
+
+static META: RuleMeta = RuleMeta {
+    id: "compose-schema",
+    severity: Severity::Error,
+    summary: "the document breaks the Compose specification's schema, so Docker Compose refuses \
+              the file",
+    doc: include_str!("../../rules/compose-schema.md"),
+};
+
+impl Rule for ComposeSchema {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, _cx: &super::Context<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
+        let tree = cx.source.tree;
+        // A document that is not a mapping is refused before any rule runs; an empty one has
+        // nothing to validate.
+        if !tree.is_mapping(cx.root) {
+            return;
+        }
+        let Some(schema) = schema::compiled() else {
+            return;
+        };
+        let doc = match instance::build(tree, cx.root) {
+            Ok(doc) => doc,
+            Err(limit) => {
+                out.push(limit_diagnostic(cx, &limit));
+                return;
+            }
+        };
+        let mut violations = Vec::new();
+        schema.validate(&doc, &mut violations);
+        let r = Render {
+            cx,
+            tree,
+            text: cx.source.text,
+            doc: &doc,
+            schema,
+        };
+        let mut found: Vec<Diagnostic> = doc
+            .bad_keys
+            .iter()
+            .map(|k| r.bad_key(k))
+            .chain(doc.bad_merges.iter().map(|m| r.bad_merge(m)))
+            .chain(violations.iter().map(|v| r.violation(v)))
+            .collect();
+        // One finding a place: an anchored value used twice is reported once.
+        found.sort_by_key(|d| (d.origin.span.start, d.origin.span.end));
+        found.dedup_by_key(|d| (d.origin.span.start, d.origin.span.end));
+        if found.len() > MAX_FINDINGS {
+            found.truncate(MAX_FINDINGS);
+            let last = found.last().map_or(Span::default(), |d| d.origin.span);
+            found.push(
+                META.diagnostic(
+                    r.origin(last),
+                    format!(
+                        "this document breaks the Compose schema in more places than the \
+                         {MAX_FINDINGS} shown"
+                    ),
+                )
+                .label("more violations after this one"),
+            );
+        }
+        out.extend(found);
+    }
+}
+
+/// The finding for a document that cannot be expanded: an alias inside its own anchor's value,
+/// at the alias; aliases that expand beyond the limits, at the document's first key.
+fn limit_diagnostic(cx: &DocumentContext<'_>, limit: &Limit) -> Diagnostic {
+    let tree = cx.source.tree;
+    let origin = |span| Origin {
+        file: cx.file,
+        span,
+    };
+    if let Limit::Cycle { alias } = limit {
+        let name = match &tree.node(*alias).kind {
+            NodeKind::Alias { name, .. } => clip(name).to_string(),
+            _ => String::new(),
+        };
+        let d = META
+            .diagnostic(
+                origin(tree.span(*alias)),
+                format!(
+                    "`*{name}` is inside the value of its own anchor `&{name}`, so the value \
+                     never ends: Docker Compose refuses the file (\"anchor '{name}' value \
+                     contains itself\"), and the document cannot be checked against the Compose \
+                     schema"
+                ),
+            )
+            .label("refers to a value that contains it")
+            .help("refer to an anchor defined outside this value");
+        return match tree.alias_target_anchor(*alias) {
+            Some(a) => d.related(origin(a.span), "the anchor"),
+            None => d,
+        };
+    }
+    let root = tree.resolve(cx.root);
+    let at = tree
+        .own_entries(root)
+        .and_then(|e| e.first())
+        .map_or(tree.span(root), |e| tree.span(e.key));
+    let (what, node) = match limit {
+        Limit::Values { at } => (
+            format!(
+                "once its aliases are expanded it holds more than {} values",
+                thousands(instance::MAX_VALUES)
+            ),
+            *at,
+        ),
+        Limit::Depth { at } | Limit::Cycle { alias: at } => (
+            format!(
+                "once its aliases are expanded it nests deeper than {} levels",
+                instance::MAX_DEPTH
+            ),
+            *at,
+        ),
+    };
+    META.diagnostic(
+        origin(at),
+        format!(
+            "this document cannot be checked against the Compose schema: {what}. YAML readers \
+             refuse documents whose aliases expand this far (Docker Compose's says \"document \
+             contains excessive aliasing\")"
+        ),
+    )
+    .label("cannot be validated")
+    .help("write the repeated parts out, or share them with fewer levels of anchors and aliases")
+    .related(
+        origin(tree.span(node)),
+        "the limit was reached expanding this",
+    )
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where each kind of object of the schema sits, as messages name it.
+const PLACES: &[(&str, &str)] = &[
+    ("service", "a service (`services.<name>`)"),
+    ("healthcheck", "a service's `healthcheck`"),
+    ("deployment", "a service's `deploy`"),
+    ("development", "a service's `develop`"),
+    ("network", "a network (`networks.<name>`)"),
+    ("volume", "a volume (`volumes.<name>`)"),
+    ("secret", "a secret (`secrets.<name>`)"),
+    ("config", "a config (`configs.<name>`)"),
+    ("model", "a model (`models.<name>`)"),
+];
+
+struct Render<'a> {
+    cx: &'a DocumentContext<'a>,
+    tree: &'a Tree,
+    text: &'a str,
+    doc: &'a Document<'a>,
+    schema: &'a Schema,
+}
+
+impl Render<'_> {
+    fn origin(&self, span: Span) -> Origin {
+        Origin {
+            file: self.cx.file,
+            span,
+        }
+    }
+
+    /// "in `services.etcd`", or "at the top level of the file".
+    fn in_place(&self, inst: Option<InstId>) -> String {
+        match inst.map(|i| self.doc.path(i)) {
+            Some(p) if !p.is_empty() => format!("in `{}`", clip(&p)),
+            _ => "at the top level of the file".into(),
+        }
+    }
+
+    /// `services.etcd.ports` in backquotes, or "the top level of the file".
+    fn place(&self, inst: InstId) -> String {
+        let p = self.doc.path(inst);
+        if p.is_empty() {
+            "the top level of the file".into()
+        } else {
+            format!("`{}`", clip(&p))
+        }
+    }
+
+    /// Where a value is written: its node, or its key when the value is an empty null.
+    fn value_span(&self, inst: InstId) -> Span {
+        let i = self.doc.get(inst);
+        let span = self.tree.span(i.node);
+        match i.key {
+            Some(k) if span.is_empty() => self.tree.span(k),
+            _ => span,
+        }
+    }
+
+    /// A scalar's text as written, on one line and clipped.
+    fn excerpt(&self, node: NodeId) -> String {
+        let n = self.tree.resolve(node);
+        let raw = self.tree.span(n).slice(self.text);
+        let one_line = raw.lines().next().unwrap_or("");
+        let mut s = clip(one_line).to_string();
+        if s.len() < raw.len() && !s.ends_with('…') {
+            s.push('…');
+        }
+        s
+    }
+
+    /// What a value is: "an integer `8080`", "a mapping", "empty (null)".
+    fn what(&self, inst: InstId) -> String {
+        let i = self.doc.get(inst);
+        let ex = self.excerpt(i.node);
+        match &i.val {
+            Val::Null if ex.is_empty() => "empty (null)".into(),
+            Val::Arr(_) | Val::Obj(_) => instance::type_name(&i.val).into(),
+            v => format!("{} `{ex}`", instance::type_name(v)),
+        }
+    }
+
+    /// The service a value belongs to.
+    fn service(&self, inst: InstId) -> Option<String> {
+        let mut segs = Vec::new();
+        let mut cur = Some(inst);
+        while let Some(i) = cur {
+            let x = self.doc.get(i);
+            segs.push(x.seg);
+            cur = x.parent;
+        }
+        segs.reverse();
+        match segs.as_slice() {
+            [Seg::Root, Seg::Key("services"), Seg::Key(name), ..] => Some((*name).to_string()),
+            _ => None,
+        }
+    }
+
+    /// Add the places that explain where the text came from: the `<<` that merged the entry
+    /// in, the alias the value was expanded from.
+    fn context(&self, mut d: Diagnostic, inst: InstId) -> Diagnostic {
+        let i = self.doc.get(inst);
+        if let Some(via) = i.via {
+            d = d.related(self.origin(self.tree.span(via)), "merged in by this `<<`");
+        }
+        let mut cur = i.parent;
+        while let Some(p) = cur {
+            let x = self.doc.get(p);
+            if self.tree.is_alias(x.node) {
+                d = d.related(
+                    self.origin(self.tree.span(x.node)),
+                    "checked here, where this alias expands it",
+                );
+                break;
+            }
+            cur = x.parent;
+        }
+        if let Some(s) = self.service(inst) {
+            d.service = Some(s);
+        }
+        d
+    }
+
+    fn bad_key(&self, k: &instance::BadKey) -> Diagnostic {
+        let key = self.excerpt(k.key);
+        let place = self.place(k.parent);
+        let path = self.doc.path(k.parent);
+        let d = META
+            .diagnostic(
+                self.origin(self.tree.span(k.key)),
+                format!(
+                    "{place} has a key `{key}` that YAML reads as {}, but Compose accepts only \
+                     text as a key, so it refuses the file (\"Non-string key in {}: {key}\")",
+                    k.what,
+                    if path.is_empty() { "top level" } else { &path },
+                ),
+            )
+            .label("not a string key");
+        let d = match self.tree.node(self.tree.resolve(k.key)).kind {
+            NodeKind::Scalar { .. } => d.help(format!("quote it: `\"{key}\"`")),
+            _ => d,
+        };
+        let mut d = d;
+        if let Some(via) = k.via {
+            d = d.related(self.origin(self.tree.span(via)), "merged in by this `<<`");
+        }
+        if let Some(s) = self.service(k.parent) {
+            d.service = Some(s);
+        }
+        d
+    }
+
+    fn bad_merge(&self, m: &instance::BadMerge) -> Diagnostic {
+        let tree = self.tree;
+        let target = tree.resolve(m.value);
+        let what = match &tree.node(target).kind {
+            NodeKind::Sequence { .. } => "a list with an item that is not a mapping".to_string(),
+            NodeKind::Scalar { .. } if tree.is_null(target) => "null".to_string(),
+            NodeKind::Scalar { .. } => "a scalar".to_string(),
+            _ => "not a mapping".to_string(),
+        };
+        let alias = tree.is_alias(m.value);
+        let written = if alias {
+            format!("`{}`", self.excerpt_raw(m.value))
+        } else {
+            "a value".to_string()
+        };
+        let mut d = META
+            .diagnostic(
+                self.origin(self.value_or_merge_key(m)),
+                format!(
+                    "`<<` {} merges {written}, which is {what}: a merge takes only a mapping or a \
+                     list of mappings, so Docker Compose cannot read the file (\"map merge \
+                     requires map or sequence of maps as the value\")",
+                    self.in_place(Some(m.parent)),
+                ),
+            )
+            .label("not a mapping")
+            .help(if alias {
+                "give the anchor a mapping as its value, or remove the `<<` entry"
+            } else {
+                "write a mapping under `<<`, or remove the `<<` entry"
+            });
+        if let Some(a) = tree.alias_target_anchor(m.value) {
+            d = d.related(self.origin(a.span), "the anchor it refers to");
+        }
+        if let Some(s) = self.service(m.parent) {
+            d.service = Some(s);
+        }
+        d
+    }
+
+    /// The value under a `<<`, or the `<<` itself when the value is empty.
+    fn value_or_merge_key(&self, m: &instance::BadMerge) -> Span {
+        let span = self.tree.span(m.value);
+        if !span.is_empty() {
+            return span;
+        }
+        let parent = self.tree.resolve(self.doc.get(m.parent).node);
+        self.tree
+            .merge_entries(parent)
+            .find(|e| e.value == m.value)
+            .map_or(span, |e| self.tree.span(e.key))
+    }
+
+    /// A node's text as written (an alias's `*name`), on one line and clipped.
+    fn excerpt_raw(&self, node: NodeId) -> String {
+        let raw = self.tree.span(node).slice(self.text);
+        clip(raw.lines().next().unwrap_or("")).to_string()
+    }
+
+    fn violation(&self, v: &Violation<'_>) -> Diagnostic {
+        let inst = v.inst;
+        let i = self.doc.get(inst);
+        let place = self.place(inst);
+        let d = match &v.problem {
+            Problem::Type { schema } => {
+                let mut expected = Vec::new();
+                self.schema.describe(*schema, &mut expected, 0);
+                self.wrong_type(inst, &expected)
+            }
+            Problem::Choice { expected } => self.wrong_type(inst, expected),
+            Problem::Enum { allowed } => {
+                let value = self.excerpt(i.node);
+                let names: Vec<String> = allowed.iter().map(schema::json_text).collect();
+                let list = or_list(&names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>());
+                let d = META
+                    .diagnostic(
+                        self.origin(self.value_span(inst)),
+                        format!(
+                            "{place} is `{value}`, which Compose does not accept: it must be \
+                             {list}"
+                        ),
+                    )
+                    .label("not an accepted value");
+                match did_you_mean(scalar_text(&i.val), names.iter().map(String::as_str)) {
+                    Some(m) => d.help(format!("did you mean `{m}`?")),
+                    None => d,
+                }
+            }
+            Problem::Pattern { pattern } => META
+                .diagnostic(
+                    self.origin(self.value_span(inst)),
+                    format!(
+                        "{place} is `{}`, which is not a form Compose accepts here (it must \
+                         match the pattern `{pattern}`)",
+                        self.excerpt(i.node)
+                    ),
+                )
+                .label("not an accepted form"),
+            Problem::Minimum(m) => META
+                .diagnostic(
+                    self.origin(self.value_span(inst)),
+                    format!(
+                        "{place} is {}, below the smallest value Compose accepts, {m}",
+                        self.excerpt(i.node)
+                    ),
+                )
+                .label("too small"),
+            Problem::Maximum(m) => META
+                .diagnostic(
+                    self.origin(self.value_span(inst)),
+                    format!(
+                        "{place} is {}, above the largest value Compose accepts, {m}",
+                        self.excerpt(i.node)
+                    ),
+                )
+                .label("too large"),
+            Problem::Required { missing } => {
+                let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                let span = match i.key {
+                    Some(k) => self.tree.span(k),
+                    None => self.tree.span(i.node),
+                };
+                META.diagnostic(
+                    self.origin(span),
+                    format!(
+                        "{place} has no {}, which Compose requires here, so it refuses the file",
+                        and_list(&names)
+                    ),
+                )
+                .label("required settings missing")
+            }
+            Problem::UnknownKey { schema } => self.unknown_key(inst, *schema),
+            Problem::BadName { patterns } => {
+                let key = key_text(i);
+                let parent = self.in_place(i.parent);
+                let list = or_list(
+                    &patterns
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>(),
+                );
+                let d = META
+                    .diagnostic(
+                        self.origin(self.key_span(inst)),
+                        format!(
+                            "`{}` is not a name Compose accepts {parent}: names there must \
+                             match {list}",
+                            clip(key)
+                        ),
+                    )
+                    .label("invalid name");
+                if patterns.contains(&"^[a-zA-Z0-9._-]+$") {
+                    d.help("use only letters, digits, `.`, `_` and `-`")
+                } else {
+                    d
+                }
+            }
+            Problem::Duplicate { first } => {
+                let parent = i.parent.map_or(place.clone(), |p| self.place(p));
+                META.diagnostic(
+                    self.origin(self.value_span(inst)),
+                    format!(
+                        "{parent} lists `{}` twice, but Compose requires its items to be unique",
+                        self.excerpt(i.node)
+                    ),
+                )
+                .label("repeated item")
+                .help("remove one of the two")
+                .related(
+                    self.origin(self.value_span(*first)),
+                    "the same item first appears here",
+                )
+            }
+            Problem::Never => META
+                .diagnostic(
+                    self.origin(self.value_span(inst)),
+                    format!("{place} is not allowed by the Compose schema"),
+                )
+                .label("not allowed"),
+        };
+        self.context(d, inst)
+    }
+
+    fn key_span(&self, inst: InstId) -> Span {
+        let i = self.doc.get(inst);
+        i.key
+            .map_or_else(|| self.tree.span(i.node), |k| self.tree.span(k))
+    }
+
+    fn wrong_type(&self, inst: InstId, expected: &[String]) -> Diagnostic {
+        let i = self.doc.get(inst);
+        let place = self.place(inst);
+        let what = self.what(inst);
+        let expected_list = or_list(expected);
+        let d = META
+            .diagnostic(
+                self.origin(self.value_span(inst)),
+                format!(
+                    "{place} is {what}, but Compose requires {expected_list} here, so it refuses \
+                     the file"
+                ),
+            )
+            .label(format!("must be {expected_list}"));
+        let ex = self.excerpt(i.node);
+        let scalar = matches!(i.val, Val::Bool(_) | Val::Num { .. } | Val::Str { .. });
+        let wants = |p: &str| expected.iter().any(|e| e.starts_with(p));
+        let key = key_text(i);
+        let elsewhere = self.places_of(key, None);
+        if expected == ["a mapping"] && !matches!(i.val, Val::Obj(_)) && !elsewhere.is_empty() {
+            // A setting where a named object is expected: `services: {image: x}`.
+            d.help(format!(
+                "`{}` is a setting of {}, not a name: check its indentation",
+                clip(key),
+                or_list(&elsewhere)
+            ))
+        } else if matches!(i.val, Val::Null) && ex.is_empty() {
+            d.help("give it a value, or remove the key")
+        } else if matches!(i.val, Val::Bool(_) | Val::Num { .. }) && wants("a string") {
+            d.help(format!(
+                "quote it, so that YAML reads it as text: `\"{}\"`",
+                ex.replace('"', "\\\"")
+            ))
+        } else if scalar && wants("a list") {
+            d.help(format!(
+                "write it as a list: `[{ex}]`, or `- {ex}` on a line of its own"
+            ))
+        } else {
+            d
+        }
+    }
+
+    /// The kinds of object (at most two) that have a setting named `key`, other than `except`.
+    fn places_of(&self, key: &str, except: Option<usize>) -> Vec<String> {
+        let mut places = Vec::new();
+        if key.is_empty() {
+            return places;
+        }
+        let root = self.schema.root();
+        if except != Some(root) && self.schema.property_names(root).contains(&key) {
+            places.push("the top level of the file".to_string());
+        }
+        for (def, phrase) in PLACES {
+            if let Some(n) = self.schema.definition(def)
+                && except != Some(n)
+                && self.schema.property_names(n).contains(&key)
+            {
+                places.push(phrase.to_string());
+            }
+        }
+        places.truncate(2);
+        places
+    }
+
+    fn unknown_key(&self, inst: InstId, object: usize) -> Diagnostic {
+        let i = self.doc.get(inst);
+        let key = key_text(i);
+        let parent = self.in_place(i.parent);
+        let known = self.schema.property_names(object);
+        let hint = did_you_mean(key, known.iter().copied());
+        let mut message = format!(
+            "`{}` is not a setting Compose knows {parent}, so it refuses the file \
+             (\"additional properties '{}' not allowed\")",
+            clip(key),
+            clip(key)
+        );
+        if let Some(h) = hint {
+            message.push_str(&format!("; did you mean `{h}`?"));
+        }
+        let d = META
+            .diagnostic(self.origin(self.key_span(inst)), message)
+            .label("unknown key");
+        if let Some(h) = hint {
+            return d.help(format!("rename it to `{h}`"));
+        }
+        // Known elsewhere: most often a matter of indentation.
+        let places = self.places_of(key, Some(object));
+        if !places.is_empty() {
+            return d.help(format!(
+                "`{}` is a setting of {}: check its indentation",
+                clip(key),
+                or_list(&places)
+            ));
+        }
+        let mut help = if self.schema.allows_extensions(object) {
+            format!(
+                "remove it, or name it `x-{}` to keep it as an extension that Compose ignores",
+                clip(key)
+            )
+        } else {
+            "remove it".to_string()
+        };
+        if (1..=12).contains(&known.len()) {
+            let names: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            help.push_str(&format!(
+                "; the settings allowed here: {}",
+                names.join(", ")
+            ));
+        }
+        d.help(help)
+    }
+}
+
+/// The key under which a value is held.
+fn key_text<'t>(i: &instance::Inst<'t>) -> &'t str {
+    match i.seg {
+        Seg::Key(k) => k,
+        _ => "",
+    }
+}
+
+fn scalar_text<'t>(v: &Val<'t>) -> &'t str {
+    match v {
+        Val::Str { text, .. } => text,
+        _ => "",
+    }
+}
+
+/// At most 60 characters of a text.
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+fn or_list(items: &[String]) -> String {
+    join(items, "or")
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    join(items, "and")
+}
+
+fn join(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}
+
+/// The candidate closest to `word` when it is close enough to be a typo of it: the same but for
+/// case or `-`/`_`, or within a small edit distance.
+fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    if word.is_empty() || word.len() > 64 {
+        return None;
+    }
+    let norm = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    let w = norm(word);
+    let limit = match w.chars().count() {
+        0..=4 => 1,
+        5..=9 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == word || c.len() > 64 {
+            continue;
+        }
+        let d = levenshtein(&w, &norm(c));
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests;

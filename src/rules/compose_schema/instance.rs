@@ -1,0 +1,824 @@
+//! A YAML document as the value Docker Compose validates against its schema.
+//!
+//! Compose (compose-go, through Go's yaml.v3) decodes a document into plain values before it
+//! validates it. This module does the same, and keeps the YAML node of every value:
+//!
+//! - plain scalars are typed as yaml.v3 types them (`true`/`True`/`TRUE` are booleans, `null`,
+//!   `~` and an empty value are null, Go-style integers and YAML floats are numbers); everything
+//!   else, quoted scalars, block scalars, custom-tagged scalars and YAML 1.1 words such as `yes`
+//!   and `on` included, is a string;
+//! - `<<` merges are resolved and aliases expanded, within [`MAX_VALUES`] values and
+//!   [`MAX_DEPTH`] levels;
+//! - a value tagged `!reset` is removed, as compose-go removes it before validation;
+//! - the strings compose-go casts after interpolation (`cpus`, `privileged`, `ulimits`, ...)
+//!   are cast the same way, and a string with a `${...}` interpolation there is of unknown type.
+//!
+//! Values borrow their text from the tree: expanding an alias copies no string.
+
+use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
+
+/// Most values one document may expand to.
+pub(super) const MAX_VALUES: usize = 1_000_000;
+/// Deepest nesting of values once aliases are expanded.
+pub(super) const MAX_DEPTH: usize = 256;
+
+/// Index of a value in its [`Document`].
+pub(super) type InstId = u32;
+
+#[derive(Debug)]
+pub(super) enum Val<'t> {
+    Null,
+    Bool(bool),
+    Num {
+        value: f64,
+        /// Whether it is an integer (a whole number, as JSON Schema counts them).
+        int: bool,
+    },
+    Str {
+        text: &'t str,
+        /// Whether it contains a `$VAR` / `${VAR}` interpolation: its final text is not known.
+        interpolated: bool,
+    },
+    /// An interpolated value at a place compose-go casts to a boolean or a number: its type
+    /// depends on the environment.
+    Unknown,
+    Arr(Vec<InstId>),
+    Obj(Vec<(&'t str, InstId)>),
+}
+
+/// How a value is reached from its parent.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Seg<'t> {
+    Root,
+    Key(&'t str),
+    Index(usize),
+}
+
+#[derive(Debug)]
+pub(super) struct Inst<'t> {
+    pub val: Val<'t>,
+    /// The node written at this place: the alias, when the value comes through one.
+    pub node: NodeId,
+    /// The key of the mapping entry that holds the value.
+    pub key: Option<NodeId>,
+    /// For an entry brought in by a `<<` merge: what is written under `<<`.
+    pub via: Option<NodeId>,
+    pub parent: Option<InstId>,
+    pub seg: Seg<'t>,
+}
+
+/// A mapping key that is not a string: compose-go refuses the file ("Non-string key").
+#[derive(Debug)]
+pub(super) struct BadKey {
+    pub key: NodeId,
+    /// The mapping value that holds the key.
+    pub parent: InstId,
+    /// What the key is: "an integer", "a mapping", ...
+    pub what: &'static str,
+    pub via: Option<NodeId>,
+}
+
+/// A `<<` whose value is neither a mapping nor a list of mappings: yaml.v3 refuses it ("map
+/// merge requires map or sequence of maps as the value").
+#[derive(Debug)]
+pub(super) struct BadMerge {
+    /// What is written under `<<`.
+    pub value: NodeId,
+    /// The mapping value that holds the `<<`.
+    pub parent: InstId,
+}
+
+#[derive(Debug)]
+pub(super) struct Document<'t> {
+    pub insts: Vec<Inst<'t>>,
+    pub bad_keys: Vec<BadKey>,
+    pub bad_merges: Vec<BadMerge>,
+}
+
+impl<'t> Document<'t> {
+    pub fn get(&self, id: InstId) -> &Inst<'t> {
+        &self.insts[id as usize]
+    }
+
+    /// The path of a value, `services.etcd.ports[0]`; empty for the document itself.
+    pub fn path(&self, id: InstId) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(id);
+        while let Some(i) = cur {
+            let inst = self.get(i);
+            segs.push(inst.seg);
+            cur = inst.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Seg::Root => {}
+                Seg::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the path of a value matches `pattern`, whose parts are keys, `*` (any key or
+    /// index) or `[]` (any index).
+    pub fn path_matches(&self, id: InstId, pattern: &[&str]) -> bool {
+        let mut cur = Some(id);
+        let mut rest = pattern;
+        while let Some(i) = cur {
+            let inst = self.get(i);
+            let ok = match inst.seg {
+                Seg::Root => return rest.is_empty(),
+                Seg::Key(k) => rest.last().is_some_and(|p| *p == "*" || *p == k),
+                Seg::Index(_) => rest.last().is_some_and(|p| *p == "*" || *p == "[]"),
+            };
+            if !ok {
+                return false;
+            }
+            rest = &rest[..rest.len() - 1];
+            cur = inst.parent;
+        }
+        rest.is_empty()
+    }
+}
+
+/// Why a document was not expanded.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Limit {
+    /// More than [`MAX_VALUES`] values; `at` is the node being expanded when the limit was hit.
+    Values { at: NodeId },
+    /// Nested deeper than [`MAX_DEPTH`].
+    Depth { at: NodeId },
+    /// An alias inside the value of its own anchor: the value never ends.
+    Cycle { alias: NodeId },
+}
+
+/// Expand the document whose root is `root`.
+pub(super) fn build(tree: &Tree, root: NodeId) -> Result<Document<'_>, Limit> {
+    let mut b = Builder {
+        tree,
+        insts: Vec::new(),
+        bad_keys: Vec::new(),
+        bad_merges: Vec::new(),
+        path: Vec::new(),
+        open: Vec::new(),
+    };
+    b.value(root, None, None, None, Seg::Root, 0)?;
+    Ok(Document {
+        insts: b.insts,
+        bad_keys: b.bad_keys,
+        bad_merges: b.bad_merges,
+    })
+}
+
+struct Builder<'t> {
+    tree: &'t Tree,
+    insts: Vec<Inst<'t>>,
+    bad_keys: Vec<BadKey>,
+    bad_merges: Vec<BadMerge>,
+    /// The keys and indexes from the root to the value being built.
+    path: Vec<Seg<'t>>,
+    /// The collections being built, from the root down.
+    open: Vec<NodeId>,
+}
+
+impl<'t> Builder<'t> {
+    fn value(
+        &mut self,
+        node: NodeId,
+        key: Option<NodeId>,
+        via: Option<NodeId>,
+        parent: Option<InstId>,
+        seg: Seg<'t>,
+        depth: usize,
+    ) -> Result<InstId, Limit> {
+        if depth > MAX_DEPTH {
+            return Err(Limit::Depth { at: node });
+        }
+        if self.insts.len() >= MAX_VALUES {
+            return Err(Limit::Values { at: node });
+        }
+        let tree = self.tree;
+        let target = tree.resolve(node);
+        if target != node && self.open.contains(&target) {
+            return Err(Limit::Cycle { alias: node });
+        }
+        let id = self.insts.len() as InstId;
+        self.insts.push(Inst {
+            val: Val::Null,
+            node,
+            key,
+            via,
+            parent,
+            seg,
+        });
+        let n = tree.node(target);
+        let collection = matches!(n.kind, NodeKind::Sequence { .. } | NodeKind::Mapping { .. });
+        if collection {
+            self.open.push(target);
+        }
+        let val = self.kind(n, target, id, depth);
+        if collection {
+            self.open.pop();
+        }
+        self.insts[id as usize].val = val?;
+        Ok(id)
+    }
+
+    /// The value of a node (not an alias) at `id`.
+    fn kind(
+        &mut self,
+        n: &'t crate::yaml::Node,
+        target: NodeId,
+        id: InstId,
+        depth: usize,
+    ) -> Result<Val<'t>, Limit> {
+        let tree = self.tree;
+        Ok(match &n.kind {
+            NodeKind::Scalar { value, style } => {
+                let tag = n.tag.as_ref().map(|t| t.text.as_str());
+                let v = scalar(value, *style, tag);
+                match v {
+                    Val::Str { text, interpolated } => match cast_of(&self.path) {
+                        Some(_) if interpolated => Val::Unknown,
+                        Some(cast) => cast.apply(text).unwrap_or(v),
+                        None => v,
+                    },
+                    v => v,
+                }
+            }
+            NodeKind::Sequence { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for &item in items {
+                    if is_reset(tree, item) {
+                        continue;
+                    }
+                    let seg = Seg::Index(out.len());
+                    self.path.push(seg);
+                    let child = self.value(item, None, None, Some(id), seg, depth + 1);
+                    self.path.pop();
+                    out.push(child?);
+                }
+                Val::Arr(out)
+            }
+            NodeKind::Mapping { .. } => {
+                for e in tree.merge_entries(target) {
+                    if is_reset(tree, e.value) {
+                        continue;
+                    }
+                    let merged = tree.resolve(e.value);
+                    let ok = match &tree.node(merged).kind {
+                        NodeKind::Mapping { .. } => true,
+                        NodeKind::Sequence { items, .. } => {
+                            items.iter().all(|&i| tree.is_mapping(i))
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        self.bad_merges.push(BadMerge {
+                            value: e.value,
+                            parent: id,
+                        });
+                    }
+                }
+                let entries = tree.entries(target).unwrap_or(&[]);
+                let mut out: Vec<(&'t str, InstId)> = Vec::with_capacity(entries.len());
+                let mut index: Option<std::collections::HashMap<&'t str, usize>> = None;
+                for e in entries {
+                    if is_reset(tree, e.value) {
+                        continue;
+                    }
+                    let k = match string_key(tree, e.key) {
+                        Ok(k) => k,
+                        Err(what) => {
+                            self.bad_keys.push(BadKey {
+                                key: e.key,
+                                parent: id,
+                                what,
+                                via: e.merged_via,
+                            });
+                            continue;
+                        }
+                    };
+                    let seg = Seg::Key(k);
+                    self.path.push(seg);
+                    let child =
+                        self.value(e.value, Some(e.key), e.merged_via, Some(id), seg, depth + 1);
+                    self.path.pop();
+                    let child = child?;
+                    // A key written twice (reported by yaml-duplicate-key): the last one wins.
+                    if out.len() >= 16 && index.is_none() {
+                        index = Some(out.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect());
+                    }
+                    let at = match &index {
+                        Some(ix) => ix.get(k).copied(),
+                        None => out.iter().position(|(ok, _)| *ok == k),
+                    };
+                    match at {
+                        Some(i) => out[i].1 = child,
+                        None => {
+                            if let Some(ix) = &mut index {
+                                ix.insert(k, out.len());
+                            }
+                            out.push((k, child));
+                        }
+                    }
+                }
+                Val::Obj(out)
+            }
+            // `resolve` never returns an alias.
+            NodeKind::Alias { .. } => Val::Null,
+        })
+    }
+}
+
+/// Whether a node (through an alias) is tagged `!reset`: compose-go drops it before validation.
+fn is_reset(tree: &Tree, node: NodeId) -> bool {
+    tree.node(tree.resolve(node))
+        .tag
+        .as_ref()
+        .is_some_and(|t| t.text == "!reset")
+}
+
+/// A mapping key as the string Compose sees, or what it is instead of a string.
+fn string_key(tree: &Tree, key: NodeId) -> Result<&str, &'static str> {
+    let n = tree.node(tree.resolve(key));
+    match &n.kind {
+        NodeKind::Scalar { value, style } => {
+            let tag = n.tag.as_ref().map(|t| t.text.as_str());
+            match scalar(value, *style, tag) {
+                Val::Str { text, .. } => Ok(text),
+                other => Err(type_name(&other)),
+            }
+        }
+        NodeKind::Sequence { .. } => Err("a list"),
+        NodeKind::Mapping { .. } => Err("a mapping"),
+        NodeKind::Alias { .. } => Err("an alias"),
+    }
+}
+
+/// The name of a value's type, with its article, as messages say it.
+pub(super) fn type_name(v: &Val<'_>) -> &'static str {
+    match v {
+        Val::Null => "null",
+        Val::Bool(_) => "a boolean",
+        Val::Num { int: true, .. } => "an integer",
+        Val::Num { .. } => "a number",
+        Val::Str { .. } | Val::Unknown => "a string",
+        Val::Arr(_) => "a list",
+        Val::Obj(_) => "a mapping",
+    }
+}
+
+/// A scalar typed as yaml.v3 decodes it into a Go `interface{}`.
+fn scalar<'t>(value: &'t str, style: ScalarStyle, tag: Option<&str>) -> Val<'t> {
+    let string = || Val::Str {
+        text: value,
+        interpolated: interpolates(value),
+    };
+    match tag {
+        // `!!str`, and the same tag written out.
+        Some("!!str" | "!<tag:yaml.org,2002:str>") => string(),
+        // Another standard tag: yaml.v3 resolves the text (a mismatch is a decode error, not a
+        // schema matter).
+        Some(t) if t.starts_with("!!") || t.starts_with("!<tag:yaml.org,2002:") => plain(value),
+        // `!`, `!override` and any custom tag: yaml.v3 cannot resolve it, and keeps the text.
+        Some(_) => string(),
+        None if style == ScalarStyle::Plain => plain(value),
+        None => string(),
+    }
+}
+
+/// yaml.v3's `resolve` for an untagged plain scalar.
+fn plain(s: &str) -> Val<'_> {
+    let num = |value: f64| Val::Num {
+        value,
+        int: value.is_finite() && value.fract() == 0.0,
+    };
+    match s {
+        "true" | "True" | "TRUE" => return Val::Bool(true),
+        "false" | "False" | "FALSE" => return Val::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Val::Null,
+        ".nan" | ".NaN" | ".NAN" => return num(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return num(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return num(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let string = Val::Str {
+        text: s,
+        interpolated: interpolates(s),
+    };
+    match s.as_bytes().first() {
+        Some(b'.') => match finite_float(s) {
+            Some(f) => num(f),
+            None => string,
+        },
+        Some(b'+' | b'-' | b'0'..=b'9') => {
+            // Underscores are dropped first, then Go's `ParseInt(s, 0, 64)`, `ParseUint`, a
+            // YAML-style float, and the `0b`/`0o` forms with a sign after the prefix.
+            let p: String = s.chars().filter(|&c| c != '_').collect();
+            if let Some(i) = go_int(&p) {
+                return num(i as f64);
+            }
+            if yaml_style_float(&p)
+                && let Some(f) = finite_float(&p)
+            {
+                return num(f);
+            }
+            let prefixed = |prefix: &str, radix: u32| -> Option<i128> {
+                if let Some(rest) = p.strip_prefix(prefix) {
+                    return radix_int(rest, radix, true);
+                }
+                let rest = p.strip_prefix('-')?.strip_prefix(prefix)?;
+                radix_int(rest, radix, false).map(|v| -v)
+            };
+            if let Some(i) = prefixed("0b", 2).or_else(|| prefixed("0o", 8))
+                && (i64::MIN as i128..=u64::MAX as i128).contains(&i)
+            {
+                return num(i as f64);
+            }
+            string
+        }
+        _ => string,
+    }
+}
+
+/// A float that Go's `ParseFloat` accepts without a range error, for the texts `plain` gives it
+/// (a leading `.`, or a YAML-style decimal float).
+fn finite_float(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)`: a sign (ParseInt only), then
+/// `0x`, `0o`, `0b`, a leading `0` (octal) or decimal digits, within 64 bits.
+fn go_int(s: &str) -> Option<i128> {
+    let (neg, signed, body) = match s.as_bytes().first()? {
+        b'-' => (true, true, &s[1..]),
+        b'+' => (false, true, &s[1..]),
+        _ => (false, false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    let v = radix_int(digits, radix, false)?;
+    let v = if neg { -v } else { v };
+    if (i64::MIN as i128..=i64::MAX as i128).contains(&v) || (!signed && v <= u64::MAX as i128) {
+        Some(v)
+    } else {
+        None
+    }
+}
+
+/// Digits in `radix` (with an optional sign when `sign` is set), at most 128 bits wide.
+fn radix_int(s: &str, radix: u32, sign: bool) -> Option<i128> {
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') if sign => (true, &s[1..]),
+        Some(b'+') if sign => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 40 {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for c in digits.chars() {
+        v = v
+            .checked_mul(radix as i128)?
+            .checked_add(c.to_digit(radix)? as i128)?;
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// yaml.v3's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > start
+    };
+    if matches!(b.first(), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    } else {
+        if !digits(&mut i) {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Whether Compose's interpolation changes a string: a `$` followed by a name or `{` (`$$` is
+/// an escaped `$`).
+pub(super) fn interpolates(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            match b.get(i + 1) {
+                Some(b'$') => i += 2,
+                Some(c) if *c == b'{' || *c == b'_' || c.is_ascii_alphabetic() => return true,
+                _ => i += 1,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// How compose-go casts the string at a path after interpolation (`interpolateTypeCastMapping`
+/// in its loader).
+#[derive(Clone, Copy, Debug)]
+enum Cast {
+    /// `strconv.Atoi` / `ParseInt(s, 10, 64)`.
+    Int,
+    /// `strconv.ParseFloat(s, 64)`.
+    Float,
+    /// `strconv.ParseFloat(s, 32)`.
+    Float32,
+    /// `true`/`false`, and YAML 1.1's `y`/`yes`/`on`/`n`/`no`/`off`, in any case.
+    Bool,
+}
+
+impl Cast {
+    /// The cast value, or `None` when compose-go fails to cast it (a load error of its own, not
+    /// a schema matter).
+    fn apply<'t>(self, s: &str) -> Option<Val<'t>> {
+        match self {
+            Cast::Int => {
+                let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let v: i64 = s.parse().ok()?;
+                Some(Val::Num {
+                    value: v as f64,
+                    int: true,
+                })
+            }
+            Cast::Float | Cast::Float32 => {
+                let v: f64 = s.parse().ok()?;
+                let words = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
+                let infinite_word = words == "inf" || words == "infinity";
+                if v.is_infinite() && !infinite_word {
+                    return None;
+                }
+                if matches!(self, Cast::Float32) && v.is_finite() && v.abs() > f32::MAX as f64 {
+                    return None;
+                }
+                Some(Val::Num {
+                    value: v,
+                    int: v.is_finite() && v.fract() == 0.0,
+                })
+            }
+            Cast::Bool => match s.to_ascii_lowercase().as_str() {
+                "true" | "y" | "yes" | "on" => Some(Val::Bool(true)),
+                "false" | "n" | "no" | "off" => Some(Val::Bool(false)),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// compose-go's cast paths: `*` is any key, `[]` any list index.
+const CASTS: &[(&[&str], Cast)] = &[
+    (&["services", "*", "configs", "[]", "mode"], Cast::Int),
+    (&["services", "*", "cpu_count"], Cast::Int),
+    (&["services", "*", "cpu_percent"], Cast::Float),
+    (&["services", "*", "cpu_period"], Cast::Int),
+    (&["services", "*", "cpu_quota"], Cast::Int),
+    (&["services", "*", "cpu_rt_period"], Cast::Int),
+    (&["services", "*", "cpu_rt_runtime"], Cast::Int),
+    (&["services", "*", "cpus"], Cast::Float32),
+    (&["services", "*", "cpu_shares"], Cast::Int),
+    (&["services", "*", "init"], Cast::Bool),
+    (&["services", "*", "deploy", "replicas"], Cast::Int),
+    (
+        &["services", "*", "deploy", "update_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "update_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "rollback_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "restart_policy", "max_attempts"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "placement",
+            "max_replicas_per_node",
+        ],
+        Cast::Int,
+    ),
+    (&["services", "*", "healthcheck", "retries"], Cast::Int),
+    (&["services", "*", "healthcheck", "disable"], Cast::Bool),
+    (&["services", "*", "oom_kill_disable"], Cast::Bool),
+    (&["services", "*", "oom_score_adj"], Cast::Int),
+    (&["services", "*", "pids_limit"], Cast::Int),
+    (&["services", "*", "ports", "[]", "target"], Cast::Int),
+    (&["services", "*", "privileged"], Cast::Bool),
+    (&["services", "*", "read_only"], Cast::Bool),
+    (&["services", "*", "scale"], Cast::Int),
+    (&["services", "*", "secrets", "[]", "mode"], Cast::Int),
+    (&["services", "*", "stdin_open"], Cast::Bool),
+    (&["services", "*", "tty"], Cast::Bool),
+    (&["services", "*", "ulimits", "*"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "hard"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "soft"], Cast::Int),
+    (&["services", "*", "volumes", "[]", "read_only"], Cast::Bool),
+    (
+        &["services", "*", "volumes", "[]", "volume", "nocopy"],
+        Cast::Bool,
+    ),
+    (&["networks", "*", "external"], Cast::Bool),
+    (&["networks", "*", "internal"], Cast::Bool),
+    (&["networks", "*", "attachable"], Cast::Bool),
+    (&["networks", "*", "enable_ipv6"], Cast::Bool),
+    (&["volumes", "*", "external"], Cast::Bool),
+    (&["secrets", "*", "external"], Cast::Bool),
+    (&["configs", "*", "external"], Cast::Bool),
+];
+
+/// The cast compose-go applies at a path, if any.
+fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
+    CASTS.iter().find_map(|(pattern, cast)| {
+        (pattern.len() == path.len()
+            && pattern.iter().zip(path).all(|(p, seg)| match seg {
+                Seg::Key(k) => *p == "*" || p == k,
+                Seg::Index(_) => *p == "*" || *p == "[]",
+                Seg::Root => false,
+            }))
+        .then_some(*cast)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(s: &str) -> String {
+        match plain(s) {
+            Val::Null => "null".into(),
+            Val::Bool(b) => format!("bool {b}"),
+            Val::Num { value, int } => format!("{} {value}", if int { "int" } else { "num" }),
+            Val::Str { .. } => "str".into(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_scalars_are_typed_as_yaml_v3_types_them() {
+        for (s, want) in [
+            ("true", "bool true"),
+            ("TRUE", "bool true"),
+            ("False", "bool false"),
+            ("yes", "str"),
+            ("on", "str"),
+            ("off", "str"),
+            ("y", "str"),
+            ("", "null"),
+            ("~", "null"),
+            ("Null", "null"),
+            ("nil", "str"),
+            ("8080", "int 8080"),
+            ("-12", "int -12"),
+            ("+7", "int 7"),
+            ("1_000", "int 1000"),
+            ("0x1F", "int 31"),
+            ("0o17", "int 15"),
+            ("0b101", "int 5"),
+            ("0777", "int 511"),
+            ("08", "int 8"),
+            ("1.5", "num 1.5"),
+            ("1.0", "int 1"),
+            (".5", "num 0.5"),
+            ("1e3", "int 1000"),
+            ("1e999", "str"),
+            ("3.8", "num 3.8"),
+            ("8080:80", "str"),
+            ("2001-12-14", "str"),
+            ("12:30", "str"),
+            ("1.2.3", "str"),
+            ("0x", "str"),
+            ("-", "str"),
+            ("18446744073709551615", "int 18446744073709552000"),
+            ("99999999999999999999", "int 100000000000000000000"),
+        ] {
+            assert_eq!(kind(s), want, "{s:?}");
+        }
+        assert!(matches!(plain(".inf"), Val::Num { value, int: false } if value == f64::INFINITY));
+        assert!(matches!(plain(".NaN"), Val::Num { value, .. } if value.is_nan()));
+    }
+
+    #[test]
+    fn quoted_block_and_tagged_scalars() {
+        assert!(matches!(
+            scalar("5", ScalarStyle::DoubleQuoted, None),
+            Val::Str { .. }
+        ));
+        assert!(matches!(
+            scalar("true", ScalarStyle::Literal, None),
+            Val::Str { .. }
+        ));
+        assert!(matches!(
+            scalar("5", ScalarStyle::Plain, Some("!!str")),
+            Val::Str { .. }
+        ));
+        assert!(matches!(
+            scalar("5", ScalarStyle::DoubleQuoted, Some("!!int")),
+            Val::Num { int: true, .. }
+        ));
+        assert!(matches!(
+            scalar("5", ScalarStyle::Plain, Some("!override")),
+            Val::Str { .. }
+        ));
+    }
+
+    #[test]
+    fn interpolation_is_detected_and_dollar_escapes_are_not() {
+        assert!(interpolates("${A:-x}"));
+        assert!(interpolates("a$B"));
+        assert!(!interpolates("$$HOME"));
+        assert!(!interpolates("cost: 5$"));
+        assert!(!interpolates("$1"));
+    }
+
+    #[test]
+    fn casts_follow_compose_go() {
+        assert!(matches!(Cast::Int.apply("-1"), Some(Val::Num { value, .. }) if value == -1.0));
+        assert!(Cast::Int.apply("1_0").is_none());
+        assert!(Cast::Int.apply("1.5").is_none());
+        assert!(matches!(Cast::Bool.apply("Yes"), Some(Val::Bool(true))));
+        assert!(Cast::Bool.apply("maybe").is_none());
+        assert!(matches!(
+            Cast::Float32.apply("0.5"),
+            Some(Val::Num { int: false, .. })
+        ));
+        assert!(Cast::Float32.apply("1e39").is_none());
+        assert!(Cast::Float.apply("1e999").is_none());
+    }
+}

@@ -1,0 +1,684 @@
+//! The Compose specification's JSON schema, compiled once per process, and a validator for the
+//! keywords it uses.
+//!
+//! The schema (draft-07) uses `type`, `enum`, `pattern`, `minimum`, `maximum`, `properties`,
+//! `patternProperties`, `additionalProperties`, `items`, `uniqueItems`, `required`, `oneOf` and
+//! `$ref` to its own `definitions`; everything else in it (`description`, `deprecated`,
+//! `default`, `title`, `$schema`, `$id`) is annotation. [`Schema::compile`] lists any other
+//! keyword in [`Schema::unsupported`], which a test keeps empty.
+//!
+//! Every violation is collected, not only the first. Each `oneOf` of the schema tells its
+//! alternatives apart by type, so a value that matches none of them gets either the errors of
+//! the one alternative of its own type (the most specific) or, when no alternative has its
+//! type, one error listing the accepted forms.
+
+use super::instance::{Document, InstId, Val};
+use regex::Regex;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// `schema/compose-spec.json`, verbatim.
+pub(super) const SCHEMA_TEXT: &str = include_str!("../../../schema/compose-spec.json");
+
+/// The compiled schema, or `None` if it does not compile (a test makes sure it does).
+pub(super) fn compiled() -> Option<&'static Schema> {
+    static SCHEMA: OnceLock<Option<Schema>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| Schema::compile(SCHEMA_TEXT).ok())
+        .as_ref()
+}
+
+const NULL: u8 = 1;
+const BOOLEAN: u8 = 2;
+const INTEGER: u8 = 4;
+const NUMBER: u8 = 8;
+const STRING: u8 = 16;
+const ARRAY: u8 = 32;
+const OBJECT: u8 = 64;
+
+const TYPES: &[(u8, &str, &str)] = &[
+    (NULL, "null", "null"),
+    (BOOLEAN, "boolean", "a boolean"),
+    (INTEGER, "integer", "an integer"),
+    (NUMBER, "number", "a number"),
+    (STRING, "string", "a string"),
+    (ARRAY, "array", "a list"),
+    (OBJECT, "object", "a mapping"),
+];
+
+#[derive(Debug, Default)]
+enum Additional {
+    #[default]
+    Any,
+    Forbidden,
+    Schema(usize),
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Allowed types; 0 for any.
+    types: u8,
+    enum_values: Option<Vec<Value>>,
+    pattern: Option<(String, Regex)>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    properties: Vec<(String, usize)>,
+    pattern_properties: Vec<(String, Regex, usize)>,
+    additional: Additional,
+    items: Option<usize>,
+    unique_items: bool,
+    required: Vec<String>,
+    one_of: Vec<usize>,
+    reference: Option<usize>,
+    /// The `false` schema.
+    never: bool,
+}
+
+/// The compiled schema: an arena of nodes.
+#[derive(Debug)]
+pub(super) struct Schema {
+    nodes: Vec<Node>,
+    root: usize,
+    definitions: Vec<(String, usize)>,
+    /// Keywords of the schema this validator does not implement (ignored; a test keeps the
+    /// list empty).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub unsupported: Vec<String>,
+}
+
+/// What is wrong with a value.
+#[derive(Debug)]
+pub(super) enum Problem<'s> {
+    /// Not of the type the schema node `schema` allows.
+    Type {
+        schema: usize,
+    },
+    /// Of no type any alternative of a `oneOf` allows; the accepted forms.
+    Choice {
+        expected: Vec<String>,
+    },
+    Enum {
+        allowed: &'s [Value],
+    },
+    Pattern {
+        pattern: &'s str,
+    },
+    Minimum(f64),
+    Maximum(f64),
+    Required {
+        missing: Vec<&'s str>,
+    },
+    /// A key the object's `properties` do not name (the value is the violation's instance).
+    UnknownKey {
+        schema: usize,
+    },
+    /// A key that matches none of the object's `patternProperties`.
+    BadName {
+        patterns: Vec<&'s str>,
+    },
+    /// An item equal to an earlier one, where items must be unique.
+    Duplicate {
+        first: InstId,
+    },
+    Never,
+}
+
+#[derive(Debug)]
+pub(super) struct Violation<'s> {
+    pub inst: InstId,
+    pub problem: Problem<'s>,
+}
+
+/// Lists whose repeated items compose-go removes before it validates (`EnforceUnicity` in its
+/// `override` package): `uniqueItems` never fails there.
+const DEDUPLICATED: &[&[&str]] = &[
+    &["networks", "*", "labels"],
+    &["networks", "*", "ipam", "options"],
+    &["services", "*", "annotations"],
+    &["services", "*", "build", "args"],
+    &["services", "*", "build", "additional_contexts"],
+    &["services", "*", "build", "platform"],
+    &["services", "*", "build", "tags"],
+    &["services", "*", "build", "labels"],
+    &["services", "*", "cap_add"],
+    &["services", "*", "cap_drop"],
+    &["services", "*", "devices"],
+    &["services", "*", "configs"],
+    &["services", "*", "deploy", "labels"],
+    &["services", "*", "dns"],
+    &["services", "*", "dns_opt"],
+    &["services", "*", "dns_search"],
+    &["services", "*", "environment"],
+    &["services", "*", "env_file"],
+    &["services", "*", "expose"],
+    &["services", "*", "labels"],
+    &["services", "*", "links"],
+    &["services", "*", "networks", "*", "aliases"],
+    &["services", "*", "networks", "*", "link_local_ips"],
+    &["services", "*", "ports"],
+    &["services", "*", "profiles"],
+    &["services", "*", "secrets"],
+    &["services", "*", "sysctls"],
+    &["services", "*", "tmpfs"],
+    &["services", "*", "volumes"],
+];
+
+/// Nesting of schema steps (references and alternatives) beyond which validation stops.
+const MAX_STEPS: usize = 4096;
+
+/// Violations of one document after which validation stops.
+pub(super) const MAX_VIOLATIONS: usize = 10_000;
+
+impl Schema {
+    pub fn compile(text: &str) -> Result<Schema, String> {
+        let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut c = Compiler {
+            nodes: Vec::new(),
+            definitions: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        if let Some(defs) = json.get("definitions").and_then(Value::as_object) {
+            for name in defs.keys() {
+                c.definitions.push((name.clone(), c.nodes.len()));
+                c.nodes.push(Node::default());
+            }
+            for (name, body) in defs {
+                let node = c.node(body)?;
+                let at = c.definition(name).ok_or("definition vanished")?;
+                c.nodes[at] = node;
+            }
+        }
+        let root = c.add(&json)?;
+        Ok(Schema {
+            nodes: c.nodes,
+            root,
+            definitions: c.definitions,
+            unsupported: c.unsupported,
+        })
+    }
+
+    /// The node of a definition.
+    pub fn definition(&self, name: &str) -> Option<usize> {
+        self.definitions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+    }
+
+    pub fn root(&self) -> usize {
+        self.root
+    }
+
+    /// The names a node's `properties` define (through a `$ref`).
+    pub fn property_names(&self, schema: usize) -> Vec<&str> {
+        let n = &self.nodes[self.deref(schema)];
+        n.properties.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    /// Whether a node's `patternProperties` accept extension keys (`x-...`).
+    pub fn allows_extensions(&self, schema: usize) -> bool {
+        let n = &self.nodes[self.deref(schema)];
+        n.pattern_properties.iter().any(|(p, _, _)| p == "^x-")
+    }
+
+    fn deref(&self, mut schema: usize) -> usize {
+        for _ in 0..64 {
+            match self.nodes[schema].reference {
+                Some(r) => schema = r,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    /// Validate a document; every violation goes to `out`, in document order.
+    pub fn validate<'s>(&'s self, doc: &Document<'_>, out: &mut Vec<Violation<'s>>) {
+        if !doc.insts.is_empty() {
+            self.check(self.root, 0, doc, out, 0);
+        }
+    }
+
+    fn check<'s>(
+        &'s self,
+        s: usize,
+        inst: InstId,
+        doc: &Document<'_>,
+        out: &mut Vec<Violation<'s>>,
+        steps: usize,
+    ) {
+        if steps > MAX_STEPS || out.len() >= MAX_VIOLATIONS {
+            return;
+        }
+        let node = &self.nodes[s];
+        let val = &doc.get(inst).val;
+        let push = |out: &mut Vec<Violation<'s>>, problem| out.push(Violation { inst, problem });
+        if matches!(val, Val::Unknown) {
+            return;
+        }
+        if let Some(r) = node.reference {
+            // Draft-07: a `$ref` ignores the keywords beside it.
+            return self.check(r, inst, doc, out, steps + 1);
+        }
+        if node.never {
+            return push(out, Problem::Never);
+        }
+        if node.types != 0 && !type_ok(node.types, val) {
+            return push(out, Problem::Type { schema: s });
+        }
+        if let Some(allowed) = &node.enum_values {
+            let unknown = matches!(
+                val,
+                Val::Str {
+                    interpolated: true,
+                    ..
+                }
+            );
+            if !unknown && !allowed.iter().any(|a| json_eq(a, val)) {
+                push(out, Problem::Enum { allowed });
+            }
+        }
+        if let (
+            Some((pattern, re)),
+            Val::Str {
+                text,
+                interpolated: false,
+            },
+        ) = (&node.pattern, val)
+            && !re.is_match(text)
+        {
+            push(out, Problem::Pattern { pattern });
+        }
+        if let Val::Num { value, .. } = val {
+            if node.minimum.is_some_and(|m| *value < m) {
+                push(out, Problem::Minimum(node.minimum.unwrap_or_default()));
+            }
+            if node.maximum.is_some_and(|m| *value > m) {
+                push(out, Problem::Maximum(node.maximum.unwrap_or_default()));
+            }
+        }
+        match val {
+            Val::Obj(entries) => {
+                let missing: Vec<&str> = node
+                    .required
+                    .iter()
+                    .filter(|r| !entries.iter().any(|(k, _)| k == r))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    push(out, Problem::Required { missing });
+                }
+                for &(key, child) in entries {
+                    let mut matched = false;
+                    if let Some((_, ps)) = node.properties.iter().find(|(k, _)| k == key) {
+                        matched = true;
+                        self.check(*ps, child, doc, out, steps + 1);
+                    }
+                    for (_, re, ps) in &node.pattern_properties {
+                        if re.is_match(key) {
+                            matched = true;
+                            self.check(*ps, child, doc, out, steps + 1);
+                        }
+                    }
+                    if matched {
+                        continue;
+                    }
+                    match node.additional {
+                        Additional::Any => {}
+                        Additional::Schema(a) => self.check(a, child, doc, out, steps + 1),
+                        Additional::Forbidden => {
+                            let problem = if node.properties.is_empty() {
+                                Problem::BadName {
+                                    patterns: node
+                                        .pattern_properties
+                                        .iter()
+                                        .map(|(p, _, _)| p.as_str())
+                                        .collect(),
+                                }
+                            } else {
+                                Problem::UnknownKey { schema: s }
+                            };
+                            out.push(Violation {
+                                inst: child,
+                                problem,
+                            });
+                        }
+                    }
+                }
+            }
+            Val::Arr(items) => {
+                if let Some(is) = node.items {
+                    for &child in items {
+                        self.check(is, child, doc, out, steps + 1);
+                    }
+                }
+                if node.unique_items && !DEDUPLICATED.iter().any(|p| doc.path_matches(inst, p)) {
+                    for (later, first) in duplicates(doc, items) {
+                        out.push(Violation {
+                            inst: later,
+                            problem: Problem::Duplicate { first },
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !node.one_of.is_empty() {
+            let mut best: Option<Vec<Violation<'s>>> = None;
+            for &alt in &node.one_of {
+                let mut tried = Vec::new();
+                self.check(alt, inst, doc, &mut tried, steps + 1);
+                if tried.is_empty() {
+                    // Matched. The alternatives never overlap (each has its own type), so one
+                    // match is the match.
+                    return;
+                }
+                let wrong_type = tried.iter().all(|v| {
+                    v.inst == inst
+                        && matches!(v.problem, Problem::Type { .. } | Problem::Choice { .. })
+                });
+                if !wrong_type && best.as_ref().is_none_or(|b| tried.len() < b.len()) {
+                    best = Some(tried);
+                }
+            }
+            match best {
+                Some(errors) => out.extend(errors),
+                None => {
+                    let mut expected = Vec::new();
+                    for &alt in &node.one_of {
+                        self.describe(alt, &mut expected, 0);
+                    }
+                    push(out, Problem::Choice { expected });
+                }
+            }
+        }
+    }
+
+    /// What a schema node accepts, as phrases: "a string", "a list of strings", "`all`".
+    pub fn describe(&self, s: usize, out: &mut Vec<String>, depth: usize) {
+        if depth > 16 {
+            return;
+        }
+        let s = self.deref(s);
+        let node = &self.nodes[s];
+        let mut add = |p: String| {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        };
+        if !node.one_of.is_empty() && node.types == 0 {
+            for &alt in &node.one_of {
+                self.describe(alt, out, depth + 1);
+            }
+            return;
+        }
+        if let Some(values) = &node.enum_values {
+            for v in values {
+                add(format!("`{}`", json_text(v)));
+            }
+            return;
+        }
+        for &(bit, _, phrase) in TYPES {
+            if node.types & bit == 0 {
+                continue;
+            }
+            // An integer is a number: "a number" says both.
+            if bit == INTEGER && node.types & NUMBER != 0 {
+                continue;
+            }
+            if bit == ARRAY
+                && let Some(items) = node.items
+            {
+                let mut inner = Vec::new();
+                self.describe(items, &mut inner, depth + 1);
+                let plural = match inner.as_slice() {
+                    [one] => match one.as_str() {
+                        "a string" => Some("strings"),
+                        "a mapping" => Some("mappings"),
+                        "an integer" => Some("integers"),
+                        "a number" => Some("numbers"),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                add(plural.map_or_else(|| "a list".to_string(), |p| format!("a list of {p}")));
+                continue;
+            }
+            add(phrase.to_string());
+        }
+        if node.types == 0 && node.one_of.is_empty() {
+            add("any value".to_string());
+        }
+    }
+}
+
+/// Whether a value has one of the types of a `type` keyword.
+fn type_ok(types: u8, val: &Val<'_>) -> bool {
+    let bit = match val {
+        Val::Null => NULL,
+        Val::Bool(_) => BOOLEAN,
+        Val::Num { int: true, .. } => INTEGER | NUMBER,
+        Val::Num { .. } => NUMBER,
+        Val::Str { .. } => STRING,
+        Val::Arr(_) => ARRAY,
+        Val::Obj(_) => OBJECT,
+        Val::Unknown => return true,
+    };
+    types & bit != 0
+}
+
+/// A schema scalar (`enum` value) equals a document value.
+fn json_eq(a: &Value, val: &Val<'_>) -> bool {
+    match (a, val) {
+        (Value::Null, Val::Null) => true,
+        (Value::Bool(x), Val::Bool(y)) => x == y,
+        (Value::Number(x), Val::Num { value, .. }) => x.as_f64() == Some(*value),
+        (Value::String(x), Val::Str { text, .. }) => x == text,
+        _ => false,
+    }
+}
+
+/// A schema scalar as text.
+pub(super) fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Items equal to an earlier one: (later, first). Scalars are hashed; lists with collections
+/// are compared pairwise up to a size.
+fn duplicates(doc: &Document<'_>, items: &[InstId]) -> Vec<(InstId, InstId)> {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key<'a> {
+        Null,
+        Bool(bool),
+        Num(u64),
+        Str(&'a str),
+    }
+    let key = |id: InstId| -> Option<Key<'_>> {
+        Some(match &doc.get(id).val {
+            Val::Null => Key::Null,
+            Val::Bool(b) => Key::Bool(*b),
+            Val::Num { value, .. } if value.is_nan() => return None,
+            Val::Num { value, .. } => Key::Num((value + 0.0).to_bits()),
+            Val::Str { text, .. } => Key::Str(text),
+            _ => return None,
+        })
+    };
+    let scalars = items
+        .iter()
+        .all(|&i| !matches!(doc.get(i).val, Val::Arr(_) | Val::Obj(_) | Val::Unknown));
+    let mut out = Vec::new();
+    if scalars {
+        let mut seen: HashMap<Key<'_>, InstId> = HashMap::new();
+        for &i in items {
+            if let Some(k) = key(i) {
+                match seen.get(&k) {
+                    Some(&first) => out.push((i, first)),
+                    None => {
+                        seen.insert(k, i);
+                    }
+                }
+            }
+        }
+    } else if items.len() <= 256 {
+        for (n, &i) in items.iter().enumerate() {
+            if let Some(&first) = items[..n].iter().find(|&&j| inst_eq(doc, i, j, 0)) {
+                out.push((i, first));
+            }
+        }
+    }
+    out
+}
+
+/// JSON equality of two values (numbers by value, mappings whatever their order).
+fn inst_eq(doc: &Document<'_>, a: InstId, b: InstId, depth: usize) -> bool {
+    if depth > 512 {
+        return false;
+    }
+    match (&doc.get(a).val, &doc.get(b).val) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Num { value: x, .. }, Val::Num { value: y, .. }) => x == y,
+        (Val::Str { text: x, .. }, Val::Str { text: y, .. }) => x == y,
+        (Val::Arr(x), Val::Arr(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(&i, &j)| inst_eq(doc, i, j, depth + 1))
+        }
+        (Val::Obj(x), Val::Obj(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, i)| {
+                    y.iter()
+                        .find(|(l, _)| l == k)
+                        .is_some_and(|(_, j)| inst_eq(doc, *i, *j, depth + 1))
+                })
+        }
+        _ => false,
+    }
+}
+
+struct Compiler {
+    nodes: Vec<Node>,
+    definitions: Vec<(String, usize)>,
+    unsupported: Vec<String>,
+}
+
+impl Compiler {
+    fn definition(&self, name: &str) -> Option<usize> {
+        self.definitions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+    }
+
+    fn add(&mut self, v: &Value) -> Result<usize, String> {
+        let node = self.node(v)?;
+        self.nodes.push(node);
+        Ok(self.nodes.len() - 1)
+    }
+
+    fn node(&mut self, v: &Value) -> Result<Node, String> {
+        let mut n = Node::default();
+        let map = match v {
+            Value::Bool(true) => return Ok(n),
+            Value::Bool(false) => {
+                n.never = true;
+                return Ok(n);
+            }
+            Value::Object(map) => map,
+            other => return Err(format!("a schema must be an object, not {other}")),
+        };
+        for (keyword, value) in map {
+            match keyword.as_str() {
+                "type" => {
+                    let names: Vec<&str> = match value {
+                        Value::String(s) => vec![s.as_str()],
+                        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                        _ => return Err("`type` is neither a string nor a list".into()),
+                    };
+                    for name in names {
+                        let bit = TYPES
+                            .iter()
+                            .find(|(_, n, _)| *n == name)
+                            .ok_or_else(|| format!("unknown type `{name}`"))?
+                            .0;
+                        n.types |= bit;
+                    }
+                }
+                "enum" => {
+                    let values = value.as_array().ok_or("`enum` is not a list")?;
+                    n.enum_values = Some(values.clone());
+                }
+                "pattern" => {
+                    let p = value.as_str().ok_or("`pattern` is not a string")?;
+                    let re = Regex::new(p).map_err(|e| e.to_string())?;
+                    n.pattern = Some((p.to_string(), re));
+                }
+                "minimum" => n.minimum = value.as_f64(),
+                "maximum" => n.maximum = value.as_f64(),
+                "properties" => {
+                    let props = value.as_object().ok_or("`properties` is not an object")?;
+                    for (k, s) in props {
+                        let i = self.add(s)?;
+                        n.properties.push((k.clone(), i));
+                    }
+                }
+                "patternProperties" => {
+                    let props = value
+                        .as_object()
+                        .ok_or("`patternProperties` is not an object")?;
+                    for (p, s) in props {
+                        let re = Regex::new(p).map_err(|e| e.to_string())?;
+                        let i = self.add(s)?;
+                        n.pattern_properties.push((p.clone(), re, i));
+                    }
+                }
+                "additionalProperties" => {
+                    n.additional = match value {
+                        Value::Bool(true) => Additional::Any,
+                        Value::Bool(false) => Additional::Forbidden,
+                        s => Additional::Schema(self.add(s)?),
+                    }
+                }
+                "items" if !value.is_array() => n.items = Some(self.add(value)?),
+                "uniqueItems" => n.unique_items = value.as_bool() == Some(true),
+                "required" => {
+                    let names = value.as_array().ok_or("`required` is not a list")?;
+                    n.required = names
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect();
+                }
+                "oneOf" => {
+                    let alts = value.as_array().ok_or("`oneOf` is not a list")?;
+                    for alt in alts {
+                        let i = self.add(alt)?;
+                        n.one_of.push(i);
+                    }
+                }
+                "$ref" => {
+                    let r = value.as_str().ok_or("`$ref` is not a string")?;
+                    let name = r
+                        .strip_prefix("#/definitions/")
+                        .ok_or_else(|| format!("unsupported reference `{r}`"))?;
+                    let i = self
+                        .definition(name)
+                        .ok_or_else(|| format!("unknown definition `{name}`"))?;
+                    n.reference = Some(i);
+                }
+                "description" | "deprecated" | "default" | "title" | "$schema" | "$id"
+                | "definitions" | "$comment" | "examples" => {}
+                other => {
+                    if !self.unsupported.iter().any(|u| u == other) {
+                        self.unsupported.push(other.to_string());
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+}
