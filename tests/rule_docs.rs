@@ -222,6 +222,7 @@ fn assert_bad_example(id: &str) {
 
 /// The documents with a bad-example test below; every `rules/*.md` must be here.
 const DOC_TESTS: &[&str] = &[
+    "compose-schema",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
@@ -231,6 +232,7 @@ const DOC_TESTS: &[&str] = &[
     "reference-cycle",
     "unknown-service",
     "unset-variable",
+    "yaml-duplicate-key",
 ];
 
 #[test]
@@ -271,6 +273,16 @@ fn bad_example_unknown_service() {
 #[test]
 fn bad_example_unset_variable() {
     assert_bad_example("unset-variable");
+}
+
+#[test]
+fn bad_example_yaml_duplicate_key() {
+    assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_compose_schema() {
+    assert_bad_example("compose-schema");
 }
 
 #[test]
