@@ -575,6 +575,20 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
     *reports = new_reports;
 }
 
+/// Fix a text as one Compose file with no variables, as `--fix` would (with `policy`): the
+/// verified result, or why it is refused. For tests and tools.
+pub fn fix_text(text: &str, options: &Options, policy: FixPolicy) -> Result<fix::Fixed, FixError> {
+    let broken = |(message, offset): (String, usize)| FixError::Broken {
+        file: 0,
+        message,
+        offset,
+    };
+    let initial = check_text(text, FileKind::Compose, options).map_err(broken)?;
+    fix::fix_texts(&[text.to_string()], &initial, policy, |texts| {
+        check_text(&texts[0], FileKind::Compose, options).map_err(broken)
+    })
+}
+
 /// Check a text as one file of the given kind, with no variables; for tests and tools. `Err`
 /// carries a message and the byte offset it concerns.
 pub fn check_text(

@@ -153,7 +153,7 @@ fn main() -> ExitCode {
                         FixMode::Write => FixSummary::Applied,
                         FixMode::Diff => FixSummary::Diff,
                     };
-                    report::human::render(&reports, color, summary)
+                    report::human::render(&reports, color, summary, args.unsafe_fixes)
                 }
             };
             print(&out);

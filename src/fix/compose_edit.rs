@@ -462,7 +462,21 @@ impl NewSource {
 /// named volumes already (named in the same style, not clashing), else a bind mount in the
 /// style of the official Milvus compose file. `part` tells apart several mounts of one service.
 pub fn new_source(model: &ComposeFile, service: &Service, part: Option<&str>) -> NewSource {
-    let svc = &service.name.value;
+    // Volume names and paths take only what service names may hold.
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let svc = &clean(&service.name.value);
+    let part = part.map(clean);
+    let part = part.as_deref();
     if model.volumes.is_empty() {
         return NewSource::Bind(match part {
             Some(p) => format!("${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/{svc}-{p}"),

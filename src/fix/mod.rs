@@ -3,7 +3,7 @@
 //!
 //! [`fix_texts`] applies the applicable fixes of a set of files back to front, defers a fix
 //! whose edits overlap one already taken to another pass (re-checking in between), and stops
-//! after [`MAX_PASSES`]. The result is verified before anyone writes it: it must parse, every
+//! when a pass has nothing left to apply (or after [`MAX_PASSES`]). The result is verified before anyone writes it: it must parse, every
 //! finding a fix was applied for must be gone, and no finding may appear that was not there.
 //! [`write_atomic`] then replaces a file through a temporary file in its own directory.
 
@@ -16,8 +16,10 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-/// Most passes of one fix run: a pass applies every fix that does not overlap an earlier one.
-pub const MAX_PASSES: usize = 4;
+/// Most passes of one fix run: a pass applies every fix that does not overlap an earlier one,
+/// so a run takes as many passes as fixes meet at one place (several mounts added to one list,
+/// say), up to this bound.
+pub const MAX_PASSES: usize = 64;
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -177,11 +179,14 @@ fn verify(
         let gone = fixed.get(k).copied().unwrap_or(0).min(was);
         if n > was - gone {
             let (rule, service) = k;
-            let service = service.as_deref().unwrap_or("?");
+            let whose = service
+                .as_deref()
+                .map(|s| format!(" for service `{s}`"))
+                .unwrap_or_default();
             return Err(FixError::Unverified(if was == 0 {
-                format!("fixing would add a new `{rule}` finding for service `{service}`")
+                format!("fixing would add a new `{rule}` finding{whose}")
             } else {
-                format!("the fix for `{rule}` in service `{service}` does not remove the finding")
+                format!("the fix for `{rule}`{whose} does not remove the finding")
             }));
         }
     }

@@ -20,8 +20,14 @@ pub enum FixSummary {
     Diff,
 }
 
-/// Render every report. `color` turns ANSI colours on.
-pub fn render(reports: &[FileReport], color: bool, fixes: FixSummary) -> String {
+/// Render every report. `color` turns ANSI colours on; `unsafe_fixes` says whether unsafe
+/// fixes were applied (so that the summary does not offer them).
+pub fn render(
+    reports: &[FileReport],
+    color: bool,
+    fixes: FixSummary,
+    unsafe_fixes: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -80,17 +86,34 @@ pub fn render(reports: &[FileReport], color: bool, fixes: FixSummary) -> String 
         }
     }
     let t = Totals::of(reports);
-    let _ = writeln!(out, "{}", summary(&t, fixes));
+    let _ = writeln!(out, "{}", summary(&t, fixes, unsafe_fixes));
     out
+}
+
+/// Longest line shown as a snippet; past it (a minified or generated file) a finding is shown
+/// without one. The snippet renderer cannot draw past column 65,535.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Whether every labelled place of `diag` is on a line short enough to draw.
+fn drawable(diag: &MietteDiagnostic, text: &str) -> bool {
+    diag.labels.iter().flatten().all(|l| {
+        let at = l.offset().min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        end - start <= MAX_SNIPPET_LINE
+    })
 }
 
 fn render_one(
     handler: &GraphicalReportHandler,
     out: &mut String,
-    diag: MietteDiagnostic,
+    mut diag: MietteDiagnostic,
     path: &str,
     text: &Arc<str>,
 ) {
+    if !drawable(&diag, text) {
+        diag.labels = None;
+    }
     let report = miette::Report::new(diag).with_source_code(NamedSource::new(path, text.clone()));
     let mut buf = String::new();
     if handler.render_report(&mut buf, report.as_ref()).is_ok() {
@@ -136,7 +159,7 @@ fn to_miette(d: &Diagnostic, text: &str) -> MietteDiagnostic {
     m
 }
 
-fn summary(t: &Totals, fixes: FixSummary) -> String {
+fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut s = format!(
@@ -184,7 +207,7 @@ fn summary(t: &Totals, fixes: FixSummary) -> String {
             plural(t.files_changed, "file", "files")
         )),
     }
-    if t.unsafe_available > 0 {
+    if t.unsafe_available > 0 && !unsafe_fixes {
         let n = t.unsafe_available;
         s.push_str(&format!("; {n} more {} with --unsafe-fixes", n_fixes(n)));
     }

@@ -264,6 +264,12 @@ pub(crate) fn mount_fix(
     target: &str,
     part: Option<&str>,
 ) -> Fix {
+    if !target.starts_with('/') || crate::compose::normalize_path(target) == "/" {
+        return Fix::unavailable(format!(
+            "`{target}` is not a directory a volume can be mounted at: mount one at an absolute \
+             directory that holds the data"
+        ));
+    }
     let (existing, target) = match storage {
         Storage::Anonymous(m) => (Some(*m), m.target.value.clone()),
         Storage::Tmpfs(m) | Storage::MemoryVolume(m) | Storage::OtherMount(m) => {

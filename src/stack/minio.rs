@@ -117,8 +117,14 @@ impl<'a> Minio<'a> {
                 continue;
             }
             for path in expand(&a.value) {
+                let path = url_path(&path);
+                // An empty or relative path depends on a working directory the file does not
+                // show: nothing can be said of it.
+                if !path.starts_with('/') {
+                    continue;
+                }
                 out.push(DataPath {
-                    path: url_path(&path).to_string(),
+                    path: path.to_string(),
                     written: a.value.clone(),
                     origin: Some(a.origin),
                     source: PathSource::Argument,
@@ -131,8 +137,12 @@ impl<'a> Minio<'a> {
         {
             for word in t.value.split_whitespace() {
                 for path in expand(word) {
+                    let path = url_path(&path);
+                    if !path.starts_with('/') {
+                        continue;
+                    }
                     out.push(DataPath {
-                        path: url_path(&path).to_string(),
+                        path: path.to_string(),
                         written: word.to_string(),
                         origin: Some(t.place()),
                         source: PathSource::Env("MINIO_VOLUMES".into()),

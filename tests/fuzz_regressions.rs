@@ -1,0 +1,64 @@
+//! Inputs the fuzz targets (`fuzz/`) found, minimised, each with what must hold for it; and
+//! where the minimised input hides a realistic file with the same problem, that file too.
+//!
+//! Fixing must be idempotent: `milvet check --fix --unsafe-fixes` run twice leaves the file as
+//! the first run did, and a fix milvet offers can be applied.
+
+use milvet::check::Options;
+use milvet::fix::FixPolicy;
+
+/// Fix `text` as `milvet check --fix --unsafe-fixes` does: the fixed text, or why not.
+fn fix(text: &str) -> Result<String, String> {
+    milvet::check::fix_text(text, &Options::default(), FixPolicy { unsafe_fixes: true })
+        .map(|fixed| fixed.texts.into_iter().next().unwrap_or_default())
+        .map_err(|e| e.to_string())
+}
+
+/// Fix `text`, then fix the result: both must succeed and the second must change nothing.
+fn assert_fixes_idempotently(text: &str) {
+    let once = fix(text).unwrap_or_else(|e| panic!("fixing fails: {e}\n{text}"));
+    let twice = fix(&once).unwrap_or_else(|e| panic!("fixing the fixed text fails: {e}\n{once}"));
+    assert_eq!(twice, once, "fixing twice changes the text");
+}
+
+/// Found by the `fix` target: five MinIO data paths, so five fixes that each add a mount at the
+/// same byte. A pass takes one of them; after the last of the four passes one is left, and the
+/// next `--fix` run applies it (the first run's summary also says "1 more fix with
+/// --unsafe-fixes", though that flag was given).
+#[test]
+
+fn five_minio_data_paths() {
+    assert_fixes_idempotently(
+        "services:\n d:\n        image: minio/minio\n        command: server a sa r d /",
+    );
+}
+
+/// Found by the `fix` target, then written as a real file would be: a five-member etcd cluster
+/// in a file that uses named volumes. Each fix declares its volume under the top-level
+/// `volumes:`, at the same byte; the first `--fix` run applies four, the second the fifth.
+#[test]
+
+fn five_etcd_services_with_named_volumes() {
+    let mut text = String::from("services:\n");
+    for i in 1..=5 {
+        text.push_str(&format!(
+            "  etcd{i}:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - \
+             ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
+        ));
+    }
+    text.push_str("volumes:\n  minio-data:\n");
+    assert_fixes_idempotently(&text);
+}
+
+/// Found by the `fix` target (`command: minio server /m \` !- s ""`, minimised further by
+/// hand): the empty word `""` is taken for a MinIO data path, reported as not persisted, and
+/// given a fix that mounts a volume at the empty path, which cannot remove the finding, so
+/// fixing the file is refused.
+#[test]
+
+fn empty_minio_data_path() {
+    assert_fixes_idempotently(
+        "services:\n  minio:\n    image: minio/minio\n    command: minio server \"\"\n",
+    );
+    assert_fixes_idempotently("services:\n o:\n   command: minio server /m ` !- s \"\"");
+}
