@@ -157,12 +157,32 @@ fn fixing_every_corpus_file_is_safe_and_idempotent() {
         std::fs::copy(f, &dest).unwrap();
         copies.push((f.clone(), dest));
     }
+    // `--diff` shows what `--fix` then does, and writes nothing.
+    let (code, out) = milvet(
+        &dir,
+        &["check", "--diff", "--unsafe-fixes", "--format", "json", "."],
+    );
+    assert_eq!(code, 1, "{out}");
+    let diff: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for (original, copy) in &copies {
+        assert_eq!(
+            std::fs::read(copy).unwrap(),
+            std::fs::read(original).unwrap(),
+            "--diff changed {}",
+            copy.display()
+        );
+    }
     let (code, out) = milvet(
         &dir,
         &["check", "--fix", "--unsafe-fixes", "--format", "json", "."],
     );
     assert!(code == 0 || code == 1, "exit {code}: {out}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["fixes"]["applied"], diff["fixes"]["applied"]);
+    assert_eq!(
+        report["fixes"]["files_changed"],
+        diff["fixes"]["files_changed"]
+    );
     assert!(
         report["files"]
             .as_array()
@@ -205,6 +225,16 @@ fn fixing_every_corpus_file_is_safe_and_idempotent() {
         for (var, value) in &eb {
             if !var.contains("/ETCD_AUTO_COMPACTION_") && ea.get(var) != Some(value) {
                 problems.push(format!("{name}: variable {var} lost or changed"));
+            }
+        }
+        // Every mount a fix adds has an absolute target, and none is `/`.
+        for line in after.lines().filter(|l| !before.contains(*l)) {
+            if let Some(spec) = line.trim().strip_prefix("- ")
+                && spec.contains("volumes/")
+                && let Some((_, target)) = spec.trim_matches('"').rsplit_once(':')
+                && (!target.starts_with('/') || target == "/")
+            {
+                problems.push(format!("{name}: added mount {spec:?} has a bad target"));
             }
         }
         let (cb, ca) = (comments(&before), comments(&after));
