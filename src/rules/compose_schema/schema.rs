@@ -55,16 +55,45 @@ enum Additional {
     Schema(usize),
 }
 
+/// A pattern compiled the first time it is matched: most of the schema's patterns are never
+/// used by a given file, and compiling them all would be most of a one-file run.
+#[derive(Debug)]
+struct LazyRegex {
+    source: String,
+    compiled: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn new(source: &str) -> LazyRegex {
+        LazyRegex {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+
+    /// Whether `text` matches; a pattern that does not compile matches everything (the schema
+    /// tests make sure every pattern compiles).
+    fn is_match(&self, text: &str) -> bool {
+        self.regex().is_none_or(|r| r.is_match(text))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Node {
     /// Allowed types; 0 for any.
     types: u8,
     enum_values: Option<Vec<Value>>,
-    pattern: Option<(String, Regex)>,
+    pattern: Option<(String, LazyRegex)>,
     minimum: Option<f64>,
     maximum: Option<f64>,
     properties: Vec<(String, usize)>,
-    pattern_properties: Vec<(String, Regex, usize)>,
+    pattern_properties: Vec<(String, LazyRegex, usize)>,
     additional: Additional,
     items: Option<usize>,
     unique_items: bool,
@@ -85,6 +114,24 @@ pub(super) struct Schema {
     /// list empty).
     #[cfg_attr(not(test), allow(dead_code))]
     pub unsupported: Vec<String>,
+}
+
+impl Schema {
+    /// The patterns of the schema that do not compile (they are compiled when first used).
+    #[cfg(test)]
+    pub fn broken_patterns(&self) -> Vec<&str> {
+        self.nodes
+            .iter()
+            .flat_map(|n| {
+                n.pattern
+                    .iter()
+                    .map(|(_, r)| r)
+                    .chain(n.pattern_properties.iter().map(|(_, r, _)| r))
+            })
+            .filter(|r| r.regex().is_none())
+            .map(|r| r.source.as_str())
+            .collect()
+    }
 }
 
 /// What is wrong with a value.
@@ -614,8 +661,7 @@ impl Compiler {
                 }
                 "pattern" => {
                     let p = value.as_str().ok_or("`pattern` is not a string")?;
-                    let re = Regex::new(p).map_err(|e| e.to_string())?;
-                    n.pattern = Some((p.to_string(), re));
+                    n.pattern = Some((p.to_string(), LazyRegex::new(p)));
                 }
                 "minimum" => n.minimum = value.as_f64(),
                 "maximum" => n.maximum = value.as_f64(),
@@ -631,9 +677,8 @@ impl Compiler {
                         .as_object()
                         .ok_or("`patternProperties` is not an object")?;
                     for (p, s) in props {
-                        let re = Regex::new(p).map_err(|e| e.to_string())?;
                         let i = self.add(s)?;
-                        n.pattern_properties.push((p.clone(), re, i));
+                        n.pattern_properties.push((p.clone(), LazyRegex::new(p), i));
                     }
                 }
                 "additionalProperties" => {
