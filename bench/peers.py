@@ -37,7 +37,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import CORPUS, MILVET, PARSE_ONLY, ROOT, build, corpus_compose_files, make_tree  # noqa: E402
+from run import (  # noqa: E402
+    CORPUS,
+    MILVET,
+    PARSE_ONLY,
+    ROOT,
+    Failed,
+    build,
+    corpus_compose_files,
+    make_tree,
+    run_once,
+)
 
 TYPICAL = CORPUS / "milvus-official" / "v2.6.0-standalone.yml"
 # A case whose first run takes longer than this has SLOW_RUNS runs in all, the first one
@@ -50,28 +60,6 @@ SLOW_RUNS = 3
 # Timing
 
 
-class Failed(Exception):
-    pass
-
-
-def run_once(argv, ok_codes):
-    """Wall time (s) of one process, output discarded."""
-    start = time.perf_counter()
-    pid = os.posix_spawn(
-        argv[0],
-        argv,
-        os.environ,
-        file_actions=[
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-        ],
-    )
-    _, status = os.waitpid(pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok_codes:
-        raise Failed(f"exit code {code}")
-    return elapsed
 
 
 def first_run(argv, ok_codes, scratch):
