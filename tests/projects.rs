@@ -2,43 +2,12 @@
 //! `.env`, env files, `extends`, `include`, anchors, merge tags and profiles. Each finding is
 //! asserted with the file it points into and its exact position.
 
+mod common;
+use common::TempDir;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Dir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "milvet-projects-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> &Dir {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.0.join(rel)).unwrap()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Run `milvet check --format json args...` in `dir` with `env` as the whole environment.
 fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
@@ -100,12 +69,12 @@ const ETCD_NO_VOLUME: &str = "services:
 
 #[test]
 fn an_override_that_adds_the_volume_clears_the_finding() {
-    let d = Dir::new("override-adds");
-    d.write("compose.yaml", ETCD_NO_VOLUME).write(
+    let d = TempDir::new("override-adds");
+    d.file("compose.yaml", ETCD_NO_VOLUME).write(
         "compose.override.yaml",
         "services:\n  etcd:\n    volumes:\n      - ./volumes/etcd:/etcd\n",
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(found(&v), Vec::<String>::new());
     let files: Vec<&str> = v["files"]
@@ -116,26 +85,26 @@ fn an_override_that_adds_the_volume_clears_the_finding() {
         .collect();
     assert_eq!(files, ["compose.yaml", "compose.override.yaml"]);
     // Alone, the base file has the finding.
-    let (code, v) = run(&d.0, &["compose.yaml"]);
+    let (code, v) = run(&d.root, &["compose.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(found(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
 }
 
 #[test]
 fn an_override_that_resets_the_volumes_brings_the_finding_back() {
-    let d = Dir::new("override-reset");
-    d.write(
+    let d = TempDir::new("override-reset");
+    d.file(
         "docker-compose.yml",
-        &ETCD_NO_VOLUME.replace(
+        ETCD_NO_VOLUME.replace(
             "    command:",
             "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
         ),
     )
-    .write(
+    .file(
         "docker-compose.override.yml",
         "services:\n  etcd:\n    volumes: !reset []\n",
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(
         found(&v),
@@ -145,35 +114,35 @@ fn an_override_that_resets_the_volumes_brings_the_finding_back() {
 
 #[test]
 fn override_tag_replaces_instead_of_merging() {
-    let d = Dir::new("override-tag");
-    d.write(
+    let d = TempDir::new("override-tag");
+    d.file(
         "compose.yaml",
-        &ETCD_NO_VOLUME.replace(
+        ETCD_NO_VOLUME.replace(
             "    command:",
             "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
         ),
     )
-    .write(
+    .file(
         "compose.override.yaml",
         "services:\n  etcd:\n    volumes: !override\n      - ./config:/config\n",
     );
-    let (_, v) = run(&d.0, &[]);
+    let (_, v) = run(&d.root, &[]);
     assert_eq!(found(&v), ["compose.yaml:9:30 etcd-data-not-persisted"]);
 }
 
 #[test]
 fn explicit_files_are_one_project_in_order() {
-    let d = Dir::new("dash-f");
-    d.write("base.yml", ETCD_NO_VOLUME).write(
+    let d = TempDir::new("dash-f");
+    d.file("base.yml", ETCD_NO_VOLUME).write(
         "prod.yml",
         "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic\n    volumes: [\"etcd:/etcd\"]\nvolumes:\n  etcd:\n",
     );
-    let (code, v) = run(&d.0, &["-f", "base.yml", "-f", "prod.yml"]);
+    let (code, v) = run(&d.root, &["-f", "base.yml", "-f", "prod.yml"]);
     assert_eq!(code, 1);
     // The override's value decides, and the finding points into the override.
     assert_eq!(found(&v), ["prod.yml:4:35 etcd-compaction-mode"]);
     // The other order: the base's value wins.
-    let (code, v) = run(&d.0, &["-f", "prod.yml", "-f", "base.yml"]);
+    let (code, v) = run(&d.root, &["-f", "prod.yml", "-f", "base.yml"]);
     assert_eq!(code, 0, "{v:#}");
 }
 
@@ -191,18 +160,18 @@ const MODE_FROM_VARIABLE: &str = "services:
 
 #[test]
 fn a_default_that_is_right_gives_no_finding() {
-    let d = Dir::new("var-default");
-    d.write("compose.yaml", MODE_FROM_VARIABLE);
-    let (code, v) = run(&d.0, &[]);
+    let d = TempDir::new("var-default");
+    d.file("compose.yaml", MODE_FROM_VARIABLE);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
 }
 
 #[test]
 fn a_dotenv_that_changes_the_value_is_where_the_finding_points() {
-    let d = Dir::new("var-dotenv");
-    d.write("compose.yaml", MODE_FROM_VARIABLE)
-        .write(".env", "# deployment settings\nETCD_MODE=periodic\n");
-    let (code, v) = run(&d.0, &[]);
+    let d = TempDir::new("var-dotenv");
+    d.file("compose.yaml", MODE_FROM_VARIABLE)
+        .file(".env", "# deployment settings\nETCD_MODE=periodic\n");
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(found(&v), [".env:2:11 etcd-compaction-mode"]);
     let m = diag(&v, "etcd-compaction-mode");
@@ -216,19 +185,19 @@ fn a_dotenv_that_changes_the_value_is_where_the_finding_points() {
     let fix = m["fix"]["description"].as_str().unwrap();
     assert!(fix.contains("set `ETCD_MODE`"), "{fix}");
     // The shell wins over .env.
-    let (code, v) = run_env(&d.0, &[], &[("ETCD_MODE", "revision")]);
+    let (code, v) = run_env(&d.root, &[], &[("ETCD_MODE", "revision")]);
     assert_eq!(code, 0, "{v:#}");
     // --env-file replaces .env.
-    d.write("prod.env", "ETCD_MODE=revision\n");
-    let (code, _) = run(&d.0, &["--env-file", "prod.env", "compose.yaml"]);
+    d.file("prod.env", "ETCD_MODE=revision\n");
+    let (code, _) = run(&d.root, &["--env-file", "prod.env", "compose.yaml"]);
     assert_eq!(code, 0);
 }
 
 #[test]
 fn a_value_from_the_shell_points_at_the_reference() {
-    let d = Dir::new("var-shell");
-    d.write("compose.yaml", MODE_FROM_VARIABLE);
-    let (_, v) = run_env(&d.0, &[], &[("ETCD_MODE", "periodic")]);
+    let d = TempDir::new("var-shell");
+    d.file("compose.yaml", MODE_FROM_VARIABLE);
+    let (_, v) = run_env(&d.root, &[], &[("ETCD_MODE", "periodic")]);
     assert_eq!(found(&v), ["compose.yaml:5:34 etcd-compaction-mode"]);
     let message = diag(&v, "etcd-compaction-mode")["message"]
         .as_str()
@@ -241,23 +210,23 @@ fn a_value_from_the_shell_points_at_the_reference() {
 
 #[test]
 fn dollar_dollar_is_a_literal_dollar() {
-    let d = Dir::new("dollar");
-    d.write(
+    let d = TempDir::new("dollar");
+    d.file(
         "compose.yaml",
         "services:\n  minio:\n    image: minio/minio\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
 }
 
 #[test]
 fn unset_and_required_variables() {
-    let d = Dir::new("unset");
-    d.write(
+    let d = TempDir::new("unset");
+    d.file(
         "compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=${MODE:?set the compaction mode}\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes:\n      - ${DATA}/etcd:/etcd\n    command: etcd --data-dir /etcd\n",
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         found(&v),
@@ -281,16 +250,16 @@ fn unset_and_required_variables() {
 
 #[test]
 fn a_value_from_an_env_file_points_into_it() {
-    let d = Dir::new("env-file");
-    d.write(
+    let d = TempDir::new("env-file");
+    d.file(
         "deploy/compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    env_file: etcd.env\n    volumes: [\"./volumes/etcd:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     )
-    .write(
+    .file(
         "deploy/etcd.env",
         "ETCD_AUTO_COMPACTION_MODE=revision\nETCD_AUTO_COMPACTION_RETENTION=1h\n",
     );
-    let (code, v) = run(&d.0, &["deploy"]);
+    let (code, v) = run(&d.root, &["deploy"]);
     assert_eq!(code, 1);
     assert_eq!(
         found(&v),
@@ -306,25 +275,25 @@ fn a_value_from_an_env_file_points_into_it() {
         "{r:#}"
     );
     // `environment` wins over the env file.
-    d.write(
+    d.file(
         "deploy/compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    env_file: etcd.env\n    environment:\n      ETCD_AUTO_COMPACTION_RETENTION: 1000\n    volumes: [\"./volumes/etcd:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     );
-    let (code, v) = run(&d.0, &["deploy"]);
+    let (code, v) = run(&d.root, &["deploy"]);
     assert_eq!(code, 0, "{v:#}");
 }
 
 #[test]
 fn a_missing_env_file_is_a_finding_not_a_crash() {
-    let d = Dir::new("env-file-missing");
-    d.write(
+    let d = TempDir::new("env-file-missing");
+    d.file(
         "compose.yaml",
-        &ETCD_NO_VOLUME.replace(
+        ETCD_NO_VOLUME.replace(
             "    environment:",
             "    env_file:\n      - gone.env\n      - path: optional.env\n        required: false\n    environment:",
         ),
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         found(&v),
@@ -339,16 +308,16 @@ fn a_missing_env_file_is_a_finding_not_a_crash() {
 
 #[test]
 fn extends_from_another_file() {
-    let d = Dir::new("extends");
-    d.write(
+    let d = TempDir::new("extends");
+    d.file(
         "common/etcd.yaml",
         "services:\n  etcd-base:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic\n    command: etcd --data-dir /etcd\n",
     )
-    .write(
+    .file(
         "compose.yaml",
         "services:\n  etcd:\n    extends:\n      file: common/etcd.yaml\n      service: etcd-base\n    volumes: [\"./volumes/etcd:/etcd\"]\n",
     );
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         found(&v),
@@ -359,36 +328,36 @@ fn extends_from_another_file() {
     );
     // Fixed in the extending service; the base, which others may extend, is left alone.
     let base = d.read("common/etcd.yaml");
-    let (code, _) = run(&d.0, &["--fix"]);
+    let (code, _) = run(&d.root, &["--fix"]);
     assert_eq!(code, 0);
     assert_eq!(d.read("common/etcd.yaml"), base);
     assert_eq!(
         d.read("compose.yaml"),
         "services:\n  etcd:\n    extends:\n      file: common/etcd.yaml\n      service: etcd-base\n    volumes: [\"./volumes/etcd:/etcd\"]\n    environment:\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n      - ETCD_AUTO_COMPACTION_MODE=revision\n"
     );
-    let missing = Dir::new("extends-missing");
-    missing.write(
+    let missing = TempDir::new("extends-missing");
+    missing.file(
         "compose.yaml",
         "services:\n  etcd:\n    extends:\n      file: nowhere.yaml\n      service: etcd-base\n",
     );
-    let (code, v) = run(&missing.0, &[]);
+    let (code, v) = run(&missing.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(found(&v), ["compose.yaml:4:13 missing-file"]);
 }
 
 #[test]
 fn include_pulls_in_services_with_their_own_variables() {
-    let d = Dir::new("include");
-    d.write(
+    let d = TempDir::new("include");
+    d.file(
         "compose.yaml",
         "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.0\n",
     )
-    .write(
+    .file(
         "etcd/compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=${MODE}\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    command: etcd --data-dir /etcd\n",
     )
-    .write("etcd/.env", "MODE=revision\n");
-    let (code, v) = run(&d.0, &[]);
+    .file("etcd/.env", "MODE=revision\n");
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     // The included project's own .env sets MODE; only the missing volume remains.
     assert_eq!(
@@ -403,10 +372,10 @@ fn include_pulls_in_services_with_their_own_variables() {
 
 #[test]
 fn include_cycles_are_detected() {
-    let d = Dir::new("include-cycle");
-    d.write("compose.yaml", "include:\n  - other.yaml\nservices: {}\n")
-        .write("other.yaml", "include:\n  - compose.yaml\nservices: {}\n");
-    let (code, v) = run(&d.0, &[]);
+    let d = TempDir::new("include-cycle");
+    d.file("compose.yaml", "include:\n  - other.yaml\nservices: {}\n")
+        .file("other.yaml", "include:\n  - compose.yaml\nservices: {}\n");
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(found(&v), ["other.yaml:2:5 reference-cycle"]);
 }
@@ -415,15 +384,15 @@ fn include_cycles_are_detected() {
 
 #[test]
 fn a_value_through_an_alias_points_at_the_use_and_names_the_anchor() {
-    let d = Dir::new("alias");
-    d.write(
+    let d = TempDir::new("alias");
+    d.file(
         "compose.yaml",
         "x-env: &etcd-env\n  ETCD_AUTO_COMPACTION_MODE: periodic\n  ETCD_AUTO_COMPACTION_RETENTION: 1000\nservices:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment: *etcd-env\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     );
-    let (_, v) = run(&d.0, &[]);
+    let (_, v) = run(&d.root, &[]);
     assert_eq!(found(&v), ["compose.yaml:7:18 etcd-compaction-mode"]);
     let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
-        .current_dir(&d.0)
+        .current_dir(&d.root)
         .args(["check", "--color", "never"])
         .output()
         .unwrap();
@@ -436,19 +405,19 @@ fn a_value_through_an_alias_points_at_the_use_and_names_the_anchor() {
 
 #[test]
 fn a_merge_list_is_resolved() {
-    let d = Dir::new("merge-list");
-    d.write(
+    let d = TempDir::new("merge-list");
+    d.file(
         "compose.yaml",
         "x-a: &a\n  image: quay.io/coreos/etcd:v3.5.18\n  command: etcd --data-dir /etcd\nx-b: &b\n  image: redis\n  volumes: [\"./v:/etcd\"]\n  environment: [ETCD_AUTO_COMPACTION_MODE=revision, ETCD_AUTO_COMPACTION_RETENTION=1000]\nservices:\n  etcd:\n    <<: [*a, *b]\n",
     );
     // `a` wins for the image, `b` brings the volume and the environment.
-    let (code, v) = run(&d.0, &[]);
+    let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
-    d.write(
+    d.file(
         "compose.yaml",
         "x-a: &a\n  image: quay.io/coreos/etcd:v3.5.18\n  command: etcd --data-dir /etcd\nx-b: &b\n  environment: [ETCD_AUTO_COMPACTION_MODE=revision, ETCD_AUTO_COMPACTION_RETENTION=1000]\nservices:\n  etcd:\n    <<: [*a, *b]\n",
     );
-    let (_, v) = run(&d.0, &[]);
+    let (_, v) = run(&d.root, &[]);
     // The data dir is written in `a`'s anchor: the finding points at `*a` in the service's
     // merge.
     assert_eq!(found(&v), ["compose.yaml:8:10 etcd-data-not-persisted"]);
@@ -456,12 +425,12 @@ fn a_merge_list_is_resolved() {
 
 #[test]
 fn services_behind_a_profile_are_checked_and_named() {
-    let d = Dir::new("profile");
-    d.write(
+    let d = TempDir::new("profile");
+    d.file(
         "compose.yaml",
-        &ETCD_NO_VOLUME.replace("    command:", "    profiles: [ha]\n    command:"),
+        ETCD_NO_VOLUME.replace("    command:", "    profiles: [ha]\n    command:"),
     );
-    let (_, v) = run(&d.0, &[]);
+    let (_, v) = run(&d.root, &[]);
     assert_eq!(found(&v), ["compose.yaml:8:30 etcd-data-not-persisted"]);
     let message = diag(&v, "etcd-data-not-persisted")["message"]
         .as_str()
@@ -476,16 +445,16 @@ fn services_behind_a_profile_are_checked_and_named() {
 
 #[test]
 fn a_fix_lands_in_the_file_where_the_value_is_written() {
-    let d = Dir::new("fix-override");
-    d.write(
+    let d = TempDir::new("fix-override");
+    d.file(
         "compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     )
-    .write(
+    .file(
         "compose.override.yaml",
         "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic # set for testing\n",
     );
-    let (code, v) = run(&d.0, &["--fix"]);
+    let (code, v) = run(&d.root, &["--fix"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["fixes"]["applied"], 1);
     assert_eq!(
@@ -500,16 +469,16 @@ fn a_fix_lands_in_the_file_where_the_value_is_written() {
 
 #[test]
 fn a_missing_setting_is_added_where_the_service_keeps_its_environment() {
-    let d = Dir::new("fix-add");
-    d.write(
+    let d = TempDir::new("fix-add");
+    d.file(
         "compose.yaml",
         "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     )
-    .write(
+    .file(
         "compose.override.yaml",
         "services:\n  etcd:\n    environment:\n      ETCD_AUTO_COMPACTION_MODE: revision\n",
     );
-    let (code, v) = run(&d.0, &["--fix"]);
+    let (code, v) = run(&d.root, &["--fix"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(
         d.read("compose.override.yaml"),
