@@ -157,13 +157,25 @@ fn data_fix(cx: &Context<'_>, etcd: &Etcd<'_>, dir: &DataDir, storage: &Storage<
 }
 
 fn help(etcd: &Etcd<'_>) -> String {
-    match etcd.flavor {
-        Flavor::Bitnami if etcd.bitnami_scripts() => "mount a named volume or a host directory at \
-             `/bitnami/etcd`, e.g. `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/bitnami/etcd`"
-            .into(),
-        _ => "start etcd with `--data-dir /etcd` and mount a host directory or named volume \
-              there, as the official Milvus compose file does: \
-              `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd`"
-            .into(),
+    const OFFICIAL: &str = "as the official Milvus compose file does with `--data-dir /etcd` and \
+                            `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd`";
+    if etcd.flavor == Flavor::Bitnami && etcd.bitnami_scripts() {
+        return "mount a named volume or a host directory at `/bitnami/etcd`, e.g. \
+                `- ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/bitnami/etcd`"
+            .into();
+    }
+    let dir = etcd.data_dir();
+    match (&dir.setting.source, &dir.path) {
+        (Source::Default, _) => match etcd.working_dir() {
+            Some(w) => format!(
+                "mount a host directory or named volume at `{w}`, which holds etcd's default \
+                 data dir; or set the data dir and mount it, {OFFICIAL}"
+            ),
+            None => format!(
+                "set etcd's data dir and mount a host directory or named volume there, {OFFICIAL}"
+            ),
+        },
+        (_, Some(p)) => format!("mount a host directory or named volume at `{p}`, {OFFICIAL}"),
+        (_, None) => format!("mount a host directory or named volume at the data dir, {OFFICIAL}"),
     }
 }
