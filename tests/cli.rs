@@ -2,7 +2,7 @@
 //! walking, options and the `rules` command.
 
 mod common;
-use common::TempDir;
+use common::{ETCD_NOT_PERSISTED, TempDir, findings};
 
 use serde_json::{Value, json};
 use std::path::Path;
@@ -70,24 +70,6 @@ fn paths(v: &Value) -> Vec<String> {
     files(v).into_iter().map(|(p, _)| p).collect()
 }
 
-/// The `diagnostics` of a JSON report as `file:line:column rule`.
-fn findings(v: &Value) -> Vec<String> {
-    v["diagnostics"]
-        .as_array()
-        .expect("diagnostics is an array")
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {}",
-                d["file"].as_str().unwrap(),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 /// The `error` object of the file at `path` in a JSON report.
 fn file_error<'a>(v: &'a Value, path: &str) -> &'a Value {
     let file = v["files"]
@@ -150,17 +132,6 @@ const CLEAN: &str = r#"services:
 volumes:
   minio-data:
 "#;
-
-/// etcd compacts correctly but keeps `/etcd` in its writable layer: one error, at 7:30
-/// (`/etcd`, bytes 190..195).
-const ETCD_NOT_PERSISTED: &str = "services:
-  etcd:
-    image: quay.io/coreos/etcd:v3.5.18
-    environment:
-      - ETCD_AUTO_COMPACTION_MODE=revision
-      - ETCD_AUTO_COMPACTION_RETENTION=1000
-    command: etcd --data-dir /etcd
-";
 
 /// An unclosed flow sequence: the `[` at 3:12, byte 29.
 const INVALID_YAML: &str = "services:\n  etcd:\n    image: [x, y\n";

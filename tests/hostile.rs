@@ -10,7 +10,7 @@
 //! must still be untouched.
 
 mod common;
-use common::TempDir;
+use common::{ETCD_NOT_PERSISTED, TempDir, findings};
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,14 +24,7 @@ use std::time::{Duration, Instant};
 
 /// The valid file checked beside every hostile one: etcd keeps `/etcd` in its writable layer,
 /// one error at 7:30.
-const KNOWN: &str = "services:
-  etcd:
-    image: quay.io/coreos/etcd:v3.5.18
-    environment:
-      - ETCD_AUTO_COMPACTION_MODE=revision
-      - ETCD_AUTO_COMPACTION_RETENTION=1000
-    command: etcd --data-dir /etcd
-";
+const KNOWN: &str = ETCD_NOT_PERSISTED;
 const KNOWN_FILE: &str = "known.yml";
 const KNOWN_FINDING: &str = "known.yml:7:30 etcd-data-not-persisted";
 
@@ -145,24 +138,6 @@ fn file_entry<'a>(case: &str, v: &'a Value, path: &str) -> &'a Value {
         .iter()
         .find(|f| f["path"] == path)
         .unwrap_or_else(|| panic!("{case}: {path} not in files: {}", v["files"]))
-}
-
-/// The `diagnostics` of a report as `file:line:column rule`.
-fn findings(v: &Value) -> Vec<String> {
-    v["diagnostics"]
-        .as_array()
-        .expect("diagnostics is an array")
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {}",
-                d["file"].as_str().unwrap_or("?"),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap_or("?")
-            )
-        })
-        .collect()
 }
 
 /// Whether `milvet check` accepts `--fix` and `--unsafe-fixes`, from its help.

@@ -3,7 +3,7 @@
 //! asserted with the file it points into and its exact position.
 
 mod common;
-use common::TempDir;
+use common::{ETCD_NOT_PERSISTED, TempDir, findings};
 
 use serde_json::Value;
 use std::path::Path;
@@ -29,24 +29,6 @@ fn run(dir: &Path, args: &[&str]) -> (i32, Value) {
     run_env(dir, args, &[])
 }
 
-/// `file:line:col rule` of every finding.
-fn found(v: &Value) -> Vec<String> {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {}",
-                d["file"].as_str().unwrap(),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 fn diag<'a>(v: &'a Value, rule: &str) -> &'a Value {
     v["diagnostics"]
         .as_array()
@@ -56,27 +38,18 @@ fn diag<'a>(v: &'a Value, rule: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {rule} in {v:#}"))
 }
 
-const ETCD_NO_VOLUME: &str = "services:
-  etcd:
-    image: quay.io/coreos/etcd:v3.5.18
-    environment:
-      - ETCD_AUTO_COMPACTION_MODE=revision
-      - ETCD_AUTO_COMPACTION_RETENTION=1000
-    command: etcd --data-dir /etcd
-";
-
 // ---- override files ------------------------------------------------------------------------
 
 #[test]
 fn an_override_that_adds_the_volume_clears_the_finding() {
     let d = TempDir::new("override-adds");
-    d.file("compose.yaml", ETCD_NO_VOLUME).write(
+    d.file("compose.yaml", ETCD_NOT_PERSISTED).write(
         "compose.override.yaml",
         "services:\n  etcd:\n    volumes:\n      - ./volumes/etcd:/etcd\n",
     );
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
-    assert_eq!(found(&v), Vec::<String>::new());
+    assert_eq!(findings(&v), Vec::<String>::new());
     let files: Vec<&str> = v["files"]
         .as_array()
         .unwrap()
@@ -87,7 +60,7 @@ fn an_override_that_adds_the_volume_clears_the_finding() {
     // Alone, the base file has the finding.
     let (code, v) = run(&d.root, &["compose.yaml"]);
     assert_eq!(code, 1);
-    assert_eq!(found(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
+    assert_eq!(findings(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
 }
 
 #[test]
@@ -95,7 +68,7 @@ fn an_override_that_resets_the_volumes_brings_the_finding_back() {
     let d = TempDir::new("override-reset");
     d.file(
         "docker-compose.yml",
-        ETCD_NO_VOLUME.replace(
+        ETCD_NOT_PERSISTED.replace(
             "    command:",
             "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
         ),
@@ -107,7 +80,7 @@ fn an_override_that_resets_the_volumes_brings_the_finding_back() {
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(
-        found(&v),
+        findings(&v),
         ["docker-compose.yml:9:30 etcd-data-not-persisted"]
     );
 }
@@ -117,7 +90,7 @@ fn override_tag_replaces_instead_of_merging() {
     let d = TempDir::new("override-tag");
     d.file(
         "compose.yaml",
-        ETCD_NO_VOLUME.replace(
+        ETCD_NOT_PERSISTED.replace(
             "    command:",
             "    volumes:\n      - ./volumes/etcd:/etcd\n    command:",
         ),
@@ -127,20 +100,20 @@ fn override_tag_replaces_instead_of_merging() {
         "services:\n  etcd:\n    volumes: !override\n      - ./config:/config\n",
     );
     let (_, v) = run(&d.root, &[]);
-    assert_eq!(found(&v), ["compose.yaml:9:30 etcd-data-not-persisted"]);
+    assert_eq!(findings(&v), ["compose.yaml:9:30 etcd-data-not-persisted"]);
 }
 
 #[test]
 fn explicit_files_are_one_project_in_order() {
     let d = TempDir::new("dash-f");
-    d.file("base.yml", ETCD_NO_VOLUME).write(
+    d.file("base.yml", ETCD_NOT_PERSISTED).write(
         "prod.yml",
         "services:\n  etcd:\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=periodic\n    volumes: [\"etcd:/etcd\"]\nvolumes:\n  etcd:\n",
     );
     let (code, v) = run(&d.root, &["-f", "base.yml", "-f", "prod.yml"]);
     assert_eq!(code, 1);
     // The override's value decides, and the finding points into the override.
-    assert_eq!(found(&v), ["prod.yml:4:35 etcd-compaction-mode"]);
+    assert_eq!(findings(&v), ["prod.yml:4:35 etcd-compaction-mode"]);
     // The other order: the base's value wins.
     let (code, v) = run(&d.root, &["-f", "prod.yml", "-f", "base.yml"]);
     assert_eq!(code, 0, "{v:#}");
@@ -173,7 +146,7 @@ fn a_dotenv_that_changes_the_value_is_where_the_finding_points() {
         .file(".env", "# deployment settings\nETCD_MODE=periodic\n");
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(found(&v), [".env:2:11 etcd-compaction-mode"]);
+    assert_eq!(findings(&v), [".env:2:11 etcd-compaction-mode"]);
     let m = diag(&v, "etcd-compaction-mode");
     let message = m["message"].as_str().unwrap();
     assert!(
@@ -198,7 +171,7 @@ fn a_value_from_the_shell_points_at_the_reference() {
     let d = TempDir::new("var-shell");
     d.file("compose.yaml", MODE_FROM_VARIABLE);
     let (_, v) = run_env(&d.root, &[], &[("ETCD_MODE", "periodic")]);
-    assert_eq!(found(&v), ["compose.yaml:5:34 etcd-compaction-mode"]);
+    assert_eq!(findings(&v), ["compose.yaml:5:34 etcd-compaction-mode"]);
     let message = diag(&v, "etcd-compaction-mode")["message"]
         .as_str()
         .unwrap();
@@ -229,7 +202,7 @@ fn unset_and_required_variables() {
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        found(&v),
+        findings(&v),
         [
             "compose.yaml:5:35 unset-variable",
             "compose.yaml:8:9 unset-variable"
@@ -262,7 +235,7 @@ fn a_value_from_an_env_file_points_into_it() {
     let (code, v) = run(&d.root, &["deploy"]);
     assert_eq!(code, 1);
     assert_eq!(
-        found(&v),
+        findings(&v),
         ["deploy/etcd.env:2:32 etcd-compaction-retention"]
     );
     let r = diag(&v, "etcd-compaction-retention");
@@ -288,7 +261,7 @@ fn a_missing_env_file_is_a_finding_not_a_crash() {
     let d = TempDir::new("env-file-missing");
     d.file(
         "compose.yaml",
-        ETCD_NO_VOLUME.replace(
+        ETCD_NOT_PERSISTED.replace(
             "    environment:",
             "    env_file:\n      - gone.env\n      - path: optional.env\n        required: false\n    environment:",
         ),
@@ -296,7 +269,7 @@ fn a_missing_env_file_is_a_finding_not_a_crash() {
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        found(&v),
+        findings(&v),
         [
             "compose.yaml:5:9 missing-file",
             "compose.yaml:11:30 etcd-data-not-persisted"
@@ -320,7 +293,7 @@ fn extends_from_another_file() {
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        found(&v),
+        findings(&v),
         [
             "compose.yaml:2:3 etcd-compaction-retention",
             "common/etcd.yaml:5:35 etcd-compaction-mode"
@@ -342,7 +315,7 @@ fn extends_from_another_file() {
     );
     let (code, v) = run(&missing.root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(found(&v), ["compose.yaml:4:13 missing-file"]);
+    assert_eq!(findings(&v), ["compose.yaml:4:13 missing-file"]);
 }
 
 #[test]
@@ -361,7 +334,7 @@ fn include_pulls_in_services_with_their_own_variables() {
     assert_eq!(code, 1);
     // The included project's own .env sets MODE; only the missing volume remains.
     assert_eq!(
-        found(&v),
+        findings(&v),
         ["etcd/compose.yaml:7:30 etcd-data-not-persisted"]
     );
     let message = diag(&v, "etcd-data-not-persisted")["message"]
@@ -377,7 +350,7 @@ fn include_cycles_are_detected() {
         .file("other.yaml", "include:\n  - compose.yaml\nservices: {}\n");
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(found(&v), ["other.yaml:2:5 reference-cycle"]);
+    assert_eq!(findings(&v), ["other.yaml:2:5 reference-cycle"]);
 }
 
 // ---- anchors and profiles ------------------------------------------------------------------
@@ -390,7 +363,7 @@ fn a_value_through_an_alias_points_at_the_use_and_names_the_anchor() {
         "x-env: &etcd-env\n  ETCD_AUTO_COMPACTION_MODE: periodic\n  ETCD_AUTO_COMPACTION_RETENTION: 1000\nservices:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment: *etcd-env\n    volumes: [\"./v:/etcd\"]\n    command: etcd --data-dir /etcd\n",
     );
     let (_, v) = run(&d.root, &[]);
-    assert_eq!(found(&v), ["compose.yaml:7:18 etcd-compaction-mode"]);
+    assert_eq!(findings(&v), ["compose.yaml:7:18 etcd-compaction-mode"]);
     let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
         .current_dir(&d.root)
         .args(["check", "--color", "never"])
@@ -420,7 +393,7 @@ fn a_merge_list_is_resolved() {
     let (_, v) = run(&d.root, &[]);
     // The data dir is written in `a`'s anchor: the finding points at `*a` in the service's
     // merge.
-    assert_eq!(found(&v), ["compose.yaml:8:10 etcd-data-not-persisted"]);
+    assert_eq!(findings(&v), ["compose.yaml:8:10 etcd-data-not-persisted"]);
 }
 
 #[test]
@@ -428,10 +401,10 @@ fn services_behind_a_profile_are_checked_and_named() {
     let d = TempDir::new("profile");
     d.file(
         "compose.yaml",
-        ETCD_NO_VOLUME.replace("    command:", "    profiles: [ha]\n    command:"),
+        ETCD_NOT_PERSISTED.replace("    command:", "    profiles: [ha]\n    command:"),
     );
     let (_, v) = run(&d.root, &[]);
-    assert_eq!(found(&v), ["compose.yaml:8:30 etcd-data-not-persisted"]);
+    assert_eq!(findings(&v), ["compose.yaml:8:30 etcd-data-not-persisted"]);
     let message = diag(&v, "etcd-data-not-persisted")["message"]
         .as_str()
         .unwrap();

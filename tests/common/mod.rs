@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -55,4 +56,33 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
     }
+}
+
+/// A Compose file whose etcd compacts correctly but keeps `/etcd` in its writable layer: one
+/// `etcd-data-not-persisted` error, at 7:30 (`/etcd`, bytes 190..195).
+pub const ETCD_NOT_PERSISTED: &str = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment:
+      - ETCD_AUTO_COMPACTION_MODE=revision
+      - ETCD_AUTO_COMPACTION_RETENTION=1000
+    command: etcd --data-dir /etcd
+";
+
+/// The `diagnostics` of a JSON report as `file:line:column rule`.
+pub fn findings(v: &Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d["file"].as_str().unwrap_or("?"),
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
 }
