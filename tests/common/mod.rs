@@ -86,3 +86,29 @@ pub fn findings(v: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// Whether a missing outside tool fails the test (under CI, or with `MILVET_REQUIRE_TOOLS=1`)
+/// instead of skipping it.
+pub fn tools_required() -> bool {
+    std::env::var_os("MILVET_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+        || std::env::var_os("CI").is_some_and(|v| v == "true")
+}
+
+/// An outside tool installed by `scripts/test` (from `tools/requirements.txt`), e.g.
+/// `docker-compose`, `pre-commit`, `python` (with `jsonschema`). `None` when it is not there:
+/// the caller prints that it is skipped, loudly, unless [`tools_required`], which panics.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("MILVET_TOOLS_BIN")
+        .map(PathBuf::from)
+        .map(|dir| dir.join(name))
+        .filter(|p| p.is_file());
+    if found.is_none() {
+        if tools_required() {
+            panic!("`{name}` is required here but missing: run the tests with scripts/test");
+        }
+        eprintln!(
+            "SKIPPED: `{name}` is not installed; run the tests with scripts/test to include them"
+        );
+    }
+    found
+}
