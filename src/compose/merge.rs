@@ -134,7 +134,31 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         restart: o
             .restart
             .or(if reset("restart") { None } else { b.restart }),
+        deploy_restart: o.deploy_restart.or(if reset("deploy") {
+            None
+        } else {
+            b.deploy_restart
+        }),
         depends_on,
+        platform: o
+            .platform
+            .or(if reset("platform") { None } else { b.platform }),
+        container_name: o.container_name.or(if reset("container_name") {
+            None
+        } else {
+            b.container_name
+        }),
+        volumes_from: if replaced("volumes_from") {
+            o.volumes_from
+        } else {
+            let mut v = b.volumes_from;
+            for x in o.volumes_from {
+                if !v.iter().any(|y| y.value == x.value) {
+                    v.push(x);
+                }
+            }
+            v
+        },
         working_dir: o.working_dir.or(if reset("working_dir") {
             None
         } else {

@@ -407,6 +407,16 @@ pub struct Dependency {
     pub required: bool,
 }
 
+/// A service's `deploy.restart_policy` (Compose v2 honours it, and it overrides `restart`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployRestart {
+    /// `none`, `on-failure` or `any` (the default when the policy is written).
+    pub condition: Option<Text>,
+    pub max_attempts: Option<Text>,
+    /// The `restart_policy` mapping.
+    pub origin: Origin,
+}
+
 /// An `env_file` entry of a service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvFileRef {
@@ -453,7 +463,14 @@ pub struct Service {
     pub volumes_field: Option<Field>,
     pub healthcheck: Option<Healthcheck>,
     pub restart: Option<Text>,
+    /// `deploy.restart_policy`, when written.
+    pub deploy_restart: Option<DeployRestart>,
     pub depends_on: Vec<Dependency>,
+    /// `platform` (e.g. `linux/arm64`), when written.
+    pub platform: Option<Text>,
+    pub container_name: Option<Text>,
+    /// `volumes_from` entries as written (`service[:ro|:rw]`, `container:name[:ro|:rw]`).
+    pub volumes_from: Vec<Text>,
     pub working_dir: Option<Text>,
     pub profiles: Vec<Text>,
     pub env_files: Vec<EnvFileRef>,
@@ -987,8 +1004,25 @@ impl Cx<'_> {
             restart: self.under(read("restart"), || {
                 get("restart").and_then(|n| self.text(n))
             }),
+            deploy_restart: self.under(read("deploy"), || {
+                get("deploy").and_then(|n| self.deploy_restart(n))
+            }),
             depends_on: self.under(read("depends_on"), || {
                 get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
+            }),
+            platform: self.under(read("platform"), || {
+                get("platform").and_then(|n| self.text(n))
+            }),
+            container_name: self.under(read("container_name"), || {
+                get("container_name").and_then(|n| self.text(n))
+            }),
+            volumes_from: self.under(read("volumes_from"), || {
+                get("volumes_from")
+                    .and_then(|n| tree.items(n))
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|&n| self.text(n))
+                    .collect()
             }),
             working_dir: self.under(read("working_dir"), || {
                 get("working_dir").and_then(|n| self.text(n))
@@ -1340,6 +1374,19 @@ impl Cx<'_> {
             retries: get("retries"),
             start_period: get("start_period"),
             origin: self.origin(tree.span(resolved)),
+        })
+    }
+
+    fn deploy_restart(&self, deploy: NodeId) -> Option<DeployRestart> {
+        let tree = self.tree;
+        let policy = tree.resolve(tree.get(tree.resolve(deploy), "restart_policy")?);
+        if !tree.is_mapping(policy) {
+            return None;
+        }
+        Some(DeployRestart {
+            condition: tree.get(policy, "condition").and_then(|n| self.text(n)),
+            max_attempts: tree.get(policy, "max_attempts").and_then(|n| self.text(n)),
+            origin: self.origin(tree.span(policy)),
         })
     }
 

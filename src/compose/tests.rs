@@ -341,3 +341,30 @@ fn path_normalisation() {
     assert!(!path_is_under("/ab", "/a"));
     assert!(path_is_under("/anything", "/"));
 }
+
+#[test]
+fn deploy_restart_platform_container_name_volumes_from() {
+    let text = "services:
+  a:
+    image: x
+    platform: linux/arm64
+    container_name: milvus-a
+    volumes_from: [b, 'container:c:ro']
+    deploy:
+      restart_policy:
+        condition: on-failure
+        max_attempts: 3
+  b:
+    image: y
+";
+    let m = model(text);
+    let a = svc(&m, "a");
+    assert_eq!(a.platform.as_ref().unwrap().value, "linux/arm64");
+    assert_eq!(a.container_name.as_ref().unwrap().value, "milvus-a");
+    let from: Vec<_> = a.volumes_from.iter().map(|t| t.value.as_str()).collect();
+    assert_eq!(from, ["b", "container:c:ro"]);
+    let d = a.deploy_restart.as_ref().unwrap();
+    assert_eq!(d.condition.as_ref().unwrap().value, "on-failure");
+    assert_eq!(d.max_attempts.as_ref().unwrap().value, "3");
+    assert!(svc(&m, "b").deploy_restart.is_none());
+}
