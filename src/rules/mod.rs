@@ -175,11 +175,15 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
         rule.check(&cx, &mut out);
     }
     // A service behind a profile is checked all the same; say which profile starts it.
+    let with_profiles: std::collections::HashMap<&str, &Service> = file
+        .services
+        .iter()
+        .filter(|s| !s.profiles.is_empty())
+        .map(|s| (s.name.value.as_str(), s))
+        .collect();
     for d in &mut out {
         let Some(name) = &d.service else { continue };
-        if let Some(s) = file.services.iter().find(|s| s.name.value == *name)
-            && !s.profiles.is_empty()
-        {
+        if let Some(s) = with_profiles.get(name.as_str()) {
             let names: Vec<String> = s
                 .profiles
                 .iter()
