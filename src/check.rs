@@ -414,7 +414,9 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
         }
     }
     if let Some(model) = &project.model {
-        diagnostics.extend(rules::run(model, &sources, &options.rules));
+        // The fixes of many findings in a file each ask for its layout: detect it once.
+        let found = fix::memo::remembering(|| rules::run(model, &sources, &options.rules));
+        diagnostics.extend(found);
     }
     diagnostics.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     diagnostics
