@@ -1024,6 +1024,8 @@ fn rules_lists_every_rule_with_its_severity() {
             ("unknown-service", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),
+            ("unused-suppression", "warning"),
+            ("suppression-without-reason", "warning"),
         ]
     );
 }
