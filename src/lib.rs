@@ -15,5 +15,6 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod stack;
+pub mod statistics;
 pub mod suppress;
 pub mod yaml;
