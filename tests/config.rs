@@ -731,3 +731,125 @@ fn config_show_prints_each_value_with_its_origin_and_reads_back() {
         "milvet: milvet.toml:1:1: unknown key `selekt`; did you mean `select`?\n"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The README's snippets
+
+/// The fenced blocks of the README's "Configuration and suppression" section, as (info
+/// string, body), in order.
+fn readme_blocks() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("\n## Configuration and suppression\n")
+        .expect("the section");
+    let rest = &readme[start + 1..];
+    let section = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
+    let mut blocks = Vec::new();
+    let mut lines = section.lines();
+    while let Some(l) = lines.next() {
+        if let Some(info) = l.strip_prefix("```") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info.to_string(), body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_sample_configuration_does_what_it_says() {
+    let blocks = readme_blocks();
+    let (info, sample) = &blocks[0];
+    assert_eq!(info, "toml");
+    let t = TempDir::new("cfg-readme");
+    t.file("milvet.toml", sample)
+        .file("compose.yaml", TWO)
+        .file("deploy/dev/compose.yaml", TWO)
+        .file("legacy/compose.yaml", TWO)
+        .file("x/compose.old.yaml", TWO)
+        .file(
+            "retention/compose.yaml",
+            LOW_RETENTION.replace("=100\n", "=1000\n"),
+        )
+        .file(
+            "vars/compose.yaml",
+            LOW_RETENTION.replace("=100\n", "=${RETENTION}\n"),
+        );
+    let (code, v) = check_json(&t.root, &[]);
+    // The mode finding is an error (severity), the dev files have no data finding, legacy
+    // and compose.old.yaml are excluded, 1000 is below the min-retention of 5000, and the
+    // unset variable is not reported (only the retention it leaves missing).
+    let retention = "etcd-compaction-retention";
+    assert_eq!(
+        findings(&v),
+        [
+            format!("compose.yaml:5:35 {MODE}"),
+            format!("compose.yaml:6:40 {retention}"),
+            format!("compose.yaml:7:30 {DATA}"),
+            format!("deploy/dev/compose.yaml:5:35 {MODE}"),
+            format!("deploy/dev/compose.yaml:6:40 {retention}"),
+            format!("retention/compose.yaml:6:40 {retention}"),
+            format!("vars/compose.yaml:4:5 {retention}"),
+        ]
+    );
+    let levels: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            "error", "warning", "error", "error", "warning", "warning", "warning"
+        ]
+    );
+    assert_eq!(code, 1);
+    // fail-on = "error": the warning alone does not fail.
+    assert_eq!(check(&t.path("retention"), &[]).0, 0);
+    // format = "human".
+    let run = milvet(&t.root, &["check", "--color", "never"]);
+    assert!(
+        run.stdout
+            .starts_with("compose.yaml:5:35: error[etcd-compaction-mode]")
+    );
+}
+
+#[test]
+fn the_readme_pyproject_and_extend_snippets_do_what_they_say() {
+    let blocks = readme_blocks();
+    let (info, pyproject) = &blocks[1];
+    assert_eq!(info, "toml");
+    assert!(pyproject.starts_with("[tool.milvet]\n"));
+    let t = TempDir::new("cfg-readme-py");
+    t.file("pyproject.toml", pyproject)
+        .file("compose.yaml", TWO);
+    assert_eq!(
+        check(&t.root, &[]),
+        (1, vec![format!("compose.yaml:7:30 {DATA}")])
+    );
+    t.write("compose.yaml", LOW_RETENTION);
+    assert_eq!(check(&t.root, &[]), (0, vec![]));
+
+    let (info, extend) = &blocks[2];
+    assert_eq!(info, "toml");
+    assert!(extend.starts_with("extend = "));
+    let t = TempDir::new("cfg-readme-extend");
+    t.file("milvet.toml", &blocks[0].1)
+        .file("sub/milvet.toml", extend)
+        .file(
+            "sub/compose.yaml",
+            LOW_RETENTION.replace("=100\n", "=${RETENTION}\n"),
+        );
+    // unset-variable is back; the rest (fail-on) comes from the file above.
+    assert_eq!(
+        check(&t.path("sub"), &[]),
+        (
+            0,
+            vec![
+                "compose.yaml:4:5 etcd-compaction-retention".to_string(),
+                "compose.yaml:6:40 unset-variable".to_string(),
+            ]
+        )
+    );
+}

@@ -430,3 +430,63 @@ fn fixing_leaves_suppressed_findings_alone() {
     assert_eq!(t.read("compose.yaml"), text);
     assert_eq!(findings(&v), [format!("compose.yaml:7:30 {DATA}")]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The README's snippets
+
+/// The fenced blocks of the README's "Configuration and suppression" section, as (info
+/// string, body), in order.
+fn readme_blocks() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("\n## Configuration and suppression\n")
+        .expect("the section");
+    let rest = &readme[start + 1..];
+    let section = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
+    let mut blocks = Vec::new();
+    let mut lines = section.lines();
+    while let Some(l) = lines.next() {
+        if let Some(info) = l.strip_prefix("```") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info.to_string(), body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_suppression_snippets_silence_what_they_say() {
+    let blocks = readme_blocks();
+    let (info, yaml) = &blocks[3];
+    assert_eq!(info, "yaml");
+    // Every finding the file has is silenced, with reasons: nothing is reported.
+    assert_eq!(check_one(yaml), Vec::<String>::new());
+    // Without the comments there are three.
+    let bare: String = yaml
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("# milvet:"))
+        .map(|l| format!("{}\n", l.split(" # milvet:").next().unwrap()))
+        .collect();
+    assert_eq!(
+        check_one(&bare),
+        [
+            format!("compose.yaml:5:35 {MODE}"),
+            "compose.yaml:6:40 etcd-compaction-retention".to_string(),
+            format!("compose.yaml:7:30 {DATA}"),
+        ]
+    );
+
+    let (info, env) = &blocks[4];
+    assert_eq!(info, "sh");
+    let compose = FROM_ENV.replace("${MODE}", "${ETCD_MODE}");
+    assert_eq!(
+        check_files(&[("compose.yaml", &compose), (".env", env)], &[]),
+        (0, vec![])
+    );
+    let bare: String = env.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    assert_eq!(
+        check_files(&[("compose.yaml", &compose), (".env", &bare)], &[]),
+        (1, vec![format!(".env:1:11 {MODE}")])
+    );
+}
