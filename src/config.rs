@@ -22,7 +22,7 @@
 use crate::diagnostic::Severity;
 use crate::rules::{self, RuleOptions};
 use crate::source::{LineIndex, Span};
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
@@ -150,7 +150,9 @@ pub struct Pattern {
     /// For `per-file-ignores`, the rules it turns off (empty for `exclude`).
     pub rules: Vec<String>,
     pub from: Provenance,
-    matcher: GlobMatcher,
+    /// A set of one: a set matches literal, prefix, suffix and extension patterns without
+    /// building a regular expression.
+    matcher: GlobSet,
 }
 
 impl Pattern {
@@ -169,12 +171,13 @@ impl Pattern {
         } else {
             format!("**/{trimmed}")
         };
-        let matcher = GlobBuilder::new(&anchored)
+        let invalid = |e: globset::Error| format!("`{glob}` is not a valid glob: {}", e.kind());
+        let one = GlobBuilder::new(&anchored)
             .literal_separator(true)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("`{glob}` is not a valid glob: {}", e.kind()))?
-            .compile_matcher();
+            .map_err(invalid)?;
+        let matcher = GlobSetBuilder::new().add(one).build().map_err(invalid)?;
         Ok(Pattern {
             glob: glob.to_string(),
             base: base.to_path_buf(),
