@@ -620,10 +620,7 @@ fn read(path: &Path, shown: &Path) -> Result<Arc<str>, ConfigError> {
         .map_err(|e| ConfigError {
             path: shown.to_path_buf(),
             text: None,
-            message: format!(
-                "cannot read the configuration: {}",
-                crate::project::io_message(&e)
-            ),
+            message: format!("cannot read: {}", crate::project::io_message(&e)),
             span: None,
         })
 }
@@ -819,8 +816,9 @@ fn parse_shown(path: &Path, shown: &Path, text: &Arc<str>) -> Result<Option<Pars
                     return Err(err("`exclude` must be a list of globs".into(), Some(span)));
                 };
                 for item in items {
-                    let g = string(item)
-                        .map_err(|m| err(format!("`exclude` items {m}"), Some(item.span())))?;
+                    let g = string(item).map_err(|_| {
+                        err("`exclude` items must be strings".into(), Some(item.span()))
+                    })?;
                     let p = Pattern::new(g, &base, Vec::new(), at(item.span()))
                         .map_err(|m| err(m, Some(item.span())))?;
                     layer.exclude.push(p);
@@ -872,7 +870,7 @@ fn rule_list(v: &Spanned<DeValue<'_>>) -> Result<Vec<String>, (String, std::ops:
     items
         .iter()
         .map(|item| {
-            let id = string(item).map_err(|m| (format!("rule ids {m}s"), item.span()))?;
+            let id = string(item).map_err(|_| ("rule ids must be strings".into(), item.span()))?;
             check_rule_id(id).map_err(|m| (m, item.span()))?;
             Ok(id.to_string())
         })

@@ -208,6 +208,17 @@ fn config_names_one_file_for_everything_and_isolated_reads_none() {
     assert_eq!(check(&t.root, &["--isolated"]), (1, two("")));
     let run = milvet(&t.root, &["check", "--config", "x.toml", "--isolated"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+    // A --config that does not exist: reported, and nothing is checked.
+    let (code, v) = check_json(&t.root, &["--config", "ci/missing.toml"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_of(&v, "ci/missing.toml")["message"],
+        "configuration: cannot read: no such file or directory"
+    );
+    assert_eq!(
+        error_of(&v, "compose.yaml")["message"],
+        "not checked: its configuration `ci/missing.toml` cannot be used"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,6 +477,18 @@ fn bad_values_are_located() {
             "\n[options]\nmin-retention = -1\n",
             "`options.min-retention` must be a whole number, at least 1",
             3,
+            17,
+        ),
+        (
+            "select = [1]\n",
+            "`select`: rule ids must be strings",
+            1,
+            11,
+        ),
+        (
+            "exclude = [\"a\", 2]\n",
+            "`exclude` items must be strings",
+            1,
             17,
         ),
         (
