@@ -252,6 +252,9 @@ fn check(args: CheckArgs) -> ExitCode {
         (None, None) => Format::Human,
     };
     let stdin = args.paths.len() == 1 && args.paths[0] == Path::new("-");
+    if !stdin && args.stdin_filename.is_some() {
+        return fail("--stdin-filename names the file that `-` stands for: give `-` as the path");
+    }
     if stdin && args.fix {
         return fail("--fix cannot write standard input back: use --diff");
     }

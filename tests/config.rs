@@ -690,6 +690,37 @@ fn stdin_filename_takes_the_env_override_and_configuration_of_its_directory() {
         r.stderr,
         "milvet: --fix cannot write standard input back: use --diff\n"
     );
+    let r = milvet_with(
+        &t.root,
+        &["check", "--stdin-filename", "deploy/compose.yaml"],
+        text,
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "milvet: --stdin-filename names the file that `-` stands for: give `-` as the path\n"
+    );
+    // --diff shows the safe fix of the text, at the name given.
+    let literal = text.replace("${MODE}", "periodic");
+    let r = milvet_with(
+        &t.root,
+        &[
+            "check",
+            "--diff",
+            "--isolated",
+            "--stdin-filename",
+            "deploy/compose.yaml",
+            "-",
+        ],
+        &literal,
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .starts_with("--- deploy/compose.yaml\n+++ deploy/compose.yaml\n"),
+        "{}",
+        r.stdout
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
