@@ -284,7 +284,12 @@ fn report(
         }
     };
     let names: Vec<String> = unused.iter().map(|i| format!("`{}`", i.id)).collect();
-    let mut d = rules::unused_suppression::finding(at(first.span), &names, kept.is_empty());
+    let mut d = rules::unused_suppression::finding(
+        at(first.span),
+        &names,
+        kept.is_empty(),
+        dir.scope == Some(Scope::File),
+    );
     for id in &unused {
         if rules::by_id(&id.id).is_none() {
             let all: Vec<&str> = rules::all().iter().map(|r| r.meta().id).collect();

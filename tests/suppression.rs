@@ -140,6 +140,33 @@ fn a_comment_on_the_line_above_silences_the_next_line_only() {
 }
 
 #[test]
+fn an_unused_ignore_file_says_so() {
+    let t = TempDir::new("suppress-file-unused");
+    t.write(
+        "compose.yaml",
+        format!("{TWO}# milvet: ignore-file[missing-file, {MODE}] a test stack\n"),
+    );
+    let (_, v) = check_json(&t.root, &[]);
+    assert_eq!(
+        findings(&v),
+        [
+            format!("compose.yaml:7:30 {DATA}"),
+            format!("compose.yaml:8:23 {UNUSED}")
+        ]
+    );
+    let d = &v["diagnostics"][1];
+    assert_eq!(
+        d["message"],
+        "the suppression of `missing-file` silences nothing: no such finding in this file"
+    );
+    assert_eq!(d["fix"]["applicability"], "safe");
+    assert_eq!(
+        d["fix"]["description"],
+        "remove `missing-file` from the suppression"
+    );
+}
+
+#[test]
 fn ignore_file_silences_the_rules_anywhere_in_the_file() {
     let text = format!(
         "{TWO}# milvet: ignore-file[etcd-compaction-mode, etcd-data-not-persisted] a test stack\n"
@@ -260,6 +287,13 @@ fn unknown_rule_ids_and_malformed_comments_are_unused() {
         ]
     );
     let msg = v["diagnostics"][1]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with(
+            "the suppression of `etcd-compaction-mod` silences nothing: no such finding on the \
+             line it covers"
+        ),
+        "{msg}"
+    );
     assert!(
         msg.ends_with(
             "(`etcd-compaction-mod` is not a rule id; did you mean `etcd-compaction-mode`?)"

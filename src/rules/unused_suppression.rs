@@ -25,16 +25,19 @@ impl Rule for UnusedSuppression {
 }
 
 /// The finding for the rule ids `names` of a suppression that silence nothing; `whole` when
-/// they are all its ids.
-pub(crate) fn finding(at: Origin, names: &[String], whole: bool) -> Diagnostic {
-    let what = if names.len() == 1 {
-        format!("the suppression of {} silences nothing", names[0])
+/// they are all its ids, `file` for an `ignore-file`.
+pub(crate) fn finding(at: Origin, names: &[String], whole: bool, file: bool) -> Diagnostic {
+    let where_ = if file {
+        "in this file"
     } else {
-        format!("the suppression of {} silences nothing", names.join(", "))
+        "on the line it covers"
     };
     META.diagnostic(
         at,
-        format!("{what} here: no such finding on the line it covers"),
+        format!(
+            "the suppression of {} silences nothing: no such finding {where_}",
+            names.join(", ")
+        ),
     )
     .label("unused")
     .help(if whole {
