@@ -614,7 +614,23 @@ impl Resolver {
     }
 }
 
+/// Largest configuration file read.
+pub const MAX_BYTES: u64 = 1024 * 1024;
+
 fn read(path: &Path, shown: &Path) -> Result<Arc<str>, ConfigError> {
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_BYTES
+    {
+        return Err(ConfigError {
+            path: shown.to_path_buf(),
+            text: None,
+            message: format!(
+                "the file is {} bytes, more than the limit of {MAX_BYTES} bytes",
+                m.len()
+            ),
+            span: None,
+        });
+    }
     std::fs::read_to_string(path)
         .map(Arc::from)
         .map_err(|e| ConfigError {

@@ -456,6 +456,34 @@ fn an_unknown_key_is_located_with_did_you_mean() {
 }
 
 #[test]
+fn a_configuration_file_is_bounded_and_may_not_be_deep() {
+    let t = TempDir::new("cfg-hostile");
+    t.write("compose.yaml", TWO);
+    t.write("milvet.toml", format!("# {}\n", "x".repeat(1024 * 1024)));
+    let (code, v) = check_json(&t.root, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_of(&v, "milvet.toml")["message"],
+        "configuration: the file is 1048579 bytes, more than the limit of 1048576 bytes"
+    );
+    // Deep nesting is refused by the TOML reader, located, without a crash.
+    t.write(
+        "milvet.toml",
+        format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    let (code, v) = check_json(&t.root, &[]);
+    assert_eq!(code, 2);
+    let e = error_of(&v, "milvet.toml");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("configuration: invalid TOML"),
+        "{e}"
+    );
+}
+
+#[test]
 fn bad_values_are_located() {
     let t = TempDir::new("cfg-values");
     t.write("compose.yaml", TWO);
