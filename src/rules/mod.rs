@@ -13,8 +13,10 @@ mod invalid_interpolation;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
+pub(crate) mod suppression_without_reason;
 mod unknown_service;
 mod unset_variable;
+pub(crate) mod unused_suppression;
 mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
@@ -139,6 +141,8 @@ static RULES: &[&dyn Rule] = &[
     &unknown_service::UnknownService,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
+    &unused_suppression::UnusedSuppression,
+    &suppression_without_reason::SuppressionWithoutReason,
 ];
 
 /// Every rule, in a stable order.
@@ -149,6 +153,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Whether `id` is one of the rules about suppression comments, which comments cannot
+/// silence.
+pub fn is_suppression_rule(id: &str) -> bool {
+    id == unused_suppression::ID || id == suppression_without_reason::ID
 }
 
 /// Run every rule's document check over one YAML document.
