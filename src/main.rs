@@ -1,11 +1,11 @@
 //! The `milvet` command: a thin layer over the library.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use milvet::check::{self, FixMode, Options};
 use milvet::discover::{FileKind, Unit};
 use milvet::fix::FixPolicy;
-use milvet::report;
 use milvet::report::human::FixSummary;
+use milvet::report::{self, Format, RenderOptions};
 use milvet::rules::{self, RuleOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -48,7 +48,21 @@ enum Command {
     Rules {
         /// A rule id, e.g. etcd-data-not-persisted.
         id: Option<String>,
+        /// `text` (a table, or the rule's document), or `json` (id, severity, summary, fix,
+        /// url and document of each rule).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
+    /// Print a shell completion script (e.g. `milvet completions bash > /etc/bash_completion.d/milvet`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `milvet man | man -l -`.
+    Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -65,8 +79,10 @@ struct CheckArgs {
     /// Compose file (repeatable; a later file wins).
     #[arg(long, value_name = "PATH")]
     env_file: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format: full (each finding with its snippet; `human` is the same), concise (one
+    /// line a finding), json, sarif (2.1.0, for code scanning), github (workflow-command
+    /// annotations), junit (XML test report: one test case per file and rule).
+    #[arg(long, value_enum, default_value_t = Format::Full)]
     format: Format,
     /// Smallest acceptable etcd auto-compaction retention, in revisions.
     #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
@@ -88,12 +104,6 @@ struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,29 +147,86 @@ fn main() -> ExitCode {
                     &options,
                 )
             };
-            let out = match args.format {
-                Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
-                Format::Human => {
-                    let color = match args.color {
-                        Color::Always => true,
-                        Color::Never => false,
-                        Color::Auto => {
-                            std::io::stdout().is_terminal()
-                                && std::env::var_os("NO_COLOR").is_none()
-                        }
-                    };
-                    let summary = match options.fix {
-                        FixMode::Report => FixSummary::None,
-                        FixMode::Write => FixSummary::Applied,
-                        FixMode::Diff => FixSummary::Diff,
-                    };
-                    report::human::render(&reports, color, summary, args.unsafe_fixes)
-                }
+            let code = check::exit_code(&reports, options.fix);
+            let tty = std::io::stdout().is_terminal();
+            let env = |k: &str| std::env::var(k).ok();
+            let style = report::human::style(
+                match args.color {
+                    Color::Always => Some(true),
+                    Color::Never => Some(false),
+                    Color::Auto => None,
+                },
+                tty,
+                env,
+            );
+            let tty_width = tty
+                .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+                .flatten()
+                .map(|(w, _)| w.0 as usize);
+            let render = RenderOptions {
+                color: style.color,
+                unicode: style.unicode,
+                width: report::human::width(tty_width, env),
+                fixes: match options.fix {
+                    FixMode::Report => FixSummary::None,
+                    FixMode::Write => FixSummary::Applied,
+                    FixMode::Diff => FixSummary::Diff,
+                },
+                unsafe_fixes: args.unsafe_fixes,
+                exit_code: code,
             };
-            print(&out);
-            ExitCode::from(check::exit_code(&reports, options.fix) as u8)
+            print(&report::render(args.format, &reports, &render));
+            ExitCode::from(code as u8)
         }
-        Command::Rules { id: None } => {
+        Command::Rules {
+            id,
+            format: RulesFormat::Json,
+        } => {
+            let list: Vec<_> = rules::all()
+                .iter()
+                .map(|r| r.meta())
+                .filter(|m| id.as_deref().is_none_or(|i| i == m.id))
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id,
+                        "severity": m.severity,
+                        "summary": m.summary,
+                        "url": report::rule_url(m.id),
+                        "doc": m.doc,
+                    })
+                })
+                .collect();
+            if let Some(i) = &id
+                && list.is_empty()
+            {
+                eprintln!("milvet: no rule `{i}`; `milvet rules` lists them");
+                return ExitCode::from(2);
+            }
+            let v = serde_json::json!({ "schema": 1, "rules": list });
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
+            ExitCode::SUCCESS
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "milvet", &mut buf);
+            print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Rules { id: None, .. } => {
             let mut out = String::new();
             for r in rules::all() {
                 let m = r.meta();
@@ -168,7 +235,7 @@ fn main() -> ExitCode {
             print(&out);
             ExitCode::SUCCESS
         }
-        Command::Rules { id: Some(id) } => match rules::by_id(&id) {
+        Command::Rules { id: Some(id), .. } => match rules::by_id(&id) {
             Some(r) => {
                 print(r.meta().doc);
                 ExitCode::SUCCESS

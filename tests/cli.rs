@@ -277,13 +277,20 @@ fn json_report_has_exactly_the_documented_shape() {
             "line",
             "message",
             "offset",
+            "related",
             "rule",
             "service",
-            "severity"
+            "severity",
+            "url"
         ]
     );
     let mut located = d.clone();
     let obj = located.as_object_mut().unwrap();
+    assert_eq!(obj.remove("related").unwrap(), json!([]));
+    assert_eq!(
+        obj.remove("url").unwrap(),
+        "https://github.com/milvet/milvet/blob/main/rules/etcd-data-not-persisted.md"
+    );
     let message = obj.remove("message").unwrap();
     let help = obj.remove("help").unwrap();
     let fix = obj.remove("fix").unwrap();
@@ -295,7 +302,7 @@ fn json_report_has_exactly_the_documented_shape() {
             .starts_with("mount `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` at `/etcd`"),
         "{fix}"
     );
-    assert_eq!(keys(&fix), ["applicability", "description"]);
+    assert_eq!(keys(&fix), ["applicability", "description", "edits"]);
     assert_eq!(
         located,
         json!({
