@@ -137,7 +137,11 @@ pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
         }
     }
     let t = Totals::of(reports);
-    let _ = writeln!(out, "{}", summary(&t, fixes, options.unsafe_fixes));
+    let _ = writeln!(
+        out,
+        "{}",
+        wrap_text(&summary(&t, fixes, options.unsafe_fixes), width, "")
+    );
     out
 }
 
