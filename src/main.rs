@@ -84,8 +84,9 @@ struct CheckArgs {
     /// annotations), junit (XML test report: one test case per file and rule).
     #[arg(long, value_enum, default_value_t = Format::Full)]
     format: Format,
-    /// Smallest acceptable etcd auto-compaction retention, in revisions.
-    #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
+    /// Smallest acceptable etcd auto-compaction retention, in revisions (at least 1).
+    #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION,
+          value_parser = clap::value_parser!(u64).range(1..))]
     min_retention: u64,
     /// Apply safe fixes in place (and unsafe ones with --unsafe-fixes). Every fixed file is
     /// re-parsed and re-checked before it is written; nothing else in it changes.
@@ -98,7 +99,7 @@ struct CheckArgs {
     /// is a difference).
     #[arg(long)]
     diff: bool,
-    /// Files checked at once (default: one per CPU).
+    /// Files checked at once (default, or 0: one per CPU).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
     /// When to colour human output.
@@ -117,6 +118,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => {
+            if args.unsafe_fixes && !args.fix && !args.diff {
+                eprintln!(
+                    "milvet: --unsafe-fixes does nothing without --fix or --diff; nothing is \
+                     changed"
+                );
+            }
             let options = Options {
                 rules: RuleOptions {
                     min_retention: args.min_retention,

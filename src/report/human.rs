@@ -53,6 +53,7 @@ pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
         .with_width(width)
         .with_break_words(false)
         .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let fixes = options.fixes;
     let mut out = String::new();
@@ -66,6 +67,32 @@ pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
     for r in reports {
         let path = r.path.display().to_string();
         let lines = r.text.as_deref().map(LineIndex::new);
+        for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
+            let Some(f) = &d.fix else { continue };
+            let verb = if fixes == FixSummary::Diff {
+                "would apply"
+            } else {
+                "applied"
+            };
+            let service = d
+                .service
+                .as_deref()
+                .map(|s| format!(" (service `{s}`)"))
+                .unwrap_or_default();
+            let what = match f.applicability {
+                Applicability::Unsafe => "unsafe fix: you must act too",
+                _ => "fix",
+            };
+            out.push_str(&wrap_text(
+                &format!(
+                    "{path}: {verb} {what}, {}{service}: {}",
+                    d.rule, f.description
+                ),
+                width,
+                "    ",
+            ));
+            out.push_str("\n\n");
+        }
         if let Some(err) = &r.error {
             match (&r.text, err.at) {
                 (Some(text), Some((offset, pos))) => {
@@ -182,6 +209,7 @@ pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
     let opts = textwrap::Options::new(width)
         .break_words(false)
         .subsequent_indent(indent)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .word_separator(textwrap::WordSeparator::Custom(code_span_words));
     textwrap::wrap(text, opts).join("\n")
 }

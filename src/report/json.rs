@@ -32,13 +32,13 @@ pub const SCHEMA: u32 = 1;
 struct Output<'a> {
     schema: u32,
     milvet: &'static str,
-    files: Vec<FileOut>,
+    files: Vec<FileOut<'a>>,
     diagnostics: Vec<DiagOut<'a>>,
     fixes: FixesOut,
 }
 
 #[derive(Serialize)]
-struct FileOut {
+struct FileOut<'a> {
     path: String,
     status: &'static str,
     error: Option<ErrorOut>,
@@ -47,6 +47,18 @@ struct FileOut {
     /// With `--diff`, the unified diff of the file, if fixing changes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<String>,
+    /// With `--fix` or `--diff`, the fixes applied to the file (or that would be): what each
+    /// did and, for an unsafe one, what the user must do.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    applied_fixes: Vec<AppliedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AppliedOut<'a> {
+    rule: &'a str,
+    service: Option<&'a str>,
+    applicability: Applicability,
+    description: &'a str,
 }
 
 #[derive(Serialize)]
@@ -132,6 +144,20 @@ pub fn render(reports: &[FileReport], with_diff: bool) -> String {
             },
             fixes_applied: r.fix.as_ref().map_or(0, |f| f.applied),
             diff: if with_diff { super::diff(r) } else { None },
+            applied_fixes: r
+                .fix
+                .iter()
+                .flat_map(|f| &f.applied_fixes)
+                .filter_map(|d| {
+                    let f = d.fix.as_ref()?;
+                    Some(AppliedOut {
+                        rule: d.rule,
+                        service: d.service.as_deref(),
+                        applicability: f.applicability,
+                        description: &f.description,
+                    })
+                })
+                .collect(),
             error: r.error.as_ref().map(|e| ErrorOut {
                 message: e.message.clone(),
                 line: e.at.map(|(_, p)| p.line),

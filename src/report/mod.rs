@@ -200,7 +200,7 @@ impl Totals {
 /// A unified diff of what fixing changed in a file, or `None` when nothing changed.
 pub fn diff(report: &FileReport) -> Option<String> {
     let fix = report.fix.as_ref()?;
-    let new = report.text.as_deref()?;
+    let new = &*fix.fixed;
     if *fix.original == *new {
         return None;
     }
