@@ -436,13 +436,18 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// One report a file: every entry file, and the other files a finding points into. The
-/// diagnostics' file ids become the reports' indexes.
+/// One report a file: every entry file, and the other files a finding, its related places or
+/// its fix's edits point into. The diagnostics' file ids become the reports' indexes.
 fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileReport> {
     let shown: Vec<usize> = (0..project.files.len())
         .filter(|&i| {
+            let here = |f: FileId| f.0 as usize == i;
             project.files[i].role == Role::Entry
-                || diagnostics.iter().any(|d| d.origin.file.0 as usize == i)
+                || diagnostics.iter().any(|d| {
+                    here(d.origin.file)
+                        || d.related.iter().any(|r| here(r.origin.file))
+                        || d.fix.iter().flat_map(|f| &f.edits).any(|e| here(e.file))
+                })
         })
         .collect();
     let index: HashMap<usize, u32> = shown
@@ -469,7 +474,6 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
             continue;
         };
         d.origin.file = FileId(k);
-        // Related places in files not shown are dropped; edits keep project ids until fixing.
         d.related
             .retain_mut(|r| match index.get(&(r.origin.file.0 as usize)) {
                 Some(&j) => {

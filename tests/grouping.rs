@@ -127,3 +127,40 @@ fn one_unset_variable_finding_a_variable_and_service() {
     );
     assert_eq!(v["diagnostics"][1]["service"], "web");
 }
+
+#[test]
+fn a_related_place_in_a_file_with_no_finding_of_its_own_is_shown_against_that_file() {
+    let t = TempDir::new("group-extends");
+    t.write(
+        "compose.yaml",
+        "services:\n  a:\n    extends:\n      file: base.yml\n      service: b\n  c:\n    image: nginx:1.27\n    env_file: ./missing.env\n",
+    );
+    t.write(
+        "base.yml",
+        "services:\n  b:\n    image: nginx:1.27\n    env_file: ./missing.env\n",
+    );
+    let v = check(&t.root);
+    // At the first place by file (the project's own file first), the extended file related.
+    assert_eq!(findings(&v), ["compose.yaml:8:15 missing-file"]);
+    assert_eq!(
+        related(&v["diagnostics"][0]),
+        ["base.yml:4:15 also named here, as env_file"]
+    );
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["compose.yaml", "base.yml"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .args(["check", "--color", "never", "compose.yaml"])
+        .current_dir(&t.root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  ☞ related: `base.yml`\n   ╭─[base.yml:4:15]\n 3 │     image: nginx:1.27\n 4 │     env_file: ./missing.env\n"),
+        "{text}"
+    );
+}
