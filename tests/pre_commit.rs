@@ -199,3 +199,43 @@ fn hooks_judge_the_whole_project_and_fix_it() {
         text(&out)
     );
 }
+
+#[test]
+fn the_hooks_files_pattern_matches_what_milvet_reads_at_any_depth() {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let patterns: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("files: "))
+        .collect();
+    assert_eq!(patterns.len(), 2);
+    assert_eq!(patterns[0], patterns[1]);
+    // pre-commit searches the path with Python's `re`; this pattern reads the same in Rust's.
+    let re = regex::Regex::new(patterns[0]).unwrap();
+    for yes in [
+        "compose.yaml",
+        "compose.override.yml",
+        "docker-compose.yml",
+        "deploy/prod/docker-compose.prod.yaml",
+        "stacks/milvus-compose.yml",
+        "milvus.yaml",
+        "configs/milvus/user.yaml",
+        ".env",
+        "deploy/.env",
+    ] {
+        assert!(re.is_match(yes), "{yes} should run the hooks");
+    }
+    for no in [
+        "README.md",
+        "compose.json",
+        "compose.yaml.bak",
+        "deploy/compose/README.md",
+        "values.yaml",
+        ".envrc",
+        "prod.env",
+    ] {
+        assert!(!re.is_match(no), "{no} should not run the hooks");
+    }
+}
