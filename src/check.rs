@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Options {
     pub rules: RuleOptions,
     pub limits: Limits,
-    /// Files checked at once; `None` for one per CPU.
+    /// Files checked at once; `None` or 0 for one per CPU.
     pub jobs: Option<usize>,
     /// Whether to fix, and how.
     pub fix: FixMode,
@@ -66,10 +66,16 @@ pub enum FixMode {
 pub struct FileFix {
     /// Fixes applied.
     pub applied: usize,
-    /// The text before fixing ([`FileReport::text`] is the text after).
+    /// The text before fixing.
     pub original: Arc<str>,
+    /// The text after fixing. With `--fix` it is also [`FileReport::text`]; with `--diff` the
+    /// report keeps the text on disk (the original), and its findings are placed in it.
+    pub fixed: Arc<str>,
     /// Whether the fixed text was written to the file.
     pub written: bool,
+    /// The findings whose fixes were applied to this file (their fixes say what was done and,
+    /// for unsafe ones, what the user must do).
+    pub applied_fixes: Vec<Diagnostic>,
 }
 
 /// Why a file could not be checked.
@@ -110,10 +116,7 @@ impl FileReport {
 
     /// Whether fixing changed the text (written, or shown as a diff).
     pub fn changed(&self) -> bool {
-        match (&self.fix, &self.text) {
-            (Some(f), Some(t)) => f.original != *t,
-            _ => false,
-        }
+        self.fix.as_ref().is_some_and(|f| f.original != f.fixed)
     }
 
     /// Unsafe fixes among the remaining findings.
@@ -132,7 +135,14 @@ impl FileReport {
 /// Check the paths given on the command line (files, directories, or the current directory
 /// when there are none). Reports come in discovery order.
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
-    let (mut units, walk_errors) = discover::units(paths);
+    // The same file or directory named twice (`a.yml ./a.yml $PWD/a.yml`) is checked once.
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| seen.insert(same_file(p)))
+        .cloned()
+        .collect();
+    let (mut units, walk_errors) = discover::units(&paths);
     // Files the configuration excludes are not checked.
     for u in &mut units {
         u.files.retain(|f| {
@@ -166,6 +176,7 @@ type UnitResult = (Vec<FileReport>, Vec<PathBuf>);
 pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
     let threads = options
         .jobs
+        .filter(|&n| n > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
         .min(units.len() / 4 + 1);
@@ -521,13 +532,18 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// One report a file: every entry file, and the other files a finding points into. The
-/// diagnostics' file ids become the reports' indexes.
+/// One report a file: every entry file, and the other files a finding, its related places or
+/// its fix's edits point into. The diagnostics' file ids become the reports' indexes.
 fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileReport> {
     let shown: Vec<usize> = (0..project.files.len())
         .filter(|&i| {
+            let here = |f: FileId| f.0 as usize == i;
             project.files[i].role == Role::Entry
-                || diagnostics.iter().any(|d| d.origin.file.0 as usize == i)
+                || diagnostics.iter().any(|d| {
+                    here(d.origin.file)
+                        || d.related.iter().any(|r| here(r.origin.file))
+                        || d.fix.iter().flat_map(|f| &f.edits).any(|e| here(e.file))
+                })
         })
         .collect();
     let index: HashMap<usize, u32> = shown
@@ -554,7 +570,6 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
             continue;
         };
         d.origin.file = FileId(k);
-        // Related places in files not shown are dropped; edits keep project ids until fixing.
         d.related
             .retain_mut(|r| match index.get(&(r.origin.file.0 as usize)) {
                 Some(&j) => {
@@ -657,7 +672,24 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
         }
     }
     let mut applied_left = fixed.applied;
-    for r in &mut new_reports {
+    // Each applied fix goes with the file of its finding, or else the first changed file.
+    let first_changed = new_reports.iter().position(|r| {
+        let i = paths.iter().position(|p| *p == r.path).unwrap_or(0);
+        *project.files[i].text != *fixed.texts[i]
+    });
+    let mut applied_fixes: Vec<Vec<Diagnostic>> = vec![Vec::new(); new_reports.len()];
+    for d in &fixed.fixes {
+        let path = project.files.get(d.origin.file.0 as usize).map(|f| &f.path);
+        let k = new_reports
+            .iter()
+            .position(|r| Some(&r.path) == path)
+            .or(first_changed)
+            .unwrap_or(0);
+        if let Some(list) = applied_fixes.get_mut(k) {
+            list.push(d.clone());
+        }
+    }
+    for (r, fixes) in new_reports.iter_mut().zip(applied_fixes) {
         let i = paths.iter().position(|p| *p == r.path).unwrap_or(0);
         let original: Arc<str> = project.files[i].text.clone();
         let changed = *original != *fixed.texts[i];
@@ -669,11 +701,101 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
         };
         r.fix = Some(FileFix {
             applied,
+            fixed: Arc::from(fixed.texts[i].as_str()),
             original,
             written: changed && options.fix == FixMode::Write,
+            applied_fixes: fixes,
         });
     }
+    if options.fix == FixMode::Diff {
+        place_on_disk(&mut new_reports);
+    }
     *reports = new_reports;
+}
+
+/// With `--diff` nothing is written: put each report back on the text on disk, its remaining
+/// findings (found in the fixed text) moved to the same places there. A place in a changed
+/// region goes to the start of that region.
+fn place_on_disk(reports: &mut [FileReport]) {
+    let maps: Vec<Option<OffsetMap>> = reports
+        .iter()
+        .map(|r| {
+            let f = r.fix.as_ref()?;
+            (f.original != f.fixed).then(|| OffsetMap::new(&f.original, &f.fixed))
+        })
+        .collect();
+    let map = |o: &mut crate::compose::Origin| {
+        if let Some(Some(m)) = maps.get(o.file.0 as usize) {
+            o.span = crate::source::Span::new(m.old(o.span.start), m.old(o.span.end));
+        }
+    };
+    for r in reports.iter_mut() {
+        for d in &mut r.diagnostics {
+            map(&mut d.origin);
+            for rel in &mut d.related {
+                map(&mut rel.origin);
+            }
+            for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                let mut o = crate::compose::Origin {
+                    file: e.file,
+                    span: e.span,
+                };
+                map(&mut o);
+                e.span = o.span;
+            }
+        }
+        if let Some(f) = &r.fix {
+            r.text = Some(f.original.clone());
+        }
+    }
+}
+
+/// Byte offsets of a changed text mapped back to the text it came from, line by line.
+struct OffsetMap {
+    /// (new line start, old line start, whether the line is unchanged), by new line.
+    lines: Vec<(usize, usize, bool)>,
+    old_len: usize,
+}
+
+impl OffsetMap {
+    fn new(old: &str, new: &str) -> OffsetMap {
+        let starts = |t: &str| -> Vec<usize> {
+            let mut v = vec![0];
+            v.extend(t.match_indices('\n').map(|(i, _)| i + 1));
+            v
+        };
+        let (old_starts, new_starts) = (starts(old), starts(new));
+        let at = |v: &[usize], i: usize, len: usize| v.get(i).copied().unwrap_or(len);
+        let mut lines = Vec::new();
+        let diff = similar::TextDiff::from_lines(old, new);
+        for op in diff.ops() {
+            let (tag, o, n) = op.as_tag_tuple();
+            for (k, nl) in n.clone().enumerate() {
+                let equal = tag == similar::DiffTag::Equal;
+                let ol = if equal { o.start + k } else { o.start };
+                lines.push((
+                    at(&new_starts, nl, new.len()),
+                    at(&old_starts, ol, old.len()),
+                    equal,
+                ));
+            }
+        }
+        OffsetMap {
+            lines,
+            old_len: old.len(),
+        }
+    }
+
+    fn old(&self, offset: usize) -> usize {
+        let i = self.lines.partition_point(|l| l.0 <= offset);
+        match i.checked_sub(1).and_then(|i| self.lines.get(i)) {
+            Some(&(new_start, old_start, true)) => {
+                (old_start + offset - new_start).min(self.old_len)
+            }
+            Some(&(_, old_start, false)) => old_start.min(self.old_len),
+            None => offset.min(self.old_len),
+        }
+    }
 }
 
 /// Fix a text as one Compose file with no variables, as `--fix` would (with `policy`): the

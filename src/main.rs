@@ -1,12 +1,12 @@
 //! The `milvet` command: a thin layer over the library.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use milvet::check::{self, FixMode, Options};
 use milvet::config::{self, Discovery, Layer, Provenance, Resolver};
 use milvet::discover::{FileKind, Unit};
 use milvet::fix::FixPolicy;
-use milvet::report;
 use milvet::report::human::FixSummary;
+use milvet::report::{self, Format, RenderOptions};
 use milvet::rules::{self, RuleOptions};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -56,6 +56,10 @@ enum Command {
     Rules {
         /// A rule id, e.g. etcd-data-not-persisted.
         id: Option<String>,
+        /// `text` (a table, or the rule's document), or `json` (id, severity, summary, fix,
+        /// url and document of each rule).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Show the configuration that applies to a file or directory.
     Config {
@@ -68,6 +72,16 @@ enum Command {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// Print a shell completion script (e.g. `milvet completions bash > /etc/bash_completion.d/milvet`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `milvet man | man -l -`.
+    Man,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
 }
 
 /// Where the configuration comes from, and the command line's part of it.
@@ -143,11 +157,15 @@ struct CheckArgs {
     /// Compose file (repeatable; a later file wins).
     #[arg(long, value_name = "PATH")]
     env_file: Vec<PathBuf>,
-    /// Output format (default: human, or the configuration's `format`).
+    /// Output format: full (each finding with its snippet; `human` is the same), concise (one
+    /// line a finding), json, sarif (2.1.0, for code scanning), github (workflow-command
+    /// annotations), junit (XML test report: one test case per file and rule). Default: full,
+    /// or the configuration's `format`.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Smallest acceptable etcd auto-compaction retention, in revisions (default: 1000).
-    #[arg(long, value_name = "N")]
+    /// Smallest acceptable etcd auto-compaction retention, in revisions (at least 1; default:
+    /// 1000, or the configuration's `min-retention`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     min_retention: Option<u64>,
     /// Apply safe fixes in place (and unsafe ones with --unsafe-fixes). Every fixed file is
     /// re-parsed and re-checked before it is written; nothing else in it changes.
@@ -160,7 +178,7 @@ struct CheckArgs {
     /// is a difference, or when an error-level finding remains).
     #[arg(long)]
     diff: bool,
-    /// Files checked at once (default: one per CPU).
+    /// Files checked at once (default, or 0: one per CPU).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
     /// When to colour human output.
@@ -187,12 +205,6 @@ struct CheckArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -204,7 +216,28 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Config { path, config, .. } => show_config(path, &config),
-        Command::Rules { id: None } => {
+        Command::Rules {
+            id,
+            format: RulesFormat::Json,
+        } => rules_json(id),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "milvet", &mut buf);
+            print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            print(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Rules { id: None, .. } => {
             let mut out = String::new();
             for r in rules::all() {
                 let m = r.meta();
@@ -213,7 +246,7 @@ fn main() -> ExitCode {
             print(&out);
             ExitCode::SUCCESS
         }
-        Command::Rules { id: Some(id) } => match rules::by_id(&id) {
+        Command::Rules { id: Some(id), .. } => match rules::by_id(&id) {
             Some(r) => {
                 print(r.meta().doc);
                 ExitCode::SUCCESS
@@ -226,7 +259,41 @@ fn main() -> ExitCode {
     }
 }
 
+fn rules_json(id: Option<String>) -> ExitCode {
+    let list: Vec<_> = rules::all()
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| id.as_deref().is_none_or(|i| i == m.id))
+        .map(|m| {
+            serde_json::json!({
+                "id": m.id,
+                "severity": m.severity,
+                "summary": m.summary,
+                "url": report::rule_url(m.id),
+                "doc": m.doc,
+            })
+        })
+        .collect();
+    if let Some(i) = &id
+        && list.is_empty()
+    {
+        eprintln!("milvet: no rule `{i}`; `milvet rules` lists them");
+        return ExitCode::from(2);
+    }
+    let v = serde_json::json!({ "schema": 1, "rules": list });
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    ));
+    ExitCode::SUCCESS
+}
+
 fn check(args: CheckArgs) -> ExitCode {
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        eprintln!(
+            "milvet: --unsafe-fixes does nothing without --fix or --diff; nothing is changed"
+        );
+    }
     let resolver = match args.config.resolver(args.min_retention) {
         Ok(r) => Arc::new(r),
         Err(m) => return fail(&m),
@@ -249,7 +316,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 ));
             }
         },
-        (None, None) => Format::Human,
+        (None, None) => Format::Full,
     };
     let stdin = args.paths.len() == 1 && args.paths[0] == Path::new("-");
     if !stdin && args.stdin_filename.is_some() {
@@ -294,28 +361,40 @@ fn check(args: CheckArgs) -> ExitCode {
             &options,
         )
     };
-    let human = matches!(format, Format::Human);
+    let code = check::exit_code_failing_on(&reports, options.fix, run.fail_on.0);
+    let code = if code == 1 && args.exit_zero { 0 } else { code };
+    let human = matches!(format, Format::Full);
     let mut out = if args.statistics {
         milvet::statistics::render(&reports, !human)
     } else {
-        match format {
-            Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
-            Format::Human => {
-                let color = match args.color {
-                    Color::Always => true,
-                    Color::Never => false,
-                    Color::Auto => {
-                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                    }
-                };
-                let summary = match options.fix {
-                    FixMode::Report => FixSummary::None,
-                    FixMode::Write => FixSummary::Applied,
-                    FixMode::Diff => FixSummary::Diff,
-                };
-                report::human::render(&reports, color, summary, args.unsafe_fixes)
-            }
-        }
+        let tty = std::io::stdout().is_terminal();
+        let env = |k: &str| std::env::var(k).ok();
+        let style = report::human::style(
+            match args.color {
+                Color::Always => Some(true),
+                Color::Never => Some(false),
+                Color::Auto => None,
+            },
+            tty,
+            env,
+        );
+        let tty_width = tty
+            .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+            .flatten()
+            .map(|(w, _)| w.0 as usize);
+        let render = RenderOptions {
+            color: style.color,
+            unicode: style.unicode,
+            width: report::human::width(tty_width, env),
+            fixes: match options.fix {
+                FixMode::Report => FixSummary::None,
+                FixMode::Write => FixSummary::Applied,
+                FixMode::Diff => FixSummary::Diff,
+            },
+            unsafe_fixes: args.unsafe_fixes,
+            exit_code: code,
+        };
+        report::render(format, &reports, &render)
     };
     if human && args.quiet {
         // The summary is the last line.
@@ -327,12 +406,7 @@ fn check(args: CheckArgs) -> ExitCode {
         out.push_str(&milvet::statistics::fixes(&reports, options.fix));
     }
     print(&out);
-    let code = check::exit_code_failing_on(&reports, options.fix, run.fail_on.0);
-    ExitCode::from(if code == 1 && args.exit_zero {
-        0
-    } else {
-        code as u8
-    })
+    ExitCode::from(code as u8)
 }
 
 /// The unit of a file read from standard input: the project its path would be part of (a

@@ -674,6 +674,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         problems: Vec::new(),
         includes: Vec::new(),
         roots: Vec::new(),
+        env: m.env.clone(),
     }
 }
 

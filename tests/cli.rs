@@ -277,13 +277,20 @@ fn json_report_has_exactly_the_documented_shape() {
             "line",
             "message",
             "offset",
+            "related",
             "rule",
             "service",
-            "severity"
+            "severity",
+            "url"
         ]
     );
     let mut located = d.clone();
     let obj = located.as_object_mut().unwrap();
+    assert_eq!(obj.remove("related").unwrap(), json!([]));
+    assert_eq!(
+        obj.remove("url").unwrap(),
+        "https://github.com/milvet/milvet/blob/main/rules/etcd-data-not-persisted.md"
+    );
     let message = obj.remove("message").unwrap();
     let help = obj.remove("help").unwrap();
     let fix = obj.remove("fix").unwrap();
@@ -295,7 +302,7 @@ fn json_report_has_exactly_the_documented_shape() {
             .starts_with("mount `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` at `/etcd`"),
         "{fix}"
     );
-    assert_eq!(keys(&fix), ["applicability", "description"]);
+    assert_eq!(keys(&fix), ["applicability", "description", "edits"]);
     assert_eq!(
         located,
         json!({
@@ -1216,12 +1223,27 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
              - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
         )
     );
-    // With the unsafe ones, nothing remains; the human summary says what was done.
+    // With the unsafe ones, nothing remains; the output says what was done and what the user
+    // must do for each unsafe fix, then the summary.
     let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+    let unwrapped = run.stdout.replace("\n    ", " ");
+    let lines: Vec<&str> = unwrapped.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with(
+        "compose.yaml: applied unsafe fix: you must act too, etcd-data-not-persisted (service \
+         `etcd`): mount `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` at `/etcd`."
+    ));
+    assert!(lines[0].ends_with(
+        "copy it to the host (`./volumes/etcd`): \
+         `mkdir -p ./volumes/etcd && docker compose cp etcd:/etcd/. ./volumes/etcd/`"
+    ));
+    assert!(lines[1].ends_with(
+        "`mkdir -p ./volumes/minio && docker compose cp minio:/minio_data/. ./volumes/minio/`"
+    ));
     assert_eq!(
-        run.stdout,
-        "0 errors, 0 warnings in 1 file; applied 2 fixes in 1 file\n"
+        lines[2],
+        "0 errors, 0 warnings in 1 file; applied 2 fixes in 1 file"
     );
     let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
     assert_eq!(

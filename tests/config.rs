@@ -399,7 +399,7 @@ fn format_from_the_file_and_the_command_line() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .starts_with("milvet: milvet.toml:2:10: `format` is `yaml`, not one of human, json"),
+            .starts_with("milvet: milvet.toml:2:10: `format` is `yaml`, not one of full, concise, json, sarif, github, junit"),
         "{}",
         run.stderr
     );

@@ -27,7 +27,7 @@ pub struct Var {
 }
 
 /// The variables of a project.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
     shell: Arc<HashMap<String, String>>,
     files: HashMap<String, Var>,

@@ -537,6 +537,8 @@ pub struct ComposeFile {
     pub includes: Vec<Include>,
     /// The root mapping of every document merged into this model, in order.
     pub roots: Vec<(FileId, NodeId)>,
+    /// The variables the model was interpolated with (of its first document).
+    pub env: Env,
 }
 
 impl ComposeFile {
@@ -565,6 +567,7 @@ impl ComposeFile {
             problems: Vec::new(),
             includes: Vec::new(),
             roots: vec![(file, root)],
+            env: env.clone(),
         };
         if let Some(inc) = tree.get(root, "include") {
             model.includes = cx.includes(inc);

@@ -70,6 +70,9 @@ pub struct Fixed {
     pub diagnostics: Vec<Diagnostic>,
     /// How many fixes were applied.
     pub applied: usize,
+    /// The findings whose fixes were applied, in the order they were (with the positions of
+    /// the text they were found in).
+    pub fixes: Vec<Diagnostic>,
 }
 
 /// Whether two edits cannot both be applied in one pass: they overlap, or both start at the same
@@ -116,6 +119,7 @@ where
     let mut current = texts.to_vec();
     let mut diagnostics = initial.to_vec();
     let mut applied = 0;
+    let mut fixes = Vec::new();
     let mut fixed_keys: HashMap<(&'static str, Option<String>), usize> = HashMap::new();
     for _ in 0..MAX_PASSES {
         let mut taken: Vec<&Edit> = Vec::new();
@@ -133,6 +137,7 @@ where
             }
             taken.extend(fix.edits.iter());
             taken_now += 1;
+            fixes.push(d.clone());
             *fixed_keys.entry(key(d)).or_default() += 1;
         }
         if taken_now == 0 {
@@ -158,6 +163,7 @@ where
         texts: current,
         diagnostics,
         applied,
+        fixes,
     })
 }
 

@@ -1,8 +1,8 @@
 //! Human output: for each finding, `file:line:col`, severity and rule id, the message, the
 //! snippet with the span underlined (miette), and the help.
 
-use super::Totals;
 use super::snippet::Indexed;
+use super::{RenderOptions, Totals};
 use crate::check::FileReport;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::LineIndex;
@@ -29,15 +29,34 @@ pub fn render(
     fixes: FixSummary,
     unsafe_fixes: bool,
 ) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
+    render_with(
+        reports,
+        &RenderOptions {
+            color,
+            fixes,
+            unsafe_fixes,
+            ..RenderOptions::default()
+        },
+    )
+}
+
+/// Render every report, drawn and wrapped as `options` say.
+pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
+    let theme = match (options.unicode, options.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, true) => GraphicalTheme::ascii(),
+        (false, false) => GraphicalTheme::none(),
     };
+    let width = options.width.max(MIN_WIDTH);
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_context_lines(1)
-        .with_width(100)
+        .with_width(width)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
+    let fixes = options.fixes;
     let mut out = String::new();
     if fixes == FixSummary::Diff {
         for r in reports {
@@ -46,9 +65,40 @@ pub fn render(
             }
         }
     }
-    for r in reports {
+    // Every file's line index, made once: a finding's snippets may be in any file.
+    let all_lines: Vec<Option<Arc<LineIndex>>> = reports
+        .iter()
+        .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
+        .collect();
+    for (i, r) in reports.iter().enumerate() {
         let path = r.path.display().to_string();
-        let lines = r.text.as_deref().map(|t| Arc::new(LineIndex::new(t)));
+        let lines = all_lines[i].clone();
+        for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
+            let Some(f) = &d.fix else { continue };
+            let verb = if fixes == FixSummary::Diff {
+                "would apply"
+            } else {
+                "applied"
+            };
+            let service = d
+                .service
+                .as_deref()
+                .map(|s| format!(" (service `{s}`)"))
+                .unwrap_or_default();
+            let what = match f.applicability {
+                Applicability::Unsafe => "unsafe fix: you must act too",
+                _ => "fix",
+            };
+            out.push_str(&wrap_text(
+                &format!(
+                    "{path}: {verb} {what}, {}{service}: {}",
+                    d.rule, f.description
+                ),
+                width,
+                "    ",
+            ));
+            out.push_str("\n\n");
+        }
         if let Some(err) = &r.error {
             match (&r.text, &lines, err.at) {
                 (Some(text), Some(lines), Some((offset, pos))) => {
@@ -76,19 +126,152 @@ pub fn render(
             let pos = lines.position(text, d.origin.span.start);
             let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
             render_one(&handler, &mut out, to_miette(d, text), &path, text, lines);
+            // Related places in other files, one snippet a file.
+            let mut others: Vec<usize> = d
+                .related
+                .iter()
+                .map(|rel| rel.origin.file.0 as usize)
+                .filter(|&f| f != d.origin.file.0 as usize)
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            for f in others {
+                let Some(other) = reports.get(f) else {
+                    continue;
+                };
+                let (Some(other_text), Some(other_lines)) = (&other.text, &all_lines[f]) else {
+                    continue;
+                };
+                let other_path = other.path.display().to_string();
+                let labels: Vec<LabeledSpan> = d
+                    .related
+                    .iter()
+                    .filter(|rel| rel.origin.file.0 as usize == f)
+                    .map(|rel| related_label(rel, other_text))
+                    .collect();
+                let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
+                    .with_severity(miette::Severity::Advice)
+                    .with_labels(labels);
+                render_one(
+                    &handler,
+                    &mut out,
+                    diag,
+                    &other_path,
+                    other_text,
+                    other_lines,
+                );
+            }
             if let Some(f) = &d.fix {
                 let what = match f.applicability {
                     Applicability::Safe => "fix (safe, --fix)",
                     Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
                     Applicability::Unavailable => "no automatic fix",
                 };
-                let _ = writeln!(out, "  {what}: {}\n", f.description);
+                out.push_str(&wrap_text(
+                    &format!("  {what}: {}", f.description),
+                    width,
+                    "    ",
+                ));
+                out.push_str("\n\n");
             }
         }
     }
     let t = Totals::of(reports);
-    let _ = writeln!(out, "{}", summary(&t, fixes, unsafe_fixes));
+    let _ = writeln!(
+        out,
+        "{}",
+        wrap_text(&summary(&t, fixes, options.unsafe_fixes), width, "")
+    );
     out
+}
+
+/// Narrowest width output is wrapped to.
+const MIN_WIDTH: usize = 40;
+
+/// Words for wrapping: split at spaces, but never inside a `code span`.
+fn code_span_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let bytes = line.as_bytes();
+    let mut words = Vec::new();
+    let (mut start, mut i, mut code) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => code = !code,
+            b' ' if !code => {
+                let mut j = i;
+                while j < bytes.len() && bytes[j] == b' ' {
+                    j += 1;
+                }
+                words.push(textwrap::core::Word::from(&line[start..j]));
+                start = j;
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < bytes.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
+/// `text` wrapped to `width`, never inside a code span; continuation lines start with
+/// `indent`.
+pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
+    let opts = textwrap::Options::new(width)
+        .break_words(false)
+        .subsequent_indent(indent)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .word_separator(textwrap::WordSeparator::Custom(code_span_words));
+    textwrap::wrap(text, opts).join("\n")
+}
+
+/// How the terminal wants output drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    pub unicode: bool,
+}
+
+/// Whether to colour and how to draw, from `--color` (`Some(true)` always, `Some(false)`
+/// never, `None` auto), whether stdout is a terminal, and the environment: `NO_COLOR` (when
+/// not empty) turns colour off, `FORCE_COLOR` or `CLICOLOR_FORCE` (when not empty or `0`) on,
+/// `TERM=dumb` means no colour and ASCII drawing, and so does a locale (`LC_ALL`, else
+/// `LC_CTYPE`, else `LANG`) that is set and is not UTF-8.
+pub fn style(choice: Option<bool>, tty: bool, env: impl Fn(&str) -> Option<String>) -> Style {
+    let set = |k: &str| env(k).filter(|v| !v.is_empty());
+    let dumb = set("TERM").is_some_and(|t| t == "dumb");
+    let forced = ["FORCE_COLOR", "CLICOLOR_FORCE"]
+        .iter()
+        .any(|k| set(k).is_some_and(|v| v != "0" && v != "false"));
+    let color = match choice {
+        Some(c) => c,
+        None => {
+            if set("NO_COLOR").is_some() {
+                false
+            } else {
+                forced || (tty && !dumb)
+            }
+        }
+    };
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"].iter().find_map(|k| set(k));
+    let utf8 = locale.is_none_or(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    });
+    Style {
+        color,
+        unicode: utf8 && !dumb,
+    }
+}
+
+/// The width to wrap to: the terminal's when stdout is one, else `COLUMNS`, else 100.
+pub fn width(tty_width: Option<usize>, env: impl Fn(&str) -> Option<String>) -> usize {
+    tty_width
+        .or_else(|| env("COLUMNS").and_then(|c| c.trim().parse().ok()))
+        .filter(|&w| w > 0)
+        .unwrap_or(100)
 }
 
 /// Longest line shown as a snippet; past it (a minified or generated file) a finding is shown
@@ -146,11 +329,8 @@ fn to_miette(d: &Diagnostic, text: &str) -> MietteDiagnostic {
         d.label.clone(),
         (span.start, len),
     )];
-    for r in &d.related {
-        labels.push(LabeledSpan::new_with_span(
-            Some(r.label.clone()),
-            (r.origin.span.start, r.origin.span.len().max(1)),
-        ));
+    for r in d.related.iter().filter(|r| r.origin.file == d.origin.file) {
+        labels.push(related_label(r, text));
     }
     let mut m = MietteDiagnostic::new(d.message.clone())
         .with_severity(match d.severity {
@@ -165,7 +345,18 @@ fn to_miette(d: &Diagnostic, text: &str) -> MietteDiagnostic {
     m
 }
 
-fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> String {
+/// A related place's label, within `text` (the text of its own file).
+fn related_label(r: &crate::diagnostic::Related, text: &str) -> LabeledSpan {
+    let start = r.origin.span.start.min(text.len());
+    let len = if r.origin.span.is_empty() {
+        char_len(text, start)
+    } else {
+        r.origin.span.end.min(text.len()) - start
+    };
+    LabeledSpan::new_with_span(Some(r.label.clone()), (start, len))
+}
+
+pub(crate) fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut s = format!(

@@ -7,16 +7,22 @@
 //!                   "line": 5, "column": 34, "end_line": 5, "end_column": 42,
 //!                   "offset": 97, "end_offset": 105, "service": "etcd",
 //!                   "message": "...", "help": "...",
-//!                   "fix": {"applicability": "safe", "description": "..."}}],
+//!                   "url": "https://.../rules/<rule>.md",
+//!                   "related": [{"file": ".env", "line": 2, "column": 1, "end_line": 2,
+//!                                "end_column": 9, "label": "..."}],
+//!                   "fix": {"applicability": "safe", "description": "...",
+//!                           "edits": [{"file": "compose.yaml", "offset": 97,
+//!                                      "end_offset": 105, "line": 5, "column": 34,
+//!                                      "end_line": 5, "end_column": 42, "text": "..."}]}}],
 //!  "fixes": {"applied": 0, "files_changed": 0, "unsafe_available": 1}}
 //! ```
 //!
 //! Lines and columns are 1-based, columns count characters, offsets are bytes; the end is
 //! exclusive. Paths are shown as given.
 
+use super::Places;
 use crate::check::FileReport;
 use crate::diagnostic::{Applicability, Severity};
-use crate::source::LineIndex;
 use serde::Serialize;
 
 /// Version of this format; bumped on any incompatible change.
@@ -26,13 +32,13 @@ pub const SCHEMA: u32 = 1;
 struct Output<'a> {
     schema: u32,
     milvet: &'static str,
-    files: Vec<FileOut>,
+    files: Vec<FileOut<'a>>,
     diagnostics: Vec<DiagOut<'a>>,
     fixes: FixesOut,
 }
 
 #[derive(Serialize)]
-struct FileOut {
+struct FileOut<'a> {
     path: String,
     status: &'static str,
     error: Option<ErrorOut>,
@@ -41,6 +47,18 @@ struct FileOut {
     /// With `--diff`, the unified diff of the file, if fixing changes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<String>,
+    /// With `--fix` or `--diff`, the fixes applied to the file (or that would be): what each
+    /// did and, for an unsafe one, what the user must do.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    applied_fixes: Vec<AppliedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AppliedOut<'a> {
+    rule: &'a str,
+    service: Option<&'a str>,
+    applicability: Applicability,
+    description: &'a str,
 }
 
 #[derive(Serialize)]
@@ -54,6 +72,32 @@ struct FixesOut {
 struct FixOut<'a> {
     applicability: Applicability,
     description: &'a str,
+    /// The text edits, on the bytes of the files as reported; empty when unavailable.
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    file: String,
+    offset: usize,
+    end_offset: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: usize,
+    end_offset: usize,
+    label: &'a str,
 }
 
 #[derive(Serialize)]
@@ -78,6 +122,9 @@ struct DiagOut<'a> {
     service: Option<&'a str>,
     message: &'a str,
     help: Option<&'a str>,
+    /// The rule's document.
+    url: String,
+    related: Vec<RelatedOut<'a>>,
     fix: Option<FixOut<'a>>,
 }
 
@@ -85,6 +132,7 @@ struct DiagOut<'a> {
 pub fn render(reports: &[FileReport], with_diff: bool) -> String {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
+    let places = Places::new(reports);
     for r in reports {
         let path = r.path.display().to_string();
         files.push(FileOut {
@@ -96,6 +144,20 @@ pub fn render(reports: &[FileReport], with_diff: bool) -> String {
             },
             fixes_applied: r.fix.as_ref().map_or(0, |f| f.applied),
             diff: if with_diff { super::diff(r) } else { None },
+            applied_fixes: r
+                .fix
+                .iter()
+                .flat_map(|f| &f.applied_fixes)
+                .filter_map(|d| {
+                    let f = d.fix.as_ref()?;
+                    Some(AppliedOut {
+                        rule: d.rule,
+                        service: d.service.as_deref(),
+                        applicability: f.applicability,
+                        description: &f.description,
+                    })
+                })
+                .collect(),
             error: r.error.as_ref().map(|e| ErrorOut {
                 message: e.message.clone(),
                 line: e.at.map(|(_, p)| p.line),
@@ -103,12 +165,28 @@ pub fn render(reports: &[FileReport], with_diff: bool) -> String {
                 offset: e.at.map(|(o, _)| o),
             }),
         });
-        let Some(text) = r.text.as_deref() else {
-            continue;
-        };
-        let lines = LineIndex::new(text);
         for d in &r.diagnostics {
-            let loc = lines.location(text, d.origin.span);
+            let Some(place) = places.place(d.origin) else {
+                continue;
+            };
+            let loc = place.loc;
+            let related = d
+                .related
+                .iter()
+                .filter_map(|rel| {
+                    let p = places.place(rel.origin)?;
+                    Some(RelatedOut {
+                        file: p.path,
+                        line: p.loc.start.line,
+                        column: p.loc.start.column,
+                        end_line: p.loc.end.line,
+                        end_column: p.loc.end.column,
+                        offset: p.loc.span.start,
+                        end_offset: p.loc.span.end,
+                        label: &rel.label,
+                    })
+                })
+                .collect();
             diagnostics.push(DiagOut {
                 rule: d.rule,
                 severity: d.severity,
@@ -122,9 +200,31 @@ pub fn render(reports: &[FileReport], with_diff: bool) -> String {
                 service: d.service.as_deref(),
                 message: &d.message,
                 help: d.help.as_deref(),
+                url: super::rule_url(d.rule),
+                related,
                 fix: d.fix.as_ref().map(|f| FixOut {
                     applicability: f.applicability,
                     description: &f.description,
+                    edits: f
+                        .edits
+                        .iter()
+                        .filter_map(|e| {
+                            let p = places.place(crate::compose::Origin {
+                                file: e.file,
+                                span: e.span,
+                            })?;
+                            Some(EditOut {
+                                file: p.path,
+                                offset: p.loc.span.start,
+                                end_offset: p.loc.span.end,
+                                line: p.loc.start.line,
+                                column: p.loc.start.column,
+                                end_line: p.loc.end.line,
+                                end_column: p.loc.end.column,
+                                text: &e.text,
+                            })
+                        })
+                        .collect(),
                 }),
             });
         }

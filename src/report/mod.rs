@@ -1,11 +1,146 @@
-//! Reports: the same findings for people ([`human`]) and for machines ([`json`]).
+//! Reports: the same findings for people ([`human`] as `full`, [`concise`]) and for machines
+//! ([`json`], [`sarif`], [`github`] workflow commands, [`junit`]).
 
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 mod snippet;
 
 use crate::check::FileReport;
-use crate::diagnostic::Severity;
+use crate::compose::Origin;
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::source::{LineIndex, Location};
+use serde::Deserialize;
+
+pub use human::FixSummary;
+
+/// The project's home.
+pub const REPOSITORY: &str = "https://github.com/milvet/milvet";
+
+/// Where a rule's document is published: the `rules/<id>.md` files of the repository, on its
+/// main branch. `milvet rules <id>` prints the same document offline.
+pub const RULE_DOC_BASE: &str = "https://github.com/milvet/milvet/blob/main/rules/";
+
+/// The URL of a rule's document.
+pub fn rule_url(id: &str) -> String {
+    format!("{RULE_DOC_BASE}{id}.md")
+}
+
+/// An output format (`--format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Each finding with its snippet, help and fix (the default).
+    #[default]
+    #[value(alias = "human")]
+    #[serde(alias = "human")]
+    Full,
+    /// One line a finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// One versioned JSON object.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
+}
+
+/// What a rendering needs to know about the run beyond the reports.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// ANSI colours in human output.
+    pub color: bool,
+    /// Box drawing with Unicode characters (else ASCII) in human output.
+    pub unicode: bool,
+    /// Width human output wraps to.
+    pub width: usize,
+    /// What the summary says about fixes.
+    pub fixes: FixSummary,
+    /// Whether unsafe fixes were applied.
+    pub unsafe_fixes: bool,
+    /// The exit status of the run (SARIF records it).
+    pub exit_code: i32,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            unicode: true,
+            width: 100,
+            fixes: FixSummary::None,
+            unsafe_fixes: false,
+            exit_code: 0,
+        }
+    }
+}
+
+/// Render the reports of a run in a format.
+pub fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
+    match format {
+        Format::Full => human::render_with(reports, options),
+        Format::Concise => concise::render(reports, options),
+        Format::Json => json::render(reports, options.fixes == FixSummary::Diff),
+        Format::Sarif => sarif::render(reports, options),
+        Format::Github => github::render(reports),
+        Format::Junit => junit::render(reports),
+    }
+}
+
+/// A place in a file of the run, resolved to a path and line:column.
+pub(crate) struct Place<'a> {
+    pub path: String,
+    pub text: &'a str,
+    pub loc: Location,
+}
+
+/// Line indexes of a run's files, to resolve any [`Origin`] (a diagnostic's file ids index
+/// the reports).
+pub(crate) struct Places<'a> {
+    reports: &'a [FileReport],
+    lines: Vec<Option<LineIndex>>,
+}
+
+impl<'a> Places<'a> {
+    pub fn new(reports: &'a [FileReport]) -> Places<'a> {
+        Places {
+            reports,
+            lines: reports
+                .iter()
+                .map(|r| r.text.as_deref().map(LineIndex::new))
+                .collect(),
+        }
+    }
+
+    pub fn place(&self, origin: Origin) -> Option<Place<'a>> {
+        let i = origin.file.0 as usize;
+        let r = self.reports.get(i)?;
+        let text = r.text.as_deref()?;
+        let lines = self.lines[i].as_ref()?;
+        let span = crate::source::Span::new(
+            origin.span.start.min(text.len()),
+            origin.span.end.min(text.len()),
+        );
+        Some(Place {
+            path: r.path.display().to_string(),
+            text,
+            loc: lines.location(text, span),
+        })
+    }
+}
+
+/// A finding's message with its help, as one text for formats that have a single field.
+pub(crate) fn message_with_help(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(h) => format!("{} (help: {h})", d.message),
+        None => d.message.clone(),
+    }
+}
 
 /// Counts over a run, for summaries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,7 +190,7 @@ impl Totals {
                 .filter(|d| {
                     d.fix
                         .as_ref()
-                        .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::Safe)
+                        .is_some_and(|f| f.applicability == Applicability::Safe)
                 })
                 .count();
         }
@@ -66,7 +201,7 @@ impl Totals {
 /// A unified diff of what fixing changed in a file, or `None` when nothing changed.
 pub fn diff(report: &FileReport) -> Option<String> {
     let fix = report.fix.as_ref()?;
-    let new = report.text.as_deref()?;
+    let new = &*fix.fixed;
     if *fix.original == *new {
         return None;
     }

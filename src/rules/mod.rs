@@ -293,26 +293,85 @@ pub(crate) fn mount_fix(
     };
     let source = compose_edit::new_source(cx.file, service, part);
     let svc = &service.name.value;
+    let (cd, compose) = compose_command(cx);
     let description = match &source {
         NewSource::Bind(src) => {
-            let host = crate::compose::interp_defaults(src);
+            let host = host_path(cx, src);
+            let q = sh_quote(&host);
             format!(
                 "mount `{src}` at `{target}`. Unsafe: the new mount hides what the current \
-                 container keeps at `{target}`. Before `docker compose up`, copy it to the host: \
-                 `mkdir -p {host} && docker compose cp {svc}:{target}/. {host}/`"
+                 container keeps at `{target}`. Before `docker compose up`, copy it to the host \
+                 (`{host}`): `{cd}mkdir -p {q} && {compose} cp {svc}:{target}/. {q}/`"
             )
         }
         NewSource::Volume(name) => format!(
             "mount the named volume `{name}` (declared under the top-level `volumes`) at \
              `{target}`. Unsafe: the new mount hides what the current container keeps at \
-             `{target}`. Copy it out first with `docker compose cp {svc}:{target}/. \
+             `{target}`. Copy it out first with `{cd}{compose} cp {svc}:{target}/. \
              ./{name}-backup/`, and after `docker compose up` copy it back with \
-             `docker compose cp ./{name}-backup/. {svc}:{target}/` before restarting `{svc}`"
+             `{cd}{compose} cp ./{name}-backup/. {svc}:{target}/` before restarting `{svc}`"
         ),
     };
     match compose_edit::add_mount(cx.sources, cx.file, service, existing, &source, &target) {
         Ok(edits) => Fix::unsafe_(description, edits),
         Err(why) => Fix::unavailable(why),
+    }
+}
+
+/// A mount source as the host sees it: interpolated with the project's variables (the shell,
+/// then `.env`), as Docker Compose will.
+fn host_path(cx: &Context<'_>, src: &str) -> String {
+    crate::compose::interpolate::interpolate(src, &|name| cx.file.env.lookup(name))
+        .map_or_else(|_| crate::compose::interp_defaults(src), |i| i.value)
+}
+
+/// How to run `docker compose` for this project from the directory milvet was run in: a
+/// `cd <dir> && ` prefix when the project's first file is elsewhere, and `docker compose` with
+/// `-f <file>` when that file does not have a name Docker Compose finds by itself.
+fn compose_command(cx: &Context<'_>) -> (String, String) {
+    let Some(first) = cx.sources.first() else {
+        return (String::new(), "docker compose".into());
+    };
+    let dir = first
+        .path
+        .parent()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let cd = if dir.is_empty() || dir == "." {
+        String::new()
+    } else {
+        format!("cd {} && ", sh_quote(&dir))
+    };
+    let name = first
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let default = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ]
+    .contains(&name.as_str());
+    let compose = if default {
+        "docker compose".to_string()
+    } else {
+        format!("docker compose -f {}", sh_quote(&name))
+    };
+    (cd, compose)
+}
+
+/// A word for a POSIX shell: as it is when it holds nothing the shell would read, else in
+/// single quotes.
+fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:=+@%,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 

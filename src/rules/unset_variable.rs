@@ -23,8 +23,15 @@ impl Rule for UnsetVariable {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        // One finding a required variable, and one a variable and service: at the first
+        // place it is read, the others related.
+        let mut required: Vec<(&str, Diagnostic)> = Vec::new();
         for p in &cx.file.problems {
             if let Problem::RequiredVariable { name, message, at } = p {
+                if let Some((_, d)) = required.iter_mut().find(|(n, _)| *n == name.as_str()) {
+                    also(d, *at);
+                    continue;
+                }
                 let why = if message.is_empty() {
                     String::new()
                 } else {
@@ -44,9 +51,10 @@ impl Rule for UnsetVariable {
                          project's `.env` file"
                     ));
                 d.severity = Severity::Error;
-                out.push(d);
+                required.push((name.as_str(), d));
             }
         }
+        out.extend(required.into_iter().map(|(_, d)| counted(d)));
         let mut seen: HashSet<Origin> = HashSet::new();
         let stateful: HashSet<*const Service> = cx
             .etcd
@@ -56,6 +64,7 @@ impl Rule for UnsetVariable {
             .collect();
         for service in &cx.file.services {
             let runs_stateful = stateful.contains(&(service as *const Service));
+            let mut unset: Vec<(&str, Diagnostic)> = Vec::new();
             for (what, vars) in watched(service, runs_stateful) {
                 for v in vars {
                     if v.var.is_some() || v.used_operand || v.op != RefOp::None {
@@ -64,7 +73,12 @@ impl Rule for UnsetVariable {
                     if !seen.insert(v.reference) {
                         continue;
                     }
-                    out.push(
+                    if let Some((_, d)) = unset.iter_mut().find(|(n, _)| *n == v.name.as_str()) {
+                        also(d, v.reference);
+                        continue;
+                    }
+                    unset.push((
+                        v.name.as_str(),
                         META.diagnostic(
                             v.reference,
                             format!(
@@ -80,11 +94,34 @@ impl Rule for UnsetVariable {
                              default: `${{{}:-...}}`",
                             v.name, v.name
                         )),
-                    );
+                    ));
                 }
             }
+            out.extend(unset.into_iter().map(|(_, d)| counted(d)));
         }
     }
+}
+
+/// Record another place that reads the variable of `d`.
+fn also(d: &mut Diagnostic, at: Origin) {
+    if d.origin != at && !d.related.iter().any(|r| r.origin == at) {
+        d.related.push(crate::diagnostic::Related {
+            origin: at,
+            label: "also read here".into(),
+        });
+    }
+}
+
+/// `d` with the number of other places in its message.
+fn counted(mut d: Diagnostic) -> Diagnostic {
+    let n = d.related.len();
+    if n > 0 {
+        d.message.push_str(&format!(
+            " (read in {n} more {})",
+            if n == 1 { "place" } else { "places" }
+        ));
+    }
+    d
 }
 
 /// The values of a service whose variables matter, with what they are: every mount, and for

@@ -112,3 +112,18 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// The fenced code block that follows `<!-- snippet: NAME -->` in README.md.
+pub fn readme_snippet(name: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("read README.md");
+    let marker = format!("<!-- snippet: {name} -->");
+    let at = readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("README.md has no `{marker}`"));
+    let rest = &readme[at + marker.len()..];
+    let open = rest.find("```").expect("a code block after the marker");
+    let body = &rest[open..];
+    let body = &body[body.find('\n').expect("a fence line") + 1..];
+    body[..body.find("\n```").expect("a closing fence") + 1].to_string()
+}
