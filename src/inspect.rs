@@ -614,7 +614,10 @@ fn storage_line(
         crate::compose::Storage::MemoryVolume(_) => "volume in memory",
         crate::compose::Storage::OtherMount(_) => "other mount",
         crate::compose::Storage::ImageVolume(_) => "image volume",
-        crate::compose::Storage::WritableLayer => "not mounted: the container's writable layer",
+        crate::compose::Storage::WritableLayer => {
+            "not mounted by the project: the container's writable layer, or a VOLUME the image \
+             declares (an anonymous volume)"
+        }
     };
     match m {
         Some(m) => {
@@ -771,4 +774,28 @@ pub fn human(ins: &Inspection, cwd: &Path) -> String {
         out.push_str(&format!("error: {}: {}\n", e.path.display(), e.message));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration;
+
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        const S: u128 = 1_000_000_000;
+        for (ns, want) in [
+            (0, "0s"),
+            (500, "500ns"),
+            (1_500, "1.5µs"),
+            (2_000_000, "2ms"),
+            (1_250_000_000, "1.25s"),
+            (30 * S, "30s"),
+            (60 * S, "1m0s"),
+            (90 * S, "1m30s"),
+            (3600 * S, "1h0m0s"),
+            (3600 * S + 61 * S + S / 2, "1h1m1.5s"),
+        ] {
+            assert_eq!(go_duration(ns), want, "{ns}");
+        }
+    }
 }

@@ -26,7 +26,8 @@ Examples:
   milvet rules                          list the rules
   milvet rules etcd-compaction-mode     explain one rule
 
-Exit status: 0 no findings at warning or above, 1 findings, 2 a file could not be checked.";
+Exit status: 0 no findings at warning or above, 1 findings, 2 a file could not be checked.
+A run that finds no file to check says so on stderr and exits 2.";
 
 #[derive(Parser)]
 #[command(
@@ -57,9 +58,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files (checked whatever their name) and directories (walked for compose*.y(a)ml,
-    /// docker-compose*.y(a)ml and milvus.yaml; a compose.yaml and its compose.override.yaml
-    /// are one project). Default: the current directory.
+    /// Files (checked whatever their name) and directories (walked for *compose*.y(a)ml and
+    /// milvus.yaml, `.devcontainer/` included); a compose.yaml and its compose.override.yaml
+    /// are one project, whether named or found. Default: the current directory.
     #[arg(conflicts_with = "file")]
     paths: Vec<PathBuf>,
     /// The Compose files of one project, in merge order, as `docker compose -f` takes them.
@@ -180,6 +181,9 @@ fn main() -> ExitCode {
                 }
             };
             print(&out);
+            if reports.is_empty() {
+                return nothing_found(&args.paths);
+            }
             ExitCode::from(check::exit_code(&reports, options.fix) as u8)
         }
         Command::Inspect(args) => {
@@ -212,6 +216,9 @@ fn main() -> ExitCode {
                 Format::Human => inspect::human(&ins, &cwd),
             };
             print(&out);
+            if ins.projects.is_empty() && ins.walk_errors.is_empty() {
+                return nothing_found(&args.paths);
+            }
             ExitCode::from(ins.exit_code() as u8)
         }
         Command::Rules { id: None } => {
@@ -234,6 +241,26 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// A run that found nothing to check fails (exit 2, as a file that cannot be checked): a CI
+/// job whose path is mistyped or whose files were renamed must not pass by checking nothing.
+/// `docker compose` too fails when it finds no Compose file.
+fn nothing_found(paths: &[PathBuf]) -> ExitCode {
+    let where_ = if paths.is_empty() {
+        "the current directory".to_string()
+    } else {
+        paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "milvet: no file to check in {where_}: directories are searched for \
+         *compose*.y(a)ml and milvus.yaml files (name a file to check it whatever its name)"
+    );
+    ExitCode::from(2)
 }
 
 /// The shell's variables, as Docker Compose sees them: the process environment, with `PWD`
