@@ -11,8 +11,9 @@
 //!
 //! - Where Docker Compose refuses a project (non-zero exit), milvet must refuse it too:
 //!   `inspect` exits 2, or `milvet check` exits 2 or reports an error-severity finding.
-//! - Where Docker Compose accepts it, `inspect` must not refuse it, and every field compared
-//!   must be equal.
+//! - Where Docker Compose accepts it, neither `inspect` (exit 2) nor `milvet check` (exit 2,
+//!   or an error of a rule that says Compose refuses the project, [`REFUSAL_RULES`]) may
+//!   refuse it, and every field compared must be equal.
 //!
 //! What is compared, per service: the set of services, `image`, `platform`, `profiles`,
 //! `environment`, `command`, `entrypoint`, `volumes` (`type`, `source`, `target`, `read_only`),
@@ -582,31 +583,62 @@ fn pick_project(doc: &Value) -> Result<&Value, String> {
     }
 }
 
-/// Whether `milvet check` refuses the project: exit 2 or an error-severity finding.
-fn check_refuses(case: &Case) -> (bool, String) {
+/// The rules whose error says that Docker Compose refuses the project (as opposed to the
+/// rules about data loss, whose errors are about a project Compose runs). A new rule of that
+/// kind belongs here, so that a false refusal of it is caught on the projects Compose accepts.
+const REFUSAL_RULES: &[&str] = &[
+    "compose-schema",
+    "yaml-duplicate-key",
+    "missing-file",
+    "reference-cycle",
+    "unknown-service",
+    "invalid-interpolation",
+    "unset-variable",
+    "undefined-reference",
+    "duplicate-mount-target",
+];
+
+/// `milvet check` on the project: whether it exits 2, and its error-severity findings as
+/// `rule at file:line:column`, with whether the rule is a refusal rule.
+fn check_errors(case: &Case) -> (bool, Vec<(String, bool)>) {
     let mut args = vec!["check", "--format", "json"];
     args.extend(case.args.iter().map(String::as_str));
     let r = run(Path::new(MILVET), case, &args);
-    if r.code == 2 {
-        return (true, "exit 2".into());
-    }
     let v: Value = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
-    let errors: Vec<String> = v["diagnostics"]
+    let errors = v["diagnostics"]
         .as_array()
         .map(|d| {
             d.iter()
                 .filter(|d| d["severity"] == "error")
-                .map(|d| d["rule"].as_str().unwrap_or("?").to_string())
+                .map(|d| {
+                    let rule = d["rule"].as_str().unwrap_or("?");
+                    (
+                        format!(
+                            "{rule} at {}:{}:{}",
+                            d["file"].as_str().unwrap_or("?"),
+                            d["line"],
+                            d["column"]
+                        ),
+                        REFUSAL_RULES.contains(&rule),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
+    (r.code == 2, errors)
+}
+
+/// Whether `milvet check` refuses the project: exit 2 or an error-severity finding.
+fn check_refuses(case: &Case) -> (bool, String) {
+    let (exit2, errors) = check_errors(case);
+    if exit2 {
+        return (true, "exit 2".into());
+    }
     if errors.is_empty() {
-        (
-            false,
-            format!("`milvet check` exit {} without an error", r.code),
-        )
+        (false, "`milvet check` reports no error".to_string())
     } else {
-        (true, errors.join(", "))
+        let names: Vec<String> = errors.into_iter().map(|(e, _)| e).collect();
+        (true, names.join(", "))
     }
 }
 
@@ -792,6 +824,25 @@ fn compare(case: &Case, compose_bin: &Path) -> Outcome {
             "accepted".into(),
         );
         return outcome;
+    }
+    // Accepted by Docker Compose: `milvet check` must not refuse it either.
+    let (exit2, errors) = check_errors(case);
+    let refusals: Vec<String> = errors
+        .into_iter()
+        .filter(|(_, refusal)| *refusal)
+        .map(|(e, _)| e)
+        .collect();
+    if exit2 || !refusals.is_empty() {
+        let why = if exit2 {
+            "exit 2".to_string()
+        } else {
+            refusals.join(", ")
+        };
+        disagree(
+            "verdict",
+            format!("`milvet check` refuses: {why}"),
+            "accepted".into(),
+        );
     }
     let compose: Value = match serde_json::from_str(&dc.stdout) {
         Ok(v) => v,
