@@ -23,6 +23,8 @@ Examples:
   milvet check --fix                     apply the safe fixes in place
   milvet check --diff --unsafe-fixes    show every fix as a diff, write nothing
   milvet check --min-retention 5000 .   ask for a larger etcd compaction retention
+  milvet inspect                        what each project runs, and where each setting is decided
+  milvet inspect --format json          the same, shaped as `docker compose config --format json`
   milvet rules                          list the rules
   milvet rules etcd-compaction-mode     explain one rule
 
