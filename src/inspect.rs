@@ -323,23 +323,7 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
                 key.into(),
                 c.args
                     .iter()
-                    .map(|a| {
-                        let o = match (
-                            &a.via,
-                            a.vars.iter().find_map(|v| match &v.var {
-                                Some(crate::compose::Var {
-                                    origin: crate::compose::VarOrigin::File(o),
-                                    ..
-                                }) if !v.used_operand => Some(*o),
-                                _ => None,
-                            }),
-                        ) {
-                            (_, Some(o)) => o,
-                            (Some(via), None) => via.at,
-                            (None, None) => a.origin,
-                        };
-                        Value::String(places.at(o))
-                    })
+                    .map(|a| Value::String(places.at(arg_place(a))))
                     .collect::<Vec<_>>()
                     .into(),
             );
@@ -496,6 +480,24 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         at.insert("depends_on".into(), d_at.into());
     }
     (Value::Object(out), Value::Object(at))
+}
+
+/// Where an argument's value was decided, as [`Text::place`] says for other values: the env
+/// file line of the variable that gave it, else the alias it came through, else where it is
+/// written.
+fn arg_place(a: &crate::compose::Arg) -> Origin {
+    let from_file = a.vars.iter().find_map(|v| match &v.var {
+        Some(crate::compose::Var {
+            origin: crate::compose::VarOrigin::File(o),
+            ..
+        }) if !v.used_operand => Some(*o),
+        _ => None,
+    });
+    match (from_file, &a.via) {
+        (Some(o), _) => o,
+        (None, Some(via)) => via.at,
+        (None, None) => a.origin,
+    }
 }
 
 /// The message of a problem that makes Docker Compose refuse the project.
