@@ -1,6 +1,7 @@
 //! Which files to check: the files named on the command line, and the Compose files and
 //! `milvus.yaml` files found in the directories named.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What a file holds.
@@ -166,8 +167,9 @@ const FAMILIES: [(&[&str], &[&str]); 2] = [
 ];
 
 /// The default project of a directory that holds `file`, when `file` is one of its default
-/// Compose files: the family's main file and its override, those that exist, in merge order.
-fn default_project(file: &Path) -> Option<Vec<PathBuf>> {
+/// Compose files: the family's main file and its override, those that `exists`, in merge
+/// order.
+fn default_project(file: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Vec<PathBuf>> {
     let name = file.file_name()?.to_str()?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let (mains, overrides) = FAMILIES
@@ -177,7 +179,7 @@ fn default_project(file: &Path) -> Option<Vec<PathBuf>> {
         names
             .iter()
             .map(|n| dir.join(n))
-            .find(|p| p.is_file() || p.as_path() == file)
+            .find(|p| p.as_path() == file || exists(p))
     };
     let project: Vec<PathBuf> = first(mains).into_iter().chain(first(overrides)).collect();
     project.iter().any(|p| p == file).then_some(project)
@@ -190,14 +192,38 @@ fn default_project(file: &Path) -> Option<Vec<PathBuf>> {
 /// file is a unit of its own. A file named twice, or named and found, is checked once.
 pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
     let (targets, errors) = discover(paths);
+    let explicit: HashSet<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    // Walked files are looked up among those found; a file named on the command line finds
+    // its partner on disk.
+    let walked: HashSet<&Path> = targets
+        .iter()
+        .filter(|t| !explicit.contains(&t.path))
+        .map(|t| t.path.as_path())
+        .collect();
+    let on_disk = |p: &Path| p.is_file();
+    let among_walked = |p: &Path| walked.contains(p);
+    // The same file may be named and found under two spellings only when a file is named.
+    let key = |p: &PathBuf| {
+        if explicit.is_empty() {
+            p.clone()
+        } else {
+            std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
+        }
+    };
     let mut units: Vec<Unit> = Vec::new();
-    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    for t in targets {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for t in &targets {
+        let exists: &dyn Fn(&Path) -> bool = if explicit.contains(&t.path) {
+            &on_disk
+        } else {
+            &among_walked
+        };
         let files = match t.kind {
-            FileKind::Compose => default_project(&t.path).unwrap_or_else(|| vec![t.path.clone()]),
+            FileKind::Compose => {
+                default_project(&t.path, exists).unwrap_or_else(|| vec![t.path.clone()])
+            }
             FileKind::MilvusConfig => vec![t.path.clone()],
         };
-        let key = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         if files.iter().any(|f| seen.contains(&key(f))) {
             continue;
         }
