@@ -640,6 +640,9 @@ fn storage_line(
 }
 
 fn common_lines(out: &mut String, s: &Service, places: &Places<'_>) {
+    for v in &s.volumes_from {
+        line(out, 4, "volumes from", &v.value, Some(places.at(v.place())));
+    }
     match &s.healthcheck {
         Some(h) if h.disable => line(out, 4, "healthcheck", "disabled", Some(places.at(h.origin))),
         Some(h) => {

@@ -152,6 +152,7 @@ project compose.yaml
   minio (MinIO)  compose.yaml:20:3
     serves               /data  (argument at compose.yaml:22:34)
       mount              not mounted by the project: the container's writable layer, or a VOLUME the image declares (an anonymous volume)
+    volumes from         etcd:ro  (compose.yaml:23:20)
     healthcheck          none (the image's, if any)
     restart              deploy.restart_policy on-failure  (compose.yaml:29:9)
 
