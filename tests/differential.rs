@@ -428,7 +428,8 @@ struct Disagreement {
 #[derive(Default)]
 struct Outcome {
     fields: usize,
-    refused_by_both: usize,
+    /// Projects both refuse: `case: docker-compose's error; milvet's`.
+    refused_by_both: Vec<String>,
     disagreements: Vec<Disagreement>,
 }
 
@@ -637,7 +638,17 @@ fn check_refuses(case: &Case) -> (bool, String) {
     if errors.is_empty() {
         (false, "`milvet check` reports no error".to_string())
     } else {
-        let names: Vec<String> = errors.into_iter().map(|(e, _)| e).collect();
+        // An error of another rule counts too, but says it is not a refusal.
+        let names: Vec<String> = errors
+            .into_iter()
+            .map(|(e, refusal)| {
+                if refusal {
+                    e
+                } else {
+                    format!("{e} (not a refusal rule)")
+                }
+            })
+            .collect();
         (true, names.join(", "))
     }
 }
@@ -761,6 +772,23 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// Why `inspect` refused a project: its first load error or problem, else what it printed on
+/// stderr.
+fn inspect_reason(doc: &Value, mv: &Run) -> String {
+    pick_project(doc)
+        .ok()
+        .and_then(|p| {
+            p["errors"]
+                .as_array()
+                .into_iter()
+                .chain(p["problems"].as_array())
+                .flatten()
+                .next()
+                .map(|e| e["message"].as_str().unwrap_or("").to_string())
+        })
+        .unwrap_or_else(|| first_line(&mv.stderr))
+}
+
 fn compare(case: &Case, compose_bin: &Path) -> Outcome {
     let mut outcome = Outcome::default();
     let mut dc_args: Vec<&str> = case.args.iter().map(String::as_str).collect();
@@ -790,12 +818,19 @@ fn compare(case: &Case, compose_bin: &Path) -> Outcome {
     };
     if dc.code != 0 {
         let (refused, why) = if mv.code == 2 {
-            (true, "inspect exit 2".to_string())
+            (
+                true,
+                format!("inspect exit 2: {}", inspect_reason(&doc, &mv)),
+            )
         } else {
             check_refuses(case)
         };
         if refused {
-            outcome.refused_by_both += 1;
+            outcome.refused_by_both.push(format!(
+                "{}\n    docker-compose: {}\n    milvet:         {why}\n",
+                case.name,
+                first_line(&dc.stderr)
+            ));
         } else {
             disagree(
                 "verdict",
@@ -806,18 +841,7 @@ fn compare(case: &Case, compose_bin: &Path) -> Outcome {
         return outcome;
     }
     if mv.code != 0 {
-        let project = pick_project(&doc).ok();
-        let why = project
-            .and_then(|p| {
-                p["errors"]
-                    .as_array()
-                    .into_iter()
-                    .chain(p["problems"].as_array())
-                    .flatten()
-                    .next()
-                    .map(|e| e["message"].as_str().unwrap_or("").to_string())
-            })
-            .unwrap_or_else(|| first_line(&mv.stderr));
+        let why = inspect_reason(&doc, &mv);
         disagree(
             "verdict",
             format!("refused (inspect exit {}): {why}", mv.code),
@@ -928,13 +952,20 @@ fn milvet_reads_every_project_as_docker_compose_does() {
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|(i, _)| *i);
     let fields: usize = results.iter().map(|(_, o)| o.fields).sum();
-    let refused: usize = results.iter().map(|(_, o)| o.refused_by_both).sum();
+    let both: Vec<String> = results
+        .iter()
+        .flat_map(|(_, o)| o.refused_by_both.iter().cloned())
+        .collect();
+    let refused = both.len();
     let all: Vec<Disagreement> = results
         .into_iter()
         .flat_map(|(_, o)| o.disagreements)
         .collect();
     let mut used = vec![0usize; ACCEPTED.len()];
-    let mut report = String::new();
+    let mut report: String = both
+        .iter()
+        .map(|b| format!("refused by both: {b}"))
+        .collect();
     let mut failures = Vec::new();
     for d in &all {
         let line = format!(
