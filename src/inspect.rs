@@ -152,7 +152,7 @@ impl<'a> Places<'a> {
     }
 
     /// A host path as Docker Compose prints it: absolute, `~` expanded, relative paths taken
-    /// from the directory of the file the mount is written in.
+    /// from the project directory (or an included or extended file's directory).
     fn host_path(&self, path: &str, written_in: FileId) -> String {
         if let Some(home) = &self.home
             && (path == "~" || path.starts_with("~/"))
@@ -166,12 +166,15 @@ impl<'a> Places<'a> {
             // Docker Compose prints an absolute source as written.
             return path.to_string();
         }
-        let dir = self
-            .project
-            .files
-            .get(written_in.0 as usize)
-            .and_then(|f| f.path.parent())
-            .unwrap_or(Path::new(""));
+        // Docker Compose resolves the paths of every file of a `-f` list (and of an override)
+        // against the project directory, the first file's; those of an included or extended
+        // file against that file's own directory.
+        let file = self.project.files.get(written_in.0 as usize);
+        let base = match file {
+            Some(f) if f.role == Role::Entry => self.project.files.first(),
+            f => f,
+        };
+        let dir = base.and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
         clean(&self.cwd.join(dir).join(p))
     }
 }

@@ -106,11 +106,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: COMPOSE_FILE with COMPOSE_PATH_SEPARATOR (milvet finds no file)",
     ),
     (
-        "projects/inspect-dashf-subdir-bind",
-        "services.etcd.volumes",
-        "pending: -f relative paths resolve against the project directory (bind source)",
-    ),
-    (
         "projects/inspect-dashf-subdir-envfile",
         "services.etcd.environment",
         "pending: -f relative paths resolve against the project directory (env_file)",
