@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod inspect;
 pub mod project;
 pub mod report;
 pub mod rules;

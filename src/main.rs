@@ -5,6 +5,7 @@ use milvet::check::{self, FixMode, Options};
 use milvet::config::{self, Discovery, Layer, Provenance, Resolver};
 use milvet::discover::{FileKind, Unit};
 use milvet::fix::FixPolicy;
+use milvet::inspect;
 use milvet::report::human::FixSummary;
 use milvet::report::{self, Format, RenderOptions};
 use milvet::rules::{self, RuleOptions};
@@ -28,12 +29,15 @@ Examples:
   cat x.yml | milvet check --stdin-filename deploy/compose.yaml -
                                         check a text as if it were that file
   milvet config --show                  the configuration in force here, and where it comes from
+  milvet inspect                        what each project runs, and where each setting is decided
+  milvet inspect --format json          the same, shaped as `docker compose config --format json`
   milvet rules                          list the rules
   milvet rules etcd-compaction-mode     explain one rule
 
 Exit status: 0 no findings at the `fail-on` level (default: warning) or above, 1 findings,
 2 a file (or a configuration file) could not be checked. With --diff: 1 when there is a
-difference or an error-level finding remains. --exit-zero turns 1 into 0.";
+difference or an error-level finding remains. --exit-zero turns 1 into 0. A run that finds
+no file to check says so on stderr and exits 2.";
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +56,9 @@ enum Command {
     /// Check Compose files (and milvus.yaml files) for configurations that lose data.
     #[command(after_help = EXAMPLES)]
     Check(CheckArgs),
+    /// Show what milvet believes each project will run: per service, its effective settings
+    /// and where each was decided.
+    Inspect(InspectArgs),
     /// List the rules, or show the documentation of one.
     Rules {
         /// A rule id, e.g. etcd-data-not-persisted.
@@ -204,6 +211,31 @@ struct CheckArgs {
     stdin_filename: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct InspectArgs {
+    /// Files and directories, found and grouped into projects as `check` does. Default: the
+    /// current directory.
+    #[arg(conflicts_with = "file")]
+    paths: Vec<PathBuf>,
+    /// The Compose files of one project, in merge order, as `docker compose -f` takes them.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Vec<PathBuf>,
+    /// Read the project's variables from this file instead of the `.env` beside the first
+    /// Compose file (repeatable; a later file wins).
+    #[arg(long, value_name = "PATH")]
+    env_file: Vec<PathBuf>,
+    /// Output format: `json` is shaped as `docker compose config --format json`, with an
+    /// `origins` object beside each project's services.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Human)]
+    format: InspectFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InspectFormat {
+    Human,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
@@ -216,6 +248,41 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Config { path, config, .. } => show_config(path, &config),
+        Command::Inspect(args) => {
+            let options = Options {
+                shell: Arc::new(shell_env()),
+                env_files: args.env_file,
+                ..Options::default()
+            };
+            let ins = if args.file.is_empty() {
+                inspect::inspect_paths(&args.paths, &options)
+            } else {
+                inspect::Inspection {
+                    projects: inspect::inspect_units(
+                        &[Unit {
+                            files: args.file,
+                            kind: FileKind::Compose,
+                        }],
+                        &options,
+                    ),
+                    walk_errors: Vec::new(),
+                }
+            };
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let out = match args.format {
+                InspectFormat::Json => {
+                    let home = std::env::var("HOME").ok();
+                    let v = inspect::json(&ins, &cwd, home.as_deref());
+                    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+                }
+                InspectFormat::Human => inspect::human(&ins, &cwd),
+            };
+            print(&out);
+            if ins.projects.is_empty() && ins.walk_errors.is_empty() {
+                return nothing_found(&args.paths);
+            }
+            ExitCode::from(ins.exit_code() as u8)
+        }
         Command::Rules {
             id,
             format: RulesFormat::Json,
@@ -337,7 +404,7 @@ fn check(args: CheckArgs) -> ExitCode {
         policy: FixPolicy {
             unsafe_fixes: args.unsafe_fixes,
         },
-        shell: Arc::new(std::env::vars().collect()),
+        shell: Arc::new(shell_env()),
         env_files: args.env_file,
         config: resolver,
         ..Options::default()
@@ -406,6 +473,10 @@ fn check(args: CheckArgs) -> ExitCode {
         out.push_str(&milvet::statistics::fixes(&reports, options.fix));
     }
     print(&out);
+    // Nothing found fails; everything found but excluded by the configuration does not.
+    if reports.is_empty() && !stdin && milvet::discover::units(&args.paths).0.is_empty() {
+        return nothing_found(&args.paths);
+    }
     ExitCode::from(code as u8)
 }
 
@@ -460,6 +531,38 @@ fn show_config(path: Option<PathBuf>, args: &ConfigArgs) -> ExitCode {
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// A run that found nothing to check fails (exit 2, as a file that cannot be checked): a CI
+/// job whose path is mistyped or whose files were renamed must not pass by checking nothing.
+/// `docker compose` too fails when it finds no Compose file.
+fn nothing_found(paths: &[PathBuf]) -> ExitCode {
+    let where_ = if paths.is_empty() {
+        "the current directory".to_string()
+    } else {
+        paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "milvet: no file to check in {where_}: directories are searched for \
+         *compose*.y(a)ml and milvus.yaml files (name a file to check it whatever its name)"
+    );
+    ExitCode::from(2)
+}
+
+/// The shell's variables, as Docker Compose sees them: the process environment, with `PWD`
+/// set to the current directory when the environment does not set it.
+fn shell_env() -> std::collections::HashMap<String, String> {
+    let mut vars: std::collections::HashMap<String, String> = std::env::vars().collect();
+    if !vars.contains_key("PWD")
+        && let Ok(cwd) = std::env::current_dir()
+    {
+        vars.insert("PWD".into(), cwd.display().to_string());
+    }
+    vars
 }
 
 /// Say what is wrong on stderr, exit 2.
