@@ -46,7 +46,132 @@ pub enum Additional {
 pub enum Pattern {
     /// The pattern and the literal text it requires at the start.
     Prefix(String, String),
+    /// A pattern made only of character classes (`[a-z0-9_.-]`, `.`), each once or repeated
+    /// (`+`), with or without `^` and `$`: matched by [`classes_match`], no regex needed.
+    Classes(String, Classes),
     Regex(String),
+}
+
+/// A sequence of character classes; see [`Pattern::Classes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classes {
+    pub start: bool,
+    pub end: bool,
+    pub atoms: Vec<Atom>,
+}
+
+/// One class: the ASCII characters it takes (bit `c` for character `c`), or with `dot` every
+/// character but a line feed; `repeat` for `+`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Atom {
+    pub ascii: u128,
+    pub dot: bool,
+    pub repeat: bool,
+}
+
+impl Atom {
+    pub fn takes(&self, c: char) -> bool {
+        if self.dot {
+            return c != '\n';
+        }
+        (c as u32) < 128 && self.ascii & (1u128 << (c as u32)) != 0
+    }
+}
+
+/// Read a pattern as classes, or `None` when it uses anything else.
+fn classes(source: &str) -> Option<Classes> {
+    let mut chars = source.chars().peekable();
+    let start = chars.next_if_eq(&'^').is_some();
+    let mut atoms = Vec::new();
+    let mut end = false;
+    while let Some(c) = chars.next() {
+        if end {
+            return None;
+        }
+        let mut atom = Atom {
+            ascii: 0,
+            dot: false,
+            repeat: false,
+        };
+        match c {
+            '$' => {
+                end = true;
+                continue;
+            }
+            '.' => atom.dot = true,
+            '[' => {
+                let mut items: Vec<char> = Vec::new();
+                loop {
+                    match chars.next()? {
+                        ']' => break,
+                        '\\' | '[' | '^' => return None,
+                        c => items.push(c),
+                    }
+                }
+                let mut i = 0;
+                while i < items.len() {
+                    let c = items[i];
+                    if i + 2 < items.len() && items[i + 1] == '-' {
+                        let (lo, hi) = (c as u32, items[i + 2] as u32);
+                        if lo > hi || hi >= 128 {
+                            return None;
+                        }
+                        for b in lo..=hi {
+                            atom.ascii |= 1u128 << b;
+                        }
+                        i += 3;
+                    } else {
+                        if c as u32 >= 128 {
+                            return None;
+                        }
+                        atom.ascii |= 1u128 << (c as u32);
+                        i += 1;
+                    }
+                }
+            }
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '-' => {
+                atom.ascii = 1u128 << (c as u32);
+            }
+            _ => return None,
+        }
+        atom.repeat = chars.next_if_eq(&'+').is_some();
+        if matches!(chars.peek(), Some('*' | '?' | '{')) {
+            return None;
+        }
+        atoms.push(atom);
+    }
+    (atoms.len() < 64).then_some(Classes { start, end, atoms })
+}
+
+/// Whether `text` matches a class pattern, as the regex would: every way through the classes
+/// is followed at once (state `i`: `i` classes matched).
+pub fn classes_match(start: bool, end: bool, atoms: &[Atom], text: &str) -> bool {
+    let n = atoms.len();
+    let accept = 1u64 << n;
+    let mut states: u64 = 1;
+    if states & accept != 0 && !end {
+        return true;
+    }
+    for c in text.chars() {
+        let mut next = 0u64;
+        for (i, a) in atoms.iter().enumerate() {
+            if !a.takes(c) {
+                continue;
+            }
+            // Class `i` taken: from `i` done to `i + 1`; a repeated class again from `i + 1`.
+            if states & (1 << i) != 0 || (a.repeat && states & (1 << (i + 1)) != 0) {
+                next |= 1 << (i + 1);
+            }
+        }
+        if !start {
+            next |= 1;
+        }
+        states = next;
+        if states & accept != 0 && !end {
+            return true;
+        }
+    }
+    states & accept != 0
 }
 
 impl Pattern {
@@ -58,13 +183,21 @@ impl Pattern {
             Some(rest) if !rest.contains(META) => {
                 Pattern::Prefix(source.to_string(), rest.to_string())
             }
-            _ => Pattern::Regex(source.to_string()),
+            _ => match classes(source) {
+                Some(c) => Pattern::Classes(source.to_string(), c),
+                None => Pattern::Regex(source.to_string()),
+            },
         }
+    }
+
+    #[cfg(test)]
+    pub fn new_for_test(source: &str) -> Pattern {
+        Pattern::new(source)
     }
 
     pub fn source(&self) -> &str {
         match self {
-            Pattern::Prefix(s, _) | Pattern::Regex(s) => s,
+            Pattern::Prefix(s, _) | Pattern::Classes(s, _) | Pattern::Regex(s) => s,
         }
     }
 }
@@ -276,6 +409,25 @@ impl Compiled {
         for p in &self.patterns {
             let _ = match p {
                 Pattern::Prefix(src, lit) => writeln!(s, "    Pattern::Prefix({src:?}, {lit:?}),"),
+                Pattern::Classes(src, c) => {
+                    let atoms: Vec<String> = c
+                        .atoms
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "Atom {{ ascii: {:#x}, dot: {}, repeat: {} }}",
+                                a.ascii, a.dot, a.repeat
+                            )
+                        })
+                        .collect();
+                    writeln!(
+                        s,
+                        "    Pattern::Classes({src:?}, {}, {}, &[{}]),",
+                        c.start,
+                        c.end,
+                        atoms.join(", ")
+                    )
+                }
                 Pattern::Regex(src) => writeln!(s, "    Pattern::Regex({src:?}),"),
             };
         }

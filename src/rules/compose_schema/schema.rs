@@ -12,7 +12,9 @@
 //! the one alternative of its own type (the most specific) or, when no alternative has its
 //! type, one error listing the accepted forms.
 
-use super::compile::{ARRAY, BOOLEAN, INTEGER, NULL, NUMBER, OBJECT, STRING, TYPES};
+use super::compile::{
+    ARRAY, Atom, BOOLEAN, INTEGER, NULL, NUMBER, OBJECT, STRING, TYPES, classes_match,
+};
 use super::instance::{Document, InstId, Val};
 use regex::Regex;
 use std::collections::HashMap;
@@ -24,7 +26,7 @@ pub(super) const SCHEMA_TEXT: &str = include_str!("../../../schema/compose-spec.
 
 /// The tables `build.rs` compiled from `schema/compose-spec.json`.
 mod generated {
-    use super::{Additional, Node, Pattern};
+    use super::{Additional, Atom, Node, Pattern};
     include!(concat!(env!("OUT_DIR"), "/compose_schema.rs"));
 }
 
@@ -54,13 +56,15 @@ pub(super) enum Additional {
 pub(super) enum Pattern {
     /// The pattern's source and the text it requires at the start.
     Prefix(&'static str, &'static str),
+    /// The source, `^`, `$`, and the classes (see [`super::compile::Pattern::Classes`]).
+    Classes(&'static str, bool, bool, &'static [Atom]),
     Regex(&'static str),
 }
 
 impl Pattern {
     pub(super) fn source(&self) -> &'static str {
         match self {
-            Pattern::Prefix(s, _) | Pattern::Regex(s) => s,
+            Pattern::Prefix(s, _) | Pattern::Classes(s, ..) | Pattern::Regex(s) => s,
         }
     }
 }
@@ -71,7 +75,7 @@ static REGEXES: [OnceLock<Option<Regex>>; generated::PATTERN_COUNT] =
 
 fn regex(index: usize) -> Option<&'static Regex> {
     match generated::PATTERNS.get(index)? {
-        Pattern::Prefix(..) => None,
+        Pattern::Prefix(..) | Pattern::Classes(..) => None,
         Pattern::Regex(source) => REGEXES[index]
             .get_or_init(|| Regex::new(source).ok())
             .as_ref(),
@@ -83,6 +87,7 @@ fn regex(index: usize) -> Option<&'static Regex> {
 fn is_match(index: usize, text: &str) -> bool {
     match generated::PATTERNS.get(index) {
         Some(Pattern::Prefix(_, prefix)) => text.starts_with(prefix),
+        Some(Pattern::Classes(_, start, end, atoms)) => classes_match(*start, *end, atoms, text),
         Some(Pattern::Regex(_)) => regex(index).is_none_or(|r| r.is_match(text)),
         None => true,
     }
@@ -176,6 +181,14 @@ impl Schema {
                 .iter()
                 .map(|p| match p {
                     Pattern::Prefix(s, l) => c::Pattern::Prefix(s.to_string(), l.to_string()),
+                    Pattern::Classes(s, start, end, atoms) => c::Pattern::Classes(
+                        s.to_string(),
+                        c::Classes {
+                            start: *start,
+                            end: *end,
+                            atoms: atoms.to_vec(),
+                        },
+                    ),
                     Pattern::Regex(s) => c::Pattern::Regex(s.to_string()),
                 })
                 .collect(),

@@ -633,3 +633,68 @@ fn a_setting_written_where_a_name_belongs_says_so() {
         )
     );
 }
+
+/// The class patterns are matched as the regex crate matches them: every pattern of the schema
+/// read as classes, and more of the same shapes, over strings made of the characters that tell
+/// them apart.
+#[test]
+fn class_patterns_match_as_the_regex_does() {
+    let mut patterns: Vec<String> = schema::compiled()
+        .expect("compiled")
+        .to_compiled()
+        .patterns
+        .iter()
+        .filter(|p| matches!(p, compile::Pattern::Classes(..)))
+        .map(|p| p.source().to_string())
+        .collect();
+    assert!(patterns.len() >= 4, "{patterns:?}");
+    for extra in [
+        "a",
+        "^a$",
+        "[a-c]+x",
+        "^[0-9]+[a-z]$",
+        "x.+y",
+        "^.$",
+        "[-a]+",
+        "[a-]",
+    ] {
+        patterns.push(extra.to_string());
+    }
+    let alphabet = ['a', 'Z', '0', '_', '.', '-', ' ', '\n', 'é', 'x', 'y', '9'];
+    let mut texts = vec![String::new()];
+    for len in 1..=4 {
+        let mut n = 0usize;
+        let total = alphabet.len().pow(len);
+        let step = (total / 400).max(1);
+        while n < total {
+            let mut k = n;
+            let mut s = String::new();
+            for _ in 0..len {
+                s.push(alphabet[k % alphabet.len()]);
+                k /= alphabet.len();
+            }
+            texts.push(s);
+            n += step;
+        }
+    }
+    for p in &patterns {
+        let compile::Pattern::Classes(_, c) = compile::Pattern::new_for_test(p) else {
+            panic!("{p} is not read as classes");
+        };
+        let re = regex::Regex::new(p).expect("regex");
+        for t in &texts {
+            assert_eq!(
+                compile::classes_match(c.start, c.end, &c.atoms, t),
+                re.is_match(t),
+                "{p} on {t:?}"
+            );
+        }
+    }
+    // What is not classes stays a regex.
+    for p in ["a|b", "a*", "[^a]", "a{2}", "\\d"] {
+        assert!(matches!(
+            compile::Pattern::new_for_test(p),
+            compile::Pattern::Regex(_)
+        ));
+    }
+}
