@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Whole-process benchmark of milvet against a parse-only baseline, in one run.
+"""Whole-process benchmark of milvet against baselines measured in the same run.
 
-Builds the release binary and the `parse_only` example (the same file discovery and reading,
-then only granit-parser's event loop), makes a scratch tree from ../shared/corpus, and times:
+Builds the release binary and two examples with the same profile: `do_nothing` (a Rust process
+that does nothing) and `parse_only` (the same file discovery and reading, then only
+granit-parser's event loop). It makes scratch inputs from ../shared/corpus and times:
 
-  * one typical Milvus compose file (the pre-commit case);
-  * 1,000 compose files (the CI case), reported per file too;
-  * `milvet --version` (process start-up alone).
+  * start-up: `milvet --version`, one typical Milvus compose file (the pre-commit case), the
+    same file with a configuration file beside it, and one file on which every rule with a
+    compose finding fires, each as a ratio to the do-nothing process;
+  * many files: 1,000 (one thread and default jobs) and 10,000 compose files, as a ratio to the
+    parse-only baseline;
+  * one file of 4k, 8k, 16k and 32k small etcd services, and of 2.5k, 5k and 10k documents,
+    as time per service (or document), which must stay flat;
+  * peak resident memory of each, and per input byte for `check` and `--fix` on the largest
+    file.
 
 Each case runs several times; medians, min and max are reported, with peak resident memory
 (GNU time's %M). Figures are reported as ratios against the baseline measured in the
@@ -30,11 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 MILVET = ROOT / "target" / "release" / "milvet"
 PARSE_ONLY = ROOT / "target" / "release" / "examples" / "parse_only"
+DO_NOTHING = ROOT / "target" / "release" / "examples" / "do_nothing"
 
 
 def build():
     subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--bin", "milvet", "--example", "parse_only"],
+        ["cargo", "build", "--release", "--quiet", "--bin", "milvet", "--example", "parse_only",
+         "--example", "do_nothing"],
         cwd=ROOT,
         check=True,
     )
@@ -110,10 +119,84 @@ def fmt(m):
     )
 
 
+CONFIG = """ignore = ["unset-variable"]
+fail-on = "error"
+exclude = ["legacy/"]
+[severity]
+etcd-compaction-mode = "error"
+[options]
+min-retention = 1000
+"""
+
+# Every rule with a finding on a compose file fires on this project (the official v2.3.3
+# standalone file is the incident's own; the rest adds what it lacks).
+WORST = """services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.0
+    environment:
+      - ETCD_AUTO_COMPACTION_MODE=periodic
+      - ETCD_AUTO_COMPACTION_RETENTION=0
+      - ETCD_DATA_DIR=/etcd
+      - ETCD_UNSAFE_NO_FSYNC=true
+    command: etcd --data-dir /etcd -listen-client-urls http://0.0.0.0:2379 ${UNSET_FLAG}
+    healthcheck:
+      test: curl -f http://localhost:2379/health
+    volumes:
+      - etcd-data:/etcd
+      - ${MISSING:?set it}:/x
+      - tmp:/etcd/
+    container_name: same
+  minio:
+    image: bitnami/minio:latest
+    environment:
+      MINIO_ACCESS_KEY: minioadmin
+    command: minio server /minio_data
+    ports: ["9000:9000"]
+    container_name: same
+    env_file: missing.env
+  standalone:
+    image: milvusdb/milvus:v2.3.3
+    command: ["milvus", "run", "standalone"]
+    ports: ["19530:19530", "9091:9091"]
+    depends_on: [etcd, minio]
+    enviroment: {}
+    extends: {service: nowhere}
+volumes:
+  etcd-data:
+    driver_opts: {type: tmpfs, device: tmpfs}
+"""
+
+
+def services_file(path, n):
+    """One file of `n` small etcd services, each persisted and compacting."""
+    with open(path, "w") as f:
+        f.write("services:\n")
+        for i in range(n):
+            f.write(
+                f"  etcd{i}:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n"
+                f"      - ETCD_AUTO_COMPACTION_MODE=revision\n"
+                f"      - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
+                f"    volumes:\n      - ./v{i}:/etcd\n    command: etcd --data-dir /etcd\n"
+            )
+
+
+def documents_file(path, n):
+    """One file of `n` YAML documents, one etcd service each (with findings, so that the
+    report and the fixes scale too)."""
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(
+                f"---\nservices:\n  etcd{i}:\n    image: quay.io/coreos/etcd:v3.5.18\n"
+                f"    command: etcd --data-dir /etcd\n    volumes:\n      - ./v{i}:/etcd\n"
+            )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--many", type=int, default=10000, help="the larger tree (0: skip)")
+    ap.add_argument("--no-scaling", action="store_true", help="skip the one-large-file cases")
     ap.add_argument("--json")
     args = ap.parse_args()
     if not CORPUS.is_dir():
@@ -122,50 +205,82 @@ def main():
     files = corpus_compose_files()
     typical = CORPUS / "milvus-official" / "v2.6.0-standalone.yml"
     results = {}
+    lines = []
     with tempfile.TemporaryDirectory(prefix="milvet-bench-") as tmp:
         tmp = Path(tmp)
         one = tmp / "one" / "docker-compose.yml"
         one.parent.mkdir()
         shutil.copyfile(typical, one)
+        conf = tmp / "conf" / "docker-compose.yml"
+        conf.parent.mkdir()
+        shutil.copyfile(typical, conf)
+        (conf.parent / "milvet.toml").write_text(CONFIG)
+        worst = tmp / "worst" / "docker-compose.yml"
+        worst.parent.mkdir()
+        worst.write_text(WORST)
         many = tmp / "many"
         make_tree(many, files, args.files)
-        cases = {
-            "start-up (--version)": ([str(MILVET), "--version"], None),
-            "one file": ([str(MILVET), "check", str(one)], [str(PARSE_ONLY), str(one)]),
-            f"{args.files} files, one thread": (
-                [str(MILVET), "check", "--jobs", "1", "--format", "json", str(many)],
-                [str(PARSE_ONLY), str(many)],
-            ),
-            f"{args.files} files": (
-                [str(MILVET), "check", "--format", "json", str(many)],
-                [str(PARSE_ONLY), str(many)],
-            ),
+        nothing = [str(DO_NOTHING)]
+        start = {
+            "milvet --version": [str(MILVET), "--version"],
+            "one typical file": [str(MILVET), "check", str(one)],
+            "one file, configuration present": [str(MILVET), "check", str(conf)],
+            "one file, every rule firing": [str(MILVET), "check", str(worst)],
         }
-        for name, (cmd, base) in cases.items():
-            runs = args.runs if "files" not in name else max(3, args.runs // 3)
-            m = measure(cmd, runs)
-            entry = {"milvet": m}
-            if base:
-                b = measure(base, runs)
-                entry["parse_only"] = b
-                entry["ratio"] = m["median_s"] / b["median_s"]
-            results[name] = entry
-    print(f"machine: {os.cpu_count()} cpus; files: {args.files}; runs: {args.runs}")
-    for name, e in results.items():
-        print(f"\n{name}")
-        print(f"  milvet      {fmt(e['milvet'])}")
-        if "parse_only" in e:
-            print(f"  parse only  {fmt(e['parse_only'])}")
-            print(f"  ratio milvet/parse-only: {e['ratio']:.2f}")
-    many_key = f"{args.files} files, one thread"
-    per_file = results[many_key]["milvet"]["median_s"] / args.files
-    base_per_file = results[many_key]["parse_only"]["median_s"] / args.files
-    print(
-        f"\nper file over {args.files}: milvet {per_file * 1e6:.0f} µs,"
-        f" parse only {base_per_file * 1e6:.0f} µs"
-    )
-    startup = results["start-up (--version)"]["milvet"]["median_s"]
-    print(f"one file / start-up: {results['one file']['milvet']['median_s'] / startup:.2f}")
+        base = measure(nothing, args.runs)
+        results["do nothing"] = {"milvet": base}
+        lines.append("start-up, against a do-nothing Rust process")
+        lines.append(f"  do nothing            {fmt(base)}")
+        for name, cmd in start.items():
+            m = measure(cmd, args.runs)
+            r = m["median_s"] / base["median_s"]
+            results[name] = {"milvet": m, "do_nothing": base, "ratio": r}
+            lines.append(f"  {name:<32} {fmt(m)}  ratio {r:.2f}")
+        trees = [(f"{args.files} files, one thread", many, ["--jobs", "1"]),
+                 (f"{args.files} files", many, [])]
+        if args.many:
+            big = tmp / "big"
+            make_tree(big, files, args.many)
+            trees.append((f"{args.many} files", big, []))
+        lines.append("\nmany files, against the parse-only baseline")
+        for name, tree, extra in trees:
+            runs = max(3, args.runs // 3)
+            m = measure([str(MILVET), "check", *extra, "--format", "json", str(tree)], runs)
+            b = measure([str(PARSE_ONLY), str(tree)], runs)
+            r = m["median_s"] / b["median_s"]
+            results[name] = {"milvet": m, "parse_only": b, "ratio": r}
+            lines.append(f"  {name:<22} milvet {fmt(m)}")
+            lines.append(f"  {'':<22} parse  {fmt(b)}  ratio {r:.2f}")
+        if not args.no_scaling:
+            lines.append("\none file, time per service or document (flat is linear)")
+            for label, make, sizes in (
+                ("services", services_file, (4000, 8000, 16000, 32000)),
+                ("documents", documents_file, (2500, 5000, 10000)),
+            ):
+                per = []
+                for n in sizes:
+                    path = tmp / f"{label}-{n}.yml"
+                    make(path, n)
+                    m = measure([str(MILVET), "check", "--jobs", "1", str(path)], 3)
+                    per.append(m["median_s"] / n)
+                    size = path.stat().st_size
+                    results[f"{n} {label}"] = {"milvet": m, "bytes": size}
+                    lines.append(
+                        f"  {n:>6} {label:<10} {m['median_s'] * 1e6 / n:8.1f} µs each,"
+                        f" peak RSS {m['peak_rss_kib'] / 1024:6.1f} MiB"
+                        f" ({m['peak_rss_kib'] * 1024 / size:.0f} B per input byte)"
+                    )
+                lines.append(f"  {label}: largest / smallest time each {per[-1] / per[0]:.2f}")
+            largest = tmp / "services-32000.yml"
+            fixed = tmp / "fix-32000.yml"
+            shutil.copyfile(largest, fixed)
+            rss = peak_rss_kib([str(MILVET), "check", "--fix", "--unsafe-fixes", str(fixed)])
+            lines.append(
+                f"  --fix on the 32000-service file: peak RSS {rss / 1024:.1f} MiB"
+                f" ({rss * 1024 / largest.stat().st_size:.0f} B per input byte)"
+            )
+    print(f"machine: {os.cpu_count()} cpus; runs: {args.runs}")
+    print("\n".join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 
