@@ -450,3 +450,86 @@ fn the_summary_says_could_not_be_fixed() {
     assert!(stdout.contains("; 1 file could not be fixed"), "{stdout}");
     assert!(!stdout.contains("could not be checked"), "{stdout}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tags
+
+/// A Python with PyYAML (installed with pre-commit by scripts/test): a YAML loader that refuses
+/// a tag naming another type, as libyaml-based loaders do.
+fn pyyaml_loads(python: &Path, path: &Path) -> Result<(), String> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sys, yaml; yaml.safe_load(open(sys.argv[1]))",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn a_tagged_null_filled_by_a_fix_loses_its_tag() {
+    let t = TempDir::new("safety-tags");
+    let compose = common::tool("docker-compose");
+    let python = common::tool("python");
+    for tag in [
+        "!!null",
+        "!!str",
+        "!!int",
+        "!custom",
+        "!<tag:yaml.org,2002:null>",
+    ] {
+        let text = format!(
+            "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment: {tag} # set\n    volumes:\n      - ./etcd:/etcd\n    command: etcd --data-dir /etcd\n"
+        );
+        t.write("compose.yaml", &text);
+        let (code, v) = run(&t.root, &["check", "--fix"]);
+        assert_eq!(code, 0, "{tag}: {v:#}");
+        let want = text.replace(
+            &format!("environment: {tag} # set\n"),
+            "environment: # set\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n",
+        );
+        assert_eq!(t.read("compose.yaml"), want, "{tag}");
+        if let Some(python) = &python {
+            pyyaml_loads(python, &t.path("compose.yaml")).unwrap();
+        }
+        if let Some(dc) = &compose {
+            let out = Command::new(dc)
+                .args(["-f", "compose.yaml", "config", "--format", "json"])
+                .current_dir(&t.root)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{tag}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                v["services"]["etcd"]["environment"],
+                serde_json::json!({
+                    "ETCD_AUTO_COMPACTION_MODE": "revision",
+                    "ETCD_AUTO_COMPACTION_RETENTION": "1000"
+                }),
+                "{tag}"
+            );
+        }
+    }
+    // The kept tag, as fixes wrote it, is what PyYAML refuses and Docker Compose reads past.
+    if let Some(python) = &python {
+        t.write(
+            "compose.yaml",
+            "services:\n  etcd:\n    image: x\n    environment: !!null\n      - A=1\n",
+        );
+        let e = pyyaml_loads(python, &t.path("compose.yaml")).unwrap_err();
+        assert!(
+            e.contains("expected a scalar node, but found sequence"),
+            "{e}"
+        );
+    }
+}

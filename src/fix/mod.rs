@@ -153,12 +153,41 @@ where
         current = next;
         diagnostics = check(&current)?;
     }
+    for (i, text) in current.iter().enumerate() {
+        if *text != texts[i] {
+            well_typed(i, &texts[i], text)?;
+        }
+    }
     verify(initial, &diagnostics, &fixed_keys)?;
     Ok(Fixed {
         texts: current,
         diagnostics,
         applied,
     })
+}
+
+/// A fixed text puts no tag on a node of another type (`!!null` on a list, say) where the
+/// original did not: Docker Compose reads past such a tag, but standard YAML loaders refuse it.
+fn well_typed(file: usize, before: &str, after: &str) -> Result<(), FixError> {
+    let limits = crate::yaml::Limits::default();
+    let (Ok(b), Ok(a)) = (
+        crate::yaml::parse(before, &limits),
+        crate::yaml::parse(after, &limits),
+    ) else {
+        return Ok(());
+    };
+    let (was, now) = (yaml_edit::mistyped_tags(&b), yaml_edit::mistyped_tags(&a));
+    match now.get(was.len()..).and_then(|new| new.first()) {
+        Some(span) if now.len() > was.len() => Err(FixError::Broken {
+            file,
+            message: format!(
+                "the tag `{}` would be on a value of another type, which YAML loaders refuse",
+                span.slice(after)
+            ),
+            offset: span.start,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Every finding a fix was applied for is gone, and nothing new appeared.
@@ -501,6 +530,33 @@ mod tests {
     #[test]
     fn a_fix_that_breaks_the_text_is_refused() {
         assert!(matches!(run("a BAD", "!"), Err(FixError::Broken { .. })));
+    }
+
+    #[test]
+    fn a_fix_that_leaves_a_scalar_tag_on_a_collection_is_refused() {
+        // Replacing the null with a list but keeping its tag, as fixes once did.
+        let fix = |text: &str| {
+            let texts = [text.to_string()];
+            fix_texts(
+                &texts,
+                &findings(text, "\n  - x"),
+                FixPolicy::default(),
+                |t| Ok(findings(&t[0], "\n  - x")),
+            )
+        };
+        assert_eq!(
+            fix("e: !!null BAD\n").unwrap_err(),
+            FixError::Broken {
+                file: 0,
+                message: "the tag `!!null` would be on a value of another type, which YAML \
+                          loaders refuse"
+                    .into(),
+                offset: 3
+            }
+        );
+        // A tag already wrong in the original is not the fix's doing.
+        let fixed = fix("a: !!str {k: v}\ne: BAD\n").unwrap();
+        assert_eq!(fixed.texts, ["a: !!str {k: v}\ne: \n  - x\n"]);
     }
 
     #[test]

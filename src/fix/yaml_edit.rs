@@ -121,6 +121,37 @@ pub fn scalar_text(value: &str, in_flow: bool, typed_ok: bool) -> String {
     }
 }
 
+/// The YAML type a tag names, when it is one of the YAML 1.2 core and 1.1 types
+/// (`!!str`, `!<tag:yaml.org,2002:str>`); `None` for a tag of the user's own.
+fn core_type(tag: &str) -> Option<&str> {
+    tag.strip_prefix("!!")
+        .or_else(|| {
+            tag.strip_prefix("!<tag:yaml.org,2002:")
+                .and_then(|t| t.strip_suffix('>'))
+        })
+        .filter(|t| !t.is_empty())
+}
+
+/// The nodes whose tag names a YAML type that the node is not (`!!null` or `!!str` on a
+/// collection, `!!map` on a sequence, `!!seq` on a scalar): standard YAML loaders refuse them
+/// (PyYAML, ruamel, Go's yaml.v3 when decoding into a typed value). Their tags' places.
+pub fn mistyped_tags(tree: &Tree) -> Vec<Span> {
+    tree.node_ids()
+        .filter_map(|id| {
+            let node = tree.node(id);
+            let tag = node.tag.as_ref()?;
+            let ty = core_type(&tag.text)?;
+            let fits = match &node.kind {
+                NodeKind::Scalar { .. } => !matches!(ty, "map" | "omap" | "pairs" | "set" | "seq"),
+                NodeKind::Sequence { .. } => matches!(ty, "seq" | "omap" | "pairs"),
+                NodeKind::Mapping { .. } => matches!(ty, "map" | "set"),
+                NodeKind::Alias { .. } => true,
+            };
+            (!fits).then_some(tag.span)
+        })
+        .collect()
+}
+
 impl Doc<'_> {
     fn edit(&self, span: Span, text: impl Into<String>) -> Edit {
         Edit {
@@ -335,20 +366,43 @@ impl Doc<'_> {
     }
 
     /// Give a key whose value is null (`key:`, `key: ~`) a block value. Edits: the null token
-    /// removed (if written), the block inserted at the end of the key's line.
+    /// removed (if written), the block inserted at the end of the key's line. A tag on the null
+    /// is dropped (`!!null`, `!!str` or a tag of the user's own would be wrong on a collection),
+    /// except Compose's own merge tags (`!reset`, `!override`), which apply to collections; an
+    /// anchor stays.
     pub fn fill_null(&self, key: NodeId, null: NodeId, value: &Value) -> Vec<Edit> {
         let mut edits = Vec::new();
+        let node = self.tree.node(null);
         let null_span = self.tree.span(null);
-        if !null_span.is_empty() {
-            // `key: ~`: drop the token and the blank before it.
-            let mut start = null_span.start;
+        let mut written = null_span;
+        for s in [
+            node.anchor.as_ref().map(|a| a.span),
+            node.tag.as_ref().map(|t| t.span),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            written = written.join(s);
+        }
+        if !written.is_empty() {
+            // `key: ~`: drop the token and the blank before it, keeping what still applies.
+            let mut start = written.start;
             while start > 0 && self.text.as_bytes()[start - 1] == b' ' {
                 start -= 1;
             }
-            edits.push(self.edit(Span::new(start, null_span.end), ""));
+            let mut kept = String::new();
+            if let Some(a) = &node.anchor {
+                kept.push_str(&format!(" {}", a.span.slice(self.text)));
+            }
+            if let Some(t) = &node.tag
+                && matches!(t.text.as_str(), "!reset" | "!override")
+            {
+                kept.push_str(&format!(" {}", t.span.slice(self.text)));
+            }
+            edits.push(self.edit(Span::new(start, written.end), kept));
         }
         let col = column(self.text, self.tree.span(key).start);
-        let at = line_end(self.text, null_span.end.max(self.tree.span(key).end));
+        let at = line_end(self.text, written.end.max(self.tree.span(key).end));
         let lines = self.block_lines(value, true);
         edits.push(self.edit(Span::empty(at), self.at_column(&lines, col)));
         edits
@@ -531,6 +585,39 @@ mod tests {
             apply(text, out),
             "svc:\n  image: x\n  volumes:\n    - ./v:/v\n"
         );
+    }
+
+    #[test]
+    fn filling_a_tagged_null_drops_the_tag_and_keeps_an_anchor_and_merge_tags() {
+        let cases = [
+            ("e: !!null\n", "e:\n  - A=1\n"),
+            ("e: !!str\n", "e:\n  - A=1\n"),
+            ("e: !!int # c\n", "e: # c\n  - A=1\n"),
+            ("e: !custom ~\n", "e:\n  - A=1\n"),
+            ("e: !<tag:yaml.org,2002:null> null\n", "e:\n  - A=1\n"),
+            ("e: &a !!null\n", "e: &a\n  - A=1\n"),
+            ("e: !!null &a\n", "e: &a\n  - A=1\n"),
+            ("e: !override\n", "e: !override\n  - A=1\n"),
+        ];
+        for (text, want) in cases {
+            let out = with_doc(text, |d| {
+                let e = d.tree.entry(at(d.tree, &[]), "e").unwrap();
+                d.fill_null(e.key, e.value, &Value::Seq(vec![Value::Raw("A=1".into())]))
+            });
+            let fixed = apply(text, out);
+            assert_eq!(fixed, want, "{text:?}");
+            let tree = parse(&fixed, &Limits::default()).unwrap();
+            assert!(mistyped_tags(&tree).is_empty(), "{fixed:?}");
+        }
+    }
+
+    #[test]
+    fn tags_that_name_another_type_are_found() {
+        let text = "a: !!null\n  - x\nb: !!str {k: v}\nc: !!map [1]\nd: !!seq s\nok: !!str 1\n\
+                    m: !!map {k: v}\ns: !!seq [1]\nn: !!null\nu: !custom [1]\n";
+        let tree = parse(text, &Limits::default()).unwrap();
+        let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
+        assert_eq!(found, ["!!null", "!!str", "!!map", "!!seq"]);
     }
 
     #[test]
