@@ -533,3 +533,35 @@ fn a_tagged_null_filled_by_a_fix_loses_its_tag() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Complex keys
+
+#[test]
+fn an_environment_with_a_complex_key_gets_no_fix_that_breaks_it() {
+    let t = TempDir::new("safety-complex");
+    let text = "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      ? [a]\n      : b\n      ETCD_AUTO_COMPACTION_MODE: periodic\n    volumes:\n      - ./etcd:/etcd\n    command: etcd --data-dir /etcd\n";
+    t.write("compose.yaml", text);
+    let (code, v) = run(&t.root, &["check", "--fix"]);
+    // Checked and partly fixed, not a failure: the mode is rewritten where it is written, the
+    // retention cannot be added.
+    assert_eq!(code, 1, "{v:#}");
+    assert!(file(&v, "compose.yaml")["error"].is_null(), "{v:#}");
+    assert_eq!(
+        t.read("compose.yaml"),
+        text.replace("MODE: periodic", "MODE: revision")
+    );
+    let retention = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "etcd-compaction-retention")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(retention["fix"]["applicability"], "unavailable");
+    assert_eq!(
+        retention["fix"]["description"],
+        "the service's environment has a key written as an explicit key (`? [a]`), beside \
+         which milvet adds nothing (and Docker Compose refuses a key that is not text): write \
+         it as `KEY: value`, or set `ETCD_AUTO_COMPACTION_RETENTION: 1000` by hand"
+    );
+}

@@ -255,6 +255,14 @@ fn add_var(
 ) -> Outcome {
     let failed = || format!("cannot add `{name}` to the service's environment");
     let node = doc.tree.resolve(field.value);
+    if let (EnvForm::Map(CollectionStyle::Block), Some(key)) = (form, doc.explicit_key(node)) {
+        return Err(format!(
+            "the service's environment has a key written as an explicit key (`? {}`), beside \
+             which milvet adds nothing (and Docker Compose refuses a key that is not text): \
+             write it as `KEY: value`, or set `{name}: {value}` by hand",
+            doc.one_line(key).unwrap_or("...")
+        ));
+    }
     let edits = match form {
         EnvForm::List(style) => doc.append_item(
             node,

@@ -302,6 +302,9 @@ impl Doc<'_> {
         };
         match style {
             CollectionStyle::Block => {
+                if self.explicit_key(map).is_some() {
+                    return None;
+                }
                 let first = entries.first()?;
                 let last = entries.last()?;
                 let col = column(self.text, self.tree.span(first.key).start);
@@ -336,6 +339,29 @@ impl Doc<'_> {
                 })
             }
         }
+    }
+
+    /// The first key of a block mapping written as an explicit key (`? key`) or that is not a
+    /// scalar (`? [a]`): entries cannot be lined up with it, so none is added. Its span.
+    pub fn explicit_key(&self, map: NodeId) -> Option<Span> {
+        let entries = self.tree.own_entries(map)?;
+        entries.iter().find_map(|e| {
+            let key = self.tree.node(e.key);
+            let start = [
+                Some(self.tree.span(e.key)),
+                key.anchor.as_ref().map(|a| a.span),
+                key.tag.as_ref().map(|t| t.span),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|s| s.start)
+            .min()
+            .unwrap_or(0);
+            let before = self.text[..start].trim_end_matches([' ', '\t']);
+            let explicit = before.ends_with('?');
+            let complex = !matches!(key.kind, NodeKind::Scalar { .. } | NodeKind::Alias { .. });
+            (explicit || complex).then(|| self.tree.span(e.key))
+        })
     }
 
     /// Append an item to a sequence: on a new line at the items' dash column after the last
@@ -618,6 +644,25 @@ mod tests {
         let tree = parse(text, &Limits::default()).unwrap();
         let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
         assert_eq!(found, ["!!null", "!!str", "!!map", "!!seq"]);
+    }
+
+    #[test]
+    fn no_entry_is_added_beside_an_explicit_or_complex_key() {
+        for text in [
+            "m:\n  ? [a]\n  : b\n  C: d\n",
+            "m:\n  C: d\n  ? {a: 1}\n  : b\n",
+            "m:\n  ? a\n  : b\n",
+            "m:\n  ? &k a\n  : b\n",
+        ] {
+            with_doc(text, |d| {
+                let m = at(d.tree, &["m"]);
+                assert!(d.explicit_key(m).is_some(), "{text:?}");
+                assert_eq!(d.insert_entry(m, "X", &Value::Raw("1".into())), None);
+            });
+        }
+        with_doc("m:\n  a: b\n  'c': d\n", |d| {
+            assert_eq!(d.explicit_key(at(d.tree, &["m"])), None)
+        });
     }
 
     #[test]
