@@ -565,3 +565,172 @@ fn an_environment_with_a_complex_key_gets_no_fix_that_breaks_it() {
          it as `KEY: value`, or set `ETCD_AUTO_COMPACTION_RETENTION: 1000` by hand"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared anchors
+
+/// Docker Compose's resolved services of `file` in `dir`.
+fn resolved(dc: &Path, dir: &Path, file: &str) -> Value {
+    let out = Command::new(dc)
+        .args(["-f", file, "config", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{file}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["services"].clone()
+}
+
+#[test]
+fn an_anchor_on_the_fixed_services_own_values_is_not_changed_for_the_others() {
+    let t = TempDir::new("safety-anchor");
+    let text = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment: &env
+      ETCD_AUTO_COMPACTION_MODE: periodic
+      TZ: UTC
+    volumes: &vols
+      - ./x:/x
+    command: etcd --data-dir /etcd
+  minio:
+    image: minio/minio:RELEASE.2023-03-20T20-16-18Z
+    environment: *env
+    volumes: *vols
+    command: minio server /minio_data
+  other:
+    image: busybox
+    environment:
+      <<: *env
+      B: \"1\"
+    volumes: *vols
+";
+    t.write("compose.yaml", text);
+    t.write("before.yaml", text);
+    let (code, v) = run(
+        &t.root,
+        &["check", "--fix", "--unsafe-fixes", "compose.yaml"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    let want = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment: &env
+      ETCD_AUTO_COMPACTION_MODE: revision
+      TZ: UTC
+      ETCD_AUTO_COMPACTION_RETENTION: 1000
+    volumes: &vols
+      - ./x:/x
+      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd
+    command: etcd --data-dir /etcd
+  minio:
+    image: minio/minio:RELEASE.2023-03-20T20-16-18Z
+    environment: {ETCD_AUTO_COMPACTION_MODE: periodic, TZ: UTC}
+    volumes: [\"./x:/x\", \"${DOCKER_VOLUME_DIRECTORY:-.}/volumes/minio:/minio_data\"]
+    command: minio server /minio_data
+  other:
+    image: busybox
+    environment:
+      <<: {ETCD_AUTO_COMPACTION_MODE: periodic, TZ: UTC}
+      B: \"1\"
+    volumes: [\"./x:/x\"]
+";
+    assert_eq!(t.read("compose.yaml"), want);
+    // Fixing again changes nothing.
+    let (code, _) = run(
+        &t.root,
+        &["check", "--fix", "--unsafe-fixes", "compose.yaml"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(t.read("compose.yaml"), want);
+    if let Some(dc) = common::tool("docker-compose") {
+        let (before, after) = (
+            resolved(&dc, &t.root, "before.yaml"),
+            resolved(&dc, &t.root, "compose.yaml"),
+        );
+        assert_eq!(before["other"], after["other"]);
+        assert_eq!(
+            before["minio"]["environment"],
+            after["minio"]["environment"]
+        );
+        assert_ne!(before["etcd"], after["etcd"]);
+    }
+}
+
+#[test]
+fn a_service_anchored_whole_and_merged_by_another_keeps_the_other_as_it_was() {
+    let t = TempDir::new("safety-anchor-service");
+    let text = "services:
+  etcd: &etcd
+    image: quay.io/coreos/etcd:v3.5.18
+    environment:
+      ETCD_AUTO_COMPACTION_MODE: revision
+      ETCD_AUTO_COMPACTION_RETENTION: \"1000\"
+    command: etcd --data-dir /etcd
+  sidecar:
+    <<: *etcd
+    image: busybox
+    command: sleep 1d
+";
+    t.write("compose.yaml", text);
+    t.write("before.yaml", text);
+    let (code, v) = run(
+        &t.root,
+        &["check", "--fix", "--unsafe-fixes", "compose.yaml"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        t.read("compose.yaml"),
+        text.replace(
+            "    command: etcd --data-dir /etcd\n",
+            "    command: etcd --data-dir /etcd\n    volumes:\n      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd\n"
+        )
+        .replace(
+            "<<: *etcd",
+            "<<: {image: \"quay.io/coreos/etcd:v3.5.18\", environment: {ETCD_AUTO_COMPACTION_MODE: revision, ETCD_AUTO_COMPACTION_RETENTION: \"1000\"}, command: etcd --data-dir /etcd}"
+        )
+    );
+    if let Some(dc) = common::tool("docker-compose") {
+        let (before, after) = (
+            resolved(&dc, &t.root, "before.yaml"),
+            resolved(&dc, &t.root, "compose.yaml"),
+        );
+        assert_eq!(before["sidecar"], after["sidecar"]);
+    }
+}
+
+#[test]
+fn an_anchor_that_cannot_be_copied_makes_the_fix_unavailable() {
+    let t = TempDir::new("safety-anchor-multiline");
+    let text = "services:
+  etcd:
+    image: quay.io/coreos/etcd:v3.5.18
+    environment: &env
+      ETCD_AUTO_COMPACTION_MODE: revision
+      NOTE: |
+        two
+        lines
+    volumes:
+      - ./etcd:/etcd
+    command: etcd --data-dir /etcd
+  other:
+    image: busybox
+    environment: *env
+";
+    t.write("compose.yaml", text);
+    let (code, v) = run(&t.root, &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(t.read("compose.yaml"), text);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "etcd-compaction-retention", "{v:#}");
+    assert_eq!(d["fix"]["applicability"], "unavailable");
+    assert_eq!(
+        d["fix"]["description"],
+        "the value to change is written under the anchor `&env`, which is also used elsewhere \
+         (`*env`), and milvet cannot give that use a copy of its own: write the change by hand \
+         where only this service reads it"
+    );
+}
