@@ -734,3 +734,29 @@ fn an_anchor_that_cannot_be_copied_makes_the_fix_unavailable() {
          where only this service reads it"
     );
 }
+
+#[test]
+fn an_immutable_file_is_reported_not_replaced() {
+    let t = TempDir::new("safety-immutable");
+    t.write("frozen.yml", GOOD);
+    let frozen = t.path("frozen.yml");
+    let chattr = |flag: &str| {
+        Command::new("chattr")
+            .args([flag, frozen.to_str().unwrap()])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !is_root() || !chattr("+i") {
+        eprintln!("SKIPPED: an immutable file needs root and chattr on this file system");
+        return;
+    }
+    let (code, v) = run(&t.root, &["check", "--fix", "frozen.yml"]);
+    assert!(chattr("-i"));
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(
+        error_message(&v, "frozen.yml"),
+        "could not be fixed: `frozen.yml`: not writable: this user may not write it (mode 644, \
+         owner 0, group 0)"
+    );
+    assert_eq!(t.read("frozen.yml"), GOOD);
+}

@@ -301,36 +301,34 @@ fn unchanged(target: &Path, original: &[u8]) -> Result<std::fs::Metadata, WriteE
 /// plain write keeps. A file is not replaced when:
 /// - its mode gives no one write permission (a file marked read-only, even for root, who may
 ///   write it: the mode is what says it must not change);
-/// - it cannot be opened for writing (permissions, access control lists, an immutable file, a
-///   read-only file system);
+/// - the system says this user may not open it for writing (permissions, access control lists,
+///   an immutable file, a read-only file system), asked without opening it;
 /// - it has other names (hard links), which a replacement would split off.
 fn writable(target: &Path, meta: &std::fs::Metadata) -> Result<(), WriteError> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
     let mode = meta.mode() & 0o7777;
     if mode & 0o222 == 0 {
         return Err(WriteError::NotWritable(format!(
             "its mode is {mode:03o}, which lets no one write it"
         )));
     }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(target)
-    {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            return Err(WriteError::NotWritable(format!(
+    // What opening it for writing would say, without opening it (which watchers would see).
+    let path = std::ffi::CString::new(target.as_os_str().as_encoded_bytes())
+        .map_err(|e| WriteError::Io(std::io::Error::other(e)))?;
+    // SAFETY: a valid, NUL-terminated path; no memory is passed back.
+    let allowed =
+        unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+    if allowed != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(match e.raw_os_error() {
+            Some(libc::EACCES | libc::EPERM) => WriteError::NotWritable(format!(
                 "this user may not write it (mode {mode:03o}, owner {}, group {})",
                 meta.uid(),
                 meta.gid()
-            )));
-        }
-        Err(e) if e.raw_os_error() == Some(libc::EROFS) => {
-            return Err(WriteError::NotWritable(
-                "it is on a read-only file system".into(),
-            ));
-        }
-        Err(e) => return Err(WriteError::Io(e)),
+            )),
+            Some(libc::EROFS) => WriteError::NotWritable("it is on a read-only file system".into()),
+            _ => WriteError::Io(e),
+        });
     }
     if meta.nlink() > 1 {
         return Err(WriteError::HardLinks(meta.nlink()));
