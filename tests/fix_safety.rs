@@ -520,6 +520,29 @@ fn a_tagged_null_filled_by_a_fix_loses_its_tag() {
             );
         }
     }
+    // A tagged value replaced by a value its tag does not fit loses the tag too; one it fits
+    // keeps it.
+    let text = "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      ETCD_AUTO_COMPACTION_MODE: !!null\n      ETCD_AUTO_COMPACTION_RETENTION: !!int 10\n    volumes:\n      - ./etcd:/etcd\n    command: etcd --data-dir /etcd\n";
+    t.write("compose.yaml", text);
+    let (code, v) = run(&t.root, &["check", "--fix"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        t.read("compose.yaml"),
+        text.replace("MODE: !!null", "MODE: revision")
+            .replace("!!int 10", "!!int 1000")
+    );
+    if let Some(dc) = &compose {
+        let out = Command::new(dc)
+            .args(["-f", "compose.yaml", "config", "--format", "json"])
+            .current_dir(&t.root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     // The kept tag, as fixes wrote it, is what PyYAML refuses and Docker Compose reads past.
     if let Some(python) = &python {
         t.write(

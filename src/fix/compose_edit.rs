@@ -226,12 +226,13 @@ fn replace_var(
                 return Err(failed());
             }
             let edit = if tree.span(entry.value).is_empty() {
-                // `NAME:` with nothing after it.
-                Some(Edit {
+                // `NAME:` with nothing after it (or only a tag, `NAME: !!null`).
+                let edit = Edit {
                     file: doc.file,
                     span: tree.span(entry.value),
                     text: format!(" {}", scalar_text(value, tree.in_flow(key), true)),
-                })
+                };
+                Some(doc.retag(entry.value, value, edit))
             } else {
                 doc.replace_scalar(entry.value, value, true)
             };

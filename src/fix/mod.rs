@@ -543,7 +543,7 @@ mod tests {
             )
         };
         assert_eq!(
-            fix("e: !!null BAD\n").unwrap_err(),
+            fix("e: !!null #BAD\n").unwrap_err(),
             FixError::Broken {
                 file: 0,
                 message: "the tag `!!null` would be on a value of another type, which YAML \

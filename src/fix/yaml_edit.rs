@@ -132,8 +132,65 @@ fn core_type(tag: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Whether a scalar's value can be of the YAML type `ty` (`null`, `int`, ...), as YAML readers
+/// that honour tags decide (Go's yaml.v3, which Docker Compose uses, refuses `!!null x`).
+fn scalar_fits(ty: &str, value: &str) -> bool {
+    let number = |v: &str| {
+        let v = v.strip_prefix(['-', '+']).unwrap_or(v).replace('_', "");
+        let digits = |s: Option<&str>, ok: fn(u8) -> bool| {
+            s.is_some_and(|s| !s.is_empty() && s.bytes().all(ok))
+        };
+        !v.is_empty()
+            && (v.bytes().all(|b| b.is_ascii_digit())
+                || digits(v.strip_prefix("0x"), |b| b.is_ascii_hexdigit())
+                || digits(v.strip_prefix("0o"), |b| (b'0'..=b'7').contains(&b))
+                || digits(v.strip_prefix("0b"), |b| b == b'0' || b == b'1'))
+    };
+    match ty {
+        "map" | "omap" | "pairs" | "set" | "seq" => false,
+        "null" => matches!(value, "" | "~" | "null" | "Null" | "NULL"),
+        "bool" => matches!(
+            value,
+            "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "y"
+                | "Y"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "n"
+                | "N"
+                | "no"
+                | "No"
+                | "NO"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+        ),
+        "int" => number(value),
+        "float" => {
+            number(value)
+                || value.replace('_', "").parse::<f64>().is_ok()
+                || matches!(
+                    value.trim_start_matches(['-', '+']),
+                    ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN"
+                )
+        }
+        // `str`, `binary`, `timestamp`, `merge`, `value`, `yaml` and others: not judged.
+        _ => true,
+    }
+}
+
 /// The nodes whose tag names a YAML type that the node is not (`!!null` or `!!str` on a
-/// collection, `!!map` on a sequence, `!!seq` on a scalar): standard YAML loaders refuse them
+/// collection, `!!map` on a sequence, `!!seq` on a scalar, `!!null` or `!!int` on `revision`):
+/// standard YAML loaders refuse them
 /// (PyYAML, ruamel, Go's yaml.v3 when decoding into a typed value). Their tags' places.
 pub fn mistyped_tags(tree: &Tree) -> Vec<Span> {
     tree.node_ids()
@@ -142,7 +199,7 @@ pub fn mistyped_tags(tree: &Tree) -> Vec<Span> {
             let tag = node.tag.as_ref()?;
             let ty = core_type(&tag.text)?;
             let fits = match &node.kind {
-                NodeKind::Scalar { .. } => !matches!(ty, "map" | "omap" | "pairs" | "set" | "seq"),
+                NodeKind::Scalar { value, .. } => scalar_fits(ty, value),
                 NodeKind::Sequence { .. } => matches!(ty, "seq" | "omap" | "pairs"),
                 NodeKind::Mapping { .. } => matches!(ty, "map" | "set"),
                 NodeKind::Alias { .. } => true,
@@ -177,7 +234,26 @@ impl Doc<'_> {
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => double_quoted(value),
             ScalarStyle::Literal | ScalarStyle::Folded => return None,
         };
-        Some(self.edit(self.tree.span(node), text))
+        Some(self.retag(node, value, self.edit(self.tree.span(node), text)))
+    }
+
+    /// `edit`, which gives the scalar `node` the value `value`, widened to drop the node's tag
+    /// when the tag names a type the new value is not (`!!null` on `revision`): Docker Compose
+    /// refuses that ("cannot decode !!str `revision` as a !!null"). An anchor written after
+    /// the tag is kept.
+    pub fn retag(&self, node: NodeId, value: &str, mut edit: Edit) -> Edit {
+        let n = self.tree.node(node);
+        let Some(tag) = &n.tag else { return edit };
+        if core_type(&tag.text).is_none_or(|ty| scalar_fits(ty, value)) {
+            return edit;
+        }
+        let mut text = edit.text.trim_start().to_string();
+        if let Some(a) = n.anchor.as_ref().filter(|a| a.span.start > tag.span.start) {
+            text = format!("{} {text}", a.span.slice(self.text));
+        }
+        edit.span = Span::new(tag.span.start, edit.span.end.max(tag.span.end));
+        edit.text = text;
+        edit
     }
 
     /// Replace `value[range]` of a scalar with `new`, leaving the rest of the scalar as written.
@@ -638,12 +714,35 @@ mod tests {
     }
 
     #[test]
+    fn replacing_a_scalar_drops_a_tag_the_new_value_does_not_fit() {
+        let text = "a: !!null ~\nb: !!int 10\nc: !!str x\nd: !!int &k 10\ne: !!null &k2 ~\n";
+        let out = with_doc(text, |d| {
+            let t = d.tree;
+            vec![
+                d.replace_scalar(at(t, &["a"]), "revision", true).unwrap(),
+                d.replace_scalar(at(t, &["b"]), "1000", true).unwrap(),
+                d.replace_scalar(at(t, &["c"]), "y", true).unwrap(),
+                d.replace_scalar(at(t, &["d"]), "1h", true).unwrap(),
+                d.replace_scalar(at(t, &["e"]), "z", true).unwrap(),
+            ]
+        });
+        assert_eq!(
+            apply(text, out),
+            "a: revision\nb: !!int 1000\nc: !!str y\nd: &k 1h\ne: &k2 z\n"
+        );
+    }
+
+    #[test]
     fn tags_that_name_another_type_are_found() {
         let text = "a: !!null\n  - x\nb: !!str {k: v}\nc: !!map [1]\nd: !!seq s\nok: !!str 1\n\
                     m: !!map {k: v}\ns: !!seq [1]\nn: !!null\nu: !custom [1]\n";
         let tree = parse(text, &Limits::default()).unwrap();
         let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
         assert_eq!(found, ["!!null", "!!str", "!!map", "!!seq"]);
+        let text = "a: !!null x\nb: !!int 1h\nc: !!int 0x1F\nd: !!float 1.5\ne: !!bool yes\nf: !!null ~\ng: !!bool 2\n";
+        let tree = parse(text, &Limits::default()).unwrap();
+        let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
+        assert_eq!(found, ["!!null", "!!int", "!!bool"]);
     }
 
     #[test]
