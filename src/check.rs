@@ -37,6 +37,20 @@ pub struct Options {
     pub settings: Arc<Settings>,
     /// A text read from standard input, checked as the file at this path.
     pub stdin: Option<(PathBuf, Arc<str>)>,
+    /// Called with each file about to be replaced by its fixed text, just before it is checked
+    /// again and renamed over: a hook for tests, to change the file there.
+    pub before_replace: Option<ReplaceHook>,
+}
+
+/// A function called before a fixed file replaces the original (see
+/// [`Options::before_replace`]).
+#[derive(Clone)]
+pub struct ReplaceHook(pub Arc<dyn Fn(&Path) + Send + Sync>);
+
+impl std::fmt::Debug for ReplaceHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplaceHook")
+    }
 }
 
 impl Options {
@@ -78,12 +92,24 @@ pub struct FileFix {
     pub applied_fixes: Vec<Diagnostic>,
 }
 
-/// Why a file could not be checked.
+/// Why a file could not be checked, or its fixes could not be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
     pub message: String,
     /// Byte offset and position of the problem, when it has one.
     pub at: Option<(usize, Position)>,
+    /// Whether the file was checked and only its fixes failed.
+    pub stage: Stage,
+}
+
+/// What failed for a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stage {
+    /// It could not be checked (read, parsed, loaded).
+    #[default]
+    Check,
+    /// It was checked, but its fixes could not be verified or written.
+    Fix,
 }
 
 /// The result of checking one file.
@@ -162,6 +188,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
             FileError {
                 message: format!("cannot read: {}", e.message),
                 at: None,
+                stage: Stage::Check,
             },
         )
     }));
@@ -272,6 +299,7 @@ fn config_failed(unit: &Unit, e: &ConfigError) -> Vec<FileReport> {
         FileError {
             message: format!("{CONFIG_ERROR}{}", e.message),
             at,
+            stage: Stage::Check,
         },
     )];
     for f in &unit.files {
@@ -285,6 +313,7 @@ fn config_failed(unit: &Unit, e: &ConfigError) -> Vec<FileReport> {
                     e.path.display()
                 ),
                 at: None,
+                stage: Stage::Check,
             },
         ));
     }
@@ -336,6 +365,7 @@ pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport 
                 FileError {
                     message: "not checked".into(),
                     at: None,
+                    stage: Stage::Check,
                 },
             )
         })
@@ -408,6 +438,7 @@ fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
                 FileError {
                     message: "cannot read: no such file or directory".into(),
                     at: None,
+                    stage: Stage::Check,
                 },
             );
         }
@@ -419,6 +450,7 @@ fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
                 FileError {
                     message: e.message,
                     at: e.at,
+                    stage: Stage::Check,
                 },
             );
         }
@@ -445,6 +477,7 @@ fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
                 FileError {
                     message: format!("{what}: {}", e.message),
                     at: Some((e.offset, pos)),
+                    stage: Stage::Check,
                 },
             )
         }
@@ -465,6 +498,7 @@ fn failed_project(unit: &Unit, project: &Project) -> Vec<FileReport> {
                 FileError {
                     message: e.message.clone(),
                     at: e.at,
+                    stage: Stage::Check,
                 },
             )
         })
@@ -483,6 +517,7 @@ fn failed_project(unit: &Unit, project: &Project) -> Vec<FileReport> {
                     "not checked: `{first}`, a file of the same project, could not be read"
                 ),
                 at: None,
+                stage: Stage::Check,
             },
         ));
     }
@@ -628,6 +663,7 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
             let error = FileError {
                 message: format!("fixes not applied: {e}; the files are left as they were"),
                 at: None,
+                stage: Stage::Fix,
             };
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
@@ -635,19 +671,38 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
             return;
         }
     };
-    // Write the changed files.
-    for (i, new) in fixed.texts.iter().enumerate() {
-        if *new == texts[i] || options.fix != FixMode::Write {
-            continue;
-        }
-        if let Err(e) = fix::write_atomic(&paths[i], new.as_bytes()) {
+    // Write the changed files: each must still be the file that was read and one the user may
+    // write, all checked before any is written, so that a project is fixed whole or not at all
+    // (short of a change in between, which the write itself catches).
+    if options.fix == FixMode::Write {
+        let changed: Vec<usize> = (0..texts.len())
+            .filter(|&i| fixed.texts[i] != texts[i])
+            .collect();
+        let hook = options
+            .before_replace
+            .as_ref()
+            .map(|h| &*h.0 as &dyn Fn(&Path));
+        let written = changed
+            .iter()
+            .try_for_each(|&i| {
+                fix::check_replaceable(&paths[i], texts[i].as_bytes()).map_err(|e| (i, e))
+            })
+            .and_then(|()| {
+                changed.iter().try_for_each(|&i| {
+                    fix::replace_verified(
+                        &paths[i],
+                        texts[i].as_bytes(),
+                        fixed.texts[i].as_bytes(),
+                        hook,
+                    )
+                    .map_err(|e| (i, e))
+                })
+            });
+        if let Err((i, e)) = written {
             let error = FileError {
-                message: format!(
-                    "cannot write the fixed file `{}`: {}",
-                    paths[i].display(),
-                    project::io_message(&e)
-                ),
+                message: format!("could not be fixed: `{}`: {e}", paths[i].display()),
                 at: None,
+                stage: Stage::Fix,
             };
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());

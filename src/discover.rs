@@ -125,7 +125,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
                     continue;
                 }
             };
-            if entry.file_type().is_dir() {
+            // Only regular files (or links to them) are read: a FIFO or a device named like a
+            // Compose file is skipped.
+            if !entry.file_type().is_file() && !entry.file_type().is_symlink() {
                 continue;
             }
             let Some(kind) = entry.file_name().to_str().and_then(kind_of_name) else {

@@ -96,25 +96,11 @@ fn fail(path: &Path, message: String, at: Option<(usize, Position)>) -> LoadErro
 
 /// Read a file as UTF-8 within the size limit; `Ok(None)` when it does not exist.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(fail(path, format!("cannot read: {}", io_message(&e)), None)),
-        Ok(m) if m.is_dir() => return Err(fail(path, "is a directory, not a file".into(), None)),
-        Ok(m) if m.len() > limits.max_bytes as u64 => {
-            return Err(fail(
-                path,
-                format!(
-                    "file is {} bytes, more than the limit of {} bytes",
-                    m.len(),
-                    limits.max_bytes
-                ),
-                None,
-            ));
-        }
-        Ok(_) => {}
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(path, format!("cannot read: {}", io_message(&e)), None))?;
+    let bytes = match crate::source::read_regular(path, limits.max_bytes) {
+        Ok((bytes, _)) => bytes,
+        Err(crate::source::ReadError::NotFound) => return Ok(None),
+        Err(e) => return Err(fail(path, e.to_string(), None)),
+    };
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let bytes = e.as_bytes();
         let utf8 = e.utf8_error();

@@ -1,6 +1,123 @@
-//! Source text and positions: byte offsets, and 1-based line:column counted in characters.
+//! Source text and positions: byte offsets, and 1-based line:column counted in characters;
+//! and reading a source file: a regular file only, within a size bound, never blocking.
 
 use std::fmt;
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::Path;
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// No file at the path.
+    NotFound,
+    /// A directory.
+    Directory,
+    /// Not a regular file: a FIFO, a device, a socket (what it is).
+    NotRegular(&'static str),
+    /// Larger than the limit: its size when the file system tells it, else `None` (it grew
+    /// past the limit while being read).
+    TooLarge { size: Option<u64>, limit: usize },
+    /// Any other failure to open or read.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("cannot read: no such file or directory"),
+            ReadError::Directory => f.write_str("is a directory, not a file"),
+            ReadError::NotRegular(what) => {
+                write!(f, "cannot read: is {what}, not a regular file")
+            }
+            ReadError::TooLarge {
+                size: Some(size),
+                limit,
+            } => write!(
+                f,
+                "file is {size} bytes, more than the limit of {limit} bytes"
+            ),
+            ReadError::TooLarge { size: None, limit } => {
+                write!(f, "file is more than the limit of {limit} bytes")
+            }
+            ReadError::Io(e) => write!(f, "cannot read: {}", io_message(e)),
+        }
+    }
+}
+
+/// An I/O error in a few plain words.
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// What a file that is not a regular file is, for messages.
+pub fn file_type_name(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Open `path` for reading without blocking (a FIFO with no writer would block a plain open)
+/// and check, on the opened file, that it is a regular file: what is checked is what is read,
+/// whatever replaces the path in between.
+pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e),
+        })?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    let t = meta.file_type();
+    if t.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !t.is_file() {
+        return Err(ReadError::NotRegular(file_type_name(t)));
+    }
+    Ok((file, meta))
+}
+
+/// Read a regular file of at most `limit` bytes: never more than `limit + 1` bytes are read,
+/// whatever its size says (a file growing while it is read is bounded too). Returns the bytes
+/// and the metadata of the file they were read from.
+pub fn read_regular(path: &Path, limit: usize) -> Result<(Vec<u8>, Metadata), ReadError> {
+    let (file, meta) = open_regular(path)?;
+    if meta.len() > limit as u64 {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > limit {
+        return Err(ReadError::TooLarge { size: None, limit });
+    }
+    Ok((bytes, meta))
+}
 
 /// A half-open byte range `[start, end)` into a source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -132,6 +249,53 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn devices_are_refused_without_reading() {
+        for dev in ["/dev/zero", "/dev/urandom", "/dev/null"] {
+            match read_regular(Path::new(dev), 1024) {
+                Err(ReadError::NotRegular(what)) => assert_eq!(what, "a character device"),
+                other => panic!("{dev}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("milvet-source-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("compose.yaml");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid, NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e = read_regular(&fifo, 1024).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot read: is a FIFO (named pipe), not a regular file"
+        );
+        assert!(matches!(read_regular(&dir, 10), Err(ReadError::Directory)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reading_stops_one_byte_past_the_limit() {
+        let dir = std::env::temp_dir().join(format!("milvet-source-limit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("a.yaml");
+        std::fs::write(&f, "abcd").unwrap();
+        assert_eq!(read_regular(&f, 4).unwrap().0, b"abcd");
+        assert_eq!(
+            read_regular(&f, 3).unwrap_err().to_string(),
+            "file is 4 bytes, more than the limit of 3 bytes"
+        );
+        assert!(matches!(
+            read_regular(&dir.join("none"), 3),
+            Err(ReadError::NotFound)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn positions_count_characters_and_all_line_endings() {

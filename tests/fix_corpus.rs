@@ -154,7 +154,8 @@ fn fixing_every_corpus_file_is_safe_and_idempotent() {
         let sub = dir.join(format!("{i:04}"));
         std::fs::create_dir(&sub).unwrap();
         let dest = sub.join("docker-compose.yml");
-        std::fs::copy(f, &dest).unwrap();
+        // The bytes only: the corpus is read-only, and a read-only file is not fixed.
+        std::fs::write(&dest, std::fs::read(f).unwrap()).unwrap();
         copies.push((f.clone(), dest));
     }
     // `--diff` shows what `--fix` then does, and writes nothing.

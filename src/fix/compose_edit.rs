@@ -5,6 +5,9 @@
 //! written, since other services share it: the service gets an explicit override instead. A
 //! `<<` merge is shallow, so an override of `environment` or `volumes` carries every inherited
 //! entry (by merging the inherited mapping's anchor when it has one, else by copying).
+//! A value of the service's own that is edited in place but carries an anchor (or is written in
+//! a collection that does) which other places alias is split first: each alias gets a copy of the
+//! value as it was (see `unshared`), so that no other service's configuration changes.
 
 use super::style::detect_once;
 use super::yaml_edit::{Doc, Value, scalar_text};
@@ -14,7 +17,7 @@ use crate::compose::{
 };
 use crate::diagnostic::Edit;
 use crate::source::Span;
-use crate::yaml::{CollectionStyle, NodeKind};
+use crate::yaml::{CollectionStyle, NodeId, NodeKind, ScalarStyle};
 
 /// A fix operation's result: edits, or why there are none.
 pub type Outcome = Result<Vec<Edit>, String>;
@@ -151,9 +154,11 @@ pub fn set_env(
                 return Err("the service is a flow mapping: add the variable by hand".into());
             }
             let item = env_block(prefers_map(model), name, value);
-            doc.insert_entry(service.node, "environment", &item)
+            let edits = doc
+                .insert_entry(service.node, "environment", &item)
                 .map(|e| vec![e])
-                .ok_or_else(|| "cannot add an `environment` key to the service".into())
+                .ok_or("cannot add an `environment` key to the service")?;
+            unshared(&doc, service.node, edits)
         }
         Some(f) if own => add_var(&file_doc(sources, f.file)?, model, env.form, f, name, value),
         Some(_) => override_env(sources, service, name, value),
@@ -230,16 +235,17 @@ fn replace_var(
                 return Err(failed());
             }
             let edit = if tree.span(entry.value).is_empty() {
-                // `NAME:` with nothing after it.
-                Some(Edit {
+                // `NAME:` with nothing after it (or only a tag, `NAME: !!null`).
+                let edit = Edit {
                     file: doc.file,
                     span: tree.span(entry.value),
                     text: format!(" {}", scalar_text(value, tree.in_flow(key), true)),
-                })
+                };
+                Some(doc.retag(entry.value, value, edit))
             } else {
                 doc.replace_scalar(entry.value, value, true)
             };
-            edit.map(|e| vec![e]).ok_or_else(failed)
+            unshared(doc, entry.value, edit.map(|e| vec![e]).ok_or_else(failed)?)
         }
         EnvForm::List(_) => {
             let item = var.name.node;
@@ -248,7 +254,7 @@ fn replace_var(
                 Some(eq) => doc.replace_in_scalar(item, eq + 1..raw.len(), value),
                 None => doc.replace_in_scalar(item, raw.len()..raw.len(), &format!("={value}")),
             };
-            edit.map(|e| vec![e]).ok_or_else(failed)
+            unshared(doc, item, edit.map(|e| vec![e]).ok_or_else(failed)?)
         }
         _ => Err(failed()),
     }
@@ -264,6 +270,14 @@ fn add_var(
 ) -> Outcome {
     let failed = || format!("cannot add `{name}` to the service's environment");
     let node = doc.tree.resolve(field.value);
+    if let (EnvForm::Map(CollectionStyle::Block), Some(key)) = (form, doc.explicit_key(node)) {
+        return Err(format!(
+            "the service's environment has a key written as an explicit key (`? {}`), beside \
+             which milvet adds nothing (and Docker Compose refuses a key that is not text): \
+             write it as `KEY: value`, or set `{name}: {value}` by hand",
+            doc.one_line(key).unwrap_or("...")
+        ));
+    }
     let edits = match form {
         EnvForm::List(style) => doc.append_item(
             node,
@@ -280,11 +294,15 @@ fn add_var(
         ),
         EnvForm::Empty => {
             let item = env_block(prefers_map(model), name, value);
-            return Ok(doc.fill_null(field.key, field.value, &item));
+            return unshared(
+                doc,
+                field.value,
+                doc.fill_null(field.key, field.value, &item),
+            );
         }
         EnvForm::Absent => None,
     };
-    edits.map(|e| vec![e]).ok_or_else(failed)
+    unshared(doc, node, edits.map(|e| vec![e]).ok_or_else(failed)?)
 }
 
 /// Give the service an `environment` of its own that keeps every inherited variable and sets
@@ -357,6 +375,98 @@ fn override_env(sources: &[Source<'_>], service: &Service, name: &str, value: &s
     place_override(sources, service, "environment", field, &new)
 }
 
+/// `edits`, which change `node` (or what is written inside it) in place, with the edits that
+/// keep every other use of an anchor around it unchanged: when `node` or a collection it is
+/// written in carries an anchor that is aliased elsewhere, each alias is replaced by a copy of
+/// the anchored value as it is written now (in flow style). An anchor that cannot be copied
+/// (a multi-line scalar, tags, anchors or aliases inside) makes the fix unavailable.
+fn unshared(doc: &Doc<'_>, node: NodeId, mut edits: Vec<Edit>) -> Outcome {
+    let tree = doc.tree;
+    let mut cur = Some(node);
+    while let Some(id) = cur {
+        if let Some(anchor) = &tree.node(id).anchor {
+            let aliases: Vec<NodeId> = tree
+                .node_ids()
+                .filter(|&a| matches!(tree.node(a).kind, NodeKind::Alias { target, .. } if target == id))
+                .collect();
+            for alias in aliases {
+                let is_key = tree
+                    .parent(alias)
+                    .and_then(|p| tree.entry_of(p, alias))
+                    .is_some_and(|e| e.key == alias);
+                let copy = (!is_key)
+                    .then(|| flow_copy(doc, id, true))
+                    .flatten()
+                    .ok_or_else(|| {
+                        format!(
+                            "the value to change is written under the anchor `&{}`, which is also \
+                         used elsewhere (`*{}`), and milvet cannot give that use a copy of its \
+                         own: write the change by hand where only this service reads it",
+                            anchor.name, anchor.name
+                        )
+                    })?;
+                edits.push(Edit {
+                    file: doc.file,
+                    span: tree.span(alias),
+                    text: copy,
+                });
+            }
+        }
+        cur = tree.parent(id);
+    }
+    Ok(edits)
+}
+
+/// A node as written, in flow style on one line, for a copy elsewhere: scalars as written
+/// (plain ones quoted where flow style would read them otherwise), collections as `[...]` and
+/// `{...}`. `None` for what cannot be copied without changing its meaning or that of the file:
+/// a multi-line or block scalar, a tag, an anchor (but the copied node's own, `top`), an alias
+/// or a merge.
+fn flow_copy(doc: &Doc<'_>, id: NodeId, top: bool) -> Option<String> {
+    let tree = doc.tree;
+    let node = tree.node(id);
+    if node.tag.is_some() || (!top && node.anchor.is_some()) {
+        return None;
+    }
+    match &node.kind {
+        NodeKind::Scalar { value, style } => {
+            let raw = doc.one_line(tree.span(id))?;
+            match style {
+                ScalarStyle::Plain if raw.is_empty() => Some("null".into()),
+                ScalarStyle::Plain if raw.contains([',', '[', ']', '{', '}', ':', '#', '?']) => {
+                    Some(super::yaml_edit::double_quoted(value))
+                }
+                ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                    Some(raw.to_string())
+                }
+                ScalarStyle::Literal | ScalarStyle::Folded => None,
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            let items: Option<Vec<String>> =
+                items.iter().map(|&i| flow_copy(doc, i, false)).collect();
+            Some(format!("[{}]", items?.join(", ")))
+        }
+        NodeKind::Mapping { entries, .. } => {
+            let entries: Option<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    if tree.is_merge_key(e.key) {
+                        return None;
+                    }
+                    Some(format!(
+                        "{}: {}",
+                        flow_copy(doc, e.key, false)?,
+                        flow_copy(doc, e.value, false)?
+                    ))
+                })
+                .collect();
+            Some(format!("{{{}}}", entries?.join(", ")))
+        }
+        NodeKind::Alias { .. } => None,
+    }
+}
+
 fn copy_failed() -> String {
     "an inherited entry spans several lines: write the override by hand".into()
 }
@@ -388,14 +498,15 @@ fn place_override(
     if flow_mapping(&doc, mapping) {
         return Err("the service is a flow mapping: write the override by hand".into());
     }
-    match field.sharing {
-        Sharing::Alias(alias) => Ok(doc.replace_with_block(field.key, alias, value)),
+    let edits = match field.sharing {
+        Sharing::Alias(alias) => doc.replace_with_block(field.key, alias, value),
         Sharing::Merged(_) | Sharing::Extended => doc
             .insert_entry(mapping, key, value)
             .map(|e| vec![e])
-            .ok_or_else(|| format!("cannot add `{key}` to the service")),
-        Sharing::Own => Err(format!("`{key}` is the service's own")),
-    }
+            .ok_or_else(|| format!("cannot add `{key}` to the service"))?,
+        Sharing::Own => return Err(format!("`{key}` is the service's own")),
+    };
+    unshared(&doc, mapping, edits)
 }
 
 /// Change the value of a command-line flag, `arg` being the argument that holds it and `old`
@@ -437,7 +548,7 @@ pub fn set_flag_value(
     })
     .ok_or("the flag is not in the service's command")?;
     if command.field.is_own() {
-        return Ok(vec![edit]);
+        return unshared(&doc, arg.node, vec![edit]);
     }
     // Shared: copy the command, changed, into the service.
     let span = doc.tree.span(command.node);
@@ -530,15 +641,15 @@ pub fn add_mount(
                 let NewSource::Volume(_) = source else {
                     return Err(anonymous_long_form());
                 };
-                edits.push(
-                    doc.insert_entry(m.node, "source", &Value::Raw(source.text().into()))
-                        .ok_or_else(anonymous_long_form)?,
-                );
+                let edit = doc
+                    .insert_entry(m.node, "source", &Value::Raw(source.text().into()))
+                    .ok_or_else(anonymous_long_form)?;
+                edits.extend(unshared(&doc, m.node, vec![edit])?);
             } else {
-                edits.push(
-                    doc.replace_scalar(m.node, &spec, false)
-                        .ok_or("cannot rewrite the anonymous volume")?,
-                );
+                let edit = doc
+                    .replace_scalar(m.node, &spec, false)
+                    .ok_or("cannot rewrite the anonymous volume")?;
+                edits.extend(unshared(&doc, m.node, vec![edit])?);
             }
         }
         Some(m) if m.kind != MountKind::Anonymous => {
@@ -597,16 +708,19 @@ fn add_volume_item(sources: &[Source<'_>], service: &Service, item: Value) -> Ou
             if flow_mapping(&doc, service.node) {
                 return Err("the service is a flow mapping: add the mount by hand".into());
             }
-            doc.insert_entry(service.node, "volumes", &Value::Seq(vec![item]))
+            let edits = doc
+                .insert_entry(service.node, "volumes", &Value::Seq(vec![item]))
                 .map(|e| vec![e])
-                .ok_or_else(|| "cannot add `volumes` to the service".into())
+                .ok_or("cannot add `volumes` to the service")?;
+            unshared(&doc, service.node, edits)
         }
         Some(f) if f.is_own() => {
             let doc = file_doc(sources, f.file)?;
             let tree = doc.tree;
             let node = tree.resolve(f.value);
             if tree.is_null(node) {
-                return Ok(doc.fill_null(f.key, f.value, &Value::Seq(vec![item])));
+                let edits = doc.fill_null(f.key, f.value, &Value::Seq(vec![item]));
+                return unshared(&doc, f.value, edits);
             }
             let flow = matches!(
                 tree.node(node).kind,
@@ -624,9 +738,11 @@ fn add_volume_item(sources: &[Source<'_>], service: &Service, item: Value) -> Ou
                 (true, _) => return Err("cannot add a long-form mount to a flow list".into()),
                 (false, item) => item,
             };
-            doc.append_item(node, &item)
+            let edits = doc
+                .append_item(node, &item)
                 .map(|e| vec![e])
-                .ok_or_else(|| "cannot add to the service's volumes".into())
+                .ok_or("cannot add to the service's volumes")?;
+            unshared(&doc, node, edits)
         }
         Some(f) if f.sharing == Sharing::Extended => {
             // `extends` merges mounts by target: the one item is enough.
@@ -672,14 +788,15 @@ fn declare_volume(
             .find(|(f, _)| *f == doc.file)
             .map(|&(_, r)| r)
             .ok_or_else(failed)?;
-        return doc
+        let edits = doc
             .insert_entry(
                 root,
                 "volumes",
                 &Value::Map(vec![(name.into(), Value::Raw(String::new()))]),
             )
             .map(|e| vec![e])
-            .ok_or_else(failed);
+            .ok_or_else(failed)?;
+        return unshared(&doc, root, edits);
     };
     let doc = file_doc(sources, file)?;
     let tree = doc.tree;
@@ -687,11 +804,12 @@ fn declare_volume(
         return Err(failed());
     }
     if tree.is_null(entry.value) {
-        return Ok(doc.fill_null(
+        let edits = doc.fill_null(
             entry.key,
             entry.value,
             &Value::Map(vec![(name.into(), Value::Raw(String::new()))]),
-        ));
+        );
+        return unshared(&doc, entry.value, edits);
     }
     // Follow the last declaration: `name:` or `name: {}`.
     let last = tree
@@ -703,7 +821,9 @@ fn declare_volume(
     } else {
         ""
     };
-    doc.insert_entry(entry.value, name, &Value::Raw(value.into()))
+    let edits = doc
+        .insert_entry(entry.value, name, &Value::Raw(value.into()))
         .map(|e| vec![e])
-        .ok_or_else(failed)
+        .ok_or_else(failed)?;
+    unshared(&doc, entry.value, edits)
 }

@@ -5,7 +5,8 @@
 //! whose edits overlap one already taken to another pass (re-checking in between), and stops
 //! when a pass has nothing left to apply (or after [`MAX_PASSES`]). The result is verified before anyone writes it: it must parse, every
 //! finding a fix was applied for must be gone, and no finding may appear that was not there.
-//! [`write_atomic`] then replaces a file through a temporary file in its own directory.
+//! [`replace_verified`] then replaces a file through a temporary file in its own directory,
+//! only if it is still the file that was read and the user may write it.
 
 pub mod compose_edit;
 pub mod memo;
@@ -158,6 +159,11 @@ where
         current = next;
         diagnostics = check(&current)?;
     }
+    for (i, text) in current.iter().enumerate() {
+        if *text != texts[i] {
+            well_typed(i, &texts[i], text)?;
+        }
+    }
     verify(initial, &diagnostics, &fixed_keys)?;
     Ok(Fixed {
         texts: current,
@@ -165,6 +171,30 @@ where
         applied,
         fixes,
     })
+}
+
+/// A fixed text puts no tag on a node of another type (`!!null` on a list, say) where the
+/// original did not: Docker Compose reads past such a tag, but standard YAML loaders refuse it.
+fn well_typed(file: usize, before: &str, after: &str) -> Result<(), FixError> {
+    let limits = crate::yaml::Limits::default();
+    let (Ok(b), Ok(a)) = (
+        crate::yaml::parse(before, &limits),
+        crate::yaml::parse(after, &limits),
+    ) else {
+        return Ok(());
+    };
+    let (was, now) = (yaml_edit::mistyped_tags(&b), yaml_edit::mistyped_tags(&a));
+    match now.get(was.len()..).and_then(|new| new.first()) {
+        Some(span) if now.len() > was.len() => Err(FixError::Broken {
+            file,
+            message: format!(
+                "the tag `{}` would be on a value of another type, which YAML loaders refuse",
+                span.slice(after)
+            ),
+            offset: span.start,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Every finding a fix was applied for is gone, and nothing new appeared.
@@ -200,39 +230,214 @@ fn verify(
     Ok(())
 }
 
-/// Replace the file at `path` with `contents` atomically: write a temporary file in the same
-/// directory, flush it to disk, give it the original's permissions, and rename it over the
-/// original. A symbolic link is followed, so its target is replaced and the link stays.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
+/// Why a fixed file was not written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The file at the path is not the one that was read any more (edited, replaced, removed).
+    Changed,
+    /// The user may not write the file; why.
+    NotWritable(String),
+    /// The file has this many names (hard links).
+    HardLinks(u64),
+    /// Replacing the file would change its owner or group; whose it is.
+    Owner(String),
+    /// Creating, writing or renaming the replacement failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Changed => f.write_str(
+                "changed while milvet was fixing it; it is left as it is (run milvet again)",
+            ),
+            WriteError::NotWritable(why) => write!(f, "not writable: {why}"),
+            WriteError::HardLinks(n) => write!(
+                f,
+                "it has {n} names (hard links): replacing it would leave the other names with \
+                 the old text, and writing it in place could leave it half-written; apply the \
+                 fixes by hand (`milvet check --diff` shows them)"
+            ),
+            WriteError::Owner(whose) => write!(
+                f,
+                "{whose}, and a replacement written by this user could not keep that owner and \
+                 group; run milvet as its owner"
+            ),
+            WriteError::Io(e) => f.write_str(&crate::source::io_message(e)),
+        }
+    }
+}
+
+/// A test hook, called with the path about to be replaced once its replacement is written and
+/// just before the file is checked again and renamed over: a test changes the file there to
+/// see that the change is kept.
+pub type BeforeReplace<'a> = &'a dyn Fn(&Path);
+
+/// What identifies a file's version: the same file (device, inode), with the same size, times,
+/// links, owner and mode.
+fn identity(m: &std::fs::Metadata) -> [i64; 11] {
+    use std::os::unix::fs::MetadataExt;
+    [
+        m.dev() as i64,
+        m.ino() as i64,
+        m.size() as i64,
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.nlink() as i64,
+        i64::from(m.uid()),
+        i64::from(m.gid()),
+        i64::from(m.mode()),
+    ]
+}
+
+/// The file at `target` as it is now, if it holds exactly `original` (read with a bound, from
+/// a regular file); [`WriteError::Changed`] otherwise.
+fn unchanged(target: &Path, original: &[u8]) -> Result<std::fs::Metadata, WriteError> {
+    use crate::source::{ReadError, read_regular};
+    match read_regular(target, original.len()) {
+        Ok((bytes, meta)) if bytes == original => Ok(meta),
+        Ok(_) | Err(ReadError::NotFound | ReadError::TooLarge { .. }) => Err(WriteError::Changed),
+        Err(ReadError::NotRegular(_) | ReadError::Directory) => Err(WriteError::Changed),
+        Err(ReadError::Io(e)) => Err(WriteError::Io(e)),
+    }
+}
+
+/// Whether a plain write of the file would be allowed, and whether replacing it keeps what a
+/// plain write keeps. A file is not replaced when:
+/// - its mode gives no one write permission (a file marked read-only, even for root, who may
+///   write it: the mode is what says it must not change);
+/// - the system says this user may not open it for writing (permissions, access control lists,
+///   an immutable file, a read-only file system), asked without opening it;
+/// - it has other names (hard links), which a replacement would split off.
+fn writable(target: &Path, meta: &std::fs::Metadata) -> Result<(), WriteError> {
+    use std::os::unix::fs::MetadataExt;
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o222 == 0 {
+        return Err(WriteError::NotWritable(format!(
+            "its mode is {mode:03o}, which lets no one write it"
+        )));
+    }
+    // What opening it for writing would say, without opening it (which watchers would see).
+    let path = std::ffi::CString::new(target.as_os_str().as_encoded_bytes())
+        .map_err(|e| WriteError::Io(std::io::Error::other(e)))?;
+    // SAFETY: a valid, NUL-terminated path; no memory is passed back.
+    let allowed =
+        unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+    if allowed != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(match e.raw_os_error() {
+            Some(libc::EACCES | libc::EPERM) => WriteError::NotWritable(format!(
+                "this user may not write it (mode {mode:03o}, owner {}, group {})",
+                meta.uid(),
+                meta.gid()
+            )),
+            Some(libc::EROFS) => WriteError::NotWritable("it is on a read-only file system".into()),
+            _ => WriteError::Io(e),
+        });
+    }
+    if meta.nlink() > 1 {
+        return Err(WriteError::HardLinks(meta.nlink()));
+    }
+    Ok(())
+}
+
+/// Check, without writing, that the file at `path` still holds `original` and may be replaced
+/// (see [`replace_verified`]); to check every file of a project before writing any.
+pub fn check_replaceable(path: &Path, original: &[u8]) -> Result<(), WriteError> {
+    let target = std::fs::canonicalize(path).map_err(|_| WriteError::Changed)?;
+    let meta = unchanged(&target, original)?;
+    writable(&target, &meta)
+}
+
+/// Replace the file at `path`, read as `original`, with `contents`, atomically and only if it
+/// is still what was read. A symbolic link is followed, so its target is replaced and the link
+/// stays.
+///
+/// The file is read again first: it must be a regular file holding exactly `original`, that
+/// the user may write (see [`writable`]), with one name. The replacement is a new file in the
+/// same directory, written and flushed to disk, given the original's owner, group (when they
+/// differ from the new file's, which only root or a member of the group can do: otherwise the
+/// file is left alone) and mode. Just before it is renamed over the original, the original is
+/// checked again: the same file (device and inode), size, times, links, owner and mode, and the
+/// same bytes; if anything differs, the replacement is removed and the file left as it is.
+/// What is left is the moment between that last check and the rename, which no file system
+/// call closes without locks that editors do not take.
+pub fn replace_verified(
+    path: &Path,
+    original: &[u8],
+    contents: &[u8],
+    before_replace: Option<BeforeReplace<'_>>,
+) -> Result<(), WriteError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let target = std::fs::canonicalize(path).map_err(|_| WriteError::Changed)?;
+    let meta = unchanged(&target, original)?;
+    writable(&target, &meta)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let permissions = std::fs::metadata(&target)?.permissions();
     let mut n = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.milvet-{}-{n}", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&tmp)
         {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
+            Err(e) => return Err(WriteError::Io(e)),
         }
     };
-    let result = file
-        .write_all(contents)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
-        .and_then(|()| std::fs::rename(&tmp, &target));
+    let result = (|| {
+        file.write_all(contents).map_err(WriteError::Io)?;
+        let mine = file.metadata().map_err(WriteError::Io)?;
+        if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
+            std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid())).map_err(|_| {
+                WriteError::Owner(format!(
+                    "it belongs to user {} and group {}",
+                    meta.uid(),
+                    meta.gid()
+                ))
+            })?;
+        }
+        // After the owner: changing the owner clears the set-user-id and set-group-id bits.
+        file.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+            .map_err(WriteError::Io)?;
+        file.sync_all().map_err(WriteError::Io)?;
+        if let Some(hook) = before_replace {
+            hook(&target);
+        }
+        let now = unchanged(&target, original)?;
+        if identity(&now) != identity(&meta) {
+            return Err(WriteError::Changed);
+        }
+        std::fs::rename(&tmp, &target).map_err(WriteError::Io)
+    })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+    } else if let Ok(d) = std::fs::File::open(dir) {
+        // The rename itself on disk.
+        let _ = d.sync_all();
     }
     result
+}
+
+/// Replace the file at `path` with `contents` atomically, whatever it holds now (see
+/// [`replace_verified`], which `--fix` uses).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let original = crate::source::read_regular(&target, usize::MAX - 1)
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .0;
+    replace_verified(path, &original, contents, None).map_err(|e| match e {
+        WriteError::Io(e) => e,
+        e => std::io::Error::other(e.to_string()),
+    })
 }
 
 #[cfg(test)]
@@ -330,6 +535,33 @@ mod tests {
     #[test]
     fn a_fix_that_breaks_the_text_is_refused() {
         assert!(matches!(run("a BAD", "!"), Err(FixError::Broken { .. })));
+    }
+
+    #[test]
+    fn a_fix_that_leaves_a_scalar_tag_on_a_collection_is_refused() {
+        // Replacing the null with a list but keeping its tag, as fixes once did.
+        let fix = |text: &str| {
+            let texts = [text.to_string()];
+            fix_texts(
+                &texts,
+                &findings(text, "\n  - x"),
+                FixPolicy::default(),
+                |t| Ok(findings(&t[0], "\n  - x")),
+            )
+        };
+        assert_eq!(
+            fix("e: !!null #BAD\n").unwrap_err(),
+            FixError::Broken {
+                file: 0,
+                message: "the tag `!!null` would be on a value of another type, which YAML \
+                          loaders refuse"
+                    .into(),
+                offset: 3
+            }
+        );
+        // A tag already wrong in the original is not the fix's doing.
+        let fixed = fix("a: !!str {k: v}\ne: BAD\n").unwrap();
+        assert_eq!(fixed.texts, ["a: !!str {k: v}\ne: \n  - x\n"]);
     }
 
     #[test]

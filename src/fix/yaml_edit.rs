@@ -121,6 +121,94 @@ pub fn scalar_text(value: &str, in_flow: bool, typed_ok: bool) -> String {
     }
 }
 
+/// The YAML type a tag names, when it is one of the YAML 1.2 core and 1.1 types
+/// (`!!str`, `!<tag:yaml.org,2002:str>`); `None` for a tag of the user's own.
+fn core_type(tag: &str) -> Option<&str> {
+    tag.strip_prefix("!!")
+        .or_else(|| {
+            tag.strip_prefix("!<tag:yaml.org,2002:")
+                .and_then(|t| t.strip_suffix('>'))
+        })
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether a scalar's value can be of the YAML type `ty` (`null`, `int`, ...), as YAML readers
+/// that honour tags decide (Go's yaml.v3, which Docker Compose uses, refuses `!!null x`).
+fn scalar_fits(ty: &str, value: &str) -> bool {
+    let number = |v: &str| {
+        let v = v.strip_prefix(['-', '+']).unwrap_or(v).replace('_', "");
+        let digits = |s: Option<&str>, ok: fn(u8) -> bool| {
+            s.is_some_and(|s| !s.is_empty() && s.bytes().all(ok))
+        };
+        !v.is_empty()
+            && (v.bytes().all(|b| b.is_ascii_digit())
+                || digits(v.strip_prefix("0x"), |b| b.is_ascii_hexdigit())
+                || digits(v.strip_prefix("0o"), |b| (b'0'..=b'7').contains(&b))
+                || digits(v.strip_prefix("0b"), |b| b == b'0' || b == b'1'))
+    };
+    match ty {
+        "map" | "omap" | "pairs" | "set" | "seq" => false,
+        "null" => matches!(value, "" | "~" | "null" | "Null" | "NULL"),
+        "bool" => matches!(
+            value,
+            "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "y"
+                | "Y"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "n"
+                | "N"
+                | "no"
+                | "No"
+                | "NO"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+        ),
+        "int" => number(value),
+        "float" => {
+            number(value)
+                || value.replace('_', "").parse::<f64>().is_ok()
+                || matches!(
+                    value.trim_start_matches(['-', '+']),
+                    ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN"
+                )
+        }
+        // `str`, `binary`, `timestamp`, `merge`, `value`, `yaml` and others: not judged.
+        _ => true,
+    }
+}
+
+/// The nodes whose tag names a YAML type that the node is not (`!!null` or `!!str` on a
+/// collection, `!!map` on a sequence, `!!seq` on a scalar, `!!null` or `!!int` on `revision`):
+/// standard YAML loaders refuse them
+/// (PyYAML, ruamel, Go's yaml.v3 when decoding into a typed value). Their tags' places.
+pub fn mistyped_tags(tree: &Tree) -> Vec<Span> {
+    tree.node_ids()
+        .filter_map(|id| {
+            let node = tree.node(id);
+            let tag = node.tag.as_ref()?;
+            let ty = core_type(&tag.text)?;
+            let fits = match &node.kind {
+                NodeKind::Scalar { value, .. } => scalar_fits(ty, value),
+                NodeKind::Sequence { .. } => matches!(ty, "seq" | "omap" | "pairs"),
+                NodeKind::Mapping { .. } => matches!(ty, "map" | "set"),
+                NodeKind::Alias { .. } => true,
+            };
+            (!fits).then_some(tag.span)
+        })
+        .collect()
+}
+
 impl Doc<'_> {
     fn edit(&self, span: Span, text: impl Into<String>) -> Edit {
         Edit {
@@ -146,7 +234,26 @@ impl Doc<'_> {
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => double_quoted(value),
             ScalarStyle::Literal | ScalarStyle::Folded => return None,
         };
-        Some(self.edit(self.tree.span(node), text))
+        Some(self.retag(node, value, self.edit(self.tree.span(node), text)))
+    }
+
+    /// `edit`, which gives the scalar `node` the value `value`, widened to drop the node's tag
+    /// when the tag names a type the new value is not (`!!null` on `revision`): Docker Compose
+    /// refuses that ("cannot decode !!str `revision` as a !!null"). An anchor written after
+    /// the tag is kept.
+    pub fn retag(&self, node: NodeId, value: &str, mut edit: Edit) -> Edit {
+        let n = self.tree.node(node);
+        let Some(tag) = &n.tag else { return edit };
+        if core_type(&tag.text).is_none_or(|ty| scalar_fits(ty, value)) {
+            return edit;
+        }
+        let mut text = edit.text.trim_start().to_string();
+        if let Some(a) = n.anchor.as_ref().filter(|a| a.span.start > tag.span.start) {
+            text = format!("{} {text}", a.span.slice(self.text));
+        }
+        edit.span = Span::new(tag.span.start, edit.span.end.max(tag.span.end));
+        edit.text = text;
+        edit
     }
 
     /// Replace `value[range]` of a scalar with `new`, leaving the rest of the scalar as written.
@@ -271,6 +378,9 @@ impl Doc<'_> {
         };
         match style {
             CollectionStyle::Block => {
+                if self.explicit_key(map).is_some() {
+                    return None;
+                }
                 let first = entries.first()?;
                 let last = entries.last()?;
                 let col = column(self.text, self.tree.span(first.key).start);
@@ -307,6 +417,29 @@ impl Doc<'_> {
         }
     }
 
+    /// The first key of a block mapping written as an explicit key (`? key`) or that is not a
+    /// scalar (`? [a]`): entries cannot be lined up with it, so none is added. Its span.
+    pub fn explicit_key(&self, map: NodeId) -> Option<Span> {
+        let entries = self.tree.own_entries(map)?;
+        entries.iter().find_map(|e| {
+            let key = self.tree.node(e.key);
+            let start = [
+                Some(self.tree.span(e.key)),
+                key.anchor.as_ref().map(|a| a.span),
+                key.tag.as_ref().map(|t| t.span),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|s| s.start)
+            .min()
+            .unwrap_or(0);
+            let before = self.text[..start].trim_end_matches([' ', '\t']);
+            let explicit = before.ends_with('?');
+            let complex = !matches!(key.kind, NodeKind::Scalar { .. } | NodeKind::Alias { .. });
+            (explicit || complex).then(|| self.tree.span(e.key))
+        })
+    }
+
     /// Append an item to a sequence: on a new line at the items' dash column after the last
     /// item (block), or before the closing bracket (flow).
     pub fn append_item(&self, seq: NodeId, item: &Value) -> Option<Edit> {
@@ -335,20 +468,43 @@ impl Doc<'_> {
     }
 
     /// Give a key whose value is null (`key:`, `key: ~`) a block value. Edits: the null token
-    /// removed (if written), the block inserted at the end of the key's line.
+    /// removed (if written), the block inserted at the end of the key's line. A tag on the null
+    /// is dropped (`!!null`, `!!str` or a tag of the user's own would be wrong on a collection),
+    /// except Compose's own merge tags (`!reset`, `!override`), which apply to collections; an
+    /// anchor stays.
     pub fn fill_null(&self, key: NodeId, null: NodeId, value: &Value) -> Vec<Edit> {
         let mut edits = Vec::new();
+        let node = self.tree.node(null);
         let null_span = self.tree.span(null);
-        if !null_span.is_empty() {
-            // `key: ~`: drop the token and the blank before it.
-            let mut start = null_span.start;
+        let mut written = null_span;
+        for s in [
+            node.anchor.as_ref().map(|a| a.span),
+            node.tag.as_ref().map(|t| t.span),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            written = written.join(s);
+        }
+        if !written.is_empty() {
+            // `key: ~`: drop the token and the blank before it, keeping what still applies.
+            let mut start = written.start;
             while start > 0 && self.text.as_bytes()[start - 1] == b' ' {
                 start -= 1;
             }
-            edits.push(self.edit(Span::new(start, null_span.end), ""));
+            let mut kept = String::new();
+            if let Some(a) = &node.anchor {
+                kept.push_str(&format!(" {}", a.span.slice(self.text)));
+            }
+            if let Some(t) = &node.tag
+                && matches!(t.text.as_str(), "!reset" | "!override")
+            {
+                kept.push_str(&format!(" {}", t.span.slice(self.text)));
+            }
+            edits.push(self.edit(Span::new(start, written.end), kept));
         }
         let col = column(self.text, self.tree.span(key).start);
-        let at = line_end(self.text, null_span.end.max(self.tree.span(key).end));
+        let at = line_end(self.text, written.end.max(self.tree.span(key).end));
         let lines = self.block_lines(value, true);
         edits.push(self.edit(Span::empty(at), self.at_column(&lines, col)));
         edits
@@ -531,6 +687,81 @@ mod tests {
             apply(text, out),
             "svc:\n  image: x\n  volumes:\n    - ./v:/v\n"
         );
+    }
+
+    #[test]
+    fn filling_a_tagged_null_drops_the_tag_and_keeps_an_anchor_and_merge_tags() {
+        let cases = [
+            ("e: !!null\n", "e:\n  - A=1\n"),
+            ("e: !!str\n", "e:\n  - A=1\n"),
+            ("e: !!int # c\n", "e: # c\n  - A=1\n"),
+            ("e: !custom ~\n", "e:\n  - A=1\n"),
+            ("e: !<tag:yaml.org,2002:null> null\n", "e:\n  - A=1\n"),
+            ("e: &a !!null\n", "e: &a\n  - A=1\n"),
+            ("e: !!null &a\n", "e: &a\n  - A=1\n"),
+            ("e: !override\n", "e: !override\n  - A=1\n"),
+        ];
+        for (text, want) in cases {
+            let out = with_doc(text, |d| {
+                let e = d.tree.entry(at(d.tree, &[]), "e").unwrap();
+                d.fill_null(e.key, e.value, &Value::Seq(vec![Value::Raw("A=1".into())]))
+            });
+            let fixed = apply(text, out);
+            assert_eq!(fixed, want, "{text:?}");
+            let tree = parse(&fixed, &Limits::default()).unwrap();
+            assert!(mistyped_tags(&tree).is_empty(), "{fixed:?}");
+        }
+    }
+
+    #[test]
+    fn replacing_a_scalar_drops_a_tag_the_new_value_does_not_fit() {
+        let text = "a: !!null ~\nb: !!int 10\nc: !!str x\nd: !!int &k 10\ne: !!null &k2 ~\n";
+        let out = with_doc(text, |d| {
+            let t = d.tree;
+            vec![
+                d.replace_scalar(at(t, &["a"]), "revision", true).unwrap(),
+                d.replace_scalar(at(t, &["b"]), "1000", true).unwrap(),
+                d.replace_scalar(at(t, &["c"]), "y", true).unwrap(),
+                d.replace_scalar(at(t, &["d"]), "1h", true).unwrap(),
+                d.replace_scalar(at(t, &["e"]), "z", true).unwrap(),
+            ]
+        });
+        assert_eq!(
+            apply(text, out),
+            "a: revision\nb: !!int 1000\nc: !!str y\nd: &k 1h\ne: &k2 z\n"
+        );
+    }
+
+    #[test]
+    fn tags_that_name_another_type_are_found() {
+        let text = "a: !!null\n  - x\nb: !!str {k: v}\nc: !!map [1]\nd: !!seq s\nok: !!str 1\n\
+                    m: !!map {k: v}\ns: !!seq [1]\nn: !!null\nu: !custom [1]\n";
+        let tree = parse(text, &Limits::default()).unwrap();
+        let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
+        assert_eq!(found, ["!!null", "!!str", "!!map", "!!seq"]);
+        let text = "a: !!null x\nb: !!int 1h\nc: !!int 0x1F\nd: !!float 1.5\ne: !!bool yes\nf: !!null ~\ng: !!bool 2\n";
+        let tree = parse(text, &Limits::default()).unwrap();
+        let found: Vec<&str> = mistyped_tags(&tree).iter().map(|s| s.slice(text)).collect();
+        assert_eq!(found, ["!!null", "!!int", "!!bool"]);
+    }
+
+    #[test]
+    fn no_entry_is_added_beside_an_explicit_or_complex_key() {
+        for text in [
+            "m:\n  ? [a]\n  : b\n  C: d\n",
+            "m:\n  C: d\n  ? {a: 1}\n  : b\n",
+            "m:\n  ? a\n  : b\n",
+            "m:\n  ? &k a\n  : b\n",
+        ] {
+            with_doc(text, |d| {
+                let m = at(d.tree, &["m"]);
+                assert!(d.explicit_key(m).is_some(), "{text:?}");
+                assert_eq!(d.insert_entry(m, "X", &Value::Raw("1".into())), None);
+            });
+        }
+        with_doc("m:\n  a: b\n  'c': d\n", |d| {
+            assert_eq!(d.explicit_key(at(d.tree, &["m"])), None)
+        });
     }
 
     #[test]

@@ -374,6 +374,12 @@ pub(crate) fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> Stri
             plural(t.failed, "file", "files")
         ));
     }
+    if t.unfixed > 0 {
+        s.push_str(&format!(
+            "; {} could not be fixed",
+            plural(t.unfixed, "file", "files")
+        ));
+    }
     let n_fixes = |n: usize| if n == 1 { "fix" } else { "fixes" };
     match fixes {
         FixSummary::None => {

@@ -147,6 +147,8 @@ pub(crate) fn message_with_help(d: &Diagnostic) -> String {
 pub struct Totals {
     pub files: usize,
     pub failed: usize,
+    /// Files checked whose fixes could not be verified or written.
+    pub unfixed: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -167,8 +169,10 @@ impl Totals {
             ..Totals::default()
         };
         for r in reports {
-            if r.error.is_some() {
-                t.failed += 1;
+            match &r.error {
+                Some(e) if e.stage == crate::check::Stage::Fix => t.unfixed += 1,
+                Some(_) => t.failed += 1,
+                None => {}
             }
             for d in &r.diagnostics {
                 match d.severity {
