@@ -57,6 +57,8 @@ pub struct Context<'a> {
     pub etcd: Vec<Etcd<'a>>,
     /// The services that run a MinIO server.
     pub minio: Vec<Minio<'a>>,
+    /// What each service of the Milvus stack is.
+    pub stack: crate::stack::roles::Stack<'a>,
 }
 
 impl Context<'_> {
@@ -169,6 +171,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
         milvus: crate::stack::milvus::in_file(file),
         etcd: file.services.iter().filter_map(Etcd::detect).collect(),
         minio: file.services.iter().filter_map(Minio::detect).collect(),
+        stack: crate::stack::roles::Stack::of(file),
     };
     let mut out = Vec::new();
     for rule in RULES {

@@ -3,11 +3,17 @@
 //! The Compose model says what a file declares; this module knows how etcd ([`etcd`]) and
 //! MinIO ([`minio`]) read it: which process a container runs, which flags and variables it
 //! honours and in what order, and where it keeps its data. Rules ask these questions in domain
-//! words and never parse commands themselves.
+//! words and never parse commands themselves. [`roles`] says once what every service of a
+//! project is (etcd, MinIO, a Milvus role, a message queue), with its image's [`version`] and
+//! what the image contains ([`images`]).
 
 pub mod etcd;
+pub mod images;
+mod images_data;
 pub mod milvus;
 pub mod minio;
+pub mod roles;
+pub mod version;
 
 use crate::compose::{Arg, Origin, Service, shell};
 use crate::source::Span;
