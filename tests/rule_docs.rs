@@ -226,10 +226,13 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
+    "healthcheck-missing",
+    "healthcheck-not-runnable",
     "invalid-interpolation",
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
+    "restart-policy-missing",
     "unknown-service",
     "unset-variable",
     "yaml-duplicate-key",
@@ -278,6 +281,21 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_healthcheck_not_runnable() {
+    assert_bad_example("healthcheck-not-runnable");
+}
+
+#[test]
+fn bad_example_healthcheck_missing() {
+    assert_bad_example("healthcheck-missing");
+}
+
+#[test]
+fn bad_example_restart_policy_missing() {
+    assert_bad_example("restart-policy-missing");
 }
 
 #[test]

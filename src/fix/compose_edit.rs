@@ -698,3 +698,121 @@ fn declare_volume(
         .map(|e| vec![e])
         .ok_or_else(failed)
 }
+
+/// Give `service` the attribute `key` (`restart`, `healthcheck`), which it does not have yet,
+/// placed like the file's other services write it: after the key that precedes it there, when
+/// this service has that key too; else after the first of `fallback` the service has; else
+/// last.
+pub fn add_service_key(
+    sources: &[Source<'_>],
+    model: &ComposeFile,
+    service: &Service,
+    key: &str,
+    value: &Value,
+    fallback: &[&str],
+) -> Outcome {
+    let doc = service_doc(sources, service)?;
+    if flow_mapping(&doc, service.node) && !matches!(value, Value::Raw(_)) {
+        return Err(format!(
+            "the service is a flow mapping: add `{key}` by hand"
+        ));
+    }
+    let failed = || format!("cannot add `{key}` to the service");
+    let mut edit = doc
+        .insert_entry(service.node, key, value)
+        .ok_or_else(failed)?;
+    if flow_mapping(&doc, service.node) {
+        return Ok(vec![edit]);
+    }
+    let own: Vec<(String, crate::yaml::Entry)> = doc
+        .tree
+        .own_entries(service.node)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| doc.tree.scalar(e.key).map(|k| (k.to_string(), *e)))
+        .collect();
+    // The key written before `key` in the other services of the same file.
+    let mut before: Vec<String> = model
+        .services
+        .iter()
+        .filter(|s| s.name.value != service.name.value && s.name.origin.file == doc.file)
+        .filter_map(|s| {
+            let entries = doc.tree.own_entries(s.node)?;
+            let i = entries
+                .iter()
+                .position(|e| doc.tree.scalar(e.key) == Some(key))?;
+            let prev = entries.get(i.checked_sub(1)?)?;
+            doc.tree.scalar(prev.key).map(str::to_string)
+        })
+        .collect();
+    before.extend(fallback.iter().map(|k| k.to_string()));
+    if let Some((_, entry)) = before.iter().find_map(|b| own.iter().find(|(k, _)| k == b)) {
+        let end = doc
+            .tree
+            .span(entry.value)
+            .end
+            .max(doc.tree.span(entry.key).end);
+        edit.span = Span::empty(super::style::line_end(doc.text, end));
+    }
+    Ok(vec![edit])
+}
+
+/// Replace a scalar attribute value of a service (`restart: "no"` → `unless-stopped`) where it
+/// is written.
+pub fn replace_service_scalar(
+    sources: &[Source<'_>],
+    text: &crate::compose::Text,
+    value: &str,
+) -> Outcome {
+    if is_interpolated(&text.raw) {
+        return Err(interpolated_hint("the value", &text.raw, value));
+    }
+    if text.via.is_some() {
+        return Err(
+            "the value comes through an alias or a `<<` merge that other services may share: \
+             set it in the service itself"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, text.origin.file)?;
+    doc.replace_scalar(text.node, value, false)
+        .map(|e| vec![e])
+        .ok_or_else(|| "cannot rewrite the value where it is written".into())
+}
+
+/// Replace a healthcheck's `test` (whose words are `test`) with `flow`, a one-line YAML value.
+pub fn replace_healthcheck_test(
+    sources: &[Source<'_>],
+    test: &[crate::compose::Text],
+    flow: &str,
+) -> Outcome {
+    let first = test.first().ok_or("the healthcheck has no test")?;
+    if test.iter().any(|t| t.via.is_some()) {
+        return Err(
+            "the healthcheck comes through an alias or a `<<` merge that other services may \
+             share: give the service its own `test`"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, first.origin.file)?;
+    let tree = doc.tree;
+    let failed = || "cannot rewrite the test where it is written".to_string();
+    let parent = tree.parent(first.node).ok_or_else(failed)?;
+    let value = if tree.is_mapping(parent) {
+        first.node
+    } else {
+        parent
+    };
+    let map = tree.parent(value).ok_or_else(failed)?;
+    let entry = tree.entry_of(map, value).ok_or_else(failed)?;
+    if tree.scalar(entry.key) != Some("test") {
+        return Err(failed());
+    }
+    let span = Span::new(tree.span(entry.key).end, tree.span(entry.value).end);
+    let colon = span.slice(doc.text).find(':').ok_or_else(failed)?;
+    Ok(vec![Edit {
+        file: doc.file,
+        span: Span::new(span.start + colon, span.end),
+        text: format!(": {flow}"),
+    }])
+}

@@ -9,10 +9,13 @@ mod compose_schema;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
+mod healthcheck_missing;
+mod healthcheck_not_runnable;
 mod invalid_interpolation;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
+mod restart_policy_missing;
 mod unknown_service;
 mod unset_variable;
 mod yaml_duplicate_key;
@@ -134,6 +137,9 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_mode::EtcdCompactionMode,
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
+    &restart_policy_missing::RestartPolicyMissing,
+    &healthcheck_missing::HealthcheckMissing,
+    &healthcheck_not_runnable::HealthcheckNotRunnable,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -8,6 +8,7 @@
 //! what the image contains ([`images`]).
 
 pub mod etcd;
+pub mod health;
 pub mod images;
 mod images_data;
 pub mod milvus;
