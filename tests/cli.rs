@@ -1055,6 +1055,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-compaction-mode", "warning"),
             ("etcd-compaction-retention", "warning"),
             ("minio-data-not-persisted", "error"),
+            ("milvus-data-not-persisted", "error"),
             ("restart-policy-missing", "warning"),
             ("healthcheck-missing", "warning"),
             ("healthcheck-not-runnable", "error"),

@@ -229,6 +229,7 @@ const DOC_TESTS: &[&str] = &[
     "healthcheck-missing",
     "healthcheck-not-runnable",
     "invalid-interpolation",
+    "milvus-data-not-persisted",
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
@@ -281,6 +282,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_milvus_data_not_persisted() {
+    assert_bad_example("milvus-data-not-persisted");
 }
 
 #[test]

@@ -532,6 +532,9 @@ pub fn add_mount(
                 );
             }
         }
+        Some(m) if m.kind == MountKind::Tmpfs && own_volumes => {
+            edits.extend(replace_tmpfs(sources, service, m, &spec)?);
+        }
         Some(m) if m.kind != MountKind::Anonymous => {
             return Err(format!(
                 "`{}` is mounted at `{}` in a way that does not persist: replace that mount with \
@@ -815,4 +818,107 @@ pub fn replace_healthcheck_test(
         span: Span::new(span.start + colon, span.end),
         text: format!(": {flow}"),
     }])
+}
+
+/// Replace a tmpfs mount with `spec` (`SOURCE:TARGET`): a `volumes` item is rewritten in place;
+/// a `tmpfs:` entry is removed (its item, or the whole key when it is the only one) and the
+/// mount added to `volumes`.
+fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &str) -> Outcome {
+    let doc = file_doc(sources, m.origin.file)?;
+    let tree = doc.tree;
+    let failed = || {
+        format!(
+            "the tmpfs mount at `{}` is not written in a form milvet rewrites: replace it with \
+             `{spec}` by hand",
+            m.target.raw
+        )
+    };
+    if !m.from_tmpfs_key {
+        // `- type: tmpfs ...` under `volumes`: the item becomes the short form.
+        let text = scalar_text(spec, tree.in_flow(m.node), false);
+        return Ok(vec![Edit {
+            file: doc.file,
+            span: tree.span(m.node),
+            text,
+        }]);
+    }
+    let parent = tree.parent(m.node).ok_or_else(failed)?;
+    let items = tree.items(parent).map(<[_]>::len);
+    let line_of = |span: Span| -> Option<Span> {
+        let start = super::style::line_start(doc.text, span.start);
+        let end = super::style::line_end(doc.text, span.end);
+        let before = &doc.text[start..span.start];
+        if !before
+            .trim_start()
+            .trim_start_matches('-')
+            .trim()
+            .is_empty()
+        {
+            return None;
+        }
+        let after = &doc.text[span.end..end];
+        let after = after.trim();
+        if !(after.is_empty() || after.starts_with('#')) {
+            return None;
+        }
+        let next = doc.text[end..]
+            .strip_prefix("\r\n")
+            .or_else(|| doc.text[end..].strip_prefix('\n'))
+            .map_or(end, |rest| doc.text.len() - rest.len());
+        Some(Span::new(start, next))
+    };
+    let removed = match items {
+        // One of several items: its line.
+        Some(n) if n > 1 => line_of(tree.span(m.node)).ok_or_else(failed)?,
+        // The only item, or `tmpfs: /path`: the whole key.
+        _ => {
+            let value = if items.is_some() { parent } else { m.node };
+            let map = tree.parent(value).ok_or_else(failed)?;
+            let entry = tree.entry_of(map, value).ok_or_else(failed)?;
+            if tree.in_flow(entry.key) {
+                return Err(failed());
+            }
+            let key = tree.span(entry.key);
+            let whole = Span::new(key.start, tree.span(entry.value).end.max(key.end));
+            line_of(whole).ok_or_else(failed)?
+        }
+    };
+    let mut edits = vec![Edit {
+        file: doc.file,
+        span: removed,
+        text: String::new(),
+    }];
+    let long = service
+        .mounts
+        .iter()
+        .rev()
+        .find(|x| !x.from_tmpfs_key)
+        .is_some_and(|x| {
+            sources
+                .get(x.origin.file.0 as usize)
+                .is_some_and(|s| s.tree.is_mapping(x.node))
+        });
+    if long {
+        return Err(failed());
+    }
+    for e in add_volume_item(
+        sources,
+        service,
+        Value::Raw(scalar_text(spec, false, false)),
+    )? {
+        // Added at the end of the removed lines: one edit replaces them.
+        if e.file == doc.file && e.span.is_empty() && removed.contains(e.span) {
+            let eol = if doc.text[removed.start..removed.end].ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let body = e.text.strip_prefix(eol).unwrap_or(&e.text);
+            let ends_line = removed.end > removed.start && doc.text[..removed.end].ends_with('\n');
+            edits[0].text = format!("{body}{}", if ends_line { eol } else { "" });
+        } else {
+            edits.push(e);
+        }
+    }
+    Ok(edits)
 }

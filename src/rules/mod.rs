@@ -12,6 +12,7 @@ mod etcd_data_not_persisted;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
 mod invalid_interpolation;
+mod milvus_data_not_persisted;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
@@ -137,6 +138,7 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_mode::EtcdCompactionMode,
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
+    &milvus_data_not_persisted::MilvusDataNotPersisted,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
@@ -273,6 +275,18 @@ pub(crate) fn mount_fix(
     target: &str,
     part: Option<&str>,
 ) -> Fix {
+    let source = compose_edit::new_source(cx.file, service, part);
+    mount_fix_with(cx, service, storage, target, source)
+}
+
+/// [`mount_fix`] with the new mount's source chosen by the rule.
+pub(crate) fn mount_fix_with(
+    cx: &Context<'_>,
+    service: &Service,
+    storage: &Storage<'_>,
+    target: &str,
+    source: NewSource,
+) -> Fix {
     if !target.starts_with('/') || crate::compose::normalize_path(target) == "/" {
         return Fix::unavailable(format!(
             "`{target}` is not a directory a volume can be mounted at: mount one at an absolute \
@@ -286,7 +300,6 @@ pub(crate) fn mount_fix(
         }
         _ => (None, target.to_string()),
     };
-    let source = compose_edit::new_source(cx.file, service, part);
     let svc = &service.name.value;
     let description = match &source {
         NewSource::Bind(src) => {
@@ -304,6 +317,17 @@ pub(crate) fn mount_fix(
              ./{name}-backup/`, and after `docker compose up` copy it back with \
              `docker compose cp ./{name}-backup/. {svc}:{target}/` before restarting `{svc}`"
         ),
+    };
+    let description = match storage {
+        Storage::Tmpfs(m) => format!(
+            "replace the tmpfs mount at `{}`: {description}",
+            m.target.raw
+        ),
+        Storage::Anonymous(m) => format!(
+            "replace the anonymous volume at `{}`: {description}",
+            m.target.raw
+        ),
+        _ => description,
     };
     match compose_edit::add_mount(cx.sources, cx.file, service, existing, &source, &target) {
         Ok(edits) => Fix::unsafe_(description, edits),

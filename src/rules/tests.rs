@@ -568,6 +568,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "etcd-compaction-mode",
             "etcd-compaction-retention",
             "minio-data-not-persisted",
+            "milvus-data-not-persisted",
             "restart-policy-missing",
             "healthcheck-missing",
             "healthcheck-not-runnable",
