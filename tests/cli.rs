@@ -1059,6 +1059,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("restart-policy-missing", "warning"),
             ("healthcheck-missing", "warning"),
             ("healthcheck-not-runnable", "error"),
+            ("etcd-env-flag-conflict", "error"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),

@@ -226,6 +226,7 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
+    "etcd-env-flag-conflict",
     "healthcheck-missing",
     "healthcheck-not-runnable",
     "invalid-interpolation",
@@ -282,6 +283,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_env_flag_conflict() {
+    assert_bad_example("etcd-env-flag-conflict");
 }
 
 #[test]

@@ -844,29 +844,7 @@ fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &st
     }
     let parent = tree.parent(m.node).ok_or_else(failed)?;
     let items = tree.items(parent).map(<[_]>::len);
-    let line_of = |span: Span| -> Option<Span> {
-        let start = super::style::line_start(doc.text, span.start);
-        let end = super::style::line_end(doc.text, span.end);
-        let before = &doc.text[start..span.start];
-        if !before
-            .trim_start()
-            .trim_start_matches('-')
-            .trim()
-            .is_empty()
-        {
-            return None;
-        }
-        let after = &doc.text[span.end..end];
-        let after = after.trim();
-        if !(after.is_empty() || after.starts_with('#')) {
-            return None;
-        }
-        let next = doc.text[end..]
-            .strip_prefix("\r\n")
-            .or_else(|| doc.text[end..].strip_prefix('\n'))
-            .map_or(end, |rest| doc.text.len() - rest.len());
-        Some(Span::new(start, next))
-    };
+    let line_of = |span: Span| whole_lines(doc.text, span);
     let removed = match items {
         // One of several items: its line.
         Some(n) if n > 1 => line_of(tree.span(m.node)).ok_or_else(failed)?,
@@ -921,4 +899,110 @@ fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &st
         }
     }
     Ok(edits)
+}
+
+/// The whole lines `span` is written on, line break included, when nothing else is written on
+/// them but a sequence dash and a comment.
+fn whole_lines(text: &str, span: Span) -> Option<Span> {
+    let start = super::style::line_start(text, span.start);
+    let end = super::style::line_end(text, span.end);
+    let before = &text[start..span.start];
+    if !before
+        .trim_start()
+        .trim_start_matches('-')
+        .trim()
+        .is_empty()
+    {
+        return None;
+    }
+    let after = text[span.end..end].trim();
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let next = text[end..]
+        .strip_prefix("\r\n")
+        .or_else(|| text[end..].strip_prefix('\n'))
+        .map_or(end, |rest| text.len() - rest.len());
+    Some(Span::new(start, next))
+}
+
+/// Remove environment variable `var` from the service's own `environment`: its line (block),
+/// or its item and the comma beside it (flow); the whole `environment` key when it is the only
+/// variable there.
+pub fn remove_env(
+    sources: &[Source<'_>],
+    service: &Service,
+    var: &crate::compose::EnvVar,
+) -> Outcome {
+    let name = &var.name.value;
+    if var.from_env_file {
+        let path = sources
+            .get(var.name.origin.file.0 as usize)
+            .map_or_else(String::new, |s| s.path.display().to_string());
+        return Err(format!(
+            "`{name}` comes from the env file `{path}`, which milvet does not rewrite: remove it \
+             there"
+        ));
+    }
+    let field = service
+        .environment
+        .field
+        .ok_or("the variable has no `environment`")?;
+    if !field.is_own() || var.merged || !written_in_service(sources, service, var.name.origin) {
+        return Err(format!(
+            "`{name}` comes through an alias, a `<<` merge or `extends` that other services may \
+             share: remove it there, or override it with an empty value in this service"
+        ));
+    }
+    let doc = file_doc(sources, var.name.origin.file)?;
+    let tree = doc.tree;
+    let failed = || format!("cannot remove `{name}` where it is written: remove it by hand");
+    let node = tree.resolve(field.value);
+    let (flow, items): (bool, Vec<Span>) = match &tree.node(node).kind {
+        NodeKind::Sequence { style, items } => (
+            *style == CollectionStyle::Flow,
+            items.iter().map(|&i| tree.span(i)).collect(),
+        ),
+        NodeKind::Mapping { style, .. } => (
+            *style == CollectionStyle::Flow,
+            tree.own_entries(node)
+                .unwrap_or(&[])
+                .iter()
+                .map(|e| {
+                    let k = tree.span(e.key);
+                    Span::new(k.start, tree.span(e.value).end.max(k.end))
+                })
+                .collect(),
+        ),
+        _ => return Err(failed()),
+    };
+    let at = items
+        .iter()
+        .position(|s| s.contains(var.name.origin.span))
+        .ok_or_else(failed)?;
+    let span = if items.len() == 1 {
+        // The only variable: the whole `environment` key.
+        let key = tree.span(field.key);
+        let whole = Span::new(key.start, tree.span(field.value).end.max(key.end));
+        if tree.in_flow(field.key) {
+            return Err(failed());
+        }
+        whole_lines(doc.text, whole).ok_or_else(failed)?
+    } else if flow {
+        match (
+            items.get(at + 1),
+            at.checked_sub(1).and_then(|p| items.get(p)),
+        ) {
+            (Some(next), _) => Span::new(items[at].start, next.start),
+            (None, Some(prev)) => Span::new(prev.end, items[at].end),
+            _ => return Err(failed()),
+        }
+    } else {
+        whole_lines(doc.text, items[at]).ok_or_else(failed)?
+    };
+    Ok(vec![Edit {
+        file: doc.file,
+        span,
+        text: String::new(),
+    }])
 }

@@ -9,6 +9,7 @@ mod compose_schema;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
+mod etcd_env_flag_conflict;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
 mod invalid_interpolation;
@@ -142,6 +143,7 @@ static RULES: &[&dyn Rule] = &[
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
+    &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -87,7 +87,14 @@ fn data_dir_flag_wins_over_env() {
       - ./env:/env
     command: etcd --data-dir=/flag
 ";
-    assert_eq!(found(text), ["10:30 etcd-data-not-persisted"]);
+    // etcd would exit on the pair (etcd-env-flag-conflict); the flag is what it would use.
+    assert_eq!(
+        found(text),
+        [
+            "5:7 etcd-env-flag-conflict",
+            "10:30 etcd-data-not-persisted"
+        ]
+    );
 }
 
 #[test]
@@ -273,14 +280,20 @@ fn compaction_flag_wins_over_env() {
 {MOUNTED}    command: etcd --data-dir /etcd --auto-compaction-mode=periodic --auto-compaction-retention 1h
 "
     );
-    let d = run(&text);
+    let all = run(&text);
     assert_eq!(
-        positions(&text, &d),
+        positions(&text, &all),
         [
+            "5:9 etcd-env-flag-conflict",
+            "6:9 etcd-env-flag-conflict",
             "9:59 etcd-compaction-mode",
             "9:96 etcd-compaction-retention"
         ]
     );
+    let d: Vec<Diagnostic> = all
+        .into_iter()
+        .filter(|d| d.rule != "etcd-env-flag-conflict")
+        .collect();
     assert_eq!(d[0].origin.span.slice(&text), "periodic");
     assert_eq!(d[1].origin.span.slice(&text), "1h");
     // The shadowed variable is shown: etcd would refuse to start.
@@ -572,6 +585,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "restart-policy-missing",
             "healthcheck-missing",
             "healthcheck-not-runnable",
+            "etcd-env-flag-conflict",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
