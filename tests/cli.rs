@@ -1060,6 +1060,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("healthcheck-missing", "warning"),
             ("healthcheck-not-runnable", "error"),
             ("etcd-env-flag-conflict", "error"),
+            ("etcd-unsafe-no-fsync", "error"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),

@@ -227,6 +227,7 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
     "etcd-env-flag-conflict",
+    "etcd-unsafe-no-fsync",
     "healthcheck-missing",
     "healthcheck-not-runnable",
     "invalid-interpolation",
@@ -283,6 +284,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_unsafe_no_fsync() {
+    assert_bad_example("etcd-unsafe-no-fsync");
 }
 
 #[test]

@@ -1006,3 +1006,71 @@ pub fn remove_env(
         text: String::new(),
     }])
 }
+
+/// Remove a command-line argument written at `at` (a whole `--flag` or `--flag=value`) from
+/// the service's own `command` or `entrypoint`: its list item, or the word and the blanks before
+/// it inside a string.
+pub fn remove_arg(
+    sources: &[Source<'_>],
+    service: &Service,
+    at: crate::compose::Origin,
+) -> Outcome {
+    let command = [&service.command, &service.entrypoint]
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c.args.iter().any(|a| {
+                a.origin.file == at.file
+                    && (a.origin.span.contains(at.span) || at.span.contains(a.origin.span))
+            })
+        })
+        .ok_or("the flag is not in the service's command")?;
+    if !command.field.is_own() {
+        return Err(
+            "the command comes through an alias, a `<<` merge or `extends`: remove the flag \
+             where it is written"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, at.file)?;
+    let tree = doc.tree;
+    let failed = || "cannot remove the flag where it is written: remove it by hand".to_string();
+    let node = tree.resolve(command.node);
+    if let NodeKind::Sequence { style, items } = &tree.node(node).kind {
+        // A list item of its own?
+        if let Some(i) = items.iter().position(|&n| tree.span(n).contains(at.span)) {
+            let item = tree.span(items[i]);
+            let written = item.slice(doc.text).trim_matches(|c| c == '"' || c == '\'');
+            if item == at.span || written == at.span.slice(doc.text) {
+                let span = if *style == CollectionStyle::Flow {
+                    match (items.get(i + 1), i.checked_sub(1).map(|p| items[p])) {
+                        (Some(&next), _) => Span::new(item.start, tree.span(next).start),
+                        (None, Some(prev)) => Span::new(tree.span(prev).end, item.end),
+                        _ => return Err(failed()),
+                    }
+                } else {
+                    whole_lines(doc.text, item).ok_or_else(failed)?
+                };
+                return Ok(vec![Edit {
+                    file: doc.file,
+                    span,
+                    text: String::new(),
+                }]);
+            }
+        }
+    }
+    // A word inside a scalar: it and the blanks before it.
+    let bytes = doc.text.as_bytes();
+    let mut start = at.span.start;
+    while start > 0 && bytes[start - 1] == b' ' {
+        start -= 1;
+    }
+    if start == at.span.start || at.span.slice(doc.text).contains(['\\', '\n']) {
+        return Err(failed());
+    }
+    Ok(vec![Edit {
+        file: doc.file,
+        span: Span::new(start, at.span.end),
+        text: String::new(),
+    }])
+}

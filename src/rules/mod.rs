@@ -10,6 +10,7 @@ mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
+mod etcd_unsafe_no_fsync;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
 mod invalid_interpolation;
@@ -144,6 +145,7 @@ static RULES: &[&dyn Rule] = &[
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
+    &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -586,6 +586,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "healthcheck-missing",
             "healthcheck-not-runnable",
             "etcd-env-flag-conflict",
+            "etcd-unsafe-no-fsync",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",

@@ -214,7 +214,9 @@ impl<'a> Etcd<'a> {
         let inv = self.invocation.as_ref()?;
         let args = inv.args.get(1..).unwrap_or(&[]);
         let mut found = None;
-        for a in args {
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
             if a.value == "--" || !a.value.starts_with('-') {
                 break;
             }
@@ -225,8 +227,15 @@ impl<'a> Etcd<'a> {
                         matches!(v, "true" | "1" | "t" | "T" | "TRUE" | "True").then_some(a.origin)
                 }
                 None if body == name => found = Some(a.origin),
+                // Another flag's separate value.
+                None if !BOOLEAN_FLAGS.contains(&body)
+                    && args.get(i + 1).is_some_and(|n| !n.value.starts_with('-')) =>
+                {
+                    i += 1
+                }
                 _ => {}
             }
+            i += 1;
         }
         found
     }
