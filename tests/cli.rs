@@ -1061,6 +1061,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("healthcheck-not-runnable", "error"),
             ("etcd-env-flag-conflict", "error"),
             ("etcd-unsafe-no-fsync", "error"),
+            ("command-not-runnable", "error"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),

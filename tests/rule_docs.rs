@@ -222,6 +222,7 @@ fn assert_bad_example(id: &str) {
 
 /// The documents with a bad-example test below; every `rules/*.md` must be here.
 const DOC_TESTS: &[&str] = &[
+    "command-not-runnable",
     "compose-schema",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
@@ -284,6 +285,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_command_not_runnable() {
+    assert_bad_example("command-not-runnable");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! `rules/<id>.md`. It reads the Compose model and what [`crate::stack`] knows of the programs
 //! in it, and reports [`Diagnostic`]s.
 
+mod command_not_runnable;
 mod compose_schema;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
@@ -146,6 +147,7 @@ static RULES: &[&dyn Rule] = &[
     &healthcheck_not_runnable::HealthcheckNotRunnable,
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
+    &command_not_runnable::CommandNotRunnable,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

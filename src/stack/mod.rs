@@ -242,3 +242,15 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
 
 #[cfg(test)]
 mod tests;
+
+/// The shell a service's container starts first (`sh -c ...`, `/bin/bash`), as the first word
+/// of its `entrypoint` and `command`: the argument naming it.
+pub fn starts_shell(service: &Service) -> Option<&Arg> {
+    let first = service
+        .entrypoint
+        .as_ref()
+        .and_then(|e| e.args.first())
+        .or_else(|| service.command.as_ref().and_then(|c| c.args.first()))?;
+    let program = first.value.rsplit('/').next().unwrap_or("");
+    SHELLS.contains(&program).then_some(first)
+}
