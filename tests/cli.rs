@@ -373,6 +373,8 @@ fn json_offsets_slice_the_underlined_values() {
             s("minio-data-not-persisted", "/minio_data", 20, 27, 20, 38),
             s("healthcheck-missing", "standalone", 22, 3, 22, 13),
             s("restart-policy-missing", "standalone", 22, 3, 22, 13),
+            s("depends-on-not-healthy", "\"etcd\"", 34, 9, 34, 15),
+            s("depends-on-not-healthy", "\"minio\"", 35, 9, 35, 16),
         ]
     );
     let services: Vec<&str> = v["diagnostics"]
@@ -392,6 +394,8 @@ fn json_offsets_slice_the_underlined_values() {
             "minio",
             "minio",
             "minio",
+            "standalone",
+            "standalone",
             "standalone",
             "standalone"
         ]
@@ -883,6 +887,8 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
             format!("{POWER_CUT}:20:27: error[minio-data-not-persisted]"),
             format!("{POWER_CUT}:22:3: warning[healthcheck-missing]"),
             format!("{POWER_CUT}:22:3: warning[restart-policy-missing]"),
+            format!("{POWER_CUT}:34:9: info[depends-on-not-healthy]"),
+            format!("{POWER_CUT}:35:9: info[depends-on-not-healthy]"),
         ]
     );
     for needle in [
@@ -908,11 +914,11 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    assert_eq!(out.matches("  help: ").count(), 10, "{out}");
+    assert_eq!(out.matches("  help: ").count(), 12, "{out}");
     assert!(
         out.ends_with(
-            "\n2 errors, 8 warnings in 1 file; 8 fixable with --fix; 2 more fixes with --fix \
-             --unsafe-fixes\n"
+            "\n2 errors, 8 warnings in 1 file (2 notes); 8 fixable with --fix; 2 more fixes \
+             with --fix --unsafe-fixes\n"
         ),
         "{out}"
     );
@@ -1062,6 +1068,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-env-flag-conflict", "error"),
             ("etcd-unsafe-no-fsync", "error"),
             ("command-not-runnable", "error"),
+            ("depends-on-not-healthy", "info"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),
@@ -1192,7 +1199,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert!(
         run.stdout.ends_with(
-            "2 errors, 0 warnings in 1 file; 8 fixes would change 1 file; 2 more fixes with \
+            "2 errors, 0 warnings in 1 file; 9 fixes would change 1 file; 2 more fixes with \
              --unsafe-fixes\n"
         ),
         "{}",
@@ -1212,7 +1219,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 10, "files_changed": 1, "unsafe_available": 0})
+        json!({"applied": 11, "files_changed": 1, "unsafe_available": 0})
     );
     assert_eq!(
         std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
@@ -1248,9 +1255,9 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 8, "files_changed": 1, "unsafe_available": 2})
+        json!({"applied": 9, "files_changed": 1, "unsafe_available": 2})
     );
-    assert_eq!(v["files"][0]["fixes_applied"], 8);
+    assert_eq!(v["files"][0]["fixes_applied"], 9);
     let fixed = std::fs::read_to_string(t.root.join("compose.yaml")).unwrap();
     // The safe fixes are the golden case `stack-power-cut` (tests/fix_golden.rs).
     let golden = manifest_dir().join("testdata/fix/stack-power-cut");

@@ -224,6 +224,7 @@ fn assert_bad_example(id: &str) {
 const DOC_TESTS: &[&str] = &[
     "command-not-runnable",
     "compose-schema",
+    "depends-on-not-healthy",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
@@ -285,6 +286,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_depends_on_not_healthy() {
+    assert_bad_example("depends-on-not-healthy");
 }
 
 #[test]

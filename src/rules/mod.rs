@@ -7,6 +7,7 @@
 
 mod command_not_runnable;
 mod compose_schema;
+mod depends_on_not_healthy;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
@@ -148,6 +149,7 @@ static RULES: &[&dyn Rule] = &[
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
     &command_not_runnable::CommandNotRunnable,
+    &depends_on_not_healthy::DependsOnNotHealthy,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -592,6 +592,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "etcd-env-flag-conflict",
             "etcd-unsafe-no-fsync",
             "command-not-runnable",
+            "depends-on-not-healthy",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
