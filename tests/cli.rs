@@ -1069,6 +1069,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-unsafe-no-fsync", "error"),
             ("command-not-runnable", "error"),
             ("depends-on-not-healthy", "info"),
+            ("etcd-quota-backend-bytes", "info"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),

@@ -229,6 +229,7 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
     "etcd-env-flag-conflict",
+    "etcd-quota-backend-bytes",
     "etcd-unsafe-no-fsync",
     "healthcheck-missing",
     "healthcheck-not-runnable",
@@ -286,6 +287,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_quota_backend_bytes() {
+    assert_bad_example("etcd-quota-backend-bytes");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
+mod etcd_quota_backend_bytes;
 mod etcd_unsafe_no_fsync;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
@@ -150,6 +151,7 @@ static RULES: &[&dyn Rule] = &[
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
     &command_not_runnable::CommandNotRunnable,
     &depends_on_not_healthy::DependsOnNotHealthy,
+    &etcd_quota_backend_bytes::EtcdQuotaBackendBytes,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

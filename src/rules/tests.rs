@@ -593,6 +593,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "etcd-unsafe-no-fsync",
             "command-not-runnable",
             "depends-on-not-healthy",
+            "etcd-quota-backend-bytes",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
