@@ -227,6 +227,7 @@ const DOC_TESTS: &[&str] = &[
     "depends-on-not-healthy",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
+    "etcd-config-file-ignores-settings",
     "etcd-data-not-persisted",
     "etcd-env-flag-conflict",
     "etcd-quota-backend-bytes",
@@ -287,6 +288,11 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_config_file_ignores_settings() {
+    assert_bad_example("etcd-config-file-ignores-settings");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod compose_schema;
 mod depends_on_not_healthy;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
+mod etcd_config_file_ignores_settings;
 mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
 mod etcd_quota_backend_bytes;
@@ -152,6 +153,7 @@ static RULES: &[&dyn Rule] = &[
     &command_not_runnable::CommandNotRunnable,
     &depends_on_not_healthy::DependsOnNotHealthy,
     &etcd_quota_backend_bytes::EtcdQuotaBackendBytes,
+    &etcd_config_file_ignores_settings::EtcdConfigFileIgnoresSettings,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

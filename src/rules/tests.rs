@@ -594,6 +594,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "command-not-runnable",
             "depends-on-not-healthy",
             "etcd-quota-backend-bytes",
+            "etcd-config-file-ignores-settings",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
