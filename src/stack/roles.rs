@@ -114,14 +114,28 @@ pub struct Member<'a> {
 impl<'a> Member<'a> {
     /// What the service is, if it is part of a Milvus stack.
     pub fn recognise(service: &'a Service) -> Option<Member<'a>> {
+        Self::recognise_with(
+            service,
+            Etcd::detect(service).map(|e| e.flavor),
+            Minio::detect(service).map(|m| m.bitnami),
+        )
+    }
+
+    /// [`Member::recognise`], with what [`Etcd::detect`] and [`Minio::detect`] said of the
+    /// service already.
+    fn recognise_with(
+        service: &'a Service,
+        etcd: Option<Flavor>,
+        minio: Option<bool>,
+    ) -> Option<Member<'a>> {
         let image = service.image_ref().and_then(ImageKind::of);
         let version = service
             .image_ref()
             .map_or(ImageVersion::Unknown, ImageVersion::of);
-        let role = if let Some(e) = Etcd::detect(service) {
-            Role::Etcd(e.flavor)
-        } else if let Some(m) = Minio::detect(service) {
-            Role::Minio { bitnami: m.bitnami }
+        let role = if let Some(flavor) = etcd {
+            Role::Etcd(flavor)
+        } else if let Some(bitnami) = minio {
+            Role::Minio { bitnami }
         } else if let Some(r) = milvus_role(service, image) {
             Role::Milvus(r)
         } else if let Some(q) = service
@@ -233,6 +247,30 @@ impl<'a> Stack<'a> {
         Stack {
             members: file.services.iter().filter_map(Member::recognise).collect(),
         }
+    }
+
+    /// [`Stack::of`], reusing the etcd and MinIO servers already detected in the file.
+    pub fn from_detected(
+        file: &'a ComposeFile,
+        etcd: &[Etcd<'a>],
+        minio: &[Minio<'a>],
+    ) -> Stack<'a> {
+        let members = file
+            .services
+            .iter()
+            .filter_map(|s| {
+                let e = etcd
+                    .iter()
+                    .find(|e| std::ptr::eq(e.service, s))
+                    .map(|e| e.flavor);
+                let m = minio
+                    .iter()
+                    .find(|m| std::ptr::eq(m.service, s))
+                    .map(|m| m.bitnami);
+                Member::recognise_with(s, e, m)
+            })
+            .collect();
+        Stack { members }
     }
 
     /// Whether the project runs Milvus.
