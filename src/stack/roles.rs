@@ -278,6 +278,25 @@ impl<'a> Stack<'a> {
         self.members.iter().any(Member::is_milvus)
     }
 
+    /// Whether a Milvus service of the stack uses `member`: it depends on it, or names it in a
+    /// variable's value (`PULSAR_ADDRESS: pulsar://pulsar:6650`, `KAFKA_BROKER_LIST: kafka:9092`).
+    /// A Kafka or ZooKeeper that only sits in the same file is not part of the Milvus stack.
+    pub fn used_by_milvus(&self, member: &Member<'_>) -> bool {
+        let name = member.service.name.value.as_str();
+        let names_it = |v: &str| {
+            v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .any(|w| w == name)
+        };
+        self.members.iter().filter(|m| m.is_milvus()).any(|m| {
+            m.service.depends_on.iter().any(|d| d.service.value == name)
+                || m.service
+                    .environment
+                    .vars
+                    .iter()
+                    .any(|v| v.value.as_ref().is_some_and(|t| names_it(&t.value)))
+        })
+    }
+
     /// The member for a service name.
     pub fn get(&self, service: &str) -> Option<&Member<'a>> {
         self.members
