@@ -101,6 +101,7 @@ fn keys(v: &Value) -> Vec<&str> {
 const CLEAN: &str = r#"services:
   etcd:
     image: quay.io/coreos/etcd:v3.5.18
+    restart: unless-stopped
     environment:
       - ETCD_AUTO_COMPACTION_MODE=revision
       - ETCD_AUTO_COMPACTION_RETENTION=1000
@@ -108,27 +109,38 @@ const CLEAN: &str = r#"services:
     volumes:
       - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd
     command: etcd -advertise-client-urls=http://etcd:2379 -listen-client-urls http://0.0.0.0:2379 --data-dir /etcd
+    healthcheck:
+      test: ["CMD", "etcdctl", "endpoint", "health"]
   minio:
     image: minio/minio:RELEASE.2024-05-28T17-19-04Z
+    restart: unless-stopped
     environment:
       MINIO_ACCESS_KEY: minioadmin
       MINIO_SECRET_KEY: minioadmin
     volumes:
       - minio-data:/minio_data
     command: minio server /minio_data --console-address ":9001"
+    healthcheck:
+      test: ["CMD", "mc", "ready", "local"]
   standalone:
     image: milvusdb/milvus:v2.6.20
+    restart: unless-stopped
     command: ["milvus", "run", "standalone"]
     environment:
       ETCD_ENDPOINTS: etcd:2379
       MINIO_ADDRESS: minio:9000
     volumes:
       - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/milvus:/var/lib/milvus
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:9091/healthz"]
+      start_period: 90s
     ports:
       - "19530:19530"
     depends_on:
-      - etcd
-      - minio
+      etcd:
+        condition: service_healthy
+      minio:
+        condition: service_healthy
 volumes:
   minio-data:
 "#;
@@ -182,7 +194,7 @@ fn warnings_alone_exit_1() {
     assert_eq!(v["diagnostics"][0]["severity"], "warning");
     assert_eq!(
         findings(&v),
-        ["compose.yaml:6:40 etcd-compaction-retention"]
+        ["compose.yaml:7:40 etcd-compaction-retention"]
     );
 }
 
@@ -358,10 +370,18 @@ fn json_offsets_slice_the_underlined_values() {
     assert_eq!(
         spans,
         [
+            s("healthcheck-missing", "etcd", 6, 3, 6, 7),
+            s("restart-policy-missing", "etcd", 6, 3, 6, 7),
             s("etcd-compaction-mode", "environment", 9, 5, 9, 16),
             s("etcd-compaction-retention", "environment", 9, 5, 9, 16),
             s("etcd-data-not-persisted", "/etcd", 12, 115, 12, 120),
+            s("healthcheck-missing", "minio", 14, 3, 14, 8),
+            s("restart-policy-missing", "minio", 14, 3, 14, 8),
             s("minio-data-not-persisted", "/minio_data", 20, 27, 20, 38),
+            s("healthcheck-missing", "standalone", 22, 3, 22, 13),
+            s("restart-policy-missing", "standalone", 22, 3, 22, 13),
+            s("depends-on-not-healthy", "\"etcd\"", 34, 9, 34, 15),
+            s("depends-on-not-healthy", "\"minio\"", 35, 9, 35, 16),
         ]
     );
     let services: Vec<&str> = v["diagnostics"]
@@ -370,7 +390,23 @@ fn json_offsets_slice_the_underlined_values() {
         .iter()
         .map(|d| d["service"].as_str().unwrap())
         .collect();
-    assert_eq!(services, ["etcd", "etcd", "etcd", "minio"]);
+    assert_eq!(
+        services,
+        [
+            "etcd",
+            "etcd",
+            "etcd",
+            "etcd",
+            "etcd",
+            "minio",
+            "minio",
+            "minio",
+            "standalone",
+            "standalone",
+            "standalone",
+            "standalone"
+        ]
+    );
 }
 
 #[test]
@@ -852,10 +888,18 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
     assert_eq!(
         headers,
         [
+            format!("{POWER_CUT}:6:3: warning[healthcheck-missing]"),
+            format!("{POWER_CUT}:6:3: warning[restart-policy-missing]"),
             format!("{POWER_CUT}:9:5: warning[etcd-compaction-mode]"),
             format!("{POWER_CUT}:9:5: warning[etcd-compaction-retention]"),
             format!("{POWER_CUT}:12:115: error[etcd-data-not-persisted]"),
+            format!("{POWER_CUT}:14:3: warning[healthcheck-missing]"),
+            format!("{POWER_CUT}:14:3: warning[restart-policy-missing]"),
             format!("{POWER_CUT}:20:27: error[minio-data-not-persisted]"),
+            format!("{POWER_CUT}:22:3: warning[healthcheck-missing]"),
+            format!("{POWER_CUT}:22:3: warning[restart-policy-missing]"),
+            format!("{POWER_CUT}:34:9: info[depends-on-not-healthy]"),
+            format!("{POWER_CUT}:35:9: info[depends-on-not-healthy]"),
         ]
     );
     for needle in [
@@ -881,11 +925,11 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    assert_eq!(out.matches("  help: ").count(), 4, "{out}");
+    assert_eq!(out.matches("  help: ").count(), 12, "{out}");
     assert!(
         out.ends_with(
-            "\n2 errors, 2 warnings in 1 file; 2 fixable with --fix; 2 more fixes with --fix \
-             --unsafe-fixes\n"
+            "\n2 errors, 8 warnings in 1 file (2 notes); 8 fixable with --fix; 2 more fixes \
+             with --fix\n--unsafe-fixes\n"
         ),
         "{out}"
     );
@@ -947,7 +991,7 @@ fn min_retention_raises_the_threshold() {
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1);
     assert_eq!(d["rule"], "etcd-compaction-retention");
     assert_eq!(d["severity"], "warning");
-    assert_eq!((&d["line"], &d["column"]), (&json!(6), &json!(40)));
+    assert_eq!((&d["line"], &d["column"]), (&json!(7), &json!(40)));
     let (o, e) = (
         d["offset"].as_u64().unwrap() as usize,
         d["end_offset"].as_u64().unwrap() as usize,
@@ -1029,6 +1073,16 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-compaction-mode", "warning"),
             ("etcd-compaction-retention", "warning"),
             ("minio-data-not-persisted", "error"),
+            ("milvus-data-not-persisted", "error"),
+            ("restart-policy-missing", "warning"),
+            ("healthcheck-missing", "warning"),
+            ("healthcheck-not-runnable", "error"),
+            ("etcd-env-flag-conflict", "error"),
+            ("etcd-unsafe-no-fsync", "error"),
+            ("command-not-runnable", "error"),
+            ("depends-on-not-healthy", "info"),
+            ("etcd-quota-backend-bytes", "info"),
+            ("etcd-config-file-ignores-settings", "warning"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),
@@ -1058,7 +1112,7 @@ fn rules_list_summaries_start_in_one_column() {
         .collect();
     assert!(columns.len() >= 9, "{}", run.stdout);
     assert!(
-        columns.iter().all(|&c| c == 38),
+        columns.iter().all(|&c| c == columns[0]),
         "{columns:?}\n{}",
         run.stdout
     );
@@ -1149,7 +1203,9 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout.starts_with(
-            "--- compose.yaml\n+++ compose.yaml\n@@ -9,6 +9,8 @@\n     environment:\n       \
+            "--- compose.yaml\n+++ compose.yaml\n@@ -6,22 +6,37 @@\n   etcd:\n     \
+             container_name: milvus-etcd\n     image: quay.io/coreos/etcd:v3.5.5\n\
+             +    restart: unless-stopped\n     environment:\n       \
              - ETCD_QUOTA_BACKEND_BYTES=4294967296\n       - ETCD_SNAPSHOT_COUNT=50000\n\
              +      - ETCD_AUTO_COMPACTION_MODE=revision\n\
              +      - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
@@ -1159,7 +1215,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert!(
         run.stdout.ends_with(
-            "2 errors, 0 warnings in 1 file; 2 fixes would change 1 file; 2 more fixes with \
+            "2 errors, 0 warnings in 1 file; 9 fixes would change 1 file; 2 more fixes with \
              --unsafe-fixes\n"
         ),
         "{}",
@@ -1179,7 +1235,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 4, "files_changed": 1, "unsafe_available": 0})
+        json!({"applied": 11, "files_changed": 1, "unsafe_available": 0})
     );
     assert_eq!(
         std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
@@ -1209,23 +1265,25 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
     assert_eq!(
         findings(&v),
         [
-            "compose.yaml:14:115 etcd-data-not-persisted",
-            "compose.yaml:22:27 minio-data-not-persisted"
+            "compose.yaml:15:115 etcd-data-not-persisted",
+            "compose.yaml:29:27 minio-data-not-persisted"
         ]
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 2, "files_changed": 1, "unsafe_available": 2})
+        json!({"applied": 9, "files_changed": 1, "unsafe_available": 2})
     );
-    assert_eq!(v["files"][0]["fixes_applied"], 2);
+    assert_eq!(v["files"][0]["fixes_applied"], 9);
     let fixed = std::fs::read_to_string(t.root.join("compose.yaml")).unwrap();
+    // The safe fixes are the golden case `stack-power-cut` (tests/fix_golden.rs).
+    let golden = manifest_dir().join("testdata/fix/stack-power-cut");
+    assert_eq!(
+        std::fs::read_to_string(golden.join("input.yaml")).unwrap(),
+        text
+    );
     assert_eq!(
         fixed,
-        text.replace(
-            "      - ETCD_SNAPSHOT_COUNT=50000\n",
-            "      - ETCD_SNAPSHOT_COUNT=50000\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      \
-             - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
-        )
+        std::fs::read_to_string(golden.join("expected.yaml")).unwrap()
     );
     // With the unsafe ones, nothing remains; the output says what was done and what the user
     // must do for each unsafe fix, then the summary.

@@ -113,7 +113,10 @@ fn fixable(path: &str) -> bool {
     matches!(
         (parts.next(), parts.next(), parts.next()),
         (Some("services"), Some(_), Some(k))
-            if k.starts_with("environment") || k.starts_with("volumes") || k.starts_with("command")
+            if ["environment", "volumes", "command", "restart", "healthcheck",
+                "deploy.restart_policy", "depends_on"]
+                .iter()
+                .any(|f| k.starts_with(f))
     )
 }
 

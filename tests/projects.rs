@@ -335,10 +335,18 @@ fn include_pulls_in_services_with_their_own_variables() {
     .file("etcd/.env", "MODE=revision\n");
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
-    // The included project's own .env sets MODE; only the missing volume remains.
+    // The included project's own .env sets MODE; the missing volume remains, neither service
+    // has a restart policy or a healthcheck, and etcd's quota is the default.
     assert_eq!(
         findings(&v),
-        ["etcd/compose.yaml:7:30 etcd-data-not-persisted"]
+        [
+            "compose.yaml:4:3 healthcheck-missing",
+            "compose.yaml:4:3 restart-policy-missing",
+            "etcd/compose.yaml:2:3 healthcheck-missing",
+            "etcd/compose.yaml:2:3 restart-policy-missing",
+            "etcd/compose.yaml:4:5 etcd-quota-backend-bytes",
+            "etcd/compose.yaml:7:30 etcd-data-not-persisted"
+        ]
     );
     let message = diag(&v, "etcd-data-not-persisted")["message"]
         .as_str()

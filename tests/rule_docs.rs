@@ -222,14 +222,24 @@ fn assert_bad_example(id: &str) {
 
 /// The documents with a bad-example test below; every `rules/*.md` must be here.
 const DOC_TESTS: &[&str] = &[
+    "command-not-runnable",
     "compose-schema",
+    "depends-on-not-healthy",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
+    "etcd-config-file-ignores-settings",
     "etcd-data-not-persisted",
+    "etcd-env-flag-conflict",
+    "etcd-quota-backend-bytes",
+    "etcd-unsafe-no-fsync",
+    "healthcheck-missing",
+    "healthcheck-not-runnable",
     "invalid-interpolation",
+    "milvus-data-not-persisted",
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
+    "restart-policy-missing",
     "suppression-without-reason",
     "unknown-service",
     "unset-variable",
@@ -280,6 +290,56 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_config_file_ignores_settings() {
+    assert_bad_example("etcd-config-file-ignores-settings");
+}
+
+#[test]
+fn bad_example_etcd_quota_backend_bytes() {
+    assert_bad_example("etcd-quota-backend-bytes");
+}
+
+#[test]
+fn bad_example_depends_on_not_healthy() {
+    assert_bad_example("depends-on-not-healthy");
+}
+
+#[test]
+fn bad_example_command_not_runnable() {
+    assert_bad_example("command-not-runnable");
+}
+
+#[test]
+fn bad_example_etcd_unsafe_no_fsync() {
+    assert_bad_example("etcd-unsafe-no-fsync");
+}
+
+#[test]
+fn bad_example_etcd_env_flag_conflict() {
+    assert_bad_example("etcd-env-flag-conflict");
+}
+
+#[test]
+fn bad_example_milvus_data_not_persisted() {
+    assert_bad_example("milvus-data-not-persisted");
+}
+
+#[test]
+fn bad_example_healthcheck_not_runnable() {
+    assert_bad_example("healthcheck-not-runnable");
+}
+
+#[test]
+fn bad_example_healthcheck_missing() {
+    assert_bad_example("healthcheck-missing");
+}
+
+#[test]
+fn bad_example_restart_policy_missing() {
+    assert_bad_example("restart-policy-missing");
 }
 
 #[test]

@@ -652,6 +652,9 @@ pub fn add_mount(
                 edits.extend(unshared(&doc, m.node, vec![edit])?);
             }
         }
+        Some(m) if m.kind == MountKind::Tmpfs && own_volumes => {
+            edits.extend(replace_tmpfs(sources, service, m, &spec)?);
+        }
         Some(m) if m.kind != MountKind::Anonymous => {
             return Err(format!(
                 "`{}` is mounted at `{}` in a way that does not persist: replace that mount with \
@@ -826,4 +829,462 @@ fn declare_volume(
         .map(|e| vec![e])
         .ok_or_else(failed)?;
     unshared(&doc, entry.value, edits)
+}
+
+/// Give `service` the attribute `key` (`restart`, `healthcheck`), which it does not have yet,
+/// placed like the file's other services write it: after the key that precedes it there, when
+/// this service has that key too; else after the first of `fallback` the service has; else
+/// last.
+pub fn add_service_key(
+    sources: &[Source<'_>],
+    model: &ComposeFile,
+    service: &Service,
+    key: &str,
+    value: &Value,
+    fallback: &[&str],
+) -> Outcome {
+    let doc = service_doc(sources, service)?;
+    if flow_mapping(&doc, service.node) && !matches!(value, Value::Raw(_)) {
+        return Err(format!(
+            "the service is a flow mapping: add `{key}` by hand"
+        ));
+    }
+    let failed = || format!("cannot add `{key}` to the service");
+    let mut edit = doc
+        .insert_entry(service.node, key, value)
+        .ok_or_else(failed)?;
+    if flow_mapping(&doc, service.node) {
+        return unshared(&doc, service.node, vec![edit]);
+    }
+    let own: Vec<(String, crate::yaml::Entry)> = doc
+        .tree
+        .own_entries(service.node)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| doc.tree.scalar(e.key).map(|k| (k.to_string(), *e)))
+        .collect();
+    // The key written before `key` in the other services of the same file.
+    let mut before: Vec<String> = model
+        .services
+        .iter()
+        .filter(|s| s.name.value != service.name.value && s.name.origin.file == doc.file)
+        .filter_map(|s| {
+            let entries = doc.tree.own_entries(s.node)?;
+            let i = entries
+                .iter()
+                .position(|e| doc.tree.scalar(e.key) == Some(key))?;
+            let prev = entries.get(i.checked_sub(1)?)?;
+            doc.tree.scalar(prev.key).map(str::to_string)
+        })
+        .collect();
+    before.extend(fallback.iter().map(|k| k.to_string()));
+    if let Some((_, entry)) = before.iter().find_map(|b| own.iter().find(|(k, _)| k == b)) {
+        let end = doc
+            .tree
+            .span(entry.value)
+            .end
+            .max(doc.tree.span(entry.key).end);
+        edit.span = Span::empty(super::style::line_end(doc.text, end));
+    }
+    unshared(&doc, service.node, vec![edit])
+}
+
+/// Replace a scalar attribute value of a service (`restart: "no"` → `unless-stopped`) where it
+/// is written.
+pub fn replace_service_scalar(
+    sources: &[Source<'_>],
+    text: &crate::compose::Text,
+    value: &str,
+) -> Outcome {
+    if is_interpolated(&text.raw) {
+        return Err(interpolated_hint("the value", &text.raw, value));
+    }
+    if text.via.is_some() {
+        return Err(
+            "the value comes through an alias or a `<<` merge that other services may share: \
+             set it in the service itself"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, text.origin.file)?;
+    let edit = doc
+        .replace_scalar(text.node, value, false)
+        .ok_or("cannot rewrite the value where it is written")?;
+    unshared(&doc, text.node, vec![edit])
+}
+
+/// Replace a healthcheck's `test` (whose words are `test`) with `flow`, a one-line YAML value.
+pub fn replace_healthcheck_test(
+    sources: &[Source<'_>],
+    test: &[crate::compose::Text],
+    flow: &str,
+) -> Outcome {
+    let first = test.first().ok_or("the healthcheck has no test")?;
+    if test.iter().any(|t| t.via.is_some()) {
+        return Err(
+            "the healthcheck comes through an alias or a `<<` merge that other services may \
+             share: give the service its own `test`"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, first.origin.file)?;
+    let tree = doc.tree;
+    let failed = || "cannot rewrite the test where it is written".to_string();
+    let parent = tree.parent(first.node).ok_or_else(failed)?;
+    let value = if tree.is_mapping(parent) {
+        first.node
+    } else {
+        parent
+    };
+    let map = tree.parent(value).ok_or_else(failed)?;
+    let entry = tree.entry_of(map, value).ok_or_else(failed)?;
+    if tree.scalar(entry.key) != Some("test") {
+        return Err(failed());
+    }
+    let span = Span::new(tree.span(entry.key).end, tree.span(entry.value).end);
+    let colon = span.slice(doc.text).find(':').ok_or_else(failed)?;
+    let edit = Edit {
+        file: doc.file,
+        span: Span::new(span.start + colon, span.end),
+        text: format!(": {flow}"),
+    };
+    unshared(&doc, value, vec![edit])
+}
+
+/// Replace a tmpfs mount with `spec` (`SOURCE:TARGET`): a `volumes` item is rewritten in place;
+/// a `tmpfs:` entry is removed (its item, or the whole key when it is the only one) and the
+/// mount added to `volumes`.
+fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &str) -> Outcome {
+    let doc = file_doc(sources, m.origin.file)?;
+    let tree = doc.tree;
+    let failed = || {
+        format!(
+            "the tmpfs mount at `{}` is not written in a form milvet rewrites: replace it with \
+             `{spec}` by hand",
+            m.target.raw
+        )
+    };
+    if !m.from_tmpfs_key {
+        // `- type: tmpfs ...` under `volumes`: the item becomes the short form.
+        let text = scalar_text(spec, tree.in_flow(m.node), false);
+        return Ok(vec![Edit {
+            file: doc.file,
+            span: tree.span(m.node),
+            text,
+        }]);
+    }
+    let parent = tree.parent(m.node).ok_or_else(failed)?;
+    let items = tree.items(parent).map(<[_]>::len);
+    let line_of = |span: Span| whole_lines(doc.text, span);
+    let removed = match items {
+        // One of several items: its line.
+        Some(n) if n > 1 => line_of(tree.span(m.node)).ok_or_else(failed)?,
+        // The only item, or `tmpfs: /path`: the whole key.
+        _ => {
+            let value = if items.is_some() { parent } else { m.node };
+            let map = tree.parent(value).ok_or_else(failed)?;
+            let entry = tree.entry_of(map, value).ok_or_else(failed)?;
+            if tree.in_flow(entry.key) {
+                return Err(failed());
+            }
+            let key = tree.span(entry.key);
+            let whole = Span::new(key.start, tree.span(entry.value).end.max(key.end));
+            line_of(whole).ok_or_else(failed)?
+        }
+    };
+    let mut edits = vec![Edit {
+        file: doc.file,
+        span: removed,
+        text: String::new(),
+    }];
+    let long = service
+        .mounts
+        .iter()
+        .rev()
+        .find(|x| !x.from_tmpfs_key)
+        .is_some_and(|x| {
+            sources
+                .get(x.origin.file.0 as usize)
+                .is_some_and(|s| s.tree.is_mapping(x.node))
+        });
+    if long {
+        return Err(failed());
+    }
+    for e in add_volume_item(
+        sources,
+        service,
+        Value::Raw(scalar_text(spec, false, false)),
+    )? {
+        // Added at the end of the removed lines: one edit replaces them.
+        if e.file == doc.file && e.span.is_empty() && removed.contains(e.span) {
+            let eol = if doc.text[removed.start..removed.end].ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let body = e.text.strip_prefix(eol).unwrap_or(&e.text);
+            let ends_line = removed.end > removed.start && doc.text[..removed.end].ends_with('\n');
+            edits[0].text = format!("{body}{}", if ends_line { eol } else { "" });
+        } else {
+            edits.push(e);
+        }
+    }
+    Ok(edits)
+}
+
+/// The whole lines `span` is written on, line break included, when nothing else is written on
+/// them but a sequence dash and a comment.
+fn whole_lines(text: &str, span: Span) -> Option<Span> {
+    let start = super::style::line_start(text, span.start);
+    let end = super::style::line_end(text, span.end);
+    let before = &text[start..span.start];
+    if !before
+        .trim_start()
+        .trim_start_matches('-')
+        .trim()
+        .is_empty()
+    {
+        return None;
+    }
+    let after = text[span.end..end].trim();
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let next = text[end..]
+        .strip_prefix("\r\n")
+        .or_else(|| text[end..].strip_prefix('\n'))
+        .map_or(end, |rest| text.len() - rest.len());
+    Some(Span::new(start, next))
+}
+
+/// Remove environment variable `var` from the service's own `environment`: its line (block),
+/// or its item and the comma beside it (flow); the whole `environment` key when it is the only
+/// variable there.
+pub fn remove_env(
+    sources: &[Source<'_>],
+    service: &Service,
+    var: &crate::compose::EnvVar,
+) -> Outcome {
+    let name = &var.name.value;
+    if var.from_env_file {
+        let path = sources
+            .get(var.name.origin.file.0 as usize)
+            .map_or_else(String::new, |s| s.path.display().to_string());
+        return Err(format!(
+            "`{name}` comes from the env file `{path}`, which milvet does not rewrite: remove it \
+             there"
+        ));
+    }
+    let field = service
+        .environment
+        .field
+        .ok_or("the variable has no `environment`")?;
+    if !field.is_own() || var.merged || !written_in_service(sources, service, var.name.origin) {
+        return Err(format!(
+            "`{name}` comes through an alias, a `<<` merge or `extends` that other services may \
+             share: remove it there, or override it with an empty value in this service"
+        ));
+    }
+    let doc = file_doc(sources, var.name.origin.file)?;
+    let tree = doc.tree;
+    let failed = || format!("cannot remove `{name}` where it is written: remove it by hand");
+    let node = tree.resolve(field.value);
+    let (flow, items): (bool, Vec<Span>) = match &tree.node(node).kind {
+        NodeKind::Sequence { style, items } => (
+            *style == CollectionStyle::Flow,
+            items.iter().map(|&i| tree.span(i)).collect(),
+        ),
+        NodeKind::Mapping { style, .. } => (
+            *style == CollectionStyle::Flow,
+            tree.own_entries(node)
+                .unwrap_or(&[])
+                .iter()
+                .map(|e| {
+                    let k = tree.span(e.key);
+                    Span::new(k.start, tree.span(e.value).end.max(k.end))
+                })
+                .collect(),
+        ),
+        _ => return Err(failed()),
+    };
+    let at = items
+        .iter()
+        .position(|s| s.contains(var.name.origin.span))
+        .ok_or_else(failed)?;
+    let span = if items.len() == 1 {
+        // The only variable: the whole `environment` key.
+        let key = tree.span(field.key);
+        let whole = Span::new(key.start, tree.span(field.value).end.max(key.end));
+        if tree.in_flow(field.key) {
+            return Err(failed());
+        }
+        whole_lines(doc.text, whole).ok_or_else(failed)?
+    } else if flow {
+        match (
+            items.get(at + 1),
+            at.checked_sub(1).and_then(|p| items.get(p)),
+        ) {
+            (Some(next), _) => Span::new(items[at].start, next.start),
+            (None, Some(prev)) => Span::new(prev.end, items[at].end),
+            _ => return Err(failed()),
+        }
+    } else {
+        whole_lines(doc.text, items[at]).ok_or_else(failed)?
+    };
+    let edit = Edit {
+        file: doc.file,
+        span,
+        text: String::new(),
+    };
+    // Removing the only variable removes the `environment` key: the service's mapping changes.
+    let changed = if items.len() == 1 { service.node } else { node };
+    unshared(&doc, changed, vec![edit])
+}
+
+/// Remove a command-line argument written at `at` (a whole `--flag` or `--flag=value`) from
+/// the service's own `command` or `entrypoint`: its list item, or the word and the blanks before
+/// it inside a string.
+pub fn remove_arg(
+    sources: &[Source<'_>],
+    service: &Service,
+    at: crate::compose::Origin,
+) -> Outcome {
+    let command = [&service.command, &service.entrypoint]
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c.args.iter().any(|a| {
+                a.origin.file == at.file
+                    && (a.origin.span.contains(at.span) || at.span.contains(a.origin.span))
+            })
+        })
+        .ok_or("the flag is not in the service's command")?;
+    if !command.field.is_own() {
+        return Err(
+            "the command comes through an alias, a `<<` merge or `extends`: remove the flag \
+             where it is written"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, at.file)?;
+    let tree = doc.tree;
+    let failed = || "cannot remove the flag where it is written: remove it by hand".to_string();
+    let node = tree.resolve(command.node);
+    if let NodeKind::Sequence { style, items } = &tree.node(node).kind {
+        // A list item of its own?
+        if let Some(i) = items.iter().position(|&n| tree.span(n).contains(at.span)) {
+            let item = tree.span(items[i]);
+            let written = item.slice(doc.text).trim_matches(|c| c == '"' || c == '\'');
+            if item == at.span || written == at.span.slice(doc.text) {
+                let span = if *style == CollectionStyle::Flow {
+                    match (items.get(i + 1), i.checked_sub(1).map(|p| items[p])) {
+                        (Some(&next), _) => Span::new(item.start, tree.span(next).start),
+                        (None, Some(prev)) => Span::new(tree.span(prev).end, item.end),
+                        _ => return Err(failed()),
+                    }
+                } else {
+                    whole_lines(doc.text, item).ok_or_else(failed)?
+                };
+                let edit = Edit {
+                    file: doc.file,
+                    span,
+                    text: String::new(),
+                };
+                return unshared(&doc, node, vec![edit]);
+            }
+        }
+    }
+    // A word inside a scalar: it and the blanks before it.
+    let bytes = doc.text.as_bytes();
+    let mut start = at.span.start;
+    while start > 0 && bytes[start - 1] == b' ' {
+        start -= 1;
+    }
+    if start == at.span.start || at.span.slice(doc.text).contains(['\\', '\n']) {
+        return Err(failed());
+    }
+    let edit = Edit {
+        file: doc.file,
+        span: Span::new(start, at.span.end),
+        text: String::new(),
+    };
+    unshared(&doc, node, vec![edit])
+}
+
+/// Give the dependencies of `service` the conditions `condition(name)` says (`service_healthy`,
+/// `service_started`): a short-form list becomes the long form, with every dependency kept; in
+/// the long form only `dependency`'s condition is set.
+pub fn set_dependency_condition(
+    sources: &[Source<'_>],
+    service: &Service,
+    dependency: &str,
+    condition: &dyn Fn(&str) -> &'static str,
+) -> Outcome {
+    let field = service
+        .fields
+        .iter()
+        .find(|(n, _)| n == "depends_on")
+        .map(|(_, f)| *f)
+        .ok_or("the service has no `depends_on`")?;
+    if !field.is_own() {
+        return Err(
+            "`depends_on` comes through an alias, a `<<` merge or `extends`: change it where it \
+             is written"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, field.file)?;
+    let tree = doc.tree;
+    let failed =
+        || "cannot rewrite `depends_on` where it is written: change it by hand".to_string();
+    let node = tree.resolve(field.value);
+    if let Some(items) = tree.items(node) {
+        let mut entries = Vec::new();
+        for &i in items {
+            let name = tree.scalar(i).ok_or_else(failed)?;
+            entries.push((
+                scalar_text(name, false, false),
+                Value::Map(vec![(
+                    "condition".to_string(),
+                    Value::Raw(condition(name).to_string()),
+                )]),
+            ));
+        }
+        let edits = doc.replace_with_block(field.key, field.value, &Value::Map(entries));
+        // A block list starts on the next line: one edit from the key's line end replaces it.
+        let key_end = super::style::line_end(doc.text, tree.span(field.key).end);
+        let edits = match edits.as_slice() {
+            [_, insert] if key_end < tree.span(node).start => vec![Edit {
+                file: doc.file,
+                span: Span::new(key_end, tree.span(node).end),
+                text: insert.text.clone(),
+            }],
+            _ => edits,
+        };
+        return unshared(&doc, node, edits);
+    }
+    let entry = tree
+        .own_entries(node)
+        .unwrap_or(&[])
+        .iter()
+        .find(|e| tree.scalar(e.key) == Some(dependency))
+        .copied()
+        .ok_or_else(failed)?;
+    let want = condition(dependency);
+    let value = tree.resolve(entry.value);
+    let edits = if let Some(c) = tree.get(value, "condition") {
+        vec![doc.replace_scalar(c, want, false).ok_or_else(failed)?]
+    } else if tree.is_null(value) {
+        doc.fill_null(
+            entry.key,
+            entry.value,
+            &Value::Map(vec![("condition".into(), Value::Raw(want.into()))]),
+        )
+    } else {
+        vec![
+            doc.insert_entry(value, "condition", &Value::Raw(want.into()))
+                .ok_or_else(failed)?,
+        ]
+    };
+    unshared(&doc, value, edits)
 }

@@ -70,6 +70,18 @@ impl Rule for EtcdDataNotPersisted {
             let whence = match &dir.setting.source {
                 Source::Flag(_) => format!("`{}` (from `--data-dir`)", dir.written),
                 Source::Env(_) => format!("`{}` (from `ETCD_DATA_DIR`)", dir.written),
+                Source::Default
+                    if etcd.flavor == Flavor::Official
+                        && etcd.service.working_dir.is_none()
+                        && etcd.working_dir().as_deref() == Some("/") =>
+                {
+                    format!(
+                        "`{path}` (etcd's default `{}` in the working directory: images before \
+                         v3.5.7 set none, so it is `/`, and a mount at `/var/lib/etcd` does not \
+                         cover it)",
+                        dir.written
+                    )
+                }
                 Source::Default => format!(
                     "`{path}` (etcd's default `{}` in the working directory `{}`)",
                     dir.written,
@@ -84,7 +96,10 @@ impl Rule for EtcdDataNotPersisted {
             let mut d = META
                 .diagnostic(
                     origin,
-                    format!("etcd's data directory {whence} {problem}, and with it {what}"),
+                    format!(
+                        "etcd's data directory {whence} {problem}, and with it {what}{}",
+                        garbage_collection(cx)
+                    ),
                 )
                 .service(service)
                 .label(match storage {
@@ -143,6 +158,11 @@ fn data_fix(cx: &Context<'_>, etcd: &Etcd<'_>, dir: &DataDir, storage: &Storage<
                 );
             }
         },
+        // No working directory (`/`): mount the default data dir itself.
+        Source::Default if etcd.working_dir().as_deref() == Some("/") => match &dir.path {
+            Some(p) => p.clone(),
+            None => return Fix::unavailable("etcd's data dir is not known"),
+        },
         Source::Default => match etcd.working_dir() {
             Some(w) => w,
             None => {
@@ -166,6 +186,10 @@ fn help(etcd: &Etcd<'_>) -> String {
     }
     let dir = etcd.data_dir();
     match (&dir.setting.source, &dir.path) {
+        (Source::Default, Some(p)) if etcd.working_dir().as_deref() == Some("/") => format!(
+            "mount a host directory or named volume at `{p}`, where this image keeps etcd's \
+             default data dir; or set the data dir and mount it, {OFFICIAL}"
+        ),
         (Source::Default, _) => match etcd.working_dir() {
             Some(w) => format!(
                 "mount a host directory or named volume at `{w}`, which holds etcd's default \
@@ -178,4 +202,43 @@ fn help(etcd: &Etcd<'_>) -> String {
         (_, Some(p)) => format!("mount a host directory or named volume at `{p}`, {OFFICIAL}"),
         (_, None) => format!("mount a host directory or named volume at the data dir, {OFFICIAL}"),
     }
+}
+
+/// What follows for MinIO's data when etcd's is lost and MinIO's persists, for a Milvus stack:
+/// Milvus started on an empty etcd garbage-collects the segments nothing references any more
+/// (internal/datacoord/garbage_collector.go; the scan interval changed in 2.4, PR #31363).
+fn garbage_collection(cx: &Context<'_>) -> String {
+    if !cx.milvus || cx.minio.is_empty() {
+        return String::new();
+    }
+    let minio_persists = cx.minio.iter().all(|m| {
+        let paths = m.data_paths();
+        !paths.is_empty()
+            && paths
+                .iter()
+                .all(|p| cx.file.storage(m.service, &p.path, &[]).persists())
+    });
+    if !minio_persists {
+        return String::new();
+    }
+    let v24 = crate::stack::version::Version::known("v2.4.0");
+    let versions: Vec<_> = cx
+        .stack
+        .members
+        .iter()
+        .filter(|m| m.is_milvus())
+        .filter_map(|m| m.version.version().cloned())
+        .collect();
+    let when = if !versions.is_empty() && versions.iter().all(|v| v.before(&v24)) {
+        "within about one to two hours on this Milvus 2.3.x or earlier (`dataCoord.gc.interval`)"
+    } else if !versions.is_empty() && versions.iter().all(|v| v.at_least(&v24)) {
+        "within days on Milvus 2.4 and later (the orphan scan runs every 168 hours)"
+    } else {
+        "within hours on Milvus 2.3.x, within days from 2.4"
+    };
+    format!(
+        ". MinIO's data is persisted, but that does not save the segments: a Milvus started on \
+         an empty etcd garbage-collects every segment MinIO holds that its (now empty) metadata \
+         does not reference, {when}"
+    )
 }

@@ -5,14 +5,24 @@
 //! `rules/<id>.md`. It reads the Compose model and what [`crate::stack`] knows of the programs
 //! in it, and reports [`Diagnostic`]s.
 
+mod command_not_runnable;
 mod compose_schema;
+mod depends_on_not_healthy;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
+mod etcd_config_file_ignores_settings;
 mod etcd_data_not_persisted;
+mod etcd_env_flag_conflict;
+mod etcd_quota_backend_bytes;
+mod etcd_unsafe_no_fsync;
+mod healthcheck_missing;
+mod healthcheck_not_runnable;
 mod invalid_interpolation;
+mod milvus_data_not_persisted;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
+mod restart_policy_missing;
 pub(crate) mod suppression_without_reason;
 mod unknown_service;
 mod unset_variable;
@@ -59,6 +69,8 @@ pub struct Context<'a> {
     pub etcd: Vec<Etcd<'a>>,
     /// The services that run a MinIO server.
     pub minio: Vec<Minio<'a>>,
+    /// What each service of the Milvus stack is.
+    pub stack: crate::stack::roles::Stack<'a>,
 }
 
 impl Context<'_> {
@@ -134,6 +146,16 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_mode::EtcdCompactionMode,
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
+    &milvus_data_not_persisted::MilvusDataNotPersisted,
+    &restart_policy_missing::RestartPolicyMissing,
+    &healthcheck_missing::HealthcheckMissing,
+    &healthcheck_not_runnable::HealthcheckNotRunnable,
+    &etcd_env_flag_conflict::EtcdEnvFlagConflict,
+    &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
+    &command_not_runnable::CommandNotRunnable,
+    &depends_on_not_healthy::DependsOnNotHealthy,
+    &etcd_quota_backend_bytes::EtcdQuotaBackendBytes,
+    &etcd_config_file_ignores_settings::EtcdConfigFileIgnoresSettings,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,
@@ -172,13 +194,17 @@ pub fn run_document(cx: &DocumentContext<'_>) -> Vec<Diagnostic> {
 
 /// Run every rule over a Compose model.
 pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) -> Vec<Diagnostic> {
+    let etcd: Vec<Etcd<'_>> = file.services.iter().filter_map(Etcd::detect).collect();
+    let minio: Vec<Minio<'_>> = file.services.iter().filter_map(Minio::detect).collect();
+    let stack = crate::stack::roles::Stack::from_detected(file, &etcd, &minio);
     let cx = Context {
         file,
         sources,
         options,
-        milvus: crate::stack::milvus::in_file(file),
-        etcd: file.services.iter().filter_map(Etcd::detect).collect(),
-        minio: file.services.iter().filter_map(Minio::detect).collect(),
+        milvus: stack.has_milvus(),
+        etcd,
+        minio,
+        stack,
     };
     let mut out = Vec::new();
     for rule in RULES {
@@ -278,6 +304,18 @@ pub(crate) fn mount_fix(
     target: &str,
     part: Option<&str>,
 ) -> Fix {
+    let source = compose_edit::new_source(cx.file, service, part);
+    mount_fix_with(cx, service, storage, target, source)
+}
+
+/// [`mount_fix`] with the new mount's source chosen by the rule.
+pub(crate) fn mount_fix_with(
+    cx: &Context<'_>,
+    service: &Service,
+    storage: &Storage<'_>,
+    target: &str,
+    source: NewSource,
+) -> Fix {
     if !target.starts_with('/') || crate::compose::normalize_path(target) == "/" {
         return Fix::unavailable(format!(
             "`{target}` is not a directory a volume can be mounted at: mount one at an absolute \
@@ -291,7 +329,6 @@ pub(crate) fn mount_fix(
         }
         _ => (None, target.to_string()),
     };
-    let source = compose_edit::new_source(cx.file, service, part);
     let svc = &service.name.value;
     let (cd, compose) = compose_command(cx);
     let description = match &source {
@@ -311,6 +348,17 @@ pub(crate) fn mount_fix(
              ./{name}-backup/`, and after `docker compose up` copy it back with \
              `{cd}{compose} cp ./{name}-backup/. {svc}:{target}/` before restarting `{svc}`"
         ),
+    };
+    let description = match storage {
+        Storage::Tmpfs(m) => format!(
+            "replace the tmpfs mount at `{}`: {description}",
+            m.target.raw
+        ),
+        Storage::Anonymous(m) => format!(
+            "replace the anonymous volume at `{}`: {description}",
+            m.target.raw
+        ),
+        _ => description,
     };
     match compose_edit::add_mount(cx.sources, cx.file, service, existing, &source, &target) {
         Ok(edits) => Fix::unsafe_(description, edits),

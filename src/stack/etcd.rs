@@ -5,9 +5,10 @@
 //! (pkg/flags/flag.go). With `--config-file` every other flag and variable is ignored
 //! (server/etcdmain/config.go). The default data dir is `<name>.etcd` in the working directory,
 //! `default.etcd` unless `--name` is set (server/etcdmain/etcd.go); the official images
-//! (quay.io/coreos/etcd, gcr.io/etcd-development/etcd) work in `/var/lib/etcd` and declare no
-//! volume. bitnami/etcd (and milvusdb/etcd, built on it) started through its own scripts keeps
-//! its data in `/bitnami/etcd/data` whatever `ETCD_DATA_DIR` says.
+//! (quay.io/coreos/etcd, gcr.io/etcd-development/etcd) work in `/var/lib/etcd` from v3.5.7 and
+//! set no working directory (`/`) before, and declare no volume. bitnami/etcd (and
+//! milvusdb/etcd, built on it) keep their data in `/bitnami/etcd/data` whatever
+//! `ETCD_DATA_DIR` says: the entrypoint exports it before running any command.
 
 use super::{FlagValue, Invocation, go_flag, invocations};
 use crate::compose::{EnvVar, Origin, Service, normalize_path};
@@ -32,6 +33,9 @@ pub const OFFICIAL_WORKDIR: &str = "/var/lib/etcd";
 pub const BITNAMI_WORKDIR: &str = "/opt/bitnami/etcd";
 /// Where bitnami's start-up scripts put the data.
 pub const BITNAMI_DATA_DIR: &str = "/bitnami/etcd/data";
+/// The flags whose `ETCD_*` variables the bitnami entrypoint exports before running the
+/// command (rootfs/opt/bitnami/scripts/etcd-env.sh, entrypoint.sh).
+pub const BITNAMI_EXPORTED: &[&str] = &["data-dir", "listen-client-urls", "advertise-client-urls"];
 
 /// Go-flag booleans of etcd: they take no separate value argument.
 const BOOLEAN_FLAGS: &[&str] = &[
@@ -157,6 +161,90 @@ impl<'a> Etcd<'a> {
         self.flavor == Flavor::Bitnami && self.invocation.is_none()
     }
 
+    /// Whether the bitnami (or milvusdb) entrypoint runs before the command: it exports
+    /// [`BITNAMI_EXPORTED`] whatever the command is, so etcd's data dir is always
+    /// `/bitnami/etcd/data` (a `--data-dir` flag makes etcd exit on the conflict).
+    pub fn bitnami_entrypoint(&self) -> bool {
+        self.flavor == Flavor::Bitnami && self.service.entrypoint.is_none()
+    }
+
+    /// The `ETCD_*` variables the bitnami entrypoint exports that are also given as flags on
+    /// the command line: etcd exits at start. `(flag, variable)`.
+    pub fn bitnami_exported_conflicts(&self) -> Vec<(&'static str, FlagValue)> {
+        if !self.bitnami_entrypoint() {
+            return Vec::new();
+        }
+        BITNAMI_EXPORTED
+            .iter()
+            .filter_map(|&f| self.flag(f).map(|v| (f, v)))
+            .collect()
+    }
+
+    /// The command-line flag `name`, if the command gives it.
+    pub fn flag_value(&self, name: &str) -> Option<FlagValue> {
+        self.flag(name)
+    }
+
+    /// Every flag on etcd's command line, by name (`data-dir`), in order, the last occurrence
+    /// of each.
+    pub fn flags(&self) -> Vec<(String, FlagValue)> {
+        let Some(inv) = &self.invocation else {
+            return Vec::new();
+        };
+        let args = inv.args.get(1..).unwrap_or(&[]);
+        let mut names: Vec<String> = Vec::new();
+        for a in args {
+            if a.value == "--" || !a.value.starts_with('-') {
+                continue;
+            }
+            let body = a.value.trim_start_matches('-');
+            let name = body.split_once('=').map_or(body, |(n, _)| n);
+            if !name.is_empty() && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|n| self.flag(&n).map(|v| (n, v)))
+            .collect()
+    }
+
+    /// Whether a boolean flag is on (`--unsafe-no-fsync`, `--unsafe-no-fsync=true`).
+    pub fn bool_flag(&self, name: &str) -> Option<Origin> {
+        let inv = self.invocation.as_ref()?;
+        let args = inv.args.get(1..).unwrap_or(&[]);
+        let mut found = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            if a.value == "--" || !a.value.starts_with('-') {
+                break;
+            }
+            let body = a.value.trim_start_matches('-');
+            match body.split_once('=') {
+                Some((n, v)) if n == name => {
+                    found =
+                        matches!(v, "true" | "1" | "t" | "T" | "TRUE" | "True").then_some(a.origin)
+                }
+                None if body == name => found = Some(a.origin),
+                // Another flag's separate value.
+                None if !BOOLEAN_FLAGS.contains(&body)
+                    && args.get(i + 1).is_some_and(|n| !n.value.starts_with('-')) =>
+                {
+                    i += 1
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        found
+    }
+
+    /// The `ETCD_*` variable for flag `name`, when set to a non-empty value.
+    pub fn env_var(&self, name: &str) -> Option<EnvVar> {
+        self.env(name)
+    }
+
     fn flag(&self, name: &str) -> Option<FlagValue> {
         let inv = self.invocation.as_ref()?;
         go_flag(inv.args.get(1..).unwrap_or(&[]), name, BOOLEAN_FLAGS)
@@ -209,7 +297,13 @@ impl<'a> Etcd<'a> {
             return Some(w.value.clone());
         }
         match self.flavor {
-            Flavor::Official => Some(OFFICIAL_WORKDIR.into()),
+            // v3.5.0-v3.5.6 set no WORKDIR (`/`), v3.5.7 on `/var/lib/etcd`: the image table.
+            Flavor::Official => self
+                .service
+                .image_ref()
+                .and_then(super::images::contents)
+                .and_then(|c| c.workdir())
+                .map(str::to_string),
             Flavor::Bitnami => Some(BITNAMI_WORKDIR.into()),
             Flavor::Other => None,
         }
@@ -217,7 +311,7 @@ impl<'a> Etcd<'a> {
 
     /// The data directory etcd will use, as an absolute path when it can be known.
     pub fn data_dir(&self) -> DataDir {
-        if self.bitnami_scripts() {
+        if self.bitnami_scripts() || self.bitnami_entrypoint() {
             return DataDir {
                 path: Some(BITNAMI_DATA_DIR.into()),
                 written: BITNAMI_DATA_DIR.into(),
@@ -342,6 +436,103 @@ pub fn parse_go_duration(s: &str) -> Option<u128> {
         total += number * scale;
     }
     Some(total as u128)
+}
+
+/// etcd server flags whose `ETCD_*` variables a config file makes etcd ignore (the common ones;
+/// etcd-io/etcd server/etcdmain/config.go). Variables of other programs or of the bitnami
+/// scripts (`ETCD_ROOT_PASSWORD`, `ETCD_CFG_*`, `ETCDCTL_API`) are not etcd's settings.
+pub const SERVER_FLAGS: &[&str] = &[
+    "name",
+    "data-dir",
+    "wal-dir",
+    "snapshot-count",
+    "heartbeat-interval",
+    "election-timeout",
+    "quota-backend-bytes",
+    "max-request-bytes",
+    "listen-peer-urls",
+    "listen-client-urls",
+    "initial-advertise-peer-urls",
+    "advertise-client-urls",
+    "initial-cluster",
+    "initial-cluster-state",
+    "initial-cluster-token",
+    "auto-compaction-mode",
+    "auto-compaction-retention",
+    "unsafe-no-fsync",
+    "enable-v2",
+    "log-level",
+    "logger",
+    "log-outputs",
+    "max-snapshots",
+    "max-wals",
+    "metrics",
+    "listen-metrics-urls",
+    "client-cert-auth",
+    "cert-file",
+    "key-file",
+    "trusted-ca-file",
+    "auto-tls",
+    "enable-pprof",
+];
+
+/// Where bitnami's run script looks for a config file, which it passes with `--config-file`
+/// when the file exists.
+pub const BITNAMI_CONFIG_FILE: &str = "/opt/bitnami/etcd/conf/etcd.yaml";
+
+impl<'a> Etcd<'a> {
+    /// The config file etcd will read, and what says so: `--config-file` / `ETCD_CONFIG_FILE`,
+    /// or, for bitnami's scripts, a file mounted at [`BITNAMI_CONFIG_FILE`] or generated from
+    /// `ETCD_CFG_*` variables.
+    pub fn config_in_use(&self) -> Option<(String, Origin)> {
+        if let Some(s) = self.config_file() {
+            let origin = s.origin().unwrap_or_else(|| {
+                self.service
+                    .image
+                    .as_ref()
+                    .map_or(self.service.name.origin, |(_, t)| t.origin)
+            });
+            return Some((s.value, origin));
+        }
+        if !self.bitnami_scripts() {
+            return None;
+        }
+        if let Some(m) = self
+            .service
+            .mounts
+            .iter()
+            .find(|m| normalize_path(&m.target.value) == BITNAMI_CONFIG_FILE)
+        {
+            return Some((BITNAMI_CONFIG_FILE.into(), m.origin));
+        }
+        self.service
+            .environment
+            .vars
+            .iter()
+            .find(|v| v.name.value.starts_with("ETCD_CFG_"))
+            .map(|v| (BITNAMI_CONFIG_FILE.to_string(), v.entry))
+    }
+
+    /// The settings etcd ignores because a config file is in use: the other flags of its
+    /// command and the `ETCD_*` variables of its server flags, with where they are written.
+    pub fn ignored_settings(&self) -> Vec<(String, Origin)> {
+        let mut out: Vec<(String, Origin)> = self
+            .flags()
+            .into_iter()
+            .filter(|(n, _)| n != "config-file")
+            .map(|(n, v)| (format!("--{n}"), v.flag))
+            .collect();
+        for flag in SERVER_FLAGS {
+            // bitnami's scripts set these themselves; they are not the user's.
+            if self.bitnami_scripts() && BITNAMI_EXPORTED.contains(flag) {
+                continue;
+            }
+            if let Some(v) = self.env(flag) {
+                out.push((v.name.value.clone(), v.entry));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,18 @@
 //! The Compose model says what a file declares; this module knows how etcd ([`etcd`]) and
 //! MinIO ([`minio`]) read it: which process a container runs, which flags and variables it
 //! honours and in what order, and where it keeps its data. Rules ask these questions in domain
-//! words and never parse commands themselves.
+//! words and never parse commands themselves. [`roles`] says once what every service of a
+//! project is (etcd, MinIO, a Milvus role, a message queue), with its image's [`version`] and
+//! what the image contains ([`images`]).
 
 pub mod etcd;
+pub mod health;
+pub mod images;
+mod images_data;
 pub mod milvus;
 pub mod minio;
+pub mod roles;
+pub mod version;
 
 use crate::compose::{Arg, Origin, Service, shell};
 use crate::source::Span;
@@ -235,3 +242,15 @@ pub fn go_flag(args: &[Arg], name: &str, boolean_flags: &[&str]) -> Option<FlagV
 
 #[cfg(test)]
 mod tests;
+
+/// The shell a service's container starts first (`sh -c ...`, `/bin/bash`), as the first word
+/// of its `entrypoint` and `command`: the argument naming it.
+pub fn starts_shell(service: &Service) -> Option<&Arg> {
+    let first = service
+        .entrypoint
+        .as_ref()
+        .and_then(|e| e.args.first())
+        .or_else(|| service.command.as_ref().and_then(|c| c.args.first()))?;
+    let program = first.value.rsplit('/').next().unwrap_or("");
+    SHELLS.contains(&program).then_some(first)
+}

@@ -142,6 +142,16 @@ fn etcd_data_dir_resolution() {
   bitnami_cmd:
     image: bitnami/etcd
     command: etcd --data-dir /mine
+  bitnami_entrypoint:
+    image: bitnami/etcd
+    entrypoint: etcd --data-dir /mine
+  old:
+    image: quay.io/coreos/etcd:v3.5.5
+  old_with_flag:
+    image: quay.io/coreos/etcd:v3.5.6
+    command: etcd --data-dir data
+  digest:
+    image: quay.io/coreos/etcd@sha256:0123
 ";
     let m = model(text);
     let dir = |i: usize| Etcd::detect(&m.services[i]).unwrap().data_dir();
@@ -158,7 +168,17 @@ fn etcd_data_dir_resolution() {
     let d = dir(5);
     assert_eq!(d.path.as_deref(), Some("/bitnami/etcd/data"));
     assert!(matches!(d.setting.source, Source::Image));
-    assert_eq!(dir(6).path.as_deref(), Some("/mine"));
+    // The bitnami entrypoint exports ETCD_DATA_DIR before any command: a `--data-dir` flag
+    // makes etcd exit, so the data dir is bitnami's.
+    let d = dir(6);
+    assert_eq!(d.path.as_deref(), Some("/bitnami/etcd/data"));
+    assert!(matches!(d.setting.source, Source::Image));
+    assert_eq!(dir(7).path.as_deref(), Some("/mine"));
+    // Images before v3.5.7 set no working directory.
+    assert_eq!(dir(8).path.as_deref(), Some("/default.etcd"));
+    assert_eq!(dir(9).path.as_deref(), Some("/data"));
+    // A digest says nothing of the version, so nothing of the working directory.
+    assert_eq!(dir(10).path, None);
 }
 
 #[test]

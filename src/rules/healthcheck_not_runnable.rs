@@ -1,0 +1,181 @@
+//! `healthcheck-not-runnable`: a healthcheck's test needs a program the image lacks, so the
+//! service never becomes healthy.
+
+use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::Origin;
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::fix::compose_edit;
+use crate::stack::health::{self, Probe, program_name};
+use crate::stack::images::Availability;
+use crate::stack::roles::Member;
+
+pub struct HealthcheckNotRunnable;
+
+static META: RuleMeta = RuleMeta {
+    id: "healthcheck-not-runnable",
+    severity: Severity::Error,
+    summary: "a healthcheck runs a program the image does not have",
+    doc: include_str!("../../rules/healthcheck-not-runnable.md"),
+};
+
+/// The architectures Milvus images are published for: a program missing elsewhere (MinIO's
+/// curl on s390x) cannot matter to a Milvus stack.
+const MILVUS_ARCHES: &[&str] = &["amd64", "arm64"];
+
+/// The Milvus hosts an architecture list leaves out, for messages; empty when it covers them.
+fn hosts_failing(arches: &[&str]) -> String {
+    let mut out = Vec::new();
+    if !arches.contains(&"arm64") {
+        out.push("arm64 (Apple Silicon Macs, ARM servers such as AWS Graviton)");
+    }
+    if !arches.contains(&"amd64") {
+        out.push("amd64");
+    }
+    out.join(", ")
+}
+
+impl Rule for HealthcheckNotRunnable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for member in &cx.stack.members {
+            let s = member.service;
+            let Some(hc) = &s.healthcheck else { continue };
+            let what = member.role.describe();
+            let image = s.image.as_ref().map_or("", |(_, t)| t.value.as_str());
+            // (where, what is missing, the hosts it fails on when it depends on the platform)
+            let problem: Option<(Origin, String, Option<&[&str]>)> = match health::probe(hc) {
+                Probe::Disabled => None,
+                Probe::Exec { program } => {
+                    let name = program_name(&program.value);
+                    match member.has(name) {
+                        Availability::No => Some((
+                            program.place(),
+                            format!("runs `{name}`, which the image `{image}` does not have"),
+                            None,
+                        )),
+                        Availability::OnlyOn(arches) => Some((
+                            program.place(),
+                            format!(
+                                "runs `{name}`, which the image `{image}` has only in its {} \
+                                 builds",
+                                arches.join(", ")
+                            ),
+                            Some(arches),
+                        )),
+                        _ => None,
+                    }
+                }
+                Probe::Shell { script, programs } => {
+                    if member.has_shell() == Availability::No {
+                        Some((
+                            script.place(),
+                            format!(
+                                "is a shell test (`CMD-SHELL` or a plain string), which runs \
+                                 `/bin/sh`, and the image `{image}` has no shell (etcd images \
+                                 are distroless from v3.5.7)"
+                            ),
+                            None,
+                        ))
+                    } else {
+                        programs.iter().find_map(|p| match member.has(p) {
+                            Availability::No => Some((
+                                script.place(),
+                                format!("runs `{p}`, which the image `{image}` does not have"),
+                                None,
+                            )),
+                            Availability::OnlyOn(arches) => Some((
+                                script.place(),
+                                format!(
+                                    "runs `{p}`, which the image `{image}` has only in its {} \
+                                     builds",
+                                    arches.join(", ")
+                                ),
+                                Some(arches),
+                            )),
+                            _ => None,
+                        })
+                    }
+                }
+            };
+            let Some((origin, missing, arches)) = problem else {
+                continue;
+            };
+            if arches.is_some_and(|a| MILVUS_ARCHES.iter().all(|m| a.contains(m))) {
+                continue;
+            }
+            let waiting: Vec<String> = cx
+                .stack
+                .members
+                .iter()
+                .filter(|m| m.is_milvus())
+                .filter(|m| {
+                    m.service.depends_on.iter().any(|d| {
+                        d.service.value == s.name.value
+                            && d.condition
+                                .as_ref()
+                                .is_some_and(|c| c.value == "service_healthy")
+                    })
+                })
+                .map(|m| format!("`{}`", m.service.name.value))
+                .collect();
+            let consequence = if waiting.is_empty() {
+                "so the service is reported unhealthy for ever and nothing that waits for it \
+                 starts"
+                    .to_string()
+            } else {
+                format!(
+                    "so {} (which waits with `condition: service_healthy`) will never start",
+                    waiting.join(", ")
+                )
+            };
+            let mut d = META.diagnostic(origin, String::new());
+            d.message = match arches {
+                None => format!(
+                    "the healthcheck of service `{}` ({what}) {missing}: it can never pass, \
+                     {consequence}",
+                    s.name.value
+                ),
+                Some(arches) => {
+                    d.severity = Severity::Warning;
+                    format!(
+                        "the healthcheck of service `{}` ({what}) {missing}, and the service \
+                         sets no `platform`: on {} hosts it can never pass, {consequence}",
+                        s.name.value,
+                        hosts_failing(arches)
+                    )
+                }
+            };
+            out.push(
+                d.service(s)
+                    .label("cannot run in this image")
+                    .help("use a test made of programs the image has: for etcd `[\"CMD\", \"etcdctl\", \"endpoint\", \"health\"]`, for MinIO `[\"CMD\", \"mc\", \"ready\", \"local\"]` where `mc` is usable")
+                    .fix(fix(cx, member, &hc.test)),
+            );
+        }
+    }
+}
+
+fn fix(cx: &Context<'_>, member: &Member<'_>, test: &[crate::compose::Text]) -> Fix {
+    let suggested = match health::runnable(member) {
+        Ok(s) => s,
+        Err(why) => return Fix::unavailable(why),
+    };
+    // The suggestion must itself run everywhere.
+    if suggested
+        .test
+        .get(1)
+        .is_some_and(|p| member.has(p) != Availability::Yes)
+    {
+        return Fix::unavailable("no test milvet knows runs in this image on every platform");
+    }
+    match compose_edit::replace_healthcheck_test(cx.sources, test, &suggested.test_yaml()) {
+        Ok(edits) => Fix::safe(
+            format!("run `{}` instead", suggested.test[1..].join(" ")),
+            edits,
+        ),
+        Err(why) => Fix::unavailable(why),
+    }
+}
