@@ -2,6 +2,7 @@
 //! the rules, and with `--fix` or `--diff` apply the fixes; one [`FileReport`] a file.
 
 use crate::compose::FileId;
+use crate::config::{ConfigError, Resolver, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::discover::{self, FileKind, Unit};
 use crate::fix::{self, FixError, FixPolicy};
@@ -30,6 +31,12 @@ pub struct Options {
     pub shell: Arc<HashMap<String, String>>,
     /// `--env-file`s, replacing the `.env` beside a project's first file.
     pub env_files: Vec<PathBuf>,
+    /// Finds each file's configuration (by default, none: every rule at its own severity).
+    pub config: Arc<Resolver>,
+    /// The configuration of the unit being checked (set from `config` for each unit).
+    pub settings: Arc<Settings>,
+    /// A text read from standard input, checked as the file at this path.
+    pub stdin: Option<(PathBuf, Arc<str>)>,
 }
 
 impl Options {
@@ -125,7 +132,17 @@ impl FileReport {
 /// Check the paths given on the command line (files, directories, or the current directory
 /// when there are none). Reports come in discovery order.
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
-    let (units, walk_errors) = discover::units(paths);
+    let (mut units, walk_errors) = discover::units(paths);
+    // Files the configuration excludes are not checked.
+    for u in &mut units {
+        u.files.retain(|f| {
+            options
+                .config
+                .for_file(f)
+                .map_or(true, |s| !s.excluded(&s.absolute(f)))
+        });
+    }
+    units.retain(|u| !u.files.is_empty());
     let mut reports = check_units(&units, options);
     reports.extend(walk_errors.into_iter().map(|e| {
         FileReport::failed(
@@ -181,6 +198,15 @@ pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
         results.sort_by_key(|(i, _)| *i);
         results.into_iter().map(|(_, r)| r).collect()
     };
+    // A configuration file that cannot be read is reported once.
+    let mut config_errors = Vec::new();
+    let results: Vec<UnitResult> = results
+        .into_iter()
+        .map(|(mut reports, refs)| {
+            reports.retain(|r| !config_errors_seen(&mut config_errors, r));
+            (reports, refs)
+        })
+        .collect();
     let referenced: Vec<(usize, PathBuf)> = results
         .iter()
         .enumerate()
@@ -199,6 +225,59 @@ pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
             (!covered).then_some(reports)
         });
     number(kept.collect())
+}
+
+/// Whether `r` is the report of a configuration file's error already reported (remembering
+/// it in `seen` otherwise).
+fn config_errors_seen(seen: &mut Vec<(PathBuf, String)>, r: &FileReport) -> bool {
+    let Some(e) = &r.error else { return false };
+    if !e.message.starts_with(CONFIG_ERROR) {
+        return false;
+    }
+    let key = (r.path.clone(), e.message.clone());
+    if seen.contains(&key) {
+        return true;
+    }
+    seen.push(key);
+    false
+}
+
+/// How the message of a configuration file's error starts.
+const CONFIG_ERROR: &str = "configuration: ";
+
+/// The reports of a unit whose configuration file cannot be used: the file's error, and the
+/// unit's files as not checked.
+fn config_failed(unit: &Unit, e: &ConfigError) -> Vec<FileReport> {
+    let at = match (&e.text, e.span) {
+        (Some(text), Some(span)) => {
+            Some((span.start, LineIndex::new(text).position(text, span.start)))
+        }
+        _ => None,
+    };
+    let mut reports = vec![FileReport::failed(
+        &e.path,
+        FileKind::Compose,
+        e.text.clone(),
+        FileError {
+            message: format!("{CONFIG_ERROR}{}", e.message),
+            at,
+        },
+    )];
+    for f in &unit.files {
+        reports.push(FileReport::failed(
+            f,
+            unit.kind,
+            None,
+            FileError {
+                message: format!(
+                    "not checked: its configuration `{}` cannot be used",
+                    e.path.display()
+                ),
+                at: None,
+            },
+        ));
+    }
+    reports
 }
 
 /// A path in a form that compares equal for the same file.
@@ -260,6 +339,16 @@ pub fn check_unit(unit: &Unit, options: &Options) -> Vec<FileReport> {
 
 /// [`check_unit`], and the Compose files the project pulled in with `include` or `extends`.
 fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
+    let settings = match unit.files.first().map(|f| options.config.for_file(f)) {
+        Some(Err(e)) => return (config_failed(unit, &e), Vec::new()),
+        Some(Ok(s)) => s,
+        None => options.settings.clone(),
+    };
+    let options = &Options {
+        rules: settings.rule_options(&options.rules),
+        settings,
+        ..options.clone()
+    };
     if unit.kind == FileKind::MilvusConfig {
         let reports = unit
             .files
@@ -268,7 +357,17 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
             .collect();
         return (reports, Vec::new());
     }
-    let project = project::load(&unit.files, &options.load_options(), &Disk);
+    let project = match &options.stdin {
+        Some((path, text)) => project::load(
+            &unit.files,
+            &options.load_options(),
+            &Overlay {
+                texts: HashMap::from([(path.clone(), &**text)]),
+                only: false,
+            },
+        ),
+        None => project::load(&unit.files, &options.load_options(), &Disk),
+    };
     let referenced = project
         .files
         .iter()
@@ -414,9 +513,11 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
         }
     }
     if let Some(model) = &project.model {
-        diagnostics.extend(rules::run(model, &sources, &options.rules));
+        // The fixes of many findings in a file each ask for its layout: detect it once.
+        let found = fix::memo::remembering(|| rules::run(model, &sources, &options.rules));
+        diagnostics.extend(found);
     }
-    diagnostics.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    crate::suppress::apply(project, &options.settings, &mut diagnostics);
     diagnostics
 }
 
@@ -620,19 +721,23 @@ pub fn check_text(
 
 /// The process exit code for a run: 2 when a file could not be checked (or fixed), 1 when
 /// there are findings at warning or above, 0 otherwise. With `--diff`: 1 when there is a
-/// difference to show, 0 when none.
+/// difference to show or an error remains, 0 otherwise.
 pub fn exit_code(reports: &[FileReport], mode: FixMode) -> i32 {
+    exit_code_failing_on(reports, mode, Severity::Warning)
+}
+
+/// [`exit_code`] with the lowest severity that fails the run (`fail-on`); `--diff` fails on a
+/// difference or a remaining error whatever it is.
+pub fn exit_code_failing_on(reports: &[FileReport], mode: FixMode, fail_on: Severity) -> i32 {
+    let findings = || reports.iter().flat_map(|r| &r.diagnostics);
     if reports.iter().any(|r| r.error.is_some()) {
         2
     } else if mode == FixMode::Diff {
-        i32::from(reports.iter().any(FileReport::changed))
-    } else if reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= Severity::Warning)
-    {
-        1
+        i32::from(
+            reports.iter().any(FileReport::changed)
+                || findings().any(|d| d.severity >= Severity::Error),
+        )
     } else {
-        0
+        i32::from(findings().any(|d| d.severity >= fail_on))
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod compose;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -14,4 +15,6 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod stack;
+pub mod statistics;
+pub mod suppress;
 pub mod yaml;

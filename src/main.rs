@@ -2,13 +2,14 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use milvet::check::{self, FixMode, Options};
+use milvet::config::{self, Discovery, Layer, Provenance, Resolver};
 use milvet::discover::{FileKind, Unit};
 use milvet::fix::FixPolicy;
 use milvet::report;
 use milvet::report::human::FixSummary;
 use milvet::rules::{self, RuleOptions};
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -22,10 +23,17 @@ Examples:
   milvet check --fix                     apply the safe fixes in place
   milvet check --diff --unsafe-fixes    show every fix as a diff, write nothing
   milvet check --min-retention 5000 .   ask for a larger etcd compaction retention
+  milvet check --ignore unset-variable  turn a rule off (also in milvet.toml)
+  milvet check --fail-on error          only errors fail the run
+  cat x.yml | milvet check --stdin-filename deploy/compose.yaml -
+                                        check a text as if it were that file
+  milvet config --show                  the configuration in force here, and where it comes from
   milvet rules                          list the rules
   milvet rules etcd-compaction-mode     explain one rule
 
-Exit status: 0 no findings at warning or above, 1 findings, 2 a file could not be checked.";
+Exit status: 0 no findings at the `fail-on` level (default: warning) or above, 1 findings,
+2 a file (or a configuration file) could not be checked. With --diff: 1 when there is a
+difference or an error-level finding remains. --exit-zero turns 1 into 0.";
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +57,76 @@ enum Command {
         /// A rule id, e.g. etcd-data-not-persisted.
         id: Option<String>,
     },
+    /// Show the configuration that applies to a file or directory.
+    Config {
+        /// Print the effective configuration, each value with the file and line (or flag) it
+        /// comes from.
+        #[arg(long, required = true)]
+        show: bool,
+        /// The file or directory whose configuration to show (default: the current directory).
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+}
+
+/// Where the configuration comes from, and the command line's part of it.
+#[derive(clap::Args)]
+struct ConfigArgs {
+    /// Use this configuration file for every file (instead of the nearest milvet.toml,
+    /// .milvet.toml or pyproject.toml with [tool.milvet] above each file).
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    isolated: bool,
+    /// Check only these rules (comma-separated rule ids, or `all`), replacing the
+    /// configuration's selection.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Also check these rules.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    extend_select: Option<Vec<String>>,
+    /// Do not check these rules.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Option<Vec<String>>,
+    /// The lowest severity that makes the run fail with exit status 1 (default: warning).
+    #[arg(long, value_name = "LEVEL", value_parser = ["error", "warning", "info"])]
+    fail_on: Option<String>,
+}
+
+impl ConfigArgs {
+    /// The resolver these flags ask for, with the command line's layer.
+    fn resolver(&self, min_retention: Option<u64>) -> Result<Resolver, String> {
+        let list = |v: &Option<Vec<String>>, flag: &'static str| {
+            v.as_ref()
+                .map(|ids| {
+                    config::rule_ids(ids, flag).map(|ids| (ids, Provenance::CommandLine(flag)))
+                })
+                .transpose()
+        };
+        let mut layer = Layer {
+            select: list(&self.select, "--select")?,
+            extend_select: list(&self.extend_select, "--extend-select")?,
+            ignore: list(&self.ignore, "--ignore")?,
+            ..Layer::default()
+        };
+        if let Some(l) = &self.fail_on {
+            layer.fail_on = Some((config::level(l)?, Provenance::CommandLine("--fail-on")));
+        }
+        if let (Some(n), Some(spec)) = (min_retention, config::option("min-retention")) {
+            layer
+                .options
+                .push((spec, n, Provenance::CommandLine("--min-retention")));
+        }
+        let discovery = match (&self.config, self.isolated) {
+            (Some(p), _) => Discovery::Explicit(p.clone()),
+            (None, true) => Discovery::Isolated,
+            (None, false) => Discovery::Nearest,
+        };
+        let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+        Ok(Resolver::new(discovery, layer, cwd))
+    }
 }
 
 #[derive(clap::Args)]
@@ -65,12 +143,12 @@ struct CheckArgs {
     /// Compose file (repeatable; a later file wins).
     #[arg(long, value_name = "PATH")]
     env_file: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Smallest acceptable etcd auto-compaction retention, in revisions.
-    #[arg(long, value_name = "N", default_value_t = RuleOptions::DEFAULT_MIN_RETENTION)]
-    min_retention: u64,
+    /// Output format (default: human, or the configuration's `format`).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Smallest acceptable etcd auto-compaction retention, in revisions (default: 1000).
+    #[arg(long, value_name = "N")]
+    min_retention: Option<u64>,
     /// Apply safe fixes in place (and unsafe ones with --unsafe-fixes). Every fixed file is
     /// re-parsed and re-checked before it is written; nothing else in it changes.
     #[arg(long, conflicts_with = "diff")]
@@ -79,7 +157,7 @@ struct CheckArgs {
     #[arg(long)]
     unsafe_fixes: bool,
     /// Print a unified diff of what --fix would change, and write nothing (exit 1 when there
-    /// is a difference).
+    /// is a difference, or when an error-level finding remains).
     #[arg(long)]
     diff: bool,
     /// Files checked at once (default: one per CPU).
@@ -88,6 +166,24 @@ struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Exit with 0 even when there are findings (2 still means a file could not be checked).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print how many findings each rule has, instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// After the findings, list the fixes: applied (with --fix or --diff) and available.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Print the findings and nothing else (no summary line).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// With `-` as the path: check standard input as if it were this file (its directory
+    /// decides the project: `.env`, the override file, the configuration).
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,59 +202,8 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => {
-            let options = Options {
-                rules: RuleOptions {
-                    min_retention: args.min_retention,
-                },
-                jobs: args.jobs,
-                fix: if args.fix {
-                    FixMode::Write
-                } else if args.diff {
-                    FixMode::Diff
-                } else {
-                    FixMode::Report
-                },
-                policy: FixPolicy {
-                    unsafe_fixes: args.unsafe_fixes,
-                },
-                shell: Arc::new(std::env::vars().collect()),
-                env_files: args.env_file,
-                ..Options::default()
-            };
-            let reports = if args.file.is_empty() {
-                check::check_paths(&args.paths, &options)
-            } else {
-                check::check_units(
-                    &[Unit {
-                        files: args.file,
-                        kind: FileKind::Compose,
-                    }],
-                    &options,
-                )
-            };
-            let out = match args.format {
-                Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
-                Format::Human => {
-                    let color = match args.color {
-                        Color::Always => true,
-                        Color::Never => false,
-                        Color::Auto => {
-                            std::io::stdout().is_terminal()
-                                && std::env::var_os("NO_COLOR").is_none()
-                        }
-                    };
-                    let summary = match options.fix {
-                        FixMode::Report => FixSummary::None,
-                        FixMode::Write => FixSummary::Applied,
-                        FixMode::Diff => FixSummary::Diff,
-                    };
-                    report::human::render(&reports, color, summary, args.unsafe_fixes)
-                }
-            };
-            print(&out);
-            ExitCode::from(check::exit_code(&reports, options.fix) as u8)
-        }
+        Command::Check(args) => check(args),
+        Command::Config { path, config, .. } => show_config(path, &config),
         Command::Rules { id: None } => {
             let mut out = String::new();
             for r in rules::all() {
@@ -179,6 +224,174 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let resolver = match args.config.resolver(args.min_retention) {
+        Ok(r) => Arc::new(r),
+        Err(m) => return fail(&m),
+    };
+    // The run's own settings (format, fail-on) are those of the current directory; a broken
+    // file there is reported with the files it covers.
+    let run = resolver.for_run().unwrap_or_default();
+    let format = match (args.format, &run.format) {
+        (Some(f), _) => f,
+        (None, Some((name, from))) => match Format::from_str(name, false) {
+            Ok(f) => f,
+            Err(_) => {
+                let names: Vec<String> = Format::value_variants()
+                    .iter()
+                    .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                    .collect();
+                return fail(&format!(
+                    "{from}: `format` is `{name}`, not one of {}",
+                    names.join(", ")
+                ));
+            }
+        },
+        (None, None) => Format::Human,
+    };
+    let stdin = args.paths.len() == 1 && args.paths[0] == Path::new("-");
+    if !stdin && args.stdin_filename.is_some() {
+        return fail("--stdin-filename names the file that `-` stands for: give `-` as the path");
+    }
+    if stdin && args.fix {
+        return fail("--fix cannot write standard input back: use --diff");
+    }
+    let mut options = Options {
+        jobs: args.jobs,
+        fix: if args.fix {
+            FixMode::Write
+        } else if args.diff {
+            FixMode::Diff
+        } else {
+            FixMode::Report
+        },
+        policy: FixPolicy {
+            unsafe_fixes: args.unsafe_fixes,
+        },
+        shell: Arc::new(std::env::vars().collect()),
+        env_files: args.env_file,
+        config: resolver,
+        ..Options::default()
+    };
+    let reports = if stdin {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            return fail(&format!("cannot read standard input: {e}"));
+        }
+        let path = args.stdin_filename.unwrap_or_else(|| PathBuf::from("-"));
+        options.stdin = Some((path.clone(), Arc::from(text)));
+        check::check_units(&[stdin_unit(&path)], &options)
+    } else if args.file.is_empty() {
+        check::check_paths(&args.paths, &options)
+    } else {
+        check::check_units(
+            &[Unit {
+                files: args.file,
+                kind: FileKind::Compose,
+            }],
+            &options,
+        )
+    };
+    let human = matches!(format, Format::Human);
+    let mut out = if args.statistics {
+        milvet::statistics::render(&reports, !human)
+    } else {
+        match format {
+            Format::Json => report::json::render(&reports, options.fix == FixMode::Diff),
+            Format::Human => {
+                let color = match args.color {
+                    Color::Always => true,
+                    Color::Never => false,
+                    Color::Auto => {
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    }
+                };
+                let summary = match options.fix {
+                    FixMode::Report => FixSummary::None,
+                    FixMode::Write => FixSummary::Applied,
+                    FixMode::Diff => FixSummary::Diff,
+                };
+                report::human::render(&reports, color, summary, args.unsafe_fixes)
+            }
+        }
+    };
+    if human && args.quiet {
+        // The summary is the last line.
+        let body = out.trim_end_matches('\n');
+        let keep = body.rfind('\n').map_or(0, |i| i + 1);
+        out.truncate(keep);
+    }
+    if human && args.show_fixes {
+        out.push_str(&milvet::statistics::fixes(&reports, options.fix));
+    }
+    print(&out);
+    let code = check::exit_code_failing_on(&reports, options.fix, run.fail_on.0);
+    ExitCode::from(if code == 1 && args.exit_zero {
+        0
+    } else {
+        code as u8
+    })
+}
+
+/// The unit of a file read from standard input: the project its path would be part of (a
+/// default Compose file with its override file, or the file alone).
+fn stdin_unit(path: &Path) -> Unit {
+    const FAMILIES: [(&[&str], &[&str]); 2] = [
+        (
+            &["compose.yaml", "compose.yml"],
+            &["compose.override.yaml", "compose.override.yml"],
+        ),
+        (
+            &["docker-compose.yml", "docker-compose.yaml"],
+            &[
+                "docker-compose.override.yml",
+                "docker-compose.override.yaml",
+            ],
+        ),
+    ];
+    let kind = milvet::discover::kind_of_explicit(path);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let on_disk = |names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    let mut files = vec![path.to_path_buf()];
+    if kind == FileKind::Compose {
+        for (mains, overrides) in FAMILIES {
+            if mains.contains(&name) {
+                files.extend(on_disk(overrides));
+            } else if overrides.contains(&name) {
+                files.splice(0..0, on_disk(mains));
+            }
+        }
+    }
+    Unit { files, kind }
+}
+
+fn show_config(path: Option<PathBuf>, args: &ConfigArgs) -> ExitCode {
+    let resolver = match args.resolver(None) {
+        Ok(r) => r,
+        Err(m) => return fail(&m),
+    };
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let settings = if path.is_dir() {
+        resolver.for_dir(&path)
+    } else {
+        resolver.for_file(&path)
+    };
+    match settings {
+        Ok(s) => {
+            print(&s.show(&RuleOptions::default()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Say what is wrong on stderr, exit 2.
+fn fail(message: &str) -> ExitCode {
+    eprintln!("milvet: {message}");
+    ExitCode::from(2)
 }
 
 /// Write to stdout; a closed pipe (`milvet check | head`) is not an error.

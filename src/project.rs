@@ -8,7 +8,7 @@
 //! adds variables to a service's environment (`environment` wins). Every file read is kept, so
 //! that a finding can point into the one where the deciding value is written.
 
-use crate::compose::merge::{merge, merge_service};
+use crate::compose::merge::{merge, merge_all, merge_service};
 use crate::compose::{
     ComposeFile, Env, EnvVar, Field, FileId, Origin, Problem, Service, Sharing, Text, dotenv,
 };
@@ -301,19 +301,10 @@ impl Loader<'_> {
     /// The model of one Compose file: its documents merged in order.
     fn model_of(&self, id: FileId, env: &Env) -> Option<ComposeFile> {
         let f = &self.project.files[id.0 as usize];
-        let mut out: Option<ComposeFile> = None;
-        for doc in &f.tree.documents {
-            let Some(root) = doc.root else { continue };
-            if !f.tree.is_mapping(root) {
-                continue;
-            }
-            let m = ComposeFile::from_document(&f.tree, &f.text, id, root, env);
-            out = Some(match out {
-                Some(base) => merge(base, m),
-                None => m,
-            });
-        }
-        out
+        merge_all(f.tree.documents.iter().filter_map(|doc| {
+            let root = doc.root.filter(|&r| f.tree.is_mapping(r))?;
+            Some(ComposeFile::from_document(&f.tree, &f.text, id, root, env))
+        }))
     }
 
     /// Load the project made of `entries`, with `env_files` (or the `.env` beside the first
@@ -468,15 +459,8 @@ impl Loader<'_> {
 
     /// Resolve every service's `extends`.
     fn extends(&mut self, model: &mut ComposeFile, env: &Env, depth: usize) {
-        let names: Vec<String> = model
-            .services
-            .iter()
-            .map(|s| s.name.value.clone())
-            .collect();
-        for name in names {
-            let Some(i) = model.services.iter().position(|s| s.name.value == name) else {
-                continue;
-            };
+        // Resolving a service's chain changes only that service, so positions stay put.
+        for i in 0..model.services.len() {
             if model.services[i].extends.is_none() {
                 continue;
             }

@@ -92,6 +92,11 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// The 1-based line holding byte offset `offset` (the last line past the end).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.starts.get(line.checked_sub(1)?).copied()

@@ -1020,8 +1020,9 @@ fn help_mentions_the_examples_and_exit_status() {
             "milvet check docker-compose.yml",
             "milvet check --min-retention 5000 .",
             "milvet rules etcd-compaction-mode",
-            "Exit status: 0 no findings at warning or above, 1 findings, 2 a file could not be \
-             checked.",
+            "Exit status: 0 no findings at the `fail-on` level (default: warning) or above, 1 \
+             findings,",
+            "With --diff: 1 when there is a",
         ] {
             assert!(
                 run.stdout.contains(needle),
@@ -1069,6 +1070,8 @@ fn rules_lists_every_rule_with_its_severity() {
             ("unknown-service", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),
+            ("unused-suppression", "warning"),
+            ("suppression-without-reason", "warning"),
         ]
     );
 }

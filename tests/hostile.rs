@@ -28,9 +28,10 @@ const KNOWN: &str = ETCD_NOT_PERSISTED;
 const KNOWN_FILE: &str = "known.yml";
 const KNOWN_FINDING: &str = "known.yml:7:30 etcd-data-not-persisted";
 
-/// Longest a run may take before the test fails; a run is expected to end well within two
-/// seconds.
-const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// Longest a run may take before the test calls it a hang. This guards against runs that
+/// never end (an expansion without a bound, a read that blocks), not against slowness: speed is
+/// measured by `bench/`, and a loaded machine running a debug build must not fail here.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// What a directory holds, recursively, without following symbolic links: each regular file's
 /// bytes, each link's target, each directory.

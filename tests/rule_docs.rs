@@ -237,8 +237,10 @@ const DOC_TESTS: &[&str] = &[
     "missing-file",
     "reference-cycle",
     "restart-policy-missing",
+    "suppression-without-reason",
     "unknown-service",
     "unset-variable",
+    "unused-suppression",
     "yaml-duplicate-key",
 ];
 
@@ -330,6 +332,16 @@ fn bad_example_compose_schema() {
 #[test]
 fn bad_example_minio_data_not_persisted() {
     assert_bad_example("minio-data-not-persisted");
+}
+
+#[test]
+fn bad_example_unused_suppression() {
+    assert_bad_example("unused-suppression");
+}
+
+#[test]
+fn bad_example_suppression_without_reason() {
+    assert_bad_example("suppression-without-reason");
 }
 
 #[test]

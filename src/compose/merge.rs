@@ -6,31 +6,109 @@
 //! `profiles` are a union. An attribute tagged `!reset` in the later model removes the earlier
 //! one; `!override` replaces it without merging (compose-spec, 13-merge.md).
 
-use super::{ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Service};
+use super::{ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Service, VolumeDecl};
+use std::collections::HashMap;
 
 /// `overlay` merged onto `base`.
-pub fn merge(mut base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
-    for o in overlay.services {
-        match base
-            .services
-            .iter()
-            .position(|s| s.name.value == o.name.value)
-        {
-            Some(i) => {
-                let b = base.services.remove(i);
-                base.services.insert(i, merge_service(b, o));
+pub fn merge(base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
+    let mut out = Merged::new(base);
+    out.add(overlay);
+    out.finish()
+}
+
+/// Models merged in order, each onto the ones before (the documents of a file); `None` for
+/// none. Services and volumes are found by name through an index kept across the whole
+/// fold, so that many documents cost time in proportion to their size.
+pub fn merge_all(models: impl IntoIterator<Item = ComposeFile>) -> Option<ComposeFile> {
+    let mut models = models.into_iter();
+    let mut out = Merged::new(models.next()?);
+    for m in models {
+        out.add(m);
+    }
+    Some(out.finish())
+}
+
+/// A merge under way.
+struct Merged {
+    /// The model so far, without its services and volumes (they are below).
+    base: ComposeFile,
+    /// Services in merge order (`None` only while one is being merged).
+    services: Vec<Option<Service>>,
+    service_at: HashMap<String, usize>,
+    /// Volumes in merge order; a redeclared volume leaves a hole where it was and goes last.
+    volumes: Vec<Option<VolumeDecl>>,
+    volume_at: HashMap<String, usize>,
+}
+
+impl Merged {
+    fn new(mut base: ComposeFile) -> Merged {
+        let services = std::mem::take(&mut base.services);
+        let volumes = std::mem::take(&mut base.volumes);
+        let mut out = Merged {
+            base,
+            services: Vec::with_capacity(services.len()),
+            service_at: HashMap::with_capacity(services.len()),
+            volumes: Vec::with_capacity(volumes.len()),
+            volume_at: HashMap::with_capacity(volumes.len()),
+        };
+        // The base's own services are kept as they are, a repeated name included (only the
+        // first of them takes later definitions, as before).
+        for s in services {
+            out.service_at
+                .entry(s.name.value.clone())
+                .or_insert(out.services.len());
+            out.services.push(Some(s));
+        }
+        for v in volumes {
+            out.volume(v);
+        }
+        out
+    }
+
+    fn service(&mut self, o: Service) {
+        match self.service_at.get(&o.name.value) {
+            Some(&i) => {
+                let merged = match self.services[i].take() {
+                    Some(b) => merge_service(b, o),
+                    None => o,
+                };
+                self.services[i] = Some(merged);
             }
-            None => base.services.push(o),
+            None => {
+                self.service_at
+                    .insert(o.name.value.clone(), self.services.len());
+                self.services.push(Some(o));
+            }
         }
     }
-    for v in overlay.volumes {
-        base.volumes.retain(|b| b.name.value != v.name.value);
-        base.volumes.push(v);
+
+    fn volume(&mut self, v: VolumeDecl) {
+        if let Some(i) = self
+            .volume_at
+            .insert(v.name.value.clone(), self.volumes.len())
+        {
+            self.volumes[i] = None;
+        }
+        self.volumes.push(Some(v));
     }
-    base.problems.extend(overlay.problems);
-    base.includes.extend(overlay.includes);
-    base.roots.extend(overlay.roots);
-    base
+
+    fn add(&mut self, overlay: ComposeFile) {
+        for o in overlay.services {
+            self.service(o);
+        }
+        for v in overlay.volumes {
+            self.volume(v);
+        }
+        self.base.problems.extend(overlay.problems);
+        self.base.includes.extend(overlay.includes);
+        self.base.roots.extend(overlay.roots);
+    }
+
+    fn finish(mut self) -> ComposeFile {
+        self.base.services = self.services.into_iter().flatten().collect();
+        self.base.volumes = self.volumes.into_iter().flatten().collect();
+        self.base
+    }
 }
 
 /// The merge tag on attribute `name` among a definition's fields.

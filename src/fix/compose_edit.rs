@@ -6,7 +6,7 @@
 //! `<<` merge is shallow, so an override of `environment` or `volumes` carries every inherited
 //! entry (by merging the inherited mapping's anchor when it has one, else by copying).
 
-use super::style::detect;
+use super::style::detect_once;
 use super::yaml_edit::{Doc, Value, scalar_text};
 use crate::compose::interpolate::references;
 use crate::compose::{
@@ -25,7 +25,7 @@ fn doc<'a>(sources: &[Source<'a>], file: FileId) -> Option<Doc<'a>> {
         file,
         text: src.text,
         tree: src.tree,
-        style: detect(src.text, src.tree),
+        style: detect_once(src.text, src.tree),
     })
 }
 
@@ -192,6 +192,15 @@ fn env_block(as_map: bool, name: &str, value: &str) -> Value {
 
 /// Whether the file's other services write `environment` as a mapping more often than as a list.
 fn prefers_map(model: &ComposeFile) -> bool {
+    let key = (
+        std::ptr::from_ref(model) as usize,
+        model.services.as_ptr() as usize,
+        model.services.len(),
+    );
+    super::memo::once("prefers_map", key, || count_prefers_map(model))
+}
+
+fn count_prefers_map(model: &ComposeFile) -> bool {
     let (mut maps, mut lists) = (0, 0);
     for s in &model.services {
         match s.environment.form {

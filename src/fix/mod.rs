@@ -8,6 +8,7 @@
 //! [`write_atomic`] then replaces a file through a temporary file in its own directory.
 
 pub mod compose_edit;
+pub mod memo;
 pub mod style;
 pub mod yaml_edit;
 

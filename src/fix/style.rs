@@ -45,6 +45,16 @@ pub fn line_end(text: &str, offset: usize) -> usize {
         .map_or(text.len(), |i| offset + i)
 }
 
+/// [`detect`], once per text and tree within [`super::memo::remembering`].
+pub fn detect_once(text: &str, tree: &Tree) -> Style {
+    let key = (
+        text.as_ptr() as usize,
+        text.len(),
+        std::ptr::from_ref(tree) as usize,
+    );
+    super::memo::once("style", key, || detect(text, tree))
+}
+
 /// Detect the layout of a file from its text and tree; a file with nothing to learn from gets
 /// the defaults (LF, two spaces, indented sequences).
 pub fn detect(text: &str, tree: &Tree) -> Style {

@@ -2,10 +2,11 @@
 //! snippet with the span underlined (miette), and the help.
 
 use super::Totals;
+use super::snippet::Indexed;
 use crate::check::FileReport;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::LineIndex;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -47,10 +48,10 @@ pub fn render(
     }
     for r in reports {
         let path = r.path.display().to_string();
-        let lines = r.text.as_deref().map(LineIndex::new);
+        let lines = r.text.as_deref().map(|t| Arc::new(LineIndex::new(t)));
         if let Some(err) = &r.error {
-            match (&r.text, err.at) {
-                (Some(text), Some((offset, pos))) => {
+            match (&r.text, &lines, err.at) {
+                (Some(text), Some(lines), Some((offset, pos))) => {
                     let _ = writeln!(out, "{path}:{pos}: error");
                     let diag = MietteDiagnostic::new(err.message.clone())
                         .with_severity(miette::Severity::Error)
@@ -58,9 +59,9 @@ pub fn render(
                             offset..offset + char_len(text, offset),
                             "here",
                         )]);
-                    render_one(&handler, &mut out, diag, &path, text);
+                    render_one(&handler, &mut out, diag, &path, text, lines);
                 }
-                (_, Some((_, pos))) => {
+                (_, _, Some((_, pos))) => {
                     let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
                 }
                 _ => {
@@ -74,7 +75,7 @@ pub fn render(
         for d in &r.diagnostics {
             let pos = lines.position(text, d.origin.span.start);
             let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
-            render_one(&handler, &mut out, to_miette(d, text), &path, text);
+            render_one(&handler, &mut out, to_miette(d, text), &path, text, lines);
             if let Some(f) = &d.fix {
                 let what = match f.applicability {
                     Applicability::Safe => "fix (safe, --fix)",
@@ -110,11 +111,16 @@ fn render_one(
     mut diag: MietteDiagnostic,
     path: &str,
     text: &Arc<str>,
+    lines: &Arc<LineIndex>,
 ) {
     if !drawable(&diag, text) {
         diag.labels = None;
     }
-    let report = miette::Report::new(diag).with_source_code(NamedSource::new(path, text.clone()));
+    let report = miette::Report::new(diag).with_source_code(Indexed {
+        name: path.to_string(),
+        text: text.clone(),
+        lines: lines.clone(),
+    });
     let mut buf = String::new();
     if handler.render_report(&mut buf, report.as_ref()).is_ok() {
         out.push_str(&buf);

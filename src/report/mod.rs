@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+mod snippet;
 
 use crate::check::FileReport;
 use crate::diagnostic::Severity;

@@ -5,6 +5,7 @@
 //! This rule does the same validation ([`schema`]) on the document as Compose decodes it
 //! ([`instance`]), and reports every violation at the key or value it concerns.
 
+mod compile;
 mod instance;
 mod schema;
 
@@ -391,7 +392,7 @@ impl Render<'_> {
             Problem::Choice { expected } => self.wrong_type(inst, expected),
             Problem::Enum { allowed } => {
                 let value = self.excerpt(i.node);
-                let names: Vec<String> = allowed.iter().map(schema::json_text).collect();
+                let names: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
                 let list = or_list(&names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>());
                 let d = META
                     .diagnostic(

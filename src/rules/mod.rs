@@ -20,8 +20,10 @@ mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
 mod restart_policy_missing;
+pub(crate) mod suppression_without_reason;
 mod unknown_service;
 mod unset_variable;
+pub(crate) mod unused_suppression;
 mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
@@ -155,6 +157,8 @@ static RULES: &[&dyn Rule] = &[
     &unknown_service::UnknownService,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
+    &unused_suppression::UnusedSuppression,
+    &suppression_without_reason::SuppressionWithoutReason,
 ];
 
 /// Every rule, in a stable order.
@@ -165,6 +169,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Whether `id` is one of the rules about suppression comments, which comments cannot
+/// silence.
+pub fn is_suppression_rule(id: &str) -> bool {
+    id == unused_suppression::ID || id == suppression_without_reason::ID
 }
 
 /// Run every rule's document check over one YAML document.
@@ -192,11 +202,15 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
         rule.check(&cx, &mut out);
     }
     // A service behind a profile is checked all the same; say which profile starts it.
+    let with_profiles: std::collections::HashMap<&str, &Service> = file
+        .services
+        .iter()
+        .filter(|s| !s.profiles.is_empty())
+        .map(|s| (s.name.value.as_str(), s))
+        .collect();
     for d in &mut out {
         let Some(name) = &d.service else { continue };
-        if let Some(s) = file.services.iter().find(|s| s.name.value == *name)
-            && !s.profiles.is_empty()
-        {
+        if let Some(s) = with_profiles.get(name.as_str()) {
             let names: Vec<String> = s
                 .profiles
                 .iter()

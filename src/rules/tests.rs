@@ -599,6 +599,8 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "unknown-service",
             "yaml-duplicate-key",
             "compose-schema",
+            "unused-suppression",
+            "suppression-without-reason",
         ]
     );
     for r in super::all() {

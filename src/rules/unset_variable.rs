@@ -6,6 +6,7 @@ use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::interpolate::RefOp;
 use crate::compose::{Origin, Problem, Service, Text, VarUse};
 use crate::diagnostic::{Diagnostic, Severity};
+use std::collections::HashSet;
 
 pub struct UnsetVariable;
 
@@ -46,19 +47,23 @@ impl Rule for UnsetVariable {
                 out.push(d);
             }
         }
-        let mut seen: Vec<Origin> = Vec::new();
+        let mut seen: HashSet<Origin> = HashSet::new();
+        let stateful: HashSet<*const Service> = cx
+            .etcd
+            .iter()
+            .map(|e| e.service as *const Service)
+            .chain(cx.minio.iter().map(|m| m.service as *const Service))
+            .collect();
         for service in &cx.file.services {
-            let runs_stateful = cx.etcd.iter().any(|e| std::ptr::eq(e.service, service))
-                || cx.minio.iter().any(|m| std::ptr::eq(m.service, service));
+            let runs_stateful = stateful.contains(&(service as *const Service));
             for (what, vars) in watched(service, runs_stateful) {
                 for v in vars {
                     if v.var.is_some() || v.used_operand || v.op != RefOp::None {
                         continue;
                     }
-                    if seen.contains(&v.reference) {
+                    if !seen.insert(v.reference) {
                         continue;
                     }
-                    seen.push(v.reference);
                     out.push(
                         META.diagnostic(
                             v.reference,

@@ -12,93 +12,103 @@
 //! the one alternative of its own type (the most specific) or, when no alternative has its
 //! type, one error listing the accepted forms.
 
+use super::compile::{ARRAY, BOOLEAN, INTEGER, NULL, NUMBER, OBJECT, STRING, TYPES};
 use super::instance::{Document, InstId, Val};
 use regex::Regex;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// `schema/compose-spec.json`, verbatim.
+/// `schema/compose-spec.json`, verbatim (the tests compile it again and compare).
+#[cfg(test)]
 pub(super) const SCHEMA_TEXT: &str = include_str!("../../../schema/compose-spec.json");
 
-/// The compiled schema, or `None` if it does not compile (a test makes sure it does).
-pub(super) fn compiled() -> Option<&'static Schema> {
-    static SCHEMA: OnceLock<Option<Schema>> = OnceLock::new();
-    SCHEMA
-        .get_or_init(|| Schema::compile(SCHEMA_TEXT).ok())
-        .as_ref()
+/// The tables `build.rs` compiled from `schema/compose-spec.json`.
+mod generated {
+    use super::{Additional, Node, Pattern};
+    include!(concat!(env!("OUT_DIR"), "/compose_schema.rs"));
 }
 
-const NULL: u8 = 1;
-const BOOLEAN: u8 = 2;
-const INTEGER: u8 = 4;
-const NUMBER: u8 = 8;
-const STRING: u8 = 16;
-const ARRAY: u8 = 32;
-const OBJECT: u8 = 64;
+/// The compiled schema. Its tables are static data made at build time: nothing is parsed when
+/// milvet starts.
+pub(super) fn compiled() -> Option<&'static Schema> {
+    static SCHEMA: Schema = Schema {
+        nodes: generated::NODES,
+        root: generated::ROOT,
+        definitions: generated::DEFINITIONS,
+    };
+    Some(&SCHEMA)
+}
 
-const TYPES: &[(u8, &str, &str)] = &[
-    (NULL, "null", "null"),
-    (BOOLEAN, "boolean", "a boolean"),
-    (INTEGER, "integer", "an integer"),
-    (NUMBER, "number", "a number"),
-    (STRING, "string", "a string"),
-    (ARRAY, "array", "a list"),
-    (OBJECT, "object", "a mapping"),
-];
-
-#[derive(Debug, Default)]
-enum Additional {
-    #[default]
+#[derive(Debug, PartialEq)]
+pub(super) enum Additional {
     Any,
     Forbidden,
+    /// The specification has no `additionalProperties` schema today; the validator supports it.
+    #[allow(dead_code)]
     Schema(usize),
 }
 
-/// A pattern compiled the first time it is matched: most of the schema's patterns are never
-/// used by a given file, and compiling them all would be most of a one-file run.
+/// A pattern: a literal prefix test, or a regular expression compiled the first time it is
+/// matched (most of the schema's patterns are never used by a given file).
 #[derive(Debug)]
-struct LazyRegex {
-    source: String,
-    compiled: std::sync::OnceLock<Option<Regex>>,
+pub(super) enum Pattern {
+    /// The pattern's source and the text it requires at the start.
+    Prefix(&'static str, &'static str),
+    Regex(&'static str),
 }
 
-impl LazyRegex {
-    fn new(source: &str) -> LazyRegex {
-        LazyRegex {
-            source: source.to_string(),
-            compiled: std::sync::OnceLock::new(),
+impl Pattern {
+    pub(super) fn source(&self) -> &'static str {
+        match self {
+            Pattern::Prefix(s, _) | Pattern::Regex(s) => s,
         }
     }
+}
 
-    fn regex(&self) -> Option<&Regex> {
-        self.compiled
-            .get_or_init(|| Regex::new(&self.source).ok())
-            .as_ref()
-    }
+/// The regular expressions of [`generated::PATTERNS`], by index, once compiled.
+static REGEXES: [OnceLock<Option<Regex>>; generated::PATTERN_COUNT] =
+    [const { OnceLock::new() }; generated::PATTERN_COUNT];
 
-    /// Whether `text` matches; a pattern that does not compile matches everything (the schema
-    /// tests make sure every pattern compiles).
-    fn is_match(&self, text: &str) -> bool {
-        self.regex().is_none_or(|r| r.is_match(text))
+fn regex(index: usize) -> Option<&'static Regex> {
+    match generated::PATTERNS.get(index)? {
+        Pattern::Prefix(..) => None,
+        Pattern::Regex(source) => REGEXES[index]
+            .get_or_init(|| Regex::new(source).ok())
+            .as_ref(),
     }
 }
 
-#[derive(Debug, Default)]
-struct Node {
+/// Whether `text` matches pattern `index`; a pattern that does not compile matches everything
+/// (the schema tests make sure every pattern compiles).
+fn is_match(index: usize, text: &str) -> bool {
+    match generated::PATTERNS.get(index) {
+        Some(Pattern::Prefix(_, prefix)) => text.starts_with(prefix),
+        Some(Pattern::Regex(_)) => regex(index).is_none_or(|r| r.is_match(text)),
+        None => true,
+    }
+}
+
+fn pattern_source(index: usize) -> &'static str {
+    generated::PATTERNS.get(index).map_or("", Pattern::source)
+}
+
+#[derive(Debug)]
+pub(super) struct Node {
     /// Allowed types; 0 for any.
     types: u8,
-    enum_values: Option<Vec<Value>>,
-    pattern: Option<(String, LazyRegex)>,
+    enum_values: Option<&'static [&'static str]>,
+    /// Index into the patterns.
+    pattern: Option<usize>,
     minimum: Option<f64>,
     maximum: Option<f64>,
-    properties: Vec<(String, usize)>,
-    pattern_properties: Vec<(String, LazyRegex, usize)>,
+    properties: &'static [(&'static str, usize)],
+    /// (pattern index, node).
+    pattern_properties: &'static [(usize, usize)],
     additional: Additional,
     items: Option<usize>,
     unique_items: bool,
-    required: Vec<String>,
-    one_of: Vec<usize>,
+    required: &'static [&'static str],
+    one_of: &'static [usize],
     reference: Option<usize>,
     /// The `false` schema.
     never: bool,
@@ -107,30 +117,70 @@ struct Node {
 /// The compiled schema: an arena of nodes.
 #[derive(Debug)]
 pub(super) struct Schema {
-    nodes: Vec<Node>,
+    nodes: &'static [Node],
     root: usize,
-    definitions: Vec<(String, usize)>,
-    /// Keywords of the schema this validator does not implement (ignored; a test keeps the
-    /// list empty).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub unsupported: Vec<String>,
+    definitions: &'static [(&'static str, usize)],
 }
 
 impl Schema {
-    /// The patterns of the schema that do not compile (they are compiled when first used).
+    /// The patterns of the schema that do not compile.
     #[cfg(test)]
     pub fn broken_patterns(&self) -> Vec<&str> {
-        self.nodes
-            .iter()
-            .flat_map(|n| {
-                n.pattern
-                    .iter()
-                    .map(|(_, r)| r)
-                    .chain(n.pattern_properties.iter().map(|(_, r, _)| r))
-            })
-            .filter(|r| r.regex().is_none())
-            .map(|r| r.source.as_str())
+        (0..generated::PATTERNS.len())
+            .filter(|&i| matches!(generated::PATTERNS[i], Pattern::Regex(_)) && regex(i).is_none())
+            .map(pattern_source)
             .collect()
+    }
+
+    /// The tables as the compiler's own types, to compare with a fresh compilation.
+    #[cfg(test)]
+    pub fn to_compiled(&self) -> super::compile::Compiled {
+        use super::compile as c;
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        c::Compiled {
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| c::Node {
+                    types: n.types,
+                    enum_values: n.enum_values.map(strings),
+                    pattern: n.pattern,
+                    minimum: n.minimum,
+                    maximum: n.maximum,
+                    properties: n
+                        .properties
+                        .iter()
+                        .map(|(k, i)| (k.to_string(), *i))
+                        .collect(),
+                    pattern_properties: n.pattern_properties.to_vec(),
+                    additional: match n.additional {
+                        Additional::Any => c::Additional::Any,
+                        Additional::Forbidden => c::Additional::Forbidden,
+                        Additional::Schema(i) => c::Additional::Schema(i),
+                    },
+                    items: n.items,
+                    unique_items: n.unique_items,
+                    required: strings(n.required),
+                    one_of: n.one_of.to_vec(),
+                    reference: n.reference,
+                    never: n.never,
+                })
+                .collect(),
+            root: self.root,
+            definitions: self
+                .definitions
+                .iter()
+                .map(|(k, i)| (k.to_string(), *i))
+                .collect(),
+            patterns: generated::PATTERNS
+                .iter()
+                .map(|p| match p {
+                    Pattern::Prefix(s, l) => c::Pattern::Prefix(s.to_string(), l.to_string()),
+                    Pattern::Regex(s) => c::Pattern::Regex(s.to_string()),
+                })
+                .collect(),
+            unsupported: Vec::new(),
+        }
     }
 }
 
@@ -146,7 +196,7 @@ pub(super) enum Problem<'s> {
         expected: Vec<String>,
     },
     Enum {
-        allowed: &'s [Value],
+        allowed: &'s [&'s str],
     },
     Pattern {
         pattern: &'s str,
@@ -218,38 +268,11 @@ const MAX_STEPS: usize = 4096;
 pub(super) const MAX_VIOLATIONS: usize = 10_000;
 
 impl Schema {
-    pub fn compile(text: &str) -> Result<Schema, String> {
-        let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        let mut c = Compiler {
-            nodes: Vec::new(),
-            definitions: Vec::new(),
-            unsupported: Vec::new(),
-        };
-        if let Some(defs) = json.get("definitions").and_then(Value::as_object) {
-            for name in defs.keys() {
-                c.definitions.push((name.clone(), c.nodes.len()));
-                c.nodes.push(Node::default());
-            }
-            for (name, body) in defs {
-                let node = c.node(body)?;
-                let at = c.definition(name).ok_or("definition vanished")?;
-                c.nodes[at] = node;
-            }
-        }
-        let root = c.add(&json)?;
-        Ok(Schema {
-            nodes: c.nodes,
-            root,
-            definitions: c.definitions,
-            unsupported: c.unsupported,
-        })
-    }
-
     /// The node of a definition.
     pub fn definition(&self, name: &str) -> Option<usize> {
         self.definitions
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, i)| *i)
     }
 
@@ -260,13 +283,15 @@ impl Schema {
     /// The names a node's `properties` define (through a `$ref`).
     pub fn property_names(&self, schema: usize) -> Vec<&str> {
         let n = &self.nodes[self.deref(schema)];
-        n.properties.iter().map(|(k, _)| k.as_str()).collect()
+        n.properties.iter().map(|(k, _)| *k).collect()
     }
 
     /// Whether a node's `patternProperties` accept extension keys (`x-...`).
     pub fn allows_extensions(&self, schema: usize) -> bool {
         let n = &self.nodes[self.deref(schema)];
-        n.pattern_properties.iter().any(|(p, _, _)| p == "^x-")
+        n.pattern_properties
+            .iter()
+            .any(|&(p, _)| pattern_source(p) == "^x-")
     }
 
     fn deref(&self, mut schema: usize) -> usize {
@@ -313,7 +338,7 @@ impl Schema {
         if node.types != 0 && !type_ok(node.types, val) {
             return push(out, Problem::Type { schema: s });
         }
-        if let Some(allowed) = &node.enum_values {
+        if let Some(allowed) = node.enum_values {
             let unknown = matches!(
                 val,
                 Val::Str {
@@ -321,20 +346,29 @@ impl Schema {
                     ..
                 }
             );
-            if !unknown && !allowed.iter().any(|a| json_eq(a, val)) {
+            if !unknown
+                && !allowed
+                    .iter()
+                    .any(|a| matches!(val, Val::Str { text, .. } if text == a))
+            {
                 push(out, Problem::Enum { allowed });
             }
         }
         if let (
-            Some((pattern, re)),
+            Some(pattern),
             Val::Str {
                 text,
                 interpolated: false,
             },
-        ) = (&node.pattern, val)
-            && !re.is_match(text)
+        ) = (node.pattern, val)
+            && !is_match(pattern, text)
         {
-            push(out, Problem::Pattern { pattern });
+            push(
+                out,
+                Problem::Pattern {
+                    pattern: pattern_source(pattern),
+                },
+            );
         }
         if let Val::Num { value, .. } = val {
             if node.minimum.is_some_and(|m| *value < m) {
@@ -349,22 +383,22 @@ impl Schema {
                 let missing: Vec<&str> = node
                     .required
                     .iter()
-                    .filter(|r| !entries.iter().any(|(k, _)| k == r))
-                    .map(String::as_str)
+                    .filter(|r| !entries.iter().any(|(k, _)| k == *r))
+                    .copied()
                     .collect();
                 if !missing.is_empty() {
                     push(out, Problem::Required { missing });
                 }
                 for &(key, child) in entries {
                     let mut matched = false;
-                    if let Some((_, ps)) = node.properties.iter().find(|(k, _)| k == key) {
+                    if let Some((_, ps)) = node.properties.iter().find(|(k, _)| *k == key) {
                         matched = true;
                         self.check(*ps, child, doc, out, steps + 1);
                     }
-                    for (_, re, ps) in &node.pattern_properties {
-                        if re.is_match(key) {
+                    for &(p, ps) in node.pattern_properties {
+                        if is_match(p, key) {
                             matched = true;
-                            self.check(*ps, child, doc, out, steps + 1);
+                            self.check(ps, child, doc, out, steps + 1);
                         }
                     }
                     if matched {
@@ -379,7 +413,7 @@ impl Schema {
                                     patterns: node
                                         .pattern_properties
                                         .iter()
-                                        .map(|(p, _, _)| p.as_str())
+                                        .map(|&(p, _)| pattern_source(p))
                                         .collect(),
                                 }
                             } else {
@@ -412,7 +446,7 @@ impl Schema {
         }
         if !node.one_of.is_empty() {
             let mut best: Option<Vec<Violation<'s>>> = None;
-            for &alt in &node.one_of {
+            for &alt in node.one_of {
                 let mut tried = Vec::new();
                 self.check(alt, inst, doc, &mut tried, steps + 1);
                 if tried.is_empty() {
@@ -432,7 +466,7 @@ impl Schema {
                 Some(errors) => out.extend(errors),
                 None => {
                     let mut expected = Vec::new();
-                    for &alt in &node.one_of {
+                    for &alt in node.one_of {
                         self.describe(alt, &mut expected, 0);
                     }
                     push(out, Problem::Choice { expected });
@@ -454,14 +488,14 @@ impl Schema {
             }
         };
         if !node.one_of.is_empty() && node.types == 0 {
-            for &alt in &node.one_of {
+            for &alt in node.one_of {
                 self.describe(alt, out, depth + 1);
             }
             return;
         }
-        if let Some(values) = &node.enum_values {
+        if let Some(values) = node.enum_values {
             for v in values {
-                add(format!("`{}`", json_text(v)));
+                add(format!("`{v}`"));
             }
             return;
         }
@@ -512,25 +546,6 @@ fn type_ok(types: u8, val: &Val<'_>) -> bool {
         Val::Unknown => return true,
     };
     types & bit != 0
-}
-
-/// A schema scalar (`enum` value) equals a document value.
-fn json_eq(a: &Value, val: &Val<'_>) -> bool {
-    match (a, val) {
-        (Value::Null, Val::Null) => true,
-        (Value::Bool(x), Val::Bool(y)) => x == y,
-        (Value::Number(x), Val::Num { value, .. }) => x.as_f64() == Some(*value),
-        (Value::String(x), Val::Str { text, .. }) => x == text,
-        _ => false,
-    }
-}
-
-/// A schema scalar as text.
-pub(super) fn json_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Items equal to an earlier one: (later, first). Scalars are hashed; lists with collections
@@ -604,126 +619,5 @@ fn inst_eq(doc: &Document<'_>, a: InstId, b: InstId, depth: usize) -> bool {
                 })
         }
         _ => false,
-    }
-}
-
-struct Compiler {
-    nodes: Vec<Node>,
-    definitions: Vec<(String, usize)>,
-    unsupported: Vec<String>,
-}
-
-impl Compiler {
-    fn definition(&self, name: &str) -> Option<usize> {
-        self.definitions
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, i)| *i)
-    }
-
-    fn add(&mut self, v: &Value) -> Result<usize, String> {
-        let node = self.node(v)?;
-        self.nodes.push(node);
-        Ok(self.nodes.len() - 1)
-    }
-
-    fn node(&mut self, v: &Value) -> Result<Node, String> {
-        let mut n = Node::default();
-        let map = match v {
-            Value::Bool(true) => return Ok(n),
-            Value::Bool(false) => {
-                n.never = true;
-                return Ok(n);
-            }
-            Value::Object(map) => map,
-            other => return Err(format!("a schema must be an object, not {other}")),
-        };
-        for (keyword, value) in map {
-            match keyword.as_str() {
-                "type" => {
-                    let names: Vec<&str> = match value {
-                        Value::String(s) => vec![s.as_str()],
-                        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-                        _ => return Err("`type` is neither a string nor a list".into()),
-                    };
-                    for name in names {
-                        let bit = TYPES
-                            .iter()
-                            .find(|(_, n, _)| *n == name)
-                            .ok_or_else(|| format!("unknown type `{name}`"))?
-                            .0;
-                        n.types |= bit;
-                    }
-                }
-                "enum" => {
-                    let values = value.as_array().ok_or("`enum` is not a list")?;
-                    n.enum_values = Some(values.clone());
-                }
-                "pattern" => {
-                    let p = value.as_str().ok_or("`pattern` is not a string")?;
-                    n.pattern = Some((p.to_string(), LazyRegex::new(p)));
-                }
-                "minimum" => n.minimum = value.as_f64(),
-                "maximum" => n.maximum = value.as_f64(),
-                "properties" => {
-                    let props = value.as_object().ok_or("`properties` is not an object")?;
-                    for (k, s) in props {
-                        let i = self.add(s)?;
-                        n.properties.push((k.clone(), i));
-                    }
-                }
-                "patternProperties" => {
-                    let props = value
-                        .as_object()
-                        .ok_or("`patternProperties` is not an object")?;
-                    for (p, s) in props {
-                        let i = self.add(s)?;
-                        n.pattern_properties.push((p.clone(), LazyRegex::new(p), i));
-                    }
-                }
-                "additionalProperties" => {
-                    n.additional = match value {
-                        Value::Bool(true) => Additional::Any,
-                        Value::Bool(false) => Additional::Forbidden,
-                        s => Additional::Schema(self.add(s)?),
-                    }
-                }
-                "items" if !value.is_array() => n.items = Some(self.add(value)?),
-                "uniqueItems" => n.unique_items = value.as_bool() == Some(true),
-                "required" => {
-                    let names = value.as_array().ok_or("`required` is not a list")?;
-                    n.required = names
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect();
-                }
-                "oneOf" => {
-                    let alts = value.as_array().ok_or("`oneOf` is not a list")?;
-                    for alt in alts {
-                        let i = self.add(alt)?;
-                        n.one_of.push(i);
-                    }
-                }
-                "$ref" => {
-                    let r = value.as_str().ok_or("`$ref` is not a string")?;
-                    let name = r
-                        .strip_prefix("#/definitions/")
-                        .ok_or_else(|| format!("unsupported reference `{r}`"))?;
-                    let i = self
-                        .definition(name)
-                        .ok_or_else(|| format!("unknown definition `{name}`"))?;
-                    n.reference = Some(i);
-                }
-                "description" | "deprecated" | "default" | "title" | "$schema" | "$id"
-                | "definitions" | "$comment" | "examples" => {}
-                other => {
-                    if !self.unsupported.iter().any(|u| u == other) {
-                        self.unsupported.push(other.to_string());
-                    }
-                }
-            }
-        }
-        Ok(n)
     }
 }

@@ -1,6 +1,7 @@
 //! `compose-schema` tests: exact positions of every finding, and the words that matter.
 
-use super::schema::{self, SCHEMA_TEXT, Schema};
+use super::compile::{self, Compiled};
+use super::schema::{self, SCHEMA_TEXT};
 use crate::check::{Options, check_text};
 use crate::diagnostic::Diagnostic;
 use crate::discover::FileKind;
@@ -34,12 +35,94 @@ fn one(text: &str) -> Diagnostic {
 
 #[test]
 fn the_schema_compiles_with_every_keyword_it_uses() {
-    let s = Schema::compile(SCHEMA_TEXT).expect("the embedded schema compiles");
-    assert!(s.unsupported.is_empty(), "unsupported: {:?}", s.unsupported);
+    let fresh = compile::compile(SCHEMA_TEXT).expect("the embedded schema compiles");
+    assert!(
+        fresh.unsupported.is_empty(),
+        "unsupported: {:?}",
+        fresh.unsupported
+    );
+    let s = schema::compiled().expect("compiled");
     assert_eq!(s.broken_patterns(), Vec::<&str>::new());
-    let a = schema::compiled().expect("compiled") as *const Schema;
-    let b = schema::compiled().expect("compiled") as *const Schema;
-    assert_eq!(a, b, "compiled once per process");
+}
+
+/// The tables built into the binary are what `schema/compose-spec.json` compiles to now:
+/// editing the JSON is the only way to change them.
+#[test]
+fn the_built_in_tables_are_the_schema_file() {
+    let fresh = compile::compile(SCHEMA_TEXT).expect("the embedded schema compiles");
+    let built = schema::compiled().expect("compiled").to_compiled();
+    assert_eq!(built.nodes.len(), fresh.nodes.len());
+    assert_eq!(
+        include_str!(concat!(env!("OUT_DIR"), "/compose_schema.rs")),
+        fresh.to_rust()
+    );
+    assert_eq!(
+        built,
+        Compiled {
+            unsupported: Vec::new(),
+            ..fresh
+        }
+    );
+}
+
+/// The compiled tables against the JSON itself, read independently of the compiler: every
+/// definition, every property name at every level, and every pattern is there.
+#[test]
+fn the_tables_hold_every_name_of_the_json() {
+    use serde_json::Value;
+    let json: Value = serde_json::from_str(SCHEMA_TEXT).expect("JSON");
+    let built = schema::compiled().expect("compiled").to_compiled();
+    let defs = json["definitions"].as_object().expect("definitions");
+    let names: Vec<&str> = built.definitions.iter().map(|(n, _)| n.as_str()).collect();
+    let json_names: Vec<&str> = defs.keys().map(String::as_str).collect();
+    assert_eq!(names, json_names);
+    fn walk<'a>(v: &'a Value, props: &mut Vec<&'a str>, patterns: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match k.as_str() {
+                        "properties" => {
+                            for (name, sub) in x.as_object().into_iter().flatten() {
+                                props.push(name);
+                                walk(sub, props, patterns);
+                            }
+                        }
+                        "patternProperties" => {
+                            for (p, sub) in x.as_object().into_iter().flatten() {
+                                patterns.push(p);
+                                walk(sub, props, patterns);
+                            }
+                        }
+                        "pattern" => patterns.extend(x.as_str()),
+                        _ => walk(x, props, patterns),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, props, patterns)),
+            _ => {}
+        }
+    }
+    let (mut props, mut patterns) = (Vec::new(), Vec::new());
+    walk(&json, &mut props, &mut patterns);
+    let mut built_props: Vec<&str> = built
+        .nodes
+        .iter()
+        .flat_map(|n| n.properties.iter().map(|(k, _)| k.as_str()))
+        .collect();
+    props.sort_unstable();
+    built_props.sort_unstable();
+    assert_eq!(built_props, props);
+    let sources: Vec<&str> = built.patterns.iter().map(|p| p.source()).collect();
+    for p in &patterns {
+        assert!(sources.contains(p), "pattern {p} is missing");
+    }
+    // Patterns are kept once each; `^x-` is a prefix test, not a regular expression.
+    assert!(sources.len() < patterns.len());
+    assert!(
+        built
+            .patterns
+            .contains(&compile::Pattern::Prefix("^x-".into(), "x-".into()))
+    );
 }
 
 #[test]
