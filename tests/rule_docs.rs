@@ -229,10 +229,12 @@ const DOC_TESTS: &[&str] = &[
     "etcd-data-not-persisted",
     "etcd-env-flag-conflict",
     "etcd-unsafe-no-fsync",
+    "etcd-version-data-loss",
     "healthcheck-missing",
     "healthcheck-not-runnable",
     "invalid-interpolation",
     "milvus-data-not-persisted",
+    "milvus-version-data-loss",
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
@@ -342,6 +344,16 @@ fn bad_example_unused_suppression() {
 #[test]
 fn bad_example_suppression_without_reason() {
     assert_bad_example("suppression-without-reason");
+}
+
+#[test]
+fn bad_example_etcd_version_data_loss() {
+    assert_bad_example("etcd-version-data-loss");
+}
+
+#[test]
+fn bad_example_milvus_version_data_loss() {
+    assert_bad_example("milvus-version-data-loss");
 }
 
 #[test]

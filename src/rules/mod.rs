@@ -12,10 +12,12 @@ mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
 mod etcd_unsafe_no_fsync;
+mod etcd_version_data_loss;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
 mod invalid_interpolation;
 mod milvus_data_not_persisted;
+mod milvus_version_data_loss;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
@@ -144,11 +146,13 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
     &milvus_data_not_persisted::MilvusDataNotPersisted,
+    &milvus_version_data_loss::MilvusVersionDataLoss,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
+    &etcd_version_data_loss::EtcdVersionDataLoss,
     &command_not_runnable::CommandNotRunnable,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
@@ -169,6 +173,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// The release data a rule reads, as `milvet rules <id>` shows it after the rule's document.
+pub fn data_table(id: &str) -> Option<String> {
+    crate::stack::releases::get().table_for(id)
 }
 
 /// Whether `id` is one of the rules about suppression comments, which comments cannot

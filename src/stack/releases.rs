@@ -400,6 +400,89 @@ impl Releases {
     }
 }
 
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn render_faults(out: &mut String, faults: &[Fault]) {
+    out.push_str("line  affected                  severity  what (source)\n");
+    for f in faults {
+        let from = f
+            .from
+            .as_ref()
+            .map_or_else(|| format!("{}.{}.0", f.line.0, f.line.1), |v| v.to_string());
+        let range = format!("{from} .. before {}", f.fixed);
+        let member = if f.single_member {
+            " [one-member etcd only]"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{:<5} {:<25} {:<9} {}{member} ({})\n",
+            format!("{}.{}", f.line.0, f.line.1),
+            range,
+            severity_word(f.severity),
+            f.what,
+            f.source
+        ));
+    }
+}
+
+impl Releases {
+    /// The part of the release data a rule reads, as `milvet rules <id>` prints it.
+    pub fn table_for(&self, rule: &str) -> Option<String> {
+        let newest = |p: &Product| {
+            p.newest
+                .iter()
+                .map(|v| format!("v{v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = format!(
+            "\n## Release data (rules/data/releases.toml, checked {})\n\n",
+            self.checked
+        );
+        match rule {
+            "etcd-version-data-loss" => {
+                out.push_str(&format!(
+                    "newest patch per line: {}\n\n",
+                    newest(&self.etcd)
+                ));
+                render_faults(&mut out, &self.etcd.faults);
+            }
+            "milvus-version-data-loss" => {
+                out.push_str(&format!(
+                    "newest patch per line: {}\nto reach 2.6: v{} or later first, same message \
+                     queue; leaving {}.{}: metadata migration; before v{}: MinIO data-format \
+                     migration\n\n",
+                    newest(&self.milvus),
+                    self.upgrade_to_2_6_from,
+                    self.meta_migration_line.0,
+                    self.meta_migration_line.1,
+                    self.minio_migration_before
+                ));
+                render_faults(&mut out, &self.milvus.faults);
+            }
+            "milvus-management-port-exposed" => {
+                out.push_str("lines older than the first listed one are all vulnerable\n\n");
+                render_faults(&mut out, &self.milvus.vulnerable);
+            }
+            "woodpecker-minio-too-old" => {
+                out.push_str(&format!(
+                    "oldest MinIO release Woodpecker can store its log on: {}\n",
+                    self.woodpecker_minimum
+                ));
+            }
+            _ => return None,
+        }
+        Some(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
