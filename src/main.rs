@@ -208,7 +208,7 @@ fn main() -> ExitCode {
             let mut out = String::new();
             for r in rules::all() {
                 let m = r.meta();
-                out.push_str(&format!("{:<28} {:<8} {}\n", m.id, m.severity, m.summary));
+                out.push_str(&format!("{:<30} {:<8} {}\n", m.id, m.severity, m.summary));
             }
             print(&out);
             ExitCode::SUCCESS

@@ -15,10 +15,14 @@ mod etcd_unsafe_no_fsync;
 mod etcd_version_data_loss;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
+mod image_tag_unpinned;
+mod image_unavailable;
 mod invalid_interpolation;
 mod milvus_data_not_persisted;
+mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
 mod minio_data_not_persisted;
+mod minio_default_credentials;
 mod missing_file;
 mod reference_cycle;
 mod restart_policy_missing;
@@ -26,6 +30,7 @@ pub(crate) mod suppression_without_reason;
 mod unknown_service;
 mod unset_variable;
 pub(crate) mod unused_suppression;
+mod woodpecker_minio_too_old;
 mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
@@ -146,14 +151,19 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
     &milvus_data_not_persisted::MilvusDataNotPersisted,
-    &milvus_version_data_loss::MilvusVersionDataLoss,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
-    &etcd_version_data_loss::EtcdVersionDataLoss,
     &command_not_runnable::CommandNotRunnable,
+    &etcd_version_data_loss::EtcdVersionDataLoss,
+    &milvus_version_data_loss::MilvusVersionDataLoss,
+    &milvus_management_port_exposed::MilvusManagementPortExposed,
+    &image_tag_unpinned::ImageTagUnpinned,
+    &image_unavailable::ImageUnavailable,
+    &minio_default_credentials::MinioDefaultCredentials,
+    &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,
