@@ -206,9 +206,17 @@ fn main() -> ExitCode {
         Command::Config { path, config, .. } => show_config(path, &config),
         Command::Rules { id: None } => {
             let mut out = String::new();
+            let width = rules::all()
+                .iter()
+                .map(|r| r.meta().id.len())
+                .max()
+                .unwrap_or(0);
             for r in rules::all() {
                 let m = r.meta();
-                out.push_str(&format!("{:<30} {:<8} {}\n", m.id, m.severity, m.summary));
+                out.push_str(&format!(
+                    "{:<width$} {:<8} {}\n",
+                    m.id, m.severity, m.summary
+                ));
             }
             print(&out);
             ExitCode::SUCCESS

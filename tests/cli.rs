@@ -390,6 +390,8 @@ fn json_offsets_slice_the_underlined_values() {
                 24,
                 34
             ),
+            s("depends-on-not-healthy", "\"etcd\"", 34, 9, 34, 15),
+            s("depends-on-not-healthy", "\"minio\"", 35, 9, 35, 16),
         ]
     );
     let services: Vec<&str> = v["diagnostics"]
@@ -411,6 +413,8 @@ fn json_offsets_slice_the_underlined_values() {
             "minio",
             "minio",
             "minio",
+            "standalone",
+            "standalone",
             "standalone",
             "standalone",
             "standalone"
@@ -906,6 +910,8 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
             format!("{POWER_CUT}:22:3: warning[healthcheck-missing]"),
             format!("{POWER_CUT}:22:3: warning[restart-policy-missing]"),
             format!("{POWER_CUT}:24:12: error[milvus-version-data-loss]"),
+            format!("{POWER_CUT}:34:9: info[depends-on-not-healthy]"),
+            format!("{POWER_CUT}:35:9: info[depends-on-not-healthy]"),
         ]
     );
     for needle in [
@@ -931,11 +937,11 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    assert_eq!(out.matches("  help: ").count(), 13, "{out}");
+    assert_eq!(out.matches("  help: ").count(), 15, "{out}");
     assert!(
         out.ends_with(
-            "\n3 errors, 8 warnings in 1 file (2 notes); 8 fixable with --fix; 4 more fixes with \
-             --fix --unsafe-fixes\n"
+            "\n3 errors, 8 warnings in 1 file (4 notes); 8 fixable with --fix; 4 more fixes \
+             with --fix --unsafe-fixes\n"
         ),
         "{out}"
     );
@@ -1086,6 +1092,9 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-env-flag-conflict", "error"),
             ("etcd-unsafe-no-fsync", "error"),
             ("command-not-runnable", "error"),
+            ("depends-on-not-healthy", "info"),
+            ("etcd-quota-backend-bytes", "info"),
+            ("etcd-config-file-ignores-settings", "warning"),
             ("etcd-version-data-loss", "error"),
             ("milvus-version-data-loss", "error"),
             ("milvus-management-port-exposed", "warning"),
@@ -1122,7 +1131,7 @@ fn rules_list_summaries_start_in_one_column() {
         .collect();
     assert!(columns.len() >= 9, "{}", run.stdout);
     assert!(
-        columns.iter().all(|&c| c == 40),
+        columns.iter().all(|&c| c == columns[0]),
         "{columns:?}\n{}",
         run.stdout
     );
@@ -1225,7 +1234,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert!(
         run.stdout.ends_with(
-            "3 errors, 0 warnings in 1 file (2 notes); 8 fixes would change 1 file; 4 more fixes \
+            "3 errors, 0 warnings in 1 file (2 notes); 9 fixes would change 1 file; 4 more fixes \
              with --unsafe-fixes\n"
         ),
         "{}",
@@ -1245,7 +1254,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 12, "files_changed": 1, "unsafe_available": 0})
+        json!({"applied": 13, "files_changed": 1, "unsafe_available": 0})
     );
     assert_eq!(
         std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
@@ -1284,9 +1293,9 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 8, "files_changed": 1, "unsafe_available": 4})
+        json!({"applied": 9, "files_changed": 1, "unsafe_available": 4})
     );
-    assert_eq!(v["files"][0]["fixes_applied"], 8);
+    assert_eq!(v["files"][0]["fixes_applied"], 9);
     let fixed = std::fs::read_to_string(t.root.join("compose.yaml")).unwrap();
     // The safe fixes are the golden case `stack-power-cut` (tests/fix_golden.rs).
     let golden = manifest_dir().join("testdata/fix/stack-power-cut");

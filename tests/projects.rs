@@ -186,7 +186,7 @@ fn dollar_dollar_is_a_literal_dollar() {
     let d = TempDir::new("dollar");
     d.file(
         "compose.yaml",
-        "services:\n  minio:\n    image: minio/minio\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
+        "services:\n  minio:\n    image: minio/minio:RELEASE.2024-05-28T17-19-04Z\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
     );
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
@@ -323,7 +323,7 @@ fn include_pulls_in_services_with_their_own_variables() {
     let d = TempDir::new("include");
     d.file(
         "compose.yaml",
-        "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.0\n",
+        "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.22\n",
     )
     .file(
         "etcd/compose.yaml",
@@ -332,8 +332,8 @@ fn include_pulls_in_services_with_their_own_variables() {
     .file("etcd/.env", "MODE=revision\n");
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
-    // The included project's own .env sets MODE; the missing volume remains, and neither
-    // service has a restart policy or a healthcheck.
+    // The included project's own .env sets MODE; the missing volume remains, neither service
+    // has a restart policy or a healthcheck, and etcd's quota is the default.
     assert_eq!(
         findings(&v),
         [
@@ -341,6 +341,7 @@ fn include_pulls_in_services_with_their_own_variables() {
             "compose.yaml:4:3 restart-policy-missing",
             "etcd/compose.yaml:2:3 healthcheck-missing",
             "etcd/compose.yaml:2:3 restart-policy-missing",
+            "etcd/compose.yaml:4:5 etcd-quota-backend-bytes",
             "etcd/compose.yaml:7:30 etcd-data-not-persisted"
         ]
     );

@@ -224,10 +224,13 @@ fn assert_bad_example(id: &str) {
 const DOC_TESTS: &[&str] = &[
     "command-not-runnable",
     "compose-schema",
+    "depends-on-not-healthy",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
+    "etcd-config-file-ignores-settings",
     "etcd-data-not-persisted",
     "etcd-env-flag-conflict",
+    "etcd-quota-backend-bytes",
     "etcd-unsafe-no-fsync",
     "etcd-version-data-loss",
     "healthcheck-missing",
@@ -294,6 +297,21 @@ fn bad_example_unset_variable() {
 #[test]
 fn bad_example_yaml_duplicate_key() {
     assert_bad_example("yaml-duplicate-key");
+}
+
+#[test]
+fn bad_example_etcd_config_file_ignores_settings() {
+    assert_bad_example("etcd-config-file-ignores-settings");
+}
+
+#[test]
+fn bad_example_etcd_quota_backend_bytes() {
+    assert_bad_example("etcd-quota-backend-bytes");
+}
+
+#[test]
+fn bad_example_depends_on_not_healthy() {
+    assert_bad_example("depends-on-not-healthy");
 }
 
 #[test]

@@ -318,6 +318,9 @@ fn the_incident_stack_gets_every_finding_the_advice_implies_in_order() {
         "39:3 restart-policy-missing warning",
         "41:12 milvus-version-data-loss error",
         "58:9 milvus-management-port-exposed error",
+        // Monitoring the health of every stateful component: Milvus waits for healthy ones.
+        "60:9 depends-on-not-healthy info",
+        "61:9 depends-on-not-healthy info",
     ];
     want.sort();
     assert_eq!(got, want);

@@ -1099,3 +1099,81 @@ pub fn remove_arg(
         text: String::new(),
     }])
 }
+
+/// Give the dependencies of `service` the conditions `condition(name)` says (`service_healthy`,
+/// `service_started`): a short-form list becomes the long form, with every dependency kept; in
+/// the long form only `dependency`'s condition is set.
+pub fn set_dependency_condition(
+    sources: &[Source<'_>],
+    service: &Service,
+    dependency: &str,
+    condition: &dyn Fn(&str) -> &'static str,
+) -> Outcome {
+    let field = service
+        .fields
+        .iter()
+        .find(|(n, _)| n == "depends_on")
+        .map(|(_, f)| *f)
+        .ok_or("the service has no `depends_on`")?;
+    if !field.is_own() {
+        return Err(
+            "`depends_on` comes through an alias, a `<<` merge or `extends`: change it where it \
+             is written"
+                .into(),
+        );
+    }
+    let doc = file_doc(sources, field.file)?;
+    let tree = doc.tree;
+    let failed =
+        || "cannot rewrite `depends_on` where it is written: change it by hand".to_string();
+    let node = tree.resolve(field.value);
+    if let Some(items) = tree.items(node) {
+        let mut entries = Vec::new();
+        for &i in items {
+            let name = tree.scalar(i).ok_or_else(failed)?;
+            entries.push((
+                scalar_text(name, false, false),
+                Value::Map(vec![(
+                    "condition".to_string(),
+                    Value::Raw(condition(name).to_string()),
+                )]),
+            ));
+        }
+        let edits = doc.replace_with_block(field.key, field.value, &Value::Map(entries));
+        // A block list starts on the next line: one edit from the key's line end replaces it.
+        let key_end = super::style::line_end(doc.text, tree.span(field.key).end);
+        return match edits.as_slice() {
+            [_, insert] if key_end < tree.span(node).start => Ok(vec![Edit {
+                file: doc.file,
+                span: Span::new(key_end, tree.span(node).end),
+                text: insert.text.clone(),
+            }]),
+            _ => Ok(edits),
+        };
+    }
+    let entry = tree
+        .own_entries(node)
+        .unwrap_or(&[])
+        .iter()
+        .find(|e| tree.scalar(e.key) == Some(dependency))
+        .copied()
+        .ok_or_else(failed)?;
+    let want = condition(dependency);
+    let value = tree.resolve(entry.value);
+    if let Some(c) = tree.get(value, "condition") {
+        return doc
+            .replace_scalar(c, want, false)
+            .map(|e| vec![e])
+            .ok_or_else(failed);
+    }
+    if tree.is_null(value) {
+        return Ok(doc.fill_null(
+            entry.key,
+            entry.value,
+            &Value::Map(vec![("condition".into(), Value::Raw(want.into()))]),
+        ));
+    }
+    doc.insert_entry(value, "condition", &Value::Raw(want.into()))
+        .map(|e| vec![e])
+        .ok_or_else(failed)
+}

@@ -18,7 +18,11 @@ static META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/healthcheck-not-runnable.md"),
 };
 
-/// Hosts an architecture list leaves out, for messages.
+/// The architectures Milvus images are published for: a program missing elsewhere (MinIO's
+/// curl on s390x) cannot matter to a Milvus stack.
+const MILVUS_ARCHES: &[&str] = &["amd64", "arm64"];
+
+/// The Milvus hosts an architecture list leaves out, for messages; empty when it covers them.
 fn hosts_failing(arches: &[&str]) -> String {
     let mut out = Vec::new();
     if !arches.contains(&"arm64") {
@@ -26,12 +30,6 @@ fn hosts_failing(arches: &[&str]) -> String {
     }
     if !arches.contains(&"amd64") {
         out.push("amd64");
-    }
-    if !arches.contains(&"ppc64le") {
-        out.push("ppc64le");
-    }
-    if !arches.contains(&"s390x") {
-        out.push("s390x");
     }
     out.join(", ")
 }
@@ -105,6 +103,9 @@ impl Rule for HealthcheckNotRunnable {
             let Some((origin, missing, arches)) = problem else {
                 continue;
             };
+            if arches.is_some_and(|a| MILVUS_ARCHES.iter().all(|m| a.contains(m))) {
+                continue;
+            }
             let waiting: Vec<String> = cx
                 .stack
                 .members

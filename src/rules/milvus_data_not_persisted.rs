@@ -96,6 +96,24 @@ impl Rule for MilvusDataNotPersisted {
                 }
                 _ => mount_fix_with(cx, s, &storage, "/var/lib/milvus", source),
             };
+            // Embedded etcd keeps every collection's metadata there too when told to.
+            let embedded = env("ETCD_USE_EMBED")
+                .is_some_and(|v| v == "true")
+                .then(|| s.environment.value("ETCD_DATA_DIR"))
+                .flatten()
+                .filter(|d| {
+                    crate::compose::path_is_under(
+                        &crate::compose::normalize_path(&d.value),
+                        "/var/lib/milvus",
+                    ) && !cx.file.storage(s, &d.value, &[]).persists()
+                })
+                .map_or_else(String::new, |d| {
+                    format!(
+                        "; the embedded etcd's data dir `{}` (`ETCD_DATA_DIR`), with every \
+                         collection's metadata, is lost with it",
+                        d.value
+                    )
+                });
             out.push(
                 META.diagnostic(
                     origin,
@@ -105,7 +123,7 @@ impl Rule for MilvusDataNotPersisted {
                          version, 2.6 included: `rdb_data`, `rdb_data_meta_kv`) and its local \
                          data under `/var/lib/milvus/data`; {at} {problem}, and with it the \
                          inserts not yet flushed to MinIO and the queue positions etcd records, \
-                         so Milvus comes back with channels it cannot recover",
+                         so Milvus comes back with channels it cannot recover{embedded}",
                         s.name.value
                     ),
                 )

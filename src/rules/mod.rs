@@ -7,10 +7,13 @@
 
 mod command_not_runnable;
 mod compose_schema;
+mod depends_on_not_healthy;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
+mod etcd_config_file_ignores_settings;
 mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
+mod etcd_quota_backend_bytes;
 mod etcd_unsafe_no_fsync;
 mod etcd_version_data_loss;
 mod healthcheck_missing;
@@ -157,6 +160,9 @@ static RULES: &[&dyn Rule] = &[
     &etcd_env_flag_conflict::EtcdEnvFlagConflict,
     &etcd_unsafe_no_fsync::EtcdUnsafeNoFsync,
     &command_not_runnable::CommandNotRunnable,
+    &depends_on_not_healthy::DependsOnNotHealthy,
+    &etcd_quota_backend_bytes::EtcdQuotaBackendBytes,
+    &etcd_config_file_ignores_settings::EtcdConfigFileIgnoresSettings,
     &etcd_version_data_loss::EtcdVersionDataLoss,
     &milvus_version_data_loss::MilvusVersionDataLoss,
     &milvus_management_port_exposed::MilvusManagementPortExposed,

@@ -438,6 +438,103 @@ pub fn parse_go_duration(s: &str) -> Option<u128> {
     Some(total as u128)
 }
 
+/// etcd server flags whose `ETCD_*` variables a config file makes etcd ignore (the common ones;
+/// etcd-io/etcd server/etcdmain/config.go). Variables of other programs or of the bitnami
+/// scripts (`ETCD_ROOT_PASSWORD`, `ETCD_CFG_*`, `ETCDCTL_API`) are not etcd's settings.
+pub const SERVER_FLAGS: &[&str] = &[
+    "name",
+    "data-dir",
+    "wal-dir",
+    "snapshot-count",
+    "heartbeat-interval",
+    "election-timeout",
+    "quota-backend-bytes",
+    "max-request-bytes",
+    "listen-peer-urls",
+    "listen-client-urls",
+    "initial-advertise-peer-urls",
+    "advertise-client-urls",
+    "initial-cluster",
+    "initial-cluster-state",
+    "initial-cluster-token",
+    "auto-compaction-mode",
+    "auto-compaction-retention",
+    "unsafe-no-fsync",
+    "enable-v2",
+    "log-level",
+    "logger",
+    "log-outputs",
+    "max-snapshots",
+    "max-wals",
+    "metrics",
+    "listen-metrics-urls",
+    "client-cert-auth",
+    "cert-file",
+    "key-file",
+    "trusted-ca-file",
+    "auto-tls",
+    "enable-pprof",
+];
+
+/// Where bitnami's run script looks for a config file, which it passes with `--config-file`
+/// when the file exists.
+pub const BITNAMI_CONFIG_FILE: &str = "/opt/bitnami/etcd/conf/etcd.yaml";
+
+impl<'a> Etcd<'a> {
+    /// The config file etcd will read, and what says so: `--config-file` / `ETCD_CONFIG_FILE`,
+    /// or, for bitnami's scripts, a file mounted at [`BITNAMI_CONFIG_FILE`] or generated from
+    /// `ETCD_CFG_*` variables.
+    pub fn config_in_use(&self) -> Option<(String, Origin)> {
+        if let Some(s) = self.config_file() {
+            let origin = s.origin().unwrap_or_else(|| {
+                self.service
+                    .image
+                    .as_ref()
+                    .map_or(self.service.name.origin, |(_, t)| t.origin)
+            });
+            return Some((s.value, origin));
+        }
+        if !self.bitnami_scripts() {
+            return None;
+        }
+        if let Some(m) = self
+            .service
+            .mounts
+            .iter()
+            .find(|m| normalize_path(&m.target.value) == BITNAMI_CONFIG_FILE)
+        {
+            return Some((BITNAMI_CONFIG_FILE.into(), m.origin));
+        }
+        self.service
+            .environment
+            .vars
+            .iter()
+            .find(|v| v.name.value.starts_with("ETCD_CFG_"))
+            .map(|v| (BITNAMI_CONFIG_FILE.to_string(), v.entry))
+    }
+
+    /// The settings etcd ignores because a config file is in use: the other flags of its
+    /// command and the `ETCD_*` variables of its server flags, with where they are written.
+    pub fn ignored_settings(&self) -> Vec<(String, Origin)> {
+        let mut out: Vec<(String, Origin)> = self
+            .flags()
+            .into_iter()
+            .filter(|(n, _)| n != "config-file")
+            .map(|(n, v)| (format!("--{n}"), v.flag))
+            .collect();
+        for flag in SERVER_FLAGS {
+            // bitnami's scripts set these themselves; they are not the user's.
+            if self.bitnami_scripts() && BITNAMI_EXPORTED.contains(flag) {
+                continue;
+            }
+            if let Some(v) = self.env(flag) {
+                out.push((v.name.value.clone(), v.entry));
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

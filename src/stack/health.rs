@@ -126,3 +126,20 @@ impl Suggested {
         format!("[{}]", words.join(", "))
     }
 }
+
+/// Whether a service's healthcheck can pass in its image: it has one, it is not disabled, and
+/// nothing it runs is known to be missing (on this platform or on some hosts).
+pub fn can_pass(member: &Member<'_>) -> bool {
+    use super::images::Availability::{Unknown, Yes};
+    let here = |a| matches!(a, Yes | Unknown);
+    let Some(hc) = &member.service.healthcheck else {
+        return false;
+    };
+    match probe(hc) {
+        Probe::Disabled => false,
+        Probe::Exec { program } => here(member.has(program_name(&program.value))),
+        Probe::Shell { programs, .. } => {
+            here(member.has_shell()) && programs.iter().all(|p| here(member.has(p)))
+        }
+    }
+}

@@ -339,7 +339,8 @@ impl Releases {
         if n.pre.is_some() {
             return vec![format!(
                 "{v} is a pre-release, and the Milvus documentation says release candidates \
-                 cannot be upgraded: deploy a release in a new stack and move the data to it"
+                 cannot be upgraded in place (2.6.0-rc1): deploy a release in a new stack and \
+                 move the data to it (for example with milvus-backup) rather than changing the tag"
             )];
         }
         let show = |x: &Version| format!("v{x}");
