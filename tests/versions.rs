@@ -381,3 +381,82 @@ fn the_incident_stack_gets_every_finding_the_advice_implies_in_order() {
         creds.message
     );
 }
+
+#[test]
+fn ports_are_read_in_both_syntaxes_and_merged_across_files() {
+    use milvet::compose::Port;
+    let p = |s: &str| Port::parse_short(s).unwrap();
+    assert_eq!(p("9091"), (None, None, "9091".into()));
+    assert_eq!(p("9091:9091"), (None, Some("9091".into()), "9091".into()));
+    assert_eq!(
+        p("127.0.0.1:9091:9091/tcp"),
+        (Some("127.0.0.1".into()), Some("9091".into()), "9091".into())
+    );
+    assert_eq!(
+        p("[::1]:9091:9091"),
+        (Some("::1".into()), Some("9091".into()), "9091".into())
+    );
+    assert_eq!(
+        p("0.0.0.0::9091"),
+        (Some("0.0.0.0".into()), None, "9091".into())
+    );
+
+    // An override file adds 9091 to a Milvus service: the merged project publishes it.
+    let dir = std::env::temp_dir().join(format!("milvet-ports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  standalone:\n    image: milvusdb/milvus:v2.6.22\n    command: milvus run standalone\n    ports:\n      - \"127.0.0.1:9091:9091\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("compose.override.yaml"),
+        "services:\n  standalone:\n    ports:\n      - target: 9000-9100\n        published: \"9000-9100\"\n",
+    )
+    .unwrap();
+    let reports = milvet::check::check_paths(std::slice::from_ref(&dir), &Options::default());
+    let found: Vec<String> = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.rule == "milvus-management-port-exposed")
+        .map(|d| format!("{:?} {}", d.origin.file, d.severity))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].ends_with("warning"), "{found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rules_command_prints_the_release_table_a_rule_reads() {
+    let run = |id: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_milvet"))
+            .args(["rules", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let etcd = run("etcd-version-data-loss");
+    assert!(etcd.starts_with("# etcd-version-data-loss\n"), "{etcd}");
+    assert!(
+        etcd.contains("## Release data (rules/data/releases.toml, checked 2026-12-01)"),
+        "{etcd}"
+    );
+    assert!(etcd.contains("newest patch per line: v3.5.25\n"), "{etcd}");
+    assert!(
+        etcd.contains("3.5   3.5.0 .. before 3.5.3     error     under high load"),
+        "{etcd}"
+    );
+    let milvus = run("milvus-version-data-loss");
+    assert!(
+        milvus.contains("2.4   2.4.13 .. before 2.4.13-hotfix error"),
+        "{milvus}"
+    );
+    assert!(
+        milvus.contains("to reach 2.6: v2.5.16 or later first"),
+        "{milvus}"
+    );
+    // A rule that reads no release data prints its document alone.
+    assert!(!run("etcd-compaction-mode").contains("## Release data"));
+}

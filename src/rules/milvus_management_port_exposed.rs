@@ -24,7 +24,6 @@ impl Rule for MilvusManagementPortExposed {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let data = releases::get();
         for member in cx.stack.members.iter().filter(|m| m.is_milvus()) {
             let s = member.service;
             for port in &s.ports {
@@ -35,7 +34,7 @@ impl Rule for MilvusManagementPortExposed {
                     continue;
                 }
                 let version = member.version.version();
-                let vulnerable = version.and_then(|v| data.milvus_vulnerable(v));
+                let vulnerable = version.and_then(|v| releases::get().milvus_vulnerable(v));
                 let (severity, why) = match (vulnerable, version) {
                     (Some(true), Some(v)) => (
                         Severity::Error,

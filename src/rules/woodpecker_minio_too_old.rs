@@ -47,6 +47,14 @@ impl Rule for WoodpeckerMinioTooOld {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let woodpecker = |m: &crate::stack::roles::Member<'_>| {
+            m.is_milvus()
+                && milvus_env(m.service, "mq.type")
+                    .is_some_and(|t| t.value.trim().eq_ignore_ascii_case("woodpecker"))
+        };
+        if !cx.stack.members.iter().any(woodpecker) {
+            return;
+        }
         let minimum = &releases::get().woodpecker_minimum;
         let old: Vec<_> = cx
             .stack
