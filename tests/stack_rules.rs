@@ -369,3 +369,19 @@ fn milvus_data_is_judged_where_rocksmq_writes() {
     );
     assert_eq!(f("", "milvus run proxy"), Vec::<String>::new());
 }
+
+#[test]
+fn a_queue_is_part_of_the_stack_when_milvus_uses_it() {
+    let text =
+        |env: &str| format!("services:\n{MILVUS}{env}  kafka:\n    image: bitnami/kafka:3.6\n");
+    let unused = text("");
+    assert_eq!(
+        found(&unused, &["restart-policy-missing"]),
+        Vec::<String>::new()
+    );
+    let used = text("    environment:\n      KAFKA_BROKER_LIST: kafka:9092\n");
+    assert_eq!(
+        found(&used, &["restart-policy-missing"]),
+        ["12:3 restart-policy-missing"]
+    );
+}

@@ -213,14 +213,17 @@ pub fn run_document(cx: &DocumentContext<'_>) -> Vec<Diagnostic> {
 
 /// Run every rule over a Compose model.
 pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) -> Vec<Diagnostic> {
+    let etcd: Vec<Etcd<'_>> = file.services.iter().filter_map(Etcd::detect).collect();
+    let minio: Vec<Minio<'_>> = file.services.iter().filter_map(Minio::detect).collect();
+    let stack = crate::stack::roles::Stack::from_detected(file, &etcd, &minio);
     let cx = Context {
         file,
         sources,
         options,
-        milvus: crate::stack::milvus::in_file(file),
-        etcd: file.services.iter().filter_map(Etcd::detect).collect(),
-        minio: file.services.iter().filter_map(Minio::detect).collect(),
-        stack: crate::stack::roles::Stack::of(file),
+        milvus: stack.has_milvus(),
+        etcd,
+        minio,
+        stack,
     };
     let mut out = Vec::new();
     for rule in RULES {

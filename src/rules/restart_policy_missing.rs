@@ -55,6 +55,12 @@ impl Rule for RestartPolicyMissing {
             return;
         }
         for member in &cx.stack.members {
+            // A queue is part of the stack only when Milvus uses it.
+            if matches!(member.role, crate::stack::roles::Role::Queue(_))
+                && !cx.stack.used_by_milvus(member)
+            {
+                continue;
+            }
             let s = member.service;
             let what = member.role.describe();
             let after = "after a power cut or a reboot the Docker daemon starts again but leaves \

@@ -114,14 +114,28 @@ pub struct Member<'a> {
 impl<'a> Member<'a> {
     /// What the service is, if it is part of a Milvus stack.
     pub fn recognise(service: &'a Service) -> Option<Member<'a>> {
+        Self::recognise_with(
+            service,
+            Etcd::detect(service).map(|e| e.flavor),
+            Minio::detect(service).map(|m| m.bitnami),
+        )
+    }
+
+    /// [`Member::recognise`], with what [`Etcd::detect`] and [`Minio::detect`] said of the
+    /// service already.
+    fn recognise_with(
+        service: &'a Service,
+        etcd: Option<Flavor>,
+        minio: Option<bool>,
+    ) -> Option<Member<'a>> {
         let image = service.image_ref().and_then(ImageKind::of);
         let version = service
             .image_ref()
             .map_or(ImageVersion::Unknown, ImageVersion::of);
-        let role = if let Some(e) = Etcd::detect(service) {
-            Role::Etcd(e.flavor)
-        } else if let Some(m) = Minio::detect(service) {
-            Role::Minio { bitnami: m.bitnami }
+        let role = if let Some(flavor) = etcd {
+            Role::Etcd(flavor)
+        } else if let Some(bitnami) = minio {
+            Role::Minio { bitnami }
         } else if let Some(r) = milvus_role(service, image) {
             Role::Milvus(r)
         } else if let Some(q) = service
@@ -235,9 +249,52 @@ impl<'a> Stack<'a> {
         }
     }
 
+    /// [`Stack::of`], reusing the etcd and MinIO servers already detected in the file.
+    pub fn from_detected(
+        file: &'a ComposeFile,
+        etcd: &[Etcd<'a>],
+        minio: &[Minio<'a>],
+    ) -> Stack<'a> {
+        let members = file
+            .services
+            .iter()
+            .filter_map(|s| {
+                let e = etcd
+                    .iter()
+                    .find(|e| std::ptr::eq(e.service, s))
+                    .map(|e| e.flavor);
+                let m = minio
+                    .iter()
+                    .find(|m| std::ptr::eq(m.service, s))
+                    .map(|m| m.bitnami);
+                Member::recognise_with(s, e, m)
+            })
+            .collect();
+        Stack { members }
+    }
+
     /// Whether the project runs Milvus.
     pub fn has_milvus(&self) -> bool {
         self.members.iter().any(Member::is_milvus)
+    }
+
+    /// Whether a Milvus service of the stack uses `member`: it depends on it, or names it in a
+    /// variable's value (`PULSAR_ADDRESS: pulsar://pulsar:6650`, `KAFKA_BROKER_LIST: kafka:9092`).
+    /// A Kafka or ZooKeeper that only sits in the same file is not part of the Milvus stack.
+    pub fn used_by_milvus(&self, member: &Member<'_>) -> bool {
+        let name = member.service.name.value.as_str();
+        let names_it = |v: &str| {
+            v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .any(|w| w == name)
+        };
+        self.members.iter().filter(|m| m.is_milvus()).any(|m| {
+            m.service.depends_on.iter().any(|d| d.service.value == name)
+                || m.service
+                    .environment
+                    .vars
+                    .iter()
+                    .any(|v| v.value.as_ref().is_some_and(|t| names_it(&t.value)))
+        })
     }
 
     /// The member for a service name.
