@@ -460,3 +460,35 @@ fn rules_command_prints_the_release_table_a_rule_reads() {
     // A rule that reads no release data prints its document alone.
     assert!(!run("etcd-compaction-mode").contains("## Release data"));
 }
+
+#[test]
+fn woodpecker_is_found_under_the_names_milvus_reads() {
+    let text = "services:\n  minio:\n    image: minio/minio:RELEASE.2024-05-28T17-19-04Z\n    command: minio server /data\n  standalone:\n    image: milvusdb/milvus:v2.6.22\n    command: milvus run standalone\n    environment:\n      MILVUS_CONF_MQ_TYPE: woodpecker\n";
+    let d = check(text);
+    let w: Vec<&Diagnostic> = d
+        .iter()
+        .filter(|d| d.rule == "woodpecker-minio-too-old")
+        .collect();
+    assert_eq!(w.len(), 1, "{d:?}");
+    assert!(
+        w[0].message.contains("sets `MILVUS_CONF_MQ_TYPE`"),
+        "{}",
+        w[0].message
+    );
+    // Local storage keeps the log off MinIO; a new enough MinIO has conditional writes.
+    let local = text.replace(
+        "      MILVUS_CONF_MQ_TYPE: woodpecker\n",
+        "      MILVUS_CONF_MQ_TYPE: woodpecker\n      WOODPECKER_STORAGE_TYPE: local\n",
+    );
+    assert!(
+        check(&local)
+            .iter()
+            .all(|d| d.rule != "woodpecker-minio-too-old")
+    );
+    let new = text.replace("2024-05-28T17-19-04Z", "2024-12-18T13-15-44Z");
+    assert!(
+        check(&new)
+            .iter()
+            .all(|d| d.rule != "woodpecker-minio-too-old")
+    );
+}

@@ -20,25 +20,31 @@ fn milvus_env<'a>(
     service: &'a crate::compose::Service,
     key: &str,
 ) -> Option<&'a crate::compose::Text> {
+    milvus_var(service, key).and_then(|v| v.value.as_ref())
+}
+
+/// The environment variable Milvus reads as `key`, if any (the last definition wins).
+fn milvus_var<'a>(
+    service: &'a crate::compose::Service,
+    key: &str,
+) -> Option<&'a crate::compose::EnvVar> {
     let want: String = key
         .chars()
         .filter(|c| !matches!(c, '.' | '_' | '/'))
         .collect::<String>()
         .to_ascii_lowercase();
-    service
-        .environment
-        .vars
-        .iter()
-        .rev()
-        .find(|v| {
-            let name = v.name.value.to_ascii_lowercase();
-            let name = name.strip_prefix("milvus.").unwrap_or(&name);
-            name.chars()
-                .filter(|c| !matches!(c, '.' | '_' | '/'))
-                .collect::<String>()
-                == want
-        })
-        .and_then(|v| v.value.as_ref())
+    service.environment.vars.iter().rev().find(|v| {
+        let name = v.name.value.to_ascii_lowercase();
+        // `MILVUS_CONF_<NAME>` is read as `<name>` from 2.6 (PR #40623).
+        let name = name
+            .strip_prefix("milvus_conf_")
+            .or_else(|| name.strip_prefix("milvus."))
+            .unwrap_or(&name);
+        name.chars()
+            .filter(|c| !matches!(c, '.' | '_' | '/'))
+            .collect::<String>()
+            == want
+    })
 }
 
 impl Rule for WoodpeckerMinioTooOld {
@@ -93,7 +99,9 @@ impl Rule for WoodpeckerMinioTooOld {
                              write its log. Upgrade MinIO to {minimum} or later (back up the \
                              bucket first), or keep the log on local disk \
                              (`WOODPECKER_STORAGE_TYPE=local`)",
-                            s.name.value, "MQ_TYPE", minio.service.name.value
+                            s.name.value,
+                            milvus_var(s, "mq.type").map_or("MQ_TYPE", |v| v.name.value.as_str()),
+                            minio.service.name.value
                         ),
                     )
                     .service(s)
