@@ -323,7 +323,10 @@ fn main() -> ExitCode {
         }
         Command::Rules { id: Some(id), .. } => match rules::by_id(&id) {
             Some(r) => {
-                print(r.meta().doc);
+                match rules::data_table(&id) {
+                    Some(table) => print(&format!("{}{table}", r.meta().doc)),
+                    None => print(r.meta().doc),
+                }
                 ExitCode::SUCCESS
             }
             None => {

@@ -115,15 +115,15 @@ const CLEAN: &str = r#"services:
     image: minio/minio:RELEASE.2024-05-28T17-19-04Z
     restart: unless-stopped
     environment:
-      MINIO_ACCESS_KEY: minioadmin
-      MINIO_SECRET_KEY: minioadmin
+      MINIO_ACCESS_KEY: milvus
+      MINIO_SECRET_KEY: change-me-0a9f3c
     volumes:
       - minio-data:/minio_data
     command: minio server /minio_data --console-address ":9001"
     healthcheck:
       test: ["CMD", "mc", "ready", "local"]
   standalone:
-    image: milvusdb/milvus:v2.6.20
+    image: milvusdb/milvus:v2.6.22
     restart: unless-stopped
     command: ["milvus", "run", "standalone"]
     environment:
@@ -372,14 +372,31 @@ fn json_offsets_slice_the_underlined_values() {
         [
             s("healthcheck-missing", "etcd", 6, 3, 6, 7),
             s("restart-policy-missing", "etcd", 6, 3, 6, 7),
+            s(
+                "etcd-version-data-loss",
+                "quay.io/coreos/etcd:v3.5.5",
+                8,
+                12,
+                8,
+                38
+            ),
             s("etcd-compaction-mode", "environment", 9, 5, 9, 16),
             s("etcd-compaction-retention", "environment", 9, 5, 9, 16),
             s("etcd-data-not-persisted", "/etcd", 12, 115, 12, 120),
             s("healthcheck-missing", "minio", 14, 3, 14, 8),
             s("restart-policy-missing", "minio", 14, 3, 14, 8),
+            s("minio-default-credentials", "minioadmin", 19, 25, 19, 35),
             s("minio-data-not-persisted", "/minio_data", 20, 27, 20, 38),
             s("healthcheck-missing", "standalone", 22, 3, 22, 13),
             s("restart-policy-missing", "standalone", 22, 3, 22, 13),
+            s(
+                "milvus-version-data-loss",
+                "milvusdb/milvus:v2.3.3",
+                24,
+                12,
+                24,
+                34
+            ),
             s("depends-on-not-healthy", "\"etcd\"", 34, 9, 34, 15),
             s("depends-on-not-healthy", "\"minio\"", 35, 9, 35, 16),
         ]
@@ -398,9 +415,12 @@ fn json_offsets_slice_the_underlined_values() {
             "etcd",
             "etcd",
             "etcd",
+            "etcd",
             "minio",
             "minio",
             "minio",
+            "minio",
+            "standalone",
             "standalone",
             "standalone",
             "standalone",
@@ -890,14 +910,17 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
         [
             format!("{POWER_CUT}:6:3: warning[healthcheck-missing]"),
             format!("{POWER_CUT}:6:3: warning[restart-policy-missing]"),
+            format!("{POWER_CUT}:8:12: info[etcd-version-data-loss]"),
             format!("{POWER_CUT}:9:5: warning[etcd-compaction-mode]"),
             format!("{POWER_CUT}:9:5: warning[etcd-compaction-retention]"),
             format!("{POWER_CUT}:12:115: error[etcd-data-not-persisted]"),
             format!("{POWER_CUT}:14:3: warning[healthcheck-missing]"),
             format!("{POWER_CUT}:14:3: warning[restart-policy-missing]"),
+            format!("{POWER_CUT}:19:25: info[minio-default-credentials]"),
             format!("{POWER_CUT}:20:27: error[minio-data-not-persisted]"),
             format!("{POWER_CUT}:22:3: warning[healthcheck-missing]"),
             format!("{POWER_CUT}:22:3: warning[restart-policy-missing]"),
+            format!("{POWER_CUT}:24:12: error[milvus-version-data-loss]"),
             format!("{POWER_CUT}:34:9: info[depends-on-not-healthy]"),
             format!("{POWER_CUT}:35:9: info[depends-on-not-healthy]"),
         ]
@@ -925,10 +948,10 @@ fn human_report_shows_location_severity_rule_snippet_and_help() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    assert_eq!(out.matches("  help: ").count(), 12, "{out}");
+    assert_eq!(out.matches("  help: ").count(), 15, "{out}");
     assert!(
         out.ends_with(
-            "\n2 errors, 8 warnings in 1 file (2 notes); 8 fixable with --fix; 2 more fixes \
+            "\n3 errors, 8 warnings in 1 file (4 notes); 8 fixable with --fix; 4 more fixes \
              with --fix\n--unsafe-fixes\n"
         ),
         "{out}"
@@ -1083,6 +1106,13 @@ fn rules_lists_every_rule_with_its_severity() {
             ("depends-on-not-healthy", "info"),
             ("etcd-quota-backend-bytes", "info"),
             ("etcd-config-file-ignores-settings", "warning"),
+            ("etcd-version-data-loss", "error"),
+            ("milvus-version-data-loss", "error"),
+            ("milvus-management-port-exposed", "warning"),
+            ("image-tag-unpinned", "warning"),
+            ("image-unavailable", "error"),
+            ("minio-default-credentials", "warning"),
+            ("woodpecker-minio-too-old", "error"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),
@@ -1215,8 +1245,8 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert!(
         run.stdout.ends_with(
-            "2 errors, 0 warnings in 1 file; 9 fixes would change 1 file; 2 more fixes with \
-             --unsafe-fixes\n"
+            "3 errors, 0 warnings in 1 file (2 notes); 9 fixes would change 1 file; 4 more fixes \
+             with\n--unsafe-fixes\n"
         ),
         "{}",
         run.stdout
@@ -1235,7 +1265,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 11, "files_changed": 1, "unsafe_available": 0})
+        json!({"applied": 13, "files_changed": 1, "unsafe_available": 0})
     );
     assert_eq!(
         std::fs::read_to_string(t.root.join("compose.yaml")).unwrap(),
@@ -1265,13 +1295,16 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
     assert_eq!(
         findings(&v),
         [
+            "compose.yaml:8:12 etcd-version-data-loss",
             "compose.yaml:15:115 etcd-data-not-persisted",
-            "compose.yaml:29:27 minio-data-not-persisted"
+            "compose.yaml:28:25 minio-default-credentials",
+            "compose.yaml:29:27 minio-data-not-persisted",
+            "compose.yaml:38:12 milvus-version-data-loss"
         ]
     );
     assert_eq!(
         v["fixes"],
-        json!({"applied": 9, "files_changed": 1, "unsafe_available": 2})
+        json!({"applied": 9, "files_changed": 1, "unsafe_available": 4})
     );
     assert_eq!(v["files"][0]["fixes_applied"], 9);
     let fixed = std::fs::read_to_string(t.root.join("compose.yaml")).unwrap();
@@ -1285,32 +1318,40 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
         fixed,
         std::fs::read_to_string(golden.join("expected.yaml")).unwrap()
     );
-    // With the unsafe ones, nothing remains; the output says what was done and what the user
-    // must do for each unsafe fix, then the summary.
+    // With the unsafe ones, only the note on MinIO's default credentials (no fix) remains;
+    // the output says what was done and what the user must do for each unsafe fix, then the
+    // summary.
     let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let unwrapped = run.stdout.replace("\n    ", " ");
-    let lines: Vec<&str> = unwrapped.lines().filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines.len(), 3, "{}", run.stdout);
-    assert!(lines[0].starts_with(
+    assert!(unwrapped.contains(
         "compose.yaml: applied unsafe fix: you must act too, etcd-data-not-persisted (service \
          `etcd`): mount `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` at `/etcd`."
     ));
-    assert!(lines[0].ends_with(
+    assert!(unwrapped.contains(
         "copy it to the host (`./volumes/etcd`): \
          `mkdir -p ./volumes/etcd && docker compose cp etcd:/etcd/. ./volumes/etcd/`"
     ));
-    assert!(lines[1].ends_with(
+    assert!(unwrapped.contains(
         "`mkdir -p ./volumes/minio && docker compose cp minio:/minio_data/. ./volumes/minio/`"
     ));
-    assert_eq!(
-        lines[2],
-        "0 errors, 0 warnings in 1 file; applied 2 fixes in 1 file"
+    assert!(
+        run.stdout.contains("info[minio-default-credentials]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .ends_with("0 errors, 0 warnings in 1 file (1 note); applied 4 fixes in 1 file\n"),
+        "{}",
+        run.stdout
     );
     let run = check_human(&t.root, &["--fix", "--unsafe-fixes", "compose.yaml"]);
-    assert_eq!(
-        run.stdout,
-        "0 errors, 0 warnings in 1 file; applied 0 fixes in 0 files\n"
+    assert!(
+        run.stdout
+            .ends_with("0 errors, 0 warnings in 1 file (1 note); applied 0 fixes in 0 files\n"),
+        "{}",
+        run.stdout
     );
 }
 

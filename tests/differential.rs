@@ -216,11 +216,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: interpolation in any scalar (a malformed `${` in a label)",
     ),
     (
-        "projects/inspect-interpolation-ports-required",
-        "verdict",
-        "pending: interpolation in any scalar (a required variable in `ports`)",
-    ),
-    (
         "projects/inspect-number-exponent",
         "services.etcd.environment",
         "pending: YAML numbers (`1e3` is 1000)",
@@ -352,11 +347,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: short volume syntax parsed after interpolation (`:/hostfs:ro`)",
     ),
     (
-        "corpus/milvus/Scihub-Community__scihub-searcher__milvus-standalone-docker-compose.yml",
-        "verdict",
-        "pending: undefined-reference (`depends_on` names a service that does not exist)",
-    ),
-    (
         "corpus/milvus/WGrape__sparrow__milvus_docker-compose.yml",
         "verdict",
         "pending: interpolation in any scalar (a port empty once interpolated)",
@@ -365,11 +355,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "corpus/milvus/dellius-alexander__Milvus-HA-Cluster__.devcontainer_services_milvus_milvus-cluster.yaml",
         "verdict",
         "pending: undefined-reference (a network used but not declared)",
-    ),
-    (
-        "corpus/milvus/jonasdebeukelaer__Auto-GPT@ba667447b__milvus_docker-compose.yml",
-        "verdict",
-        "pending: a relative bind source without `./` is a volume name (`volumes/etcd`)",
     ),
     // ---- corpus: fields ----
     (

@@ -102,7 +102,7 @@ fn comments(text: &str) -> Vec<String> {
     c
 }
 
-/// Paths fixes may change: a service's environment, volumes and command, and the top-level
+/// Paths fixes may change: a service's environment, volumes, command, image and ports, and the top-level
 /// volumes.
 fn fixable(path: &str) -> bool {
     let rest = path.split_once('.').map_or("", |(_, r)| r);
@@ -113,7 +113,7 @@ fn fixable(path: &str) -> bool {
     matches!(
         (parts.next(), parts.next(), parts.next()),
         (Some("services"), Some(_), Some(k))
-            if ["environment", "volumes", "command", "restart", "healthcheck",
+            if ["environment", "volumes", "command", "restart", "healthcheck", "image", "ports",
                 "deploy.restart_policy", "depends_on"]
                 .iter()
                 .any(|f| k.starts_with(f))

@@ -189,7 +189,7 @@ fn dollar_dollar_is_a_literal_dollar() {
     let d = TempDir::new("dollar");
     d.file(
         "compose.yaml",
-        "services:\n  minio:\n    image: minio/minio\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
+        "services:\n  minio:\n    image: minio/minio:RELEASE.2024-05-28T17-19-04Z\n    volumes: [\"./m:/data$$x\"]\n    command: minio server /data$$x\n",
     );
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 0, "{v:#}");
@@ -326,7 +326,7 @@ fn include_pulls_in_services_with_their_own_variables() {
     let d = TempDir::new("include");
     d.file(
         "compose.yaml",
-        "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.0\n",
+        "include:\n  - etcd/compose.yaml\nservices:\n  standalone:\n    image: milvusdb/milvus:v2.6.22\n",
     )
     .file(
         "etcd/compose.yaml",

@@ -232,11 +232,17 @@ const DOC_TESTS: &[&str] = &[
     "etcd-env-flag-conflict",
     "etcd-quota-backend-bytes",
     "etcd-unsafe-no-fsync",
+    "etcd-version-data-loss",
     "healthcheck-missing",
     "healthcheck-not-runnable",
+    "image-tag-unpinned",
+    "image-unavailable",
     "invalid-interpolation",
     "milvus-data-not-persisted",
+    "milvus-management-port-exposed",
+    "milvus-version-data-loss",
     "minio-data-not-persisted",
+    "minio-default-credentials",
     "missing-file",
     "reference-cycle",
     "restart-policy-missing",
@@ -244,6 +250,7 @@ const DOC_TESTS: &[&str] = &[
     "unknown-service",
     "unset-variable",
     "unused-suppression",
+    "woodpecker-minio-too-old",
     "yaml-duplicate-key",
 ];
 
@@ -360,6 +367,41 @@ fn bad_example_unused_suppression() {
 #[test]
 fn bad_example_suppression_without_reason() {
     assert_bad_example("suppression-without-reason");
+}
+
+#[test]
+fn bad_example_etcd_version_data_loss() {
+    assert_bad_example("etcd-version-data-loss");
+}
+
+#[test]
+fn bad_example_milvus_version_data_loss() {
+    assert_bad_example("milvus-version-data-loss");
+}
+
+#[test]
+fn bad_example_image_tag_unpinned() {
+    assert_bad_example("image-tag-unpinned");
+}
+
+#[test]
+fn bad_example_image_unavailable() {
+    assert_bad_example("image-unavailable");
+}
+
+#[test]
+fn bad_example_milvus_management_port_exposed() {
+    assert_bad_example("milvus-management-port-exposed");
+}
+
+#[test]
+fn bad_example_minio_default_credentials() {
+    assert_bad_example("minio-default-credentials");
+}
+
+#[test]
+fn bad_example_woodpecker_minio_too_old() {
+    assert_bad_example("woodpecker-minio-too-old");
 }
 
 #[test]

@@ -75,6 +75,43 @@ impl ImageRef {
     }
 }
 
+/// `raw`, an image reference as written, with its tag replaced by (or, when it has none, set
+/// to) `tag`; the registry, repository and digest stay as written. `None` when `raw` is not a
+/// reference.
+pub fn with_tag(raw: &str, tag: &str) -> Option<String> {
+    ImageRef::parse(raw)?;
+    let raw = raw.trim();
+    let (name_tag, digest) = match raw.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (raw, None),
+    };
+    let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
+    let name = match name_tag[last_slash..].rfind(':') {
+        Some(i) => &name_tag[..last_slash + i],
+        None => name_tag,
+    };
+    Some(match digest {
+        Some(d) => format!("{name}:{tag}@{d}"),
+        None => format!("{name}:{tag}"),
+    })
+}
+
+/// `raw`, an image reference as written, with the first path component of its repository
+/// replaced by `namespace` (`docker.io/bitnami/etcd:3.5` → `docker.io/bitnamilegacy/etcd:3.5`);
+/// the registry, the rest of the repository, the tag and the digest stay as written.
+pub fn with_namespace(raw: &str, namespace: &str) -> Option<String> {
+    let r = ImageRef::parse(raw)?;
+    let raw = raw.trim();
+    let (_, rest) = r.repository.split_once('/')?;
+    let start = match &r.registry {
+        Some(reg) => reg.len() + 1,
+        None => 0,
+    };
+    let old_len = r.repository.len() - rest.len();
+    (raw.get(start..start + r.repository.len()) == Some(r.repository.as_str()))
+        .then(|| format!("{}{namespace}/{}", &raw[..start], &raw[start + old_len..]))
+}
+
 /// Split a name (no tag or digest) into its registry, if it names one, and its repository.
 fn split_name(name: &str) -> (Option<&str>, &str) {
     match name.split_once('/') {
@@ -143,6 +180,31 @@ mod tests {
         assert!(p("index.docker.io/minio/minio").is("minio/minio"));
         assert!(!p("quay.io/minio/minio").is("minio/minio"));
         assert!(p("library/redis:7").is("redis"));
+    }
+
+    #[test]
+    fn rewrites_keep_what_is_written() {
+        assert_eq!(
+            with_tag("quay.io/coreos/etcd:v3.5.5", "v3.5.25").as_deref(),
+            Some("quay.io/coreos/etcd:v3.5.25")
+        );
+        assert_eq!(
+            with_tag("localhost:5000/milvusdb/milvus@sha256:ab", "v2.3.22").as_deref(),
+            Some("localhost:5000/milvusdb/milvus:v2.3.22@sha256:ab")
+        );
+        assert_eq!(
+            with_tag("milvusdb/milvus", "v2.3.22").as_deref(),
+            Some("milvusdb/milvus:v2.3.22")
+        );
+        assert_eq!(
+            with_namespace("docker.io/bitnami/etcd:3.5.18", "bitnamilegacy").as_deref(),
+            Some("docker.io/bitnamilegacy/etcd:3.5.18")
+        );
+        assert_eq!(
+            with_namespace("bitnami/minio:2024.5.1", "bitnamilegacy").as_deref(),
+            Some("bitnamilegacy/minio:2024.5.1")
+        );
+        assert_eq!(with_namespace("ubuntu", "x"), None);
     }
 
     #[test]

@@ -207,6 +207,20 @@ pub fn merge_service(b: Service, o: Service) -> Service {
             b.entrypoint
         }),
         mounts,
+        ports: if replaced("ports") {
+            o.ports
+        } else {
+            // Compose appends the override's ports, an identical one once.
+            let mut p = b.ports;
+            for x in o.ports {
+                if !p.iter().any(|y| {
+                    (&y.host_ip, &y.published, &y.target) == (&x.host_ip, &x.published, &x.target)
+                }) {
+                    p.push(x);
+                }
+            }
+            p
+        },
         volumes_field: o.volumes_field.or(b.volumes_field),
         healthcheck,
         restart: o

@@ -368,6 +368,68 @@ pub struct Mount {
     pub from_tmpfs_key: bool,
 }
 
+/// A published port of a service, from `ports` (short or long syntax), read after
+/// interpolation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Port {
+    /// The host address it is bound to, if written (`127.0.0.1`, `::1`, `0.0.0.0`; IPv6
+    /// without brackets).
+    pub host_ip: Option<String>,
+    /// The host port or range, if written (`9091`, `9000-9001`); `None` lets Docker choose one.
+    pub published: Option<String>,
+    /// The container port or range (`9091`, `9000-9001`).
+    pub target: String,
+    /// The short-syntax item (`"9091:9091"`); `None` for the long syntax.
+    pub short: Option<Text>,
+    /// The whole item.
+    pub origin: Origin,
+}
+
+impl Port {
+    /// Whether the port is reachable on every interface of the host (no `host_ip`, or
+    /// `0.0.0.0` / `::`).
+    pub fn on_all_interfaces(&self) -> bool {
+        matches!(self.host_ip.as_deref(), None | Some("" | "0.0.0.0" | "::"))
+    }
+
+    /// Whether the container port (or range) includes `port`.
+    pub fn targets(&self, port: u16) -> bool {
+        let (lo, hi) = self
+            .target
+            .split_once('-')
+            .unwrap_or((&self.target, &self.target));
+        matches!((lo.trim().parse::<u16>(), hi.trim().parse::<u16>()), (Ok(l), Ok(h)) if l <= port && port <= h)
+    }
+
+    /// Parse a short-syntax port, `[[HOST_IP:]PUBLISHED:]TARGET[/PROTOCOL]`, as Docker's
+    /// port-spec parser splits it (the last part is the target, the one before it the host
+    /// port, everything before that the address).
+    pub fn parse_short(spec: &str) -> Option<(Option<String>, Option<String>, String)> {
+        let spec = spec.trim();
+        let spec = spec.split_once('/').map_or(spec, |(p, _)| p);
+        let parts: Vec<&str> = spec.split(':').collect();
+        let n = parts.len();
+        let target = parts[n - 1].to_string();
+        if target.is_empty() {
+            return None;
+        }
+        let unbracket = |s: &str| s.trim_start_matches('[').trim_end_matches(']').to_string();
+        Some(match n {
+            1 => (None, None, target),
+            2 => (
+                None,
+                Some(parts[0].to_string()).filter(|s| !s.is_empty()),
+                target,
+            ),
+            _ => (
+                Some(unbracket(&parts[..n - 2].join(":"))),
+                Some(parts[n - 2].to_string()).filter(|s| !s.is_empty()),
+                target,
+            ),
+        })
+    }
+}
+
 /// A top-level `volumes` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VolumeDecl {
@@ -459,6 +521,8 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub mounts: Vec<Mount>,
+    /// `ports`, in the order written.
+    pub ports: Vec<Port>,
     /// How the `volumes` key reaches the service, if it has one.
     pub volumes_field: Option<Field>,
     pub healthcheck: Option<Healthcheck>,
@@ -1000,6 +1064,7 @@ impl Cx<'_> {
             command: read("command").and_then(|f| self.command(f)),
             entrypoint: read("entrypoint").and_then(|f| self.command(f)),
             mounts,
+            ports: self.under(read("ports"), || self.ports(get("ports"))),
             volumes_field: read("volumes"),
             healthcheck: self.under(read("healthcheck"), || {
                 get("healthcheck").and_then(|n| self.healthcheck(n))
@@ -1051,6 +1116,44 @@ impl Cx<'_> {
                 .collect(),
             defs: vec![(self.file, tree.resolve(node))],
         })
+    }
+
+    fn ports(&self, node: Option<NodeId>) -> Vec<Port> {
+        let tree = self.tree;
+        let Some(items) = node.and_then(|n| tree.items(n)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &item in items {
+            if let Some(text) = self.text(item) {
+                if let Some((host_ip, published, target)) = Port::parse_short(&text.value) {
+                    out.push(Port {
+                        host_ip,
+                        published,
+                        target,
+                        origin: text.origin,
+                        short: Some(text),
+                    });
+                }
+            } else if tree.entries(item).is_some() {
+                let value = |k: &str| {
+                    tree.get(item, k)
+                        .and_then(|n| self.text(n))
+                        .map(|t| t.value)
+                };
+                let Some(target) = value("target") else {
+                    continue;
+                };
+                out.push(Port {
+                    host_ip: value("host_ip"),
+                    published: value("published"),
+                    target,
+                    short: None,
+                    origin: self.origin(tree.span(tree.resolve(item))),
+                });
+            }
+        }
+        out
     }
 
     fn env_files(&self, node: Option<NodeId>) -> Vec<EnvFileRef> {

@@ -913,6 +913,22 @@ pub fn replace_service_scalar(
     unshared(&doc, text.node, vec![edit])
 }
 
+/// Replace a service's image reference (`text`, its `image` value) with `rewrite` of it as
+/// written (see [`crate::compose::image::with_tag`]): only the part that changes is new.
+pub fn rewrite_image(
+    sources: &[Source<'_>],
+    text: &crate::compose::Text,
+    rewrite: impl FnOnce(&str) -> Option<String>,
+) -> Outcome {
+    let new = rewrite(&text.raw).ok_or_else(|| {
+        format!(
+            "`{}` is not an image reference milvet can rewrite",
+            text.raw
+        )
+    })?;
+    replace_service_scalar(sources, text, &new)
+}
+
 /// Replace a healthcheck's `test` (whose words are `test`) with `flow`, a one-line YAML value.
 pub fn replace_healthcheck_test(
     sources: &[Source<'_>],

@@ -15,11 +15,17 @@ mod etcd_data_not_persisted;
 mod etcd_env_flag_conflict;
 mod etcd_quota_backend_bytes;
 mod etcd_unsafe_no_fsync;
+mod etcd_version_data_loss;
 mod healthcheck_missing;
 mod healthcheck_not_runnable;
+mod image_tag_unpinned;
+mod image_unavailable;
 mod invalid_interpolation;
 mod milvus_data_not_persisted;
+mod milvus_management_port_exposed;
+mod milvus_version_data_loss;
 mod minio_data_not_persisted;
+mod minio_default_credentials;
 mod missing_file;
 mod reference_cycle;
 mod restart_policy_missing;
@@ -27,6 +33,7 @@ pub(crate) mod suppression_without_reason;
 mod unknown_service;
 mod unset_variable;
 pub(crate) mod unused_suppression;
+mod woodpecker_minio_too_old;
 mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
@@ -156,6 +163,13 @@ static RULES: &[&dyn Rule] = &[
     &depends_on_not_healthy::DependsOnNotHealthy,
     &etcd_quota_backend_bytes::EtcdQuotaBackendBytes,
     &etcd_config_file_ignores_settings::EtcdConfigFileIgnoresSettings,
+    &etcd_version_data_loss::EtcdVersionDataLoss,
+    &milvus_version_data_loss::MilvusVersionDataLoss,
+    &milvus_management_port_exposed::MilvusManagementPortExposed,
+    &image_tag_unpinned::ImageTagUnpinned,
+    &image_unavailable::ImageUnavailable,
+    &minio_default_credentials::MinioDefaultCredentials,
+    &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,
@@ -175,6 +189,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// The rule with this id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// The release data a rule reads, as `milvet rules <id>` shows it after the rule's document.
+pub fn data_table(id: &str) -> Option<String> {
+    crate::stack::releases::get().table_for(id)
 }
 
 /// Whether `id` is one of the rules about suppression comments, which comments cannot

@@ -202,7 +202,7 @@ fn tmpfs_does_not_persist() {
 fn bitnami_images_keep_data_in_bitnami_etcd() {
     let text = "services:
   etcd:
-    image: docker.io/bitnami/etcd:3.5.18
+    image: docker.io/bitnamilegacy/etcd:3.5.18
     environment:
       - ETCD_DATA_DIR=/data
       - ETCD_AUTO_COMPACTION_MODE=revision
@@ -217,9 +217,15 @@ fn bitnami_images_keep_data_in_bitnami_etcd() {
     assert_eq!(d.related[0].origin.span.slice(text), "ETCD_DATA_DIR=/data");
     let ok = text.replace("./data:/data", "etcd_data:/bitnami/etcd");
     assert_eq!(found(&ok), Vec::<String>::new());
-    let milvusdb = ok.replace("docker.io/bitnami/etcd:3.5.18", "milvusdb/etcd:3.5.5-r2");
+    let milvusdb = ok.replace(
+        "docker.io/bitnamilegacy/etcd:3.5.18",
+        "milvusdb/etcd:3.5.18-r1",
+    );
     assert_eq!(found(&milvusdb), Vec::<String>::new());
-    let unmounted = text.replace("docker.io/bitnami/etcd:3.5.18", "milvusdb/etcd:3.5.5-r2");
+    let unmounted = text.replace(
+        "docker.io/bitnamilegacy/etcd:3.5.18",
+        "milvusdb/etcd:3.5.18-r1",
+    );
     assert_eq!(found(&unmounted), ["3:12 etcd-data-not-persisted"]);
 }
 
@@ -443,7 +449,7 @@ fn retention_alone_is_hours_in_periodic_mode() {
 fn compaction_applies_to_every_etcd_not_only_milvus() {
     let text = "services:
   etcd1:
-    image: quay.io/coreos/etcd:v3.4.13
+    image: quay.io/coreos/etcd:v3.4.33
     volumes: [\"./d:/data\"]
     command: etcd --name etcd1 --data-dir /data
 ";
@@ -484,7 +490,7 @@ fn minio_server_path_not_mounted() {
 fn minio_in_a_milvus_stack_names_what_is_lost() {
     let text = "services:
   minio:
-    image: minio/minio
+    image: minio/minio:RELEASE.2024-05-28T17-19-04Z
     command: [\"minio\", \"server\", \"/minio_data\"]
   standalone:
     image: milvusdb/milvus:v2.6.0
@@ -499,7 +505,7 @@ fn minio_in_a_milvus_stack_names_what_is_lost() {
 
 #[test]
 fn minio_image_volume_is_anonymous() {
-    let text = "services:\n  minio:\n    image: minio/minio\n    command: server /data\n";
+    let text = "services:\n  minio:\n    image: minio/minio:RELEASE.2024-05-28T17-19-04Z\n    command: server /data\n";
     let d = run(text);
     assert_eq!(positions(text, &d), ["4:21 minio-data-not-persisted"]);
     assert!(
@@ -513,7 +519,7 @@ fn minio_image_volume_is_anonymous() {
 fn minio_every_path_is_checked() {
     let text = "services:
   minio1:
-    image: minio/minio
+    image: minio/minio:RELEASE.2024-05-28T17-19-04Z
     volumes:
       - data1-1:/data1
     command: server --console-address \":9001\" http://minio{1...2}/data{1...2}
@@ -528,14 +534,14 @@ fn minio_every_path_is_checked() {
 fn minio_tmpfs_and_anonymous() {
     let text = "services:
   minio:
-    image: quay.io/minio/minio
+    image: quay.io/minio/minio:RELEASE.2024-05-28T17-19-04Z
     tmpfs: /export
     command: minio server /export
 ";
     assert_eq!(found(text), ["5:27 minio-data-not-persisted"]);
     let text = "services:
   minio:
-    image: quay.io/minio/minio
+    image: quay.io/minio/minio:RELEASE.2024-05-28T17-19-04Z
     volumes: [/export]
     command: minio server /export
 ";
@@ -544,13 +550,13 @@ fn minio_tmpfs_and_anonymous() {
 
 #[test]
 fn bitnami_minio_default_and_env() {
-    let text = "services:\n  minio:\n    image: bitnami/minio:2024.5.1\n";
+    let text = "services:\n  minio:\n    image: bitnamilegacy/minio:2024.5.1\n";
     let d = run(text);
     assert_eq!(positions(text, &d), ["3:12 minio-data-not-persisted"]);
     assert!(d[0].message.contains("/bitnami/minio/data"));
-    let ok = "services:\n  minio:\n    image: bitnami/minio:2024.5.1\n    volumes: [\"minio:/bitnami/minio/data\"]\n";
+    let ok = "services:\n  minio:\n    image: bitnamilegacy/minio:2024.5.1\n    volumes: [\"minio:/bitnami/minio/data\"]\n";
     assert_eq!(found(ok), Vec::<String>::new());
-    let env = "services:\n  minio:\n    image: bitnami/minio:2024.5.1\n    environment:\n      MINIO_DATA_DIR: /srv/minio\n    volumes: [\"minio:/bitnami/minio/data\"]\n";
+    let env = "services:\n  minio:\n    image: bitnamilegacy/minio:2024.5.1\n    environment:\n      MINIO_DATA_DIR: /srv/minio\n    volumes: [\"minio:/bitnami/minio/data\"]\n";
     assert_eq!(found(env), ["5:23 minio-data-not-persisted"]);
 }
 
@@ -558,7 +564,7 @@ fn bitnami_minio_default_and_env() {
 fn findings_are_in_file_order_across_services() {
     let text = "services:
   minio:
-    image: minio/minio
+    image: minio/minio:RELEASE.2024-05-28T17-19-04Z
     command: minio server /d
   etcd:
     image: quay.io/coreos/etcd:v3.5.18
@@ -595,6 +601,13 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "depends-on-not-healthy",
             "etcd-quota-backend-bytes",
             "etcd-config-file-ignores-settings",
+            "etcd-version-data-loss",
+            "milvus-version-data-loss",
+            "milvus-management-port-exposed",
+            "image-tag-unpinned",
+            "image-unavailable",
+            "minio-default-credentials",
+            "woodpecker-minio-too-old",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",

@@ -13,6 +13,7 @@ pub mod images;
 mod images_data;
 pub mod milvus;
 pub mod minio;
+pub mod releases;
 pub mod roles;
 pub mod version;
 
