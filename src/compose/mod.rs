@@ -366,6 +366,8 @@ pub struct Mount {
     pub node: NodeId,
     /// Whether it was written under `tmpfs:` rather than `volumes:`.
     pub from_tmpfs_key: bool,
+    /// The service it is written in, when it reaches this one through `volumes_from`.
+    pub from_service: Option<String>,
 }
 
 /// A top-level `volumes` entry.
@@ -715,6 +717,92 @@ pub fn path_is_under(path: &str, dir: &str) -> bool {
         || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
+/// An interpolated value with, for each of its bytes, the range of the raw text that produced
+/// it, and the references read (with their raw ranges).
+struct Mapped {
+    value: String,
+    vars: Vec<(std::ops::Range<usize>, VarUse)>,
+    map: Vec<std::ops::Range<usize>>,
+}
+
+impl Mapped {
+    /// The raw range that produced `value[range]` (an empty range: the place it would be).
+    fn raw_range(&self, range: std::ops::Range<usize>, raw_len: usize) -> std::ops::Range<usize> {
+        if range.start >= range.end {
+            let at = self.map.get(range.start).map_or(raw_len, |r| r.start);
+            return at..at;
+        }
+        let start = self.map[range.start.min(self.map.len() - 1)].start;
+        let end = self.map[(range.end - 1).min(self.map.len() - 1)].end;
+        start..end.max(start)
+    }
+
+    /// The raw text between the bytes around `value[range]`: like [`Mapped::raw_range`], but
+    /// also holding references that gave nothing next to it (`${UNSET}/etcd`).
+    fn raw_between(&self, range: std::ops::Range<usize>, raw_len: usize) -> std::ops::Range<usize> {
+        let tight = self.raw_range(range.clone(), raw_len);
+        let start = match range.start {
+            0 => 0,
+            i => self.map.get(i - 1).map_or(tight.start, |r| r.end),
+        };
+        let end = self.map.get(range.end).map_or(raw_len, |r| r.start);
+        if start <= tight.start && tight.end <= end {
+            start..end
+        } else {
+            tight
+        }
+    }
+
+    /// The references that overlap `raw_range`.
+    fn vars_in(&self, raw_range: &std::ops::Range<usize>) -> Vec<VarUse> {
+        self.vars
+            .iter()
+            .filter(|(r, _)| r.start < raw_range.end && raw_range.start < r.end)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Whether `raw_range` is literal text, each value byte written as itself.
+    fn is_literal(&self, raw: &str, raw_range: &std::ops::Range<usize>) -> bool {
+        self.vars_in(raw_range).is_empty() && !raw[raw_range.clone()].contains('$')
+    }
+}
+
+/// For each byte of the interpolation of `raw` (whose top-level references are `top`, in
+/// order), the raw range that produced it; `None` when the pieces do not add up.
+fn value_map(
+    raw: &str,
+    top: &[&interpolate::VarRef],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = raw.as_bytes();
+    let mut map = Vec::with_capacity(raw.len());
+    let mut pos = 0;
+    let literal = |from: usize, to: usize, map: &mut Vec<std::ops::Range<usize>>| {
+        let mut i = from;
+        while i < to {
+            if bytes[i] == b'$' && i + 1 < to && bytes[i + 1] == b'$' {
+                map.push(i..i + 2);
+                i += 2;
+            } else {
+                map.push(i..i + 1);
+                i += 1;
+            }
+        }
+    };
+    for r in top {
+        if r.span.start < pos || r.span.end > raw.len() {
+            return None;
+        }
+        literal(pos, r.span.start, &mut map);
+        let out = interpolate::interpolate(raw.get(r.span.clone())?, lookup).ok()?;
+        map.extend(std::iter::repeat_n(r.span.clone(), out.value.len()));
+        pos = r.span.end;
+    }
+    literal(pos, raw.len(), &mut map);
+    Some(map)
+}
+
 struct Cx<'a> {
     tree: &'a Tree,
     text: &'a str,
@@ -741,8 +829,22 @@ impl Cx<'_> {
         offsets: Option<&[usize]>,
         fallback: Span,
     ) -> (String, Vec<VarUse>) {
+        let m = self.interp_mapped(raw, offsets, fallback);
+        (m.value, m.vars.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// Interpolate `raw` as [`Cx::interp`] does, keeping for each byte of the value the range
+    /// of `raw` that produced it: the byte itself for literal text (both bytes of a `$$`), the
+    /// whole reference for text a variable or its default gave. A value that cannot be
+    /// interpolated is kept as written.
+    fn interp_mapped(&self, raw: &str, offsets: Option<&[usize]>, fallback: Span) -> Mapped {
+        let identity = |value: String| Mapped {
+            map: (0..value.len()).map(|i| i..i + 1).collect(),
+            value,
+            vars: Vec::new(),
+        };
         if !raw.contains('$') {
-            return (raw.to_string(), Vec::new());
+            return identity(raw.to_string());
         }
         let place = |r: &std::ops::Range<usize>| match offsets {
             Some(o) if r.end < o.len() => {
@@ -750,21 +852,34 @@ impl Cx<'_> {
             }
             _ => self.origin(fallback),
         };
-        match interpolate::interpolate(raw, &|n| self.env.lookup(n)) {
+        let lookup = |n: &str| self.env.lookup(n);
+        match interpolate::interpolate(raw, &lookup) {
             Ok(i) => {
-                let vars = i
-                    .refs
+                let top: Vec<&interpolate::VarRef> =
+                    i.refs.iter().filter(|r| r.depth == 0).collect();
+                let vars = top
                     .iter()
-                    .filter(|r| r.depth == 0)
-                    .map(|r| VarUse {
-                        name: r.name.clone(),
-                        reference: place(&r.span),
-                        var: self.env.get(&r.name),
-                        used_operand: r.used_operand,
-                        op: r.op,
+                    .map(|r| {
+                        (
+                            r.span.clone(),
+                            VarUse {
+                                name: r.name.clone(),
+                                reference: place(&r.span),
+                                var: self.env.get(&r.name),
+                                used_operand: r.used_operand,
+                                op: r.op,
+                            },
+                        )
                     })
                     .collect();
-                (i.value, vars)
+                let map = value_map(raw, &top, &lookup)
+                    .filter(|m| m.len() == i.value.len())
+                    .unwrap_or_else(|| vec![0..raw.len(); i.value.len()]);
+                Mapped {
+                    value: i.value,
+                    vars,
+                    map,
+                }
             }
             Err(InterpolationError::Required {
                 name,
@@ -776,7 +891,7 @@ impl Cx<'_> {
                     message,
                     at: place(&span),
                 });
-                (raw.to_string(), Vec::new())
+                identity(raw.to_string())
             }
             Err(InterpolationError::Invalid { message, span }) => {
                 self.problems
@@ -785,8 +900,40 @@ impl Cx<'_> {
                         message,
                         at: place(&span),
                     });
-                (raw.to_string(), Vec::new())
+                identity(raw.to_string())
             }
+        }
+    }
+
+    /// `value[range]` of an interpolated scalar `whole` as a [`Text`]: its raw text is what
+    /// produced it, its place is where that is written (when the quoting can be followed), its
+    /// variables are the references it came from.
+    fn piece(
+        &self,
+        whole: &Text,
+        offsets: Option<&[usize]>,
+        m: &Mapped,
+        range: std::ops::Range<usize>,
+        between: bool,
+    ) -> Text {
+        let raw_range = if between {
+            m.raw_between(range.clone(), whole.raw.len())
+        } else {
+            m.raw_range(range.clone(), whole.raw.len())
+        };
+        let span = match offsets {
+            Some(o) if raw_range.end < o.len() => {
+                Span::new(o[raw_range.start], o[raw_range.end].max(o[raw_range.start]))
+            }
+            _ => whole.origin.span,
+        };
+        Text {
+            value: m.value[range].to_string(),
+            raw: whole.raw[raw_range.clone()].to_string(),
+            origin: self.origin(span),
+            node: whole.node,
+            vars: m.vars_in(&raw_range),
+            via: whole.via.clone(),
         }
     }
 
@@ -975,6 +1122,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            from_service: None,
                         });
                     }
                 }
@@ -1250,34 +1398,32 @@ impl Cx<'_> {
                 field,
             });
         }
+        // Compose interpolates the string before it splits it into words: a variable may hold
+        // several words, with quotes.
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
-        let words = shell::split_words(&text.raw).ok()?;
+        let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
+        let words = shell::split_words(&m.value).ok()?;
+        let src = |raw_at: usize| offsets.as_ref().and_then(|o| o.get(raw_at).copied());
         let args = words
             .into_iter()
             .map(|w| {
-                let word_offsets = offsets.as_ref().map(|o| {
+                let piece = self.piece(&text, offsets.as_deref(), &m, w.span.clone(), false);
+                let raw_range = m.raw_range(w.span.clone(), text.raw.len());
+                let word_offsets = if m.is_literal(&text.raw, &raw_range) {
                     w.map
                         .iter()
-                        .map(|&i| o.get(i).copied().unwrap_or(text.origin.span.end))
-                        .collect::<Vec<_>>()
-                });
-                let span = match &offsets {
-                    Some(o) => Span::new(
-                        o.get(w.span.start)
-                            .copied()
-                            .unwrap_or(text.origin.span.start),
-                        o.get(w.span.end).copied().unwrap_or(text.origin.span.end),
-                    ),
-                    None => text.origin.span,
+                        .map(|&i| src(m.map.get(i).map_or(text.raw.len(), |r| r.start)))
+                        .collect::<Option<Vec<_>>>()
+                } else {
+                    None
                 };
-                let (value, vars) = self.interp(&w.value, word_offsets.as_deref(), span);
                 Arg {
-                    offsets: word_offsets.filter(|_| value == w.value),
-                    value,
-                    origin: self.origin(span),
+                    offsets: word_offsets,
+                    value: w.value,
+                    origin: piece.origin,
                     node: resolved,
-                    vars,
+                    vars: piece.vars,
                     via: text.via.clone(),
                 }
             })
@@ -1320,18 +1466,22 @@ impl Cx<'_> {
                 origin,
                 node: resolved,
                 from_tmpfs_key: false,
+                from_service: None,
             });
         }
+        // Compose interpolates the whole item before it splits it: a variable may hold the
+        // source, the target, or all of it.
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
-        let parts = volume::parse_short(&text.raw)?;
-        let target = self.part(&text, offsets.as_deref(), parts.target);
+        let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
+        let parts = volume::parse_short(&m.value)?;
+        let target = self.piece(&text, offsets.as_deref(), &m, parts.target, true);
         let source = parts
             .source
-            .map(|r| self.part(&text, offsets.as_deref(), r));
+            .map(|r| self.piece(&text, offsets.as_deref(), &m, r, true));
         let mode = parts
             .mode
-            .map(|r| text.raw[r].to_string())
+            .map(|r| m.value[r].to_string())
             .unwrap_or_default();
         let kind = match &source {
             None => MountKind::Anonymous,
@@ -1349,6 +1499,7 @@ impl Cx<'_> {
             origin,
             node: resolved,
             from_tmpfs_key: false,
+            from_service: None,
         })
     }
 
@@ -1422,3 +1573,6 @@ impl Cx<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fidelity_tests;
