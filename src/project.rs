@@ -200,9 +200,74 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
     let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut stack);
     let mut project = loader.project;
     if project.errors.is_empty() {
-        project.model = model;
+        project.model = model.map(|mut m| {
+            volumes_from(&mut m);
+            m
+        });
     }
     project
+}
+
+/// Give each service the mounts of the services its `volumes_from` names (read-only with
+/// `:ro`), as Docker does when it creates the container: its own mount on the same target
+/// wins. `tmpfs` mounts are not shared; `container:` sources are outside the project.
+fn volumes_from(model: &mut ComposeFile) {
+    for i in 0..model.services.len() {
+        let mut seen = vec![model.services[i].name.value.clone()];
+        let mut added: Vec<crate::compose::Mount> = Vec::new();
+        let mut queue: Vec<(String, bool)> = model.services[i]
+            .volumes_from
+            .iter()
+            .filter_map(|t| parse_volumes_from(&t.value))
+            .collect();
+        while let Some((name, ro)) = queue.pop() {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name.clone());
+            let Some(from) = model.services.iter().find(|s| s.name.value == name) else {
+                continue;
+            };
+            for m in &from.mounts {
+                if m.from_tmpfs_key || m.kind == crate::compose::MountKind::Tmpfs {
+                    continue;
+                }
+                let mut m = m.clone();
+                m.read_only |= ro;
+                if m.from_service.is_none() {
+                    m.from_service = Some(name.clone());
+                }
+                added.push(m);
+            }
+            // What that service has through its own `volumes_from`, too.
+            for t in &from.volumes_from {
+                if let Some((n, r)) = parse_volumes_from(&t.value) {
+                    queue.insert(0, (n, ro || r));
+                }
+            }
+        }
+        let own = &model.services[i].mounts;
+        let target = |m: &crate::compose::Mount| crate::compose::normalize_path(&m.target.value);
+        added.retain(|m| !own.iter().any(|o| target(o) == target(m)));
+        let mut unique: Vec<crate::compose::Mount> = Vec::new();
+        for m in added {
+            if !unique.iter().any(|u| target(u) == target(&m)) {
+                unique.push(m);
+            }
+        }
+        model.services[i].mounts.extend(unique);
+    }
+}
+
+/// `service[:ro|:rw]` as (service, read-only); `None` for `container:name`.
+fn parse_volumes_from(spec: &str) -> Option<(String, bool)> {
+    let mut parts = spec.split(':');
+    let first = parts.next()?;
+    if first == "container" {
+        return None;
+    }
+    let ro = parts.next() == Some("ro");
+    Some((first.to_string(), ro))
 }
 
 /// `rel` joined to the directory of `base` (a file), `./` and `a/..` removed; an absolute
