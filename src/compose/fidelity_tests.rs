@@ -92,3 +92,23 @@ fn a_malformed_reference_in_a_command_is_reported_once_and_kept() {
         p => panic!("{p:?}"),
     }
 }
+
+#[test]
+fn an_environment_entry_without_a_value_takes_it_from_the_project_environment() {
+    let text = "services:\n  e:\n    environment:\n      A:\n      B: ~\n      C:\n  l:\n    environment:\n      - A\n      - C\n";
+    let dotenv = "# x\nA=one\nB=\n";
+    let m = model_with(text, dotenv);
+    for s in &m.services {
+        let a = s.environment.value("A").unwrap();
+        assert_eq!(a.value, "one");
+        // The finding goes to the `.env` line, the key is where it is read.
+        assert_eq!(a.place().file, FileId(1));
+        assert_eq!(at(dotenv, a.place()), "one");
+        assert_eq!(at(text, a.vars[0].reference), "A");
+        // Unset there: the container does not get it.
+        assert!(s.environment.get("C").unwrap().value.is_none());
+    }
+    // Set to the empty string in `.env`: set, and empty.
+    let b = m.services[0].environment.value("B").unwrap();
+    assert_eq!(b.value, "");
+}

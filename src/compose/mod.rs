@@ -1310,7 +1310,7 @@ impl Cx<'_> {
                             self.part(&text, offsets.as_deref(), 0..eq),
                             Some(self.part(&text, offsets.as_deref(), eq + 1..text.raw.len())),
                         ),
-                        None => (text.clone(), None),
+                        None => (text.clone(), self.value_from_environment(&text)),
                     };
                     vars.push(EnvVar {
                         name: Text {
@@ -1333,8 +1333,12 @@ impl Cx<'_> {
                         continue;
                     };
                     let value = self.text(e.value).or_else(|| {
-                        // An explicitly empty string is a value; a null is not.
-                        (!tree.is_null(e.value) && tree.scalar(e.value) == Some("")).then(|| Text {
+                        // An explicitly empty string is a value; a null takes the variable's
+                        // value from the shell or `.env`.
+                        if tree.is_null(e.value) {
+                            return self.value_from_environment(&name);
+                        }
+                        (tree.scalar(e.value) == Some("")).then(|| Text {
                             value: String::new(),
                             raw: String::new(),
                             origin: self.origin(tree.span(e.value)),
@@ -1364,6 +1368,28 @@ impl Cx<'_> {
             vars,
             field: self.field(service, "environment"),
         }
+    }
+
+    /// The value of an `environment` entry written without one (`- KEY`, `KEY:`, `KEY: ~`):
+    /// Compose takes it from the shell or the project's `.env`; unset there, the container
+    /// does not get the variable (`None`). The value points at where it was set and reads the
+    /// variable at the key.
+    fn value_from_environment(&self, name: &Text) -> Option<Text> {
+        let var = self.env.get(&name.raw)?;
+        Some(Text {
+            value: var.value.clone(),
+            raw: String::new(),
+            origin: name.origin,
+            node: name.node,
+            vars: vec![VarUse {
+                name: name.raw.clone(),
+                reference: name.origin,
+                var: Some(var),
+                used_operand: false,
+                op: RefOp::None,
+            }],
+            via: name.via.clone(),
+        })
     }
 
     fn command(&self, field: Field) -> Option<Command> {
