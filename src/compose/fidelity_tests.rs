@@ -112,3 +112,17 @@ fn an_environment_entry_without_a_value_takes_it_from_the_project_environment() 
     let b = m.services[0].environment.value("B").unwrap();
     assert_eq!(b.value, "");
 }
+
+#[test]
+fn unquoted_numbers_reach_the_container_as_compose_reads_them() {
+    let text = "services:\n  e:\n    environment:\n      H: 0x3E8\n      O: 01000\n      Q: \"0x3E8\"\n      S: !!str 0x3E8\n      B: TRUE\n";
+    let m = model_with(text, "");
+    let env = &m.services[0].environment;
+    let h = env.value("H").unwrap();
+    assert_eq!((h.value.as_str(), h.raw.as_str()), ("1000", "0x3E8"));
+    assert_eq!(at(text, h.origin), "0x3E8");
+    assert_eq!(env.value("O").unwrap().value, "512");
+    assert_eq!(env.value("Q").unwrap().value, "0x3E8");
+    assert_eq!(env.value("S").unwrap().value, "0x3E8");
+    assert_eq!(env.value("B").unwrap().value, "true");
+}

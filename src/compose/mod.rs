@@ -13,6 +13,7 @@ pub mod env;
 pub mod image;
 pub mod interpolate;
 pub mod merge;
+pub mod number;
 pub mod shell;
 pub mod volume;
 
@@ -1332,21 +1333,24 @@ impl Cx<'_> {
                     let Some(name) = self.literal(e.key) else {
                         continue;
                     };
-                    let value = self.text(e.value).or_else(|| {
-                        // An explicitly empty string is a value; a null takes the variable's
-                        // value from the shell or `.env`.
-                        if tree.is_null(e.value) {
-                            return self.value_from_environment(&name);
-                        }
-                        (tree.scalar(e.value) == Some("")).then(|| Text {
-                            value: String::new(),
-                            raw: String::new(),
-                            origin: self.origin(tree.span(e.value)),
-                            node: e.value,
-                            vars: Vec::new(),
-                            via: self.via_of(e.value),
-                        })
-                    });
+                    let value = self
+                        .text(e.value)
+                        .map(|t| self.as_read(e.value, t))
+                        .or_else(|| {
+                            // An explicitly empty string is a value; a null takes the variable's
+                            // value from the shell or `.env`.
+                            if tree.is_null(e.value) {
+                                return self.value_from_environment(&name);
+                            }
+                            (tree.scalar(e.value) == Some("")).then(|| Text {
+                                value: String::new(),
+                                raw: String::new(),
+                                origin: self.origin(tree.span(e.value)),
+                                node: e.value,
+                                vars: Vec::new(),
+                                via: self.via_of(e.value),
+                            })
+                        });
                     let key_span = tree.span(e.key);
                     let end = tree.span(tree.resolve(e.value)).end.max(key_span.end);
                     vars.push(EnvVar {
@@ -1390,6 +1394,20 @@ impl Cx<'_> {
             }],
             via: name.via.clone(),
         })
+    }
+
+    /// A value as the container gets it: a plain scalar that YAML reads as a number or a
+    /// boolean becomes the text Compose makes of it ([`number::plain_value`]).
+    fn as_read(&self, id: NodeId, mut text: Text) -> Text {
+        let target = self.tree.resolve(id);
+        if self.tree.node(target).tag.is_none()
+            && let Some((value, yaml::scalar::ScalarStyle::Plain)) =
+                self.tree.scalar_with_style(target)
+            && let Some(v) = number::plain_value(value)
+        {
+            text.value = v;
+        }
+        text
     }
 
     fn command(&self, field: Field) -> Option<Command> {
