@@ -175,6 +175,19 @@ pub struct Project {
     pub model: Option<ComposeFile>,
     /// Files that could not be read or parsed.
     pub errors: Vec<LoadError>,
+    /// The directory relative paths of each Compose file resolve against.
+    pub dirs: HashMap<FileId, PathBuf>,
+}
+
+impl Project {
+    /// A relative host path written in `file` as Docker Compose resolves it (against the
+    /// file's project directory).
+    pub fn host_path(&self, file: FileId, rel: &str) -> PathBuf {
+        match self.dirs.get(&file) {
+            Some(dir) => in_dir(dir, rel),
+            None => PathBuf::from(rel),
+        }
+    }
 }
 
 /// How deep `include` and `extends` may nest.
@@ -186,6 +199,10 @@ struct Loader<'a> {
     project: Project,
     /// Files by path, so that a file read twice gets one id.
     ids: HashMap<PathBuf, FileId>,
+    /// The directory relative paths written in a Compose file resolve against: its project's
+    /// directory (the first file's, for every file of a `-f` list), or for a file only
+    /// `extends` names, its own.
+    dirs: HashMap<FileId, PathBuf>,
 }
 
 /// Load a project from its Compose files, in merge order.
@@ -195,10 +212,19 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
         options,
         project: Project::default(),
         ids: HashMap::new(),
+        dirs: HashMap::new(),
     };
     let mut stack = entries.first().cloned().into_iter().collect();
-    let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut stack);
+    let model = loader.load_project(
+        entries,
+        &options.env_files,
+        Role::Entry,
+        0,
+        &mut stack,
+        Scope::default(),
+    );
     let mut project = loader.project;
+    project.dirs = loader.dirs;
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             volumes_from(&mut m);
@@ -273,11 +299,16 @@ fn parse_volumes_from(spec: &str) -> Option<(String, bool)> {
 /// `rel` joined to the directory of `base` (a file), `./` and `a/..` removed; an absolute
 /// `rel` is kept.
 pub fn beside(base: &Path, rel: &str) -> PathBuf {
+    in_dir(base.parent().unwrap_or(Path::new("")), rel)
+}
+
+/// `rel` joined to `dir`, `./` and `a/..` removed; an absolute `rel` is kept.
+pub fn in_dir(dir: &Path, rel: &str) -> PathBuf {
     let rel = Path::new(rel);
     let joined = if rel.is_absolute() {
         rel.to_path_buf()
     } else {
-        base.parent().unwrap_or(Path::new("")).join(rel)
+        dir.join(rel)
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -390,6 +421,7 @@ impl Loader<'_> {
         role: Role,
         depth: usize,
         stack: &mut Vec<PathBuf>,
+        scope: Scope<'_>,
     ) -> Option<ComposeFile> {
         let mut ids = Vec::new();
         for e in entries {
@@ -406,7 +438,18 @@ impl Loader<'_> {
         if ids.len() != entries.len() {
             return None;
         }
-        let env = self.env(entries.first()?, env_files);
+        let dir = match scope.dir {
+            Some(d) => d,
+            None => entries
+                .first()?
+                .parent()
+                .unwrap_or(Path::new(""))
+                .to_path_buf(),
+        };
+        for &id in &ids {
+            self.dirs.entry(id).or_insert_with(|| dir.clone());
+        }
+        let env = self.env(&dir, env_files, scope.parent);
         let mut model: Option<ComposeFile> = None;
         for id in ids {
             if let Some(m) = self.model_of(id, &env) {
@@ -417,16 +460,25 @@ impl Loader<'_> {
             }
         }
         let mut model = model?;
-        self.includes(&mut model, depth, stack);
+        self.includes(&mut model, &env, depth, stack);
         self.extends(&mut model, &env, depth);
         self.env_files(&mut model, &env);
         Some(model)
     }
 
-    /// The project's variables: the shell, then the env files (or `.env`).
-    fn env(&mut self, first: &Path, env_files: &[PathBuf]) -> Env {
-        let mut env = Env::new(self.options.shell.clone());
-        let default = [beside(first, ".env")];
+    /// The project's variables: the shell, then (for an included project) the including
+    /// project's, then the env files (or the `.env` of the project directory, unless that is
+    /// a directory, which Docker Compose ignores).
+    fn env(&mut self, dir: &Path, env_files: &[PathBuf], parent: Option<&Env>) -> Env {
+        let mut env = match parent {
+            Some(p) => Env::included_by(p),
+            None => Env::new(self.options.shell.clone()),
+        };
+        let dotenv = in_dir(dir, ".env");
+        if env_files.is_empty() && std::fs::metadata(&dotenv).is_ok_and(|m| m.is_dir()) {
+            return env;
+        }
+        let default = [dotenv];
         let (paths, explicit) = if env_files.is_empty() {
             (&default[..], false)
         } else {
@@ -470,13 +522,37 @@ impl Loader<'_> {
         self.project.files[origin.file.0 as usize].path.clone()
     }
 
+    /// A relative path written at `origin`, resolved against its file's project directory.
+    fn resolve(&self, origin: Origin, rel: &str) -> PathBuf {
+        match self.dirs.get(&origin.file) {
+            Some(dir) => in_dir(dir, rel),
+            None => beside(&self.path_of(origin), rel),
+        }
+    }
+
     /// Resolve `include`: each included project is loaded with its own variables and merged
     /// under this one.
-    fn includes(&mut self, model: &mut ComposeFile, depth: usize, stack: &mut Vec<PathBuf>) {
+    fn includes(
+        &mut self,
+        model: &mut ComposeFile,
+        env: &Env,
+        depth: usize,
+        stack: &mut Vec<PathBuf>,
+    ) {
+        // The services of the including project and of each project included so far, with
+        // the include that brought them.
+        let mut defined: Vec<(String, Option<Origin>)> = model
+            .services
+            .iter()
+            .map(|s| (s.name.value.clone(), None))
+            .collect();
         let includes = std::mem::take(&mut model.includes);
         for inc in includes {
-            let base = self.path_of(inc.origin);
-            let paths: Vec<PathBuf> = inc.paths.iter().map(|p| beside(&base, &p.value)).collect();
+            let paths: Vec<PathBuf> = inc
+                .paths
+                .iter()
+                .map(|p| self.resolve(inc.origin, &p.value))
+                .collect();
             let Some(first) = paths.first().cloned() else {
                 continue;
             };
@@ -518,13 +594,40 @@ impl Loader<'_> {
             let env_files: Vec<PathBuf> = inc
                 .env_files
                 .iter()
-                .map(|e| beside(&base, &e.value))
+                .map(|e| self.resolve(inc.origin, &e.value))
                 .collect();
+            let scope = Scope {
+                dir: inc
+                    .project_directory
+                    .as_ref()
+                    .map(|d| self.resolve(inc.origin, &d.value)),
+                parent: Some(env),
+            };
             stack.push(first.clone());
-            let included =
-                self.load_project(&paths, &env_files, Role::Referenced, depth + 1, stack);
+            let included = self.load_project(
+                &paths,
+                &env_files,
+                Role::Referenced,
+                depth + 1,
+                stack,
+                scope,
+            );
             stack.pop();
-            if let Some(included) = included {
+            if let Some(mut included) = included {
+                for s in &included.services {
+                    if defined.iter().any(|(n, _)| *n == s.name.value) {
+                        model.problems.push(Problem::IncludeConflict {
+                            service: s.name.value.clone(),
+                            at: inc.paths.first().map_or(inc.origin, Text::place),
+                        });
+                    } else {
+                        defined.push((s.name.value.clone(), Some(inc.origin)));
+                    }
+                }
+                // Docker Compose refuses the project; keep the including project's service.
+                included
+                    .services
+                    .retain(|s| !model.services.iter().any(|m| m.name.value == s.name.value));
                 let mine = std::mem::replace(model, empty_like(model));
                 *model = merge(included, mine);
             }
@@ -565,7 +668,10 @@ impl Loader<'_> {
             return service;
         };
         let here = self.path_of(ext.origin);
-        let file = ext.file.as_ref().map(|f| beside(&here, &f.value));
+        let file = ext
+            .file
+            .as_ref()
+            .map(|f| self.resolve(ext.origin, &f.value));
         let key = (
             file.clone().unwrap_or_else(|| here.clone()),
             ext.service.value.clone(),
@@ -590,11 +696,15 @@ impl Loader<'_> {
                 .find(|s| s.name.value == ext.service.value)
                 .cloned(),
             Some(path) => match self.compose_file(path, Role::Referenced) {
-                Ok(Some(id)) => self.model_of(id, env).and_then(|m| {
-                    m.services
-                        .into_iter()
-                        .find(|s| s.name.value == ext.service.value)
-                }),
+                Ok(Some(id)) => {
+                    let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                    self.dirs.entry(id).or_insert(own);
+                    self.model_of(id, env).and_then(|m| {
+                        m.services
+                            .into_iter()
+                            .find(|s| s.name.value == ext.service.value)
+                    })
+                }
                 Ok(None) => {
                     model.problems.push(Problem::MissingFile {
                         path: path.display().to_string(),
@@ -658,14 +768,22 @@ impl Loader<'_> {
         merged
     }
 
-    /// Read every service's `env_file`s into its environment, under `environment`.
+    /// Read every service's `env_file`s into its environment, under `environment`. A value
+    /// reads variables from the project's environment first, then the service's own
+    /// `environment`, then the lines before it, then the env files before it (as Docker
+    /// Compose v2.40.3 resolves them); `format: raw` takes values verbatim.
     fn env_files(&mut self, model: &mut ComposeFile, env: &Env) {
         for si in 0..model.services.len() {
             let refs = model.services[si].env_files.clone();
+            let own: HashMap<String, String> = model.services[si]
+                .environment
+                .vars
+                .iter()
+                .filter_map(|v| Some((v.name.value.clone(), v.value.as_ref()?.value.clone())))
+                .collect();
             let mut added: Vec<EnvVar> = Vec::new();
             for r in refs {
-                let base = self.path_of(r.path.origin);
-                let path = beside(&base, &r.path.value);
+                let path = self.resolve(r.path.origin, &r.path.value);
                 let text = match self.reader.read(&path, &self.options.limits) {
                     Ok(Some(t)) => t,
                     Ok(None) => {
@@ -689,7 +807,20 @@ impl Loader<'_> {
                         self.add_file(path.clone(), Role::EnvFile, text.clone(), Tree::default())
                     }
                 };
-                match dotenv::parse(&text, &|n| env.lookup(n)) {
+                let lookup = |n: &str| env.lookup(n).or_else(|| own.get(n).cloned());
+                let earlier = |n: &str| {
+                    added
+                        .iter()
+                        .rev()
+                        .find(|v| v.name.value == n)
+                        .and_then(|v| v.value.as_ref().map(|t| t.value.clone()))
+                };
+                let parsed = if r.raw {
+                    dotenv::parse_raw(&text)
+                } else {
+                    dotenv::parse_layered(&text, &lookup, &earlier)
+                };
+                match parsed {
                     Ok(entries) => {
                         for e in entries {
                             let Some(value) = e.value else { continue };
@@ -743,6 +874,14 @@ impl Loader<'_> {
             svc.environment.vars = vars;
         }
     }
+}
+
+/// Where a project is loaded: its directory (else the first file's) and, for an included
+/// project, the including project's variables.
+#[derive(Default)]
+struct Scope<'a> {
+    dir: Option<PathBuf>,
+    parent: Option<&'a Env>,
 }
 
 /// An empty model standing in for one being moved.

@@ -9,7 +9,7 @@ mod common;
 use common::{findings, tool};
 
 use milvet::compose::{MountKind, Service, normalize_path};
-use milvet::project::{self, Disk, LoadOptions};
+use milvet::project::{self, Disk, LoadOptions, Project};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -124,15 +124,17 @@ fn project_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 }
 
 /// A host path as Docker Compose prints it: absolute, normalised.
-fn absolute(dir: &Path, p: &str) -> String {
-    if p.starts_with('/') {
-        return normalize_path(p);
-    }
-    normalize_path(&format!("{}/{p}", dir.display()))
+fn absolute(p: &Path) -> String {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap().join(p)
+    };
+    normalize_path(&p.display().to_string())
 }
 
 /// The fields compared, for one service of milvet's model, in `docker compose config` shape.
-fn model_fields(dir: &Path, s: &Service) -> Value {
+fn model_fields(project: &Project, s: &Service) -> Value {
     let mut env = Map::new();
     for v in &s.environment.vars {
         env.insert(
@@ -160,7 +162,9 @@ fn model_fields(dir: &Path, s: &Service) -> Value {
             MountKind::Other => "other",
         };
         let source = match (&m.kind, &m.source) {
-            (MountKind::Bind, Some(src)) => json!(absolute(dir, &src.value)),
+            (MountKind::Bind, Some(src)) => {
+                json!(absolute(&project.host_path(src.origin.file, &src.value)))
+            }
             (_, Some(src)) => json!(src.value),
             (_, None) => Value::Null,
         };
@@ -263,7 +267,8 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
             ..LoadOptions::default()
         };
         let loaded = project::load(&files, &options, &Disk);
-        if !out.status.success() {
+        // Docker Compose may refuse a project with exit status 0 and nothing on stdout.
+        if !out.status.success() || out.stdout.is_empty() {
             let refused = loaded.model.as_ref().is_none_or(|m| !m.problems.is_empty())
                 || !loaded.errors.is_empty()
                 || !expected(&dir)
@@ -279,7 +284,13 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
             }
             continue;
         }
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
         let Some(model) = loaded.model.as_ref() else {
             failures.push(format!("{}: milvet could not load it", dir.display()));
             continue;
@@ -310,7 +321,7 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
             };
             compared += 1;
             let want = sorted_volumes(compose_fields(service, &volumes_of));
-            let got = sorted_volumes(model_fields(&dir, s));
+            let got = sorted_volumes(model_fields(&loaded, s));
             if want != got {
                 failures.push(format!(
                     "{}: service {name}\n  docker compose {want}\n  milvet         {got}",

@@ -427,6 +427,8 @@ pub struct EnvFileRef {
     pub path: Text,
     /// `required: false` lets the file be missing.
     pub required: bool,
+    /// `format: raw`: values are taken verbatim.
+    pub raw: bool,
 }
 
 /// A service's `extends`.
@@ -526,6 +528,9 @@ pub enum Problem {
     Cycle { chain: String, at: Origin },
     /// `extends` names a service that does not exist.
     UnknownService { service: String, at: Origin },
+    /// A service an `include`d project defines is defined by the including project too (or
+    /// by another included project): Docker Compose refuses the project.
+    IncludeConflict { service: String, at: Origin },
 }
 
 /// One Compose document.
@@ -603,7 +608,19 @@ impl ComposeFile {
                 }
             }
         }
-        model.problems = cx.problems.into_inner();
+        // Compose interpolates every value of the file, not only those the model reads: a
+        // malformed or required-and-missing reference anywhere stops it.
+        cx.interpolate_everything(root);
+        let mut problems = cx.problems.into_inner();
+        let mut seen = Vec::new();
+        problems.retain(|p| {
+            let new = !seen.contains(p);
+            if new {
+                seen.push(p.clone());
+            }
+            new
+        });
+        model.problems = problems;
         model
     }
 
@@ -938,6 +955,27 @@ impl Cx<'_> {
         }
     }
 
+    /// Interpolate every scalar value under `root` (keys are not interpolated; an alias is
+    /// read where its anchor is written), recording the problems.
+    fn interpolate_everything(&self, root: NodeId) {
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            match &self.tree.node(id).kind {
+                NodeKind::Scalar { value, .. } => {
+                    if value.contains('$') && !self.tree.is_null(id) {
+                        let offsets = self.offsets(id);
+                        self.interp(value, offsets.as_deref(), self.tree.span(id));
+                    }
+                }
+                NodeKind::Sequence { items, .. } => stack.extend(items.iter().rev()),
+                NodeKind::Mapping { entries, .. } => {
+                    stack.extend(entries.iter().rev().map(|e| e.value));
+                }
+                NodeKind::Alias { .. } => {}
+            }
+        }
+    }
+
     fn via_of(&self, id: NodeId) -> Option<Via> {
         if self.tree.is_alias(id) {
             return Some(Via {
@@ -1218,11 +1256,16 @@ impl Cx<'_> {
                             .get(item, "required")
                             .and_then(|n| tree.scalar(n))
                             .is_none_or(|s| s != "false"),
+                        raw: tree
+                            .get(item, "format")
+                            .and_then(|n| self.text(n))
+                            .is_some_and(|f| f.value == "raw"),
                     })
                 } else {
                     Some(EnvFileRef {
                         path: self.text(item)?,
                         required: true,
+                        raw: false,
                     })
                 }
             })
