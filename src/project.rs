@@ -894,6 +894,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         problems: Vec::new(),
         includes: Vec::new(),
         roots: Vec::new(),
+        declared: Vec::new(),
     }
 }
 

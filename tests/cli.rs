@@ -1022,6 +1022,9 @@ fn rules_lists_every_rule_with_its_severity() {
             ("missing-file", "error"),
             ("reference-cycle", "error"),
             ("unknown-service", "error"),
+            ("undefined-reference", "error"),
+            ("duplicate-mount-target", "error"),
+            ("duplicate-container-name", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),
         ]

@@ -15,6 +15,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The rules whose findings say that Docker Compose refuses the project.
+const REFUSALS: &[&str] = &[
+    "compose-schema",
+    "duplicate-container-name",
+    "duplicate-mount-target",
+    "include-conflict",
+    "invalid-interpolation",
+    "missing-file",
+    "reference-cycle",
+    "undefined-reference",
+    "unknown-service",
+    "unset-variable",
+    "yaml-duplicate-key",
+];
+
 const PROJECTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/projects");
 
 /// The fixture projects of this file, sorted.
@@ -169,7 +184,10 @@ fn model_fields(project: &Project, s: &Service) -> Value {
             (_, None) => Value::Null,
         };
         volumes.push(json!({
-            "type": kind, "source": source, "target": m.target.value, "read_only": m.read_only
+            "type": kind,
+            "source": source,
+            "target": normalize_path(&m.target.value),
+            "read_only": m.read_only
         }));
     }
     json!({
@@ -271,10 +289,9 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
         if !out.status.success() || out.stdout.is_empty() {
             let refused = loaded.model.as_ref().is_none_or(|m| !m.problems.is_empty())
                 || !loaded.errors.is_empty()
-                || !expected(&dir)
+                || expected(&dir)
                     .iter()
-                    .all(|l| l.split(' ').nth(1).is_none_or(|r| r.is_empty()))
-                    && !expected(&dir).is_empty();
+                    .any(|l| l.split(' ').nth(1).is_some_and(|r| REFUSALS.contains(&r)));
             if !refused {
                 failures.push(format!(
                     "{}: Docker Compose refuses it ({}), milvet reports nothing",

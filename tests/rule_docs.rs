@@ -223,6 +223,8 @@ fn assert_bad_example(id: &str) {
 /// The documents with a bad-example test below; every `rules/*.md` must be here.
 const DOC_TESTS: &[&str] = &[
     "compose-schema",
+    "duplicate-container-name",
+    "duplicate-mount-target",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
@@ -230,6 +232,7 @@ const DOC_TESTS: &[&str] = &[
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
+    "undefined-reference",
     "unknown-service",
     "unset-variable",
     "yaml-duplicate-key",
@@ -268,6 +271,21 @@ fn bad_example_reference_cycle() {
 #[test]
 fn bad_example_unknown_service() {
     assert_bad_example("unknown-service");
+}
+
+#[test]
+fn bad_example_duplicate_mount_target() {
+    assert_bad_example("duplicate-mount-target");
+}
+
+#[test]
+fn bad_example_duplicate_container_name() {
+    assert_bad_example("duplicate-container-name");
+}
+
+#[test]
+fn bad_example_undefined_reference() {
+    assert_bad_example("undefined-reference");
 }
 
 #[test]

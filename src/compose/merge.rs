@@ -30,6 +30,15 @@ pub fn merge(mut base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
     base.problems.extend(overlay.problems);
     base.includes.extend(overlay.includes);
     base.roots.extend(overlay.roots);
+    for d in overlay.declared {
+        if !base
+            .declared
+            .iter()
+            .any(|(k, n)| *k == d.0 && n.value == d.1.value)
+        {
+            base.declared.push(d);
+        }
+    }
     base
 }
 
@@ -113,6 +122,42 @@ pub fn merge_service(b: Service, o: Service) -> Service {
     fields.extend(of.iter().cloned());
     let mut defs = b.defs;
     defs.extend(o.defs);
+    let references = {
+        let mut r: Vec<_> = ["networks", "secrets", "configs"]
+            .iter()
+            .flat_map(|key| {
+                let kind = match *key {
+                    "networks" => super::Resource::Network,
+                    "secrets" => super::Resource::Secret,
+                    _ => super::Resource::Config,
+                };
+                let from_o: Vec<_> = o
+                    .references
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .cloned()
+                    .collect();
+                if replaced(key) {
+                    from_o
+                } else {
+                    let mut v: Vec<_> = b
+                        .references
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .cloned()
+                        .collect();
+                    for x in from_o {
+                        if !v.iter().any(|(_, t)| t.value == x.1.value) {
+                            v.push(x);
+                        }
+                    }
+                    v
+                }
+            })
+            .collect();
+        r.dedup();
+        r
+    };
     Service {
         name: b.name,
         node: b.node,
@@ -169,6 +214,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         extends: o.extends.or(b.extends),
         fields,
         defs,
+        references,
     }
 }
 
@@ -202,9 +248,13 @@ fn merge_mounts(b: &Service, o: &Service) -> Vec<Mount> {
             } else {
                 drop_volumes
             };
+            // `volumes` merge by target, `tmpfs` entries by path, each key on its own (a
+            // tmpfs and a volume on one path are both kept, and Compose refuses them).
             !dropped
                 && !o.mounts.iter().any(|x| {
-                    super::normalize_path(&x.target.value) == super::normalize_path(&m.target.value)
+                    x.from_tmpfs_key == m.from_tmpfs_key
+                        && super::normalize_path(&x.target.value)
+                            == super::normalize_path(&m.target.value)
                 })
         })
         .cloned()

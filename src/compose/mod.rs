@@ -484,6 +484,38 @@ pub struct Service {
     pub fields: Vec<(String, Field)>,
     /// The service's mapping in every file that defines it, in merge order.
     pub defs: Vec<(FileId, NodeId)>,
+    /// The networks, secrets and configs it names, which the project must declare.
+    pub references: Vec<(Resource, Text)>,
+}
+
+/// A kind of top-level resource a service refers to by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Volume,
+    Network,
+    Secret,
+    Config,
+}
+
+impl Resource {
+    /// The word Docker Compose uses for it, and its top-level key.
+    pub fn word(self) -> &'static str {
+        match self {
+            Resource::Volume => "volume",
+            Resource::Network => "network",
+            Resource::Secret => "secret",
+            Resource::Config => "config",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Resource::Volume => "volumes",
+            Resource::Network => "networks",
+            Resource::Secret => "secrets",
+            Resource::Config => "configs",
+        }
+    }
 }
 
 impl Service {
@@ -545,6 +577,8 @@ pub struct ComposeFile {
     pub includes: Vec<Include>,
     /// The root mapping of every document merged into this model, in order.
     pub roots: Vec<(FileId, NodeId)>,
+    /// The top-level networks, secrets and configs declared.
+    pub declared: Vec<(Resource, Text)>,
 }
 
 impl ComposeFile {
@@ -573,6 +607,7 @@ impl ComposeFile {
             problems: Vec::new(),
             includes: Vec::new(),
             roots: vec![(file, root)],
+            declared: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
             model.includes = cx.includes(inc);
@@ -605,6 +640,17 @@ impl ComposeFile {
                         driver_opts_type,
                         external,
                     });
+                }
+            }
+        }
+        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+            if let Some(decls) = tree.get(root, kind.key())
+                && let Some(entries) = tree.entries(decls)
+            {
+                for e in entries {
+                    if let Some(name) = cx.literal(e.key) {
+                        model.declared.push((kind, name));
+                    }
                 }
             }
         }
@@ -1137,6 +1183,17 @@ impl Cx<'_> {
             self.under(read("volumes"), || {
                 for &item in tree.items(v).unwrap_or(&[]) {
                     if let Some(m) = self.volume_mount(item) {
+                        // Compose keeps the last entry for a target: the short syntax's target
+                        // cleaned (`/etcd/` is `/etcd`), the long syntax's as written.
+                        let key = |m: &Mount| {
+                            if tree.is_mapping(m.node) {
+                                m.target.value.clone()
+                            } else {
+                                normalize_path(&m.target.value)
+                            }
+                        };
+                        let k = key(&m);
+                        mounts.retain(|x| key(x) != k);
                         mounts.push(m);
                     }
                 }
@@ -1234,7 +1291,37 @@ impl Cx<'_> {
                 })
                 .collect(),
             defs: vec![(self.file, tree.resolve(node))],
+            references: self.references(node),
         })
+    }
+
+    /// The networks (list or mapping), secrets and configs (a name, or `source:`) a
+    /// service names.
+    fn references(&self, service: NodeId) -> Vec<(Resource, Text)> {
+        let tree = self.tree;
+        let mut out = Vec::new();
+        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+            let Some(node) = tree.get(service, kind.key()) else {
+                continue;
+            };
+            self.under(self.field(service, kind.key()), || {
+                if let Some(items) = tree.items(node) {
+                    for &i in items {
+                        let name = if tree.is_mapping(i) {
+                            tree.get(i, "source").and_then(|n| self.text(n))
+                        } else {
+                            self.text(i)
+                        };
+                        out.extend(name.map(|n| (kind, n)));
+                    }
+                } else if let Some(entries) = tree.entries(node) {
+                    for e in entries {
+                        out.extend(self.text(e.key).map(|n| (kind, n)));
+                    }
+                }
+            });
+        }
+        out
     }
 
     fn env_files(&self, node: Option<NodeId>) -> Vec<EnvFileRef> {

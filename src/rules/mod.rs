@@ -6,6 +6,8 @@
 //! in it, and reports [`Diagnostic`]s.
 
 mod compose_schema;
+mod duplicate_container_name;
+mod duplicate_mount_target;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
@@ -13,6 +15,7 @@ mod invalid_interpolation;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
+mod undefined_reference;
 mod unknown_service;
 mod unset_variable;
 mod yaml_duplicate_key;
@@ -137,6 +140,9 @@ static RULES: &[&dyn Rule] = &[
     &missing_file::MissingFile,
     &reference_cycle::ReferenceCycle,
     &unknown_service::UnknownService,
+    &undefined_reference::UndefinedReference,
+    &duplicate_mount_target::DuplicateMountTarget,
+    &duplicate_container_name::DuplicateContainerName,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
 ];
