@@ -1025,6 +1025,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("undefined-reference", "error"),
             ("duplicate-mount-target", "error"),
             ("duplicate-container-name", "error"),
+            ("invalid-volume-spec", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),
         ]

@@ -22,6 +22,7 @@ const REFUSALS: &[&str] = &[
     "duplicate-mount-target",
     "include-conflict",
     "invalid-interpolation",
+    "invalid-volume-spec",
     "missing-file",
     "reference-cycle",
     "undefined-reference",

@@ -229,6 +229,7 @@ const DOC_TESTS: &[&str] = &[
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
     "invalid-interpolation",
+    "invalid-volume-spec",
     "minio-data-not-persisted",
     "missing-file",
     "reference-cycle",
@@ -281,6 +282,11 @@ fn bad_example_duplicate_mount_target() {
 #[test]
 fn bad_example_duplicate_container_name() {
     assert_bad_example("duplicate-container-name");
+}
+
+#[test]
+fn bad_example_invalid_volume_spec() {
+    assert_bad_example("invalid-volume-spec");
 }
 
 #[test]

@@ -560,6 +560,14 @@ pub enum Problem {
     Cycle { chain: String, at: Origin },
     /// `extends` names a service that does not exist.
     UnknownService { service: String, at: Origin },
+    /// A short volume spec that is not one once interpolated (`${UNSET}:/data` is `:/data`):
+    /// Compose refuses the file.
+    InvalidVolumeSpec {
+        spec: String,
+        at: Origin,
+        /// The variables it read.
+        vars: Vec<VarUse>,
+    },
     /// A service an `include`d project defines is defined by the including project too (or
     /// by another included project): Docker Compose refuses the project.
     IncludeConflict { service: String, at: Origin },
@@ -741,6 +749,13 @@ impl ComposeFile {
             }
         }
     }
+}
+
+/// Whether a short volume spec has an empty part between colons, which Compose refuses (a
+/// Windows drive letter's colon is not a separator).
+fn has_empty_section(spec: &str) -> bool {
+    let b = spec.as_bytes();
+    b.first() == Some(&b':') || b.last() == Some(&b':') || b.windows(2).any(|w| w == b"::")
 }
 
 /// Interpolate a value with no variable set, so that only defaults apply: what the model can
@@ -1648,7 +1663,18 @@ impl Cx<'_> {
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
-        let parts = volume::parse_short(&m.value)?;
+        let Some(parts) = volume::parse_short(&m.value).filter(|_| !has_empty_section(&m.value))
+        else {
+            // Compose refuses it ("invalid spec: :/data: empty section between colons"), as
+            // it does a spec with too many parts or no target.
+            let vars: Vec<VarUse> = m.vars.iter().map(|(_, v)| v.clone()).collect();
+            self.problems.borrow_mut().push(Problem::InvalidVolumeSpec {
+                spec: m.value.clone(),
+                at: text.origin,
+                vars,
+            });
+            return None;
+        };
         let target = self.piece(&text, offsets.as_deref(), &m, parts.target, true);
         let source = parts
             .source

@@ -12,6 +12,7 @@ mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
 mod invalid_interpolation;
+mod invalid_volume_spec;
 mod minio_data_not_persisted;
 mod missing_file;
 mod reference_cycle;
@@ -85,6 +86,17 @@ pub(crate) fn unknowable(cx: &Context<'_>, origin: Option<Origin>) -> bool {
     })
 }
 
+/// Whether a service's mounts cannot be known because one of its volumes is not a valid spec
+/// once interpolated (reported by `invalid-volume-spec`).
+pub(crate) fn mounts_unknowable(cx: &Context<'_>, service: &Service) -> bool {
+    cx.file.problems.iter().any(|p| match p {
+        crate::compose::Problem::InvalidVolumeSpec { at, .. } => {
+            service.origin.file == at.file && service.origin.span.contains(at.span)
+        }
+        _ => false,
+    })
+}
+
 /// Add to a finding about a value the places that explain it (see
 /// [`crate::compose::Text::explain`]), and to its message how the value was arrived at.
 pub(crate) fn explained(
@@ -143,6 +155,7 @@ static RULES: &[&dyn Rule] = &[
     &undefined_reference::UndefinedReference,
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
+    &invalid_volume_spec::InvalidVolumeSpec,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
 ];

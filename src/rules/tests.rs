@@ -581,6 +581,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "undefined-reference",
             "duplicate-mount-target",
             "duplicate-container-name",
+            "invalid-volume-spec",
             "yaml-duplicate-key",
             "compose-schema",
         ]

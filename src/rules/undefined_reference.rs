@@ -20,6 +20,19 @@ impl Rule for UndefinedReference {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        // A name written once in an anchor that several services use is reported once.
+        let mut found: Vec<Diagnostic> = Vec::new();
+        self.each(cx, &mut found);
+        for d in found {
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+impl UndefinedReference {
+    fn each(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for service in &cx.file.services {
             for m in &service.mounts {
                 if m.kind != MountKind::Volume || m.from_service.is_some() {
