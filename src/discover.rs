@@ -1,6 +1,7 @@
 //! Which files to check: the files named on the command line, and the Compose files and
 //! `milvus.yaml` files found in the directories named.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What a file holds.
@@ -38,8 +39,13 @@ pub struct WalkError {
 /// Directory names never walked into (besides hidden ones).
 const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
 
-/// Whether a file name is one Docker Compose reads by default or by convention:
-/// `compose.yaml`, `docker-compose.yml`, `compose.override.yaml`, `docker-compose.prod.yml`, ...
+/// Hidden directories that hold Compose files by convention, walked like any other.
+const HIDDEN_WALKED: &[&str] = &[".devcontainer"];
+
+/// Whether a file name is one Docker Compose reads by default or one people give Compose
+/// files: `compose.yaml`, `docker-compose.yml`, `compose.override.yaml`,
+/// `docker-compose.prod.yml`, and any `*compose*.y(a)ml` (Milvus's own download is
+/// `milvus-standalone-docker-compose.yml`; `docker-compose-milvus.yml` is common too).
 pub fn is_compose_name(name: &str) -> bool {
     let Some(stem) = name
         .strip_suffix(".yaml")
@@ -47,10 +53,16 @@ pub fn is_compose_name(name: &str) -> bool {
     else {
         return false;
     };
-    stem == "compose"
-        || stem == "docker-compose"
-        || (stem.starts_with("compose.") && stem.len() > "compose.".len())
-        || (stem.starts_with("docker-compose.") && stem.len() > "docker-compose.".len())
+    stem.contains("compose")
+}
+
+/// Whether a directory is walked: not hidden (except the conventional ones), not
+/// `node_modules` or `target`.
+fn walked_dir(name: &str) -> bool {
+    if name.starts_with('.') {
+        return HIDDEN_WALKED.contains(&name);
+    }
+    !SKIPPED_DIRS.contains(&name)
 }
 
 /// The kind of a file found while walking, or `None` when it is not one milvet reads.
@@ -98,9 +110,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
             .filter_entry(|e| {
                 e.depth() == 0
                     || !e.file_type().is_dir()
-                    || e.file_name()
-                        .to_str()
-                        .is_some_and(|n| !n.starts_with('.') && !SKIPPED_DIRS.contains(&n))
+                    || e.file_name().to_str().is_some_and(walked_dir)
             });
         for entry in walker {
             let entry = match entry {
@@ -156,50 +166,70 @@ const FAMILIES: [(&[&str], &[&str]); 2] = [
     ),
 ];
 
-/// Like [`discover`], grouped into units: in a walked directory, a main Compose file and its
-/// override file are one project (as `docker compose` reads them without `-f`); every other
-/// file is a unit of its own. Files named on the command line are each a unit of their own.
+/// The default project of a directory that holds `file`, when `file` is one of its default
+/// Compose files: the family's main file and its override, those that `exists`, in merge
+/// order.
+fn default_project(file: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Vec<PathBuf>> {
+    let name = file.file_name()?.to_str()?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let (mains, overrides) = FAMILIES
+        .into_iter()
+        .find(|(m, o)| m.contains(&name) || o.contains(&name))?;
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.as_path() == file || exists(p))
+    };
+    let project: Vec<PathBuf> = first(mains).into_iter().chain(first(overrides)).collect();
+    project.iter().any(|p| p == file).then_some(project)
+}
+
+/// Like [`discover`], grouped into units as Docker Compose groups files into projects: a
+/// directory's main Compose file and its override file are one project, whether they were
+/// found by walking or named on the command line (naming only `compose.override.yaml` checks
+/// it with its `compose.yaml`, as `docker compose` in that directory reads them); every other
+/// file is a unit of its own. A file named twice, or named and found, is checked once.
 pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
     let (targets, errors) = discover(paths);
-    let explicit: std::collections::HashSet<&PathBuf> =
-        paths.iter().filter(|p| !p.is_dir()).collect();
-    // The walked Compose files of each directory, by name.
-    let mut by_dir: std::collections::HashMap<&Path, Vec<(&str, usize)>> =
-        std::collections::HashMap::new();
-    for (i, t) in targets.iter().enumerate() {
-        if t.kind == FileKind::Compose && !explicit.contains(&t.path) {
-            let dir = t.path.parent().unwrap_or(Path::new(""));
-            let name = t.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            by_dir.entry(dir).or_default().push((name, i));
+    let explicit: HashSet<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    // Walked files are looked up among those found; a file named on the command line finds
+    // its partner on disk.
+    let walked: HashSet<&Path> = targets
+        .iter()
+        .filter(|t| !explicit.contains(&t.path))
+        .map(|t| t.path.as_path())
+        .collect();
+    let on_disk = |p: &Path| p.is_file();
+    let among_walked = |p: &Path| walked.contains(p);
+    // The same file may be named and found under two spellings only when a file is named.
+    let key = |p: &PathBuf| {
+        if explicit.is_empty() {
+            p.clone()
+        } else {
+            std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
         }
-    }
-    // Each file's project: its family's main file and override, in that order.
-    let mut project_of: Vec<Option<Vec<usize>>> = vec![None; targets.len()];
-    for files in by_dir.values() {
-        let find = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| files.iter().find(|(f, _)| f == n).map(|&(_, i)| i))
+    };
+    let mut units: Vec<Unit> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for t in &targets {
+        let exists: &dyn Fn(&Path) -> bool = if explicit.contains(&t.path) {
+            &on_disk
+        } else {
+            &among_walked
         };
-        for (mains, overrides) in FAMILIES {
-            let project: Vec<usize> = find(mains).into_iter().chain(find(overrides)).collect();
-            for &i in &project {
-                project_of[i] = Some(project.clone());
+        let files = match t.kind {
+            FileKind::Compose => {
+                default_project(&t.path, exists).unwrap_or_else(|| vec![t.path.clone()])
             }
-        }
-    }
-    let mut units = Vec::new();
-    let mut taken = vec![false; targets.len()];
-    for (i, t) in targets.iter().enumerate() {
-        if taken[i] {
+            FileKind::MilvusConfig => vec![t.path.clone()],
+        };
+        if files.iter().any(|f| seen.contains(&key(f))) {
             continue;
         }
-        let members = project_of[i].clone().unwrap_or_else(|| vec![i]);
-        for &j in &members {
-            taken[j] = true;
-        }
+        seen.extend(files.iter().map(key));
         units.push(Unit {
-            files: members.iter().map(|&j| targets[j].path.clone()).collect(),
+            files,
             kind: t.kind,
         });
     }
@@ -223,13 +253,19 @@ mod tests {
             assert!(is_compose_name(n), "{n}");
         }
         for n in [
-            "compose.json",
+            "milvus-standalone-docker-compose.yml",
+            "docker-compose-milvus.yml",
             "mycompose.yaml",
-            "compose..yaml",
+        ] {
+            assert!(is_compose_name(n), "{n}");
+        }
+        for n in [
+            "compose.json",
             "docker-compose.",
             "milvus.yaml",
+            "values.yml",
         ] {
-            assert!(!is_compose_name(n) || n == "compose..yaml", "{n}");
+            assert!(!is_compose_name(n), "{n}");
         }
         assert_eq!(kind_of_name("milvus.yaml"), Some(FileKind::MilvusConfig));
         assert_eq!(kind_of_name("values.yaml"), None);

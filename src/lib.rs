@@ -9,6 +9,7 @@ pub mod compose;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod inspect;
 pub mod project;
 pub mod report;
 pub mod rules;

@@ -540,13 +540,17 @@ fn a_missing_path_exits_2() {
 fn a_directory_named_like_a_compose_file_is_walked_not_read() {
     let t = TempDir::new("dir-arg");
     std::fs::create_dir_all(t.path("compose.yaml")).unwrap();
-    // Empty: nothing to check, nothing wrong.
+    // Empty: nothing to check, which is not a success.
     let (code, v) = check_json(&t.root, &["compose.yaml"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 2);
     assert_eq!(v["files"], json!([]));
-    assert_eq!(
-        check_human(&t.root, &["compose.yaml"]).stdout,
-        "0 errors, 0 warnings in 0 files\n"
+    let run = check_human(&t.root, &["compose.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("milvet: no file to check in `compose.yaml`"),
+        "{}",
+        run.stderr
     );
     // With Compose files inside, they are found under the directory as given.
     t.write("compose.yaml/docker-compose.yml", ETCD_NOT_PERSISTED);

@@ -57,8 +57,11 @@ fn an_override_that_adds_the_volume_clears_the_finding() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["compose.yaml", "compose.override.yaml"]);
-    // Alone, the base file has the finding.
+    // Named, the base file is still read with its override, as Docker Compose reads them.
     let (code, v) = run(&d.root, &["compose.yaml"]);
+    assert_eq!(code, 0, "{v:#}");
+    // Alone (`-f`), it has the finding.
+    let (code, v) = run(&d.root, &["-f", "compose.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(findings(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
 }
