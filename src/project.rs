@@ -635,137 +635,164 @@ impl Loader<'_> {
     }
 
     /// Resolve every service's `extends`.
-    fn extends(&mut self, model: &mut ComposeFile, env: &Env, depth: usize) {
-        let names: Vec<String> = model
-            .services
-            .iter()
-            .map(|s| s.name.value.clone())
-            .collect();
-        for name in names {
-            let Some(i) = model.services.iter().position(|s| s.name.value == name) else {
-                continue;
-            };
+    fn extends(&mut self, model: &mut ComposeFile, env: &Env, _depth: usize) {
+        let mut memo: HashMap<(PathBuf, String), Service> = HashMap::new();
+        let mut models: HashMap<FileId, Option<ComposeFile>> = HashMap::new();
+        for i in 0..model.services.len() {
             if model.services[i].extends.is_none() {
                 continue;
             }
-            let mut chain = Vec::new();
             let service = model.services[i].clone();
-            let resolved = self.resolve_extends(service, model, env, depth, &mut chain);
+            let resolved = self.resolve_extends(service, model, env, &mut memo, &mut models);
             model.services[i] = resolved;
         }
+        // A cycle is reported once, not once for each service on it.
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        model.problems.retain(|p| {
+            let Problem::Cycle { chain, .. } = p else {
+                return true;
+            };
+            let mut members: Vec<String> = chain.split(" → ").map(str::to_string).collect();
+            members.sort();
+            members.dedup();
+            if seen.contains(&members) {
+                return false;
+            }
+            seen.push(members);
+            true
+        });
     }
 
-    /// A service with its `extends` chain merged in, base first.
+    /// A service with its `extends` chain merged in, base first. A base named without `file:`
+    /// is looked up in the file that names it (Compose resolves `extends` file by file, before
+    /// override files are merged), then in the project. Chains of any length are followed
+    /// (Docker Compose accepts thousands of links); a link back to one already followed is a
+    /// cycle.
     fn resolve_extends(
         &mut self,
         service: Service,
         model: &mut ComposeFile,
         env: &Env,
-        depth: usize,
-        chain: &mut Vec<(PathBuf, String)>,
+        memo: &mut HashMap<(PathBuf, String), Service>,
+        models: &mut HashMap<FileId, Option<ComposeFile>>,
     ) -> Service {
-        let Some(ext) = service.extends.clone() else {
-            return service;
-        };
-        let here = self.path_of(ext.origin);
-        let file = ext
-            .file
-            .as_ref()
-            .map(|f| self.resolve(ext.origin, &f.value));
-        let key = (
-            file.clone().unwrap_or_else(|| here.clone()),
-            ext.service.value.clone(),
-        );
-        if chain.contains(&key)
-            || chain.len() >= MAX_REFERENCE_DEPTH
-            || depth >= MAX_REFERENCE_DEPTH
-        {
-            let mut names: Vec<String> = chain.iter().map(|(_, s)| s.clone()).collect();
-            names.push(ext.service.value.clone());
-            model.problems.push(Problem::Cycle {
-                chain: names.join(" → "),
-                at: ext.origin,
-            });
-            return service;
-        }
-        chain.push(key);
-        let base = match &file {
-            None => model
-                .services
-                .iter()
-                .find(|s| s.name.value == ext.service.value)
-                .cloned(),
-            Some(path) => match self.compose_file(path, Role::Referenced) {
-                Ok(Some(id)) => {
-                    let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
-                    self.dirs.entry(id).or_insert(own);
-                    self.model_of(id, env).and_then(|m| {
+        // The service, then each base in turn; `keys[i]` names `layers[i + 1]`.
+        let mut layers = vec![service];
+        let mut keys: Vec<(PathBuf, String)> = Vec::new();
+        let mut done: Option<Service> = None;
+        while let Some(ext) = layers.last().and_then(|s| s.extends.clone()) {
+            let here = self.path_of(ext.origin);
+            let file = ext
+                .file
+                .as_ref()
+                .map(|f| self.resolve(ext.origin, &f.value));
+            let key = (
+                file.clone().unwrap_or_else(|| here.clone()),
+                ext.service.value.clone(),
+            );
+            let top = (self.path_of(layers[0].origin), layers[0].name.value.clone());
+            if keys.contains(&key) || key == top {
+                let mut names: Vec<String> = vec![layers[0].name.value.clone()];
+                names.extend(keys.iter().map(|(_, s)| s.clone()));
+                names.push(ext.service.value.clone());
+                // At the service's own `extends`, where the chain starts.
+                let at = layers[0].extends.as_ref().map_or(ext.origin, |e| e.origin);
+                model.problems.push(Problem::Cycle {
+                    chain: names.join(" → "),
+                    at,
+                });
+                break;
+            }
+            if let Some(m) = memo.get(&key) {
+                done = Some(m.clone());
+                keys.push(key);
+                break;
+            }
+            let base = match &file {
+                None => {
+                    let own = self.file_model(ext.origin.file, env, models);
+                    own.and_then(|m| {
                         m.services
-                            .into_iter()
+                            .iter()
                             .find(|s| s.name.value == ext.service.value)
+                            .cloned()
+                    })
+                    .or_else(|| {
+                        model
+                            .services
+                            .iter()
+                            .find(|s| s.name.value == ext.service.value)
+                            .cloned()
                     })
                 }
-                Ok(None) => {
-                    model.problems.push(Problem::MissingFile {
-                        path: path.display().to_string(),
-                        what: "file named by `extends`",
-                        at: ext.file.as_ref().map_or(ext.origin, Text::place),
-                    });
-                    chain.pop();
-                    return service;
+                Some(path) => match self.compose_file(path, Role::Referenced) {
+                    Ok(Some(id)) => {
+                        let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                        self.dirs.entry(id).or_insert(own);
+                        self.file_model(id, env, models).and_then(|m| {
+                            m.services
+                                .iter()
+                                .find(|s| s.name.value == ext.service.value)
+                                .cloned()
+                        })
+                    }
+                    Ok(None) => {
+                        model.problems.push(Problem::MissingFile {
+                            path: path.display().to_string(),
+                            what: "file named by `extends`",
+                            at: ext.file.as_ref().map_or(ext.origin, Text::place),
+                        });
+                        break;
+                    }
+                    Err(()) => break,
+                },
+            };
+            let Some(base) = base else {
+                model.problems.push(Problem::UnknownService {
+                    service: ext.service.value.clone(),
+                    at: ext.service.place(),
+                });
+                break;
+            };
+            keys.push(key);
+            layers.push(base);
+        }
+        // Merge from the deepest base up; each base resolved is remembered.
+        let mut acc = match done {
+            Some(d) => d,
+            None => {
+                let mut last = layers.pop().expect("the service itself");
+                last.extends = None;
+                if let Some(k) = keys.get(layers.len().wrapping_sub(1)).cloned()
+                    && !layers.is_empty()
+                {
+                    memo.insert(k, last.clone());
                 }
-                Err(()) => {
-                    chain.pop();
-                    return service;
-                }
-            },
-        };
-        let Some(base) = base else {
-            model.problems.push(Problem::UnknownService {
-                service: ext.service.value.clone(),
-                at: ext.service.place(),
-            });
-            chain.pop();
-            return service;
-        };
-        let base = self.resolve_extends(base, model, env, depth + 1, chain);
-        chain.pop();
-        let mut merged = merge_service(base, service.clone());
-        // Attributes the service does not write itself are inherited: a fix overrides them in
-        // the service instead of changing the base that others may extend too.
-        let own = |f: Option<Field>| {
-            f.is_some_and(|f| {
-                service.defs.iter().any(|(d, _)| *d == f.file)
-                    && service.fields.iter().any(|(_, g)| *g == f)
-            })
-        };
-        let inherit = |f: &mut Option<Field>| {
-            if !own(*f)
-                && let Some(f) = f
-            {
-                f.sharing = Sharing::Extended;
+                last
             }
         };
-        inherit(&mut merged.environment.field);
-        inherit(&mut merged.volumes_field);
-        if let Some(c) = &mut merged.command {
-            let mut f = Some(c.field);
-            inherit(&mut f);
-            c.field = f.unwrap_or(c.field);
+        while let Some(service) = layers.pop() {
+            acc = extend_one(acc, service);
+            if !layers.is_empty()
+                && let Some(k) = keys.get(layers.len() - 1).cloned()
+            {
+                memo.insert(k, acc.clone());
+            }
         }
-        if let Some(c) = &mut merged.entrypoint {
-            let mut f = Some(c.field);
-            inherit(&mut f);
-            c.field = f.unwrap_or(c.field);
-        }
-        // The service keeps its own identity; only its attributes come from the base.
-        merged.name = service.name;
-        merged.node = service.node;
-        merged.alias = service.alias;
-        merged.origin = service.origin;
-        merged.defs = service.defs;
-        merged.extends = None;
-        merged
+        acc
+    }
+
+    /// The model of one Compose file, read once.
+    fn file_model<'m>(
+        &self,
+        id: FileId,
+        env: &Env,
+        models: &'m mut HashMap<FileId, Option<ComposeFile>>,
+    ) -> Option<&'m ComposeFile> {
+        models
+            .entry(id)
+            .or_insert_with(|| self.model_of(id, env))
+            .as_ref()
     }
 
     /// Read every service's `env_file`s into its environment, under `environment`. A value
@@ -874,6 +901,46 @@ impl Loader<'_> {
             svc.environment.vars = vars;
         }
     }
+}
+
+/// `service` merged onto its resolved `base`, as `extends` merges them.
+fn extend_one(base: Service, service: Service) -> Service {
+    let mut merged = merge_service(base, service.clone());
+    // Attributes the service does not write itself are inherited: a fix overrides them in
+    // the service instead of changing the base that others may extend too.
+    let own = |f: Option<Field>| {
+        f.is_some_and(|f| {
+            service.defs.iter().any(|(d, _)| *d == f.file)
+                && service.fields.iter().any(|(_, g)| *g == f)
+        })
+    };
+    let inherit = |f: &mut Option<Field>| {
+        if !own(*f)
+            && let Some(f) = f
+        {
+            f.sharing = Sharing::Extended;
+        }
+    };
+    inherit(&mut merged.environment.field);
+    inherit(&mut merged.volumes_field);
+    if let Some(c) = &mut merged.command {
+        let mut f = Some(c.field);
+        inherit(&mut f);
+        c.field = f.unwrap_or(c.field);
+    }
+    if let Some(c) = &mut merged.entrypoint {
+        let mut f = Some(c.field);
+        inherit(&mut f);
+        c.field = f.unwrap_or(c.field);
+    }
+    // The service keeps its own identity; only its attributes come from the base.
+    merged.name = service.name;
+    merged.node = service.node;
+    merged.alias = service.alias;
+    merged.origin = service.origin;
+    merged.defs = service.defs;
+    merged.extends = None;
+    merged
 }
 
 /// Where a project is loaded: its directory (else the first file's) and, for an included

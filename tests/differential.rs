@@ -91,11 +91,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: undefined-reference (`depends_on` names no service)",
     ),
     (
-        "projects/inspect-extends-chain-in-file",
-        "verdict",
-        "pending: an `extends` chain inside an extended file resolves in that file",
-    ),
-    (
         "projects/inspect-interpolation-container-name-empty",
         "verdict",
         "pending: interpolation in any scalar (`container_name` empty once interpolated)",

@@ -326,3 +326,33 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
     println!("services compared with Docker Compose: {compared}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Docker Compose follows `extends` chains thousands of links long; so does milvet, without a
+/// cycle reported, in time.
+#[test]
+fn a_deep_extends_chain_is_followed_to_its_end() {
+    let dir = common::TempDir::new("deep-extends");
+    let mut text = String::from(
+        "services:\n  s0:\n    image: quay.io/coreos/etcd:v3.5.18\n    volumes:\n      - ./volumes/etcd:/etcd\n    command: etcd --data-dir /etcd\n",
+    );
+    for i in 1..3000 {
+        text.push_str(&format!("  s{i}:\n    extends: s{}\n", i - 1));
+    }
+    dir.write("compose.yaml", &text);
+    let start = std::time::Instant::now();
+    let loaded = project::load(
+        &[dir.root.join("compose.yaml")],
+        &LoadOptions::default(),
+        &Disk,
+    );
+    let model = loaded.model.expect("loaded");
+    assert!(model.problems.is_empty(), "{:?}", model.problems);
+    let last = model
+        .services
+        .iter()
+        .find(|s| s.name.value == "s2999")
+        .unwrap();
+    assert_eq!(last.mounts[0].target.value, "/etcd");
+    assert_eq!(last.command.as_ref().unwrap().args[2].value, "/etcd");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
