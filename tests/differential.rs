@@ -101,6 +101,13 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: `!override` on a whole service replaces it",
     ),
     (
+        "projects/fidelity-container-name-in-exclusive-profiles",
+        "verdict",
+        "profiles: Docker Compose runs here with every profile enabled (`--profile '*'`), so \
+         both services clash; with one profile enabled (`--profile cpu`) it accepts the \
+         project, as milvet does",
+    ),
+    (
         "projects/fidelity-volumes-from",
         "services.etcd.depends_on.data",
         "not modelled: the dependency `volumes_from` implies (no rule reads it)",

@@ -356,3 +356,42 @@ fn a_deep_extends_chain_is_followed_to_its_end() {
     assert_eq!(last.command.as_ref().unwrap().args[2].value, "/etcd");
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// `rules/include-conflict.md`'s bad example is the including file of the fixture project
+/// `fidelity-include-conflict` (it needs the included file beside it): the text is the
+/// fixture's, and checked as that project it gives the findings the document lists.
+#[test]
+fn the_include_conflict_document_example_is_its_fixture_project() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/include-conflict.md"
+    ))
+    .unwrap();
+    let dir = Path::new(PROJECTS).join("fidelity-include-conflict");
+    let compose = std::fs::read_to_string(dir.join("compose.yaml")).unwrap();
+    let bad = doc.split("## Bad").nth(1).unwrap();
+    let block = bad
+        .split("```yaml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    assert_eq!(block, compose);
+    let reports = bad
+        .lines()
+        .find_map(|l| l.strip_prefix("milvet reports: "))
+        .unwrap();
+    let want: Vec<String> = reports
+        .split(", ")
+        .map(|r| format!("compose.yaml:{}", r.trim_matches('`')))
+        .collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(&dir)
+        .env_clear()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(common::findings(&v), want);
+}

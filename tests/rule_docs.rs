@@ -225,6 +225,7 @@ const DOC_TESTS: &[&str] = &[
     "compose-schema",
     "duplicate-container-name",
     "duplicate-mount-target",
+    "include-conflict",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-data-not-persisted",
@@ -283,6 +284,9 @@ fn bad_example_duplicate_mount_target() {
 fn bad_example_duplicate_container_name() {
     assert_bad_example("duplicate-container-name");
 }
+
+// `include-conflict` needs a second file: its bad example is the compose.yaml of
+// testdata/projects/fidelity-include-conflict, checked as a project in tests/fidelity.rs.
 
 #[test]
 fn bad_example_invalid_volume_spec() {

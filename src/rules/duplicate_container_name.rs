@@ -24,10 +24,19 @@ impl Rule for DuplicateContainerName {
             let Some(name) = &s.container_name else {
                 continue;
             };
+            // Services behind profiles that are never enabled together do not clash.
+            let together = |a: &crate::compose::Service, b: &crate::compose::Service| {
+                a.profiles.is_empty()
+                    || b.profiles.is_empty()
+                    || a.profiles
+                        .iter()
+                        .any(|p| b.profiles.iter().any(|q| q.value == p.value))
+            };
             let Some(first) = services[..i].iter().find(|f| {
                 f.container_name
                     .as_ref()
                     .is_some_and(|n| n.value == name.value)
+                    && together(f, s)
             }) else {
                 continue;
             };

@@ -11,6 +11,7 @@ mod duplicate_mount_target;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_data_not_persisted;
+mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
 mod minio_data_not_persisted;
@@ -156,6 +157,7 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
     &invalid_volume_spec::InvalidVolumeSpec,
+    &include_conflict::IncludeConflict,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
 ];

@@ -582,6 +582,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "duplicate-mount-target",
             "duplicate-container-name",
             "invalid-volume-spec",
+            "include-conflict",
             "yaml-duplicate-key",
             "compose-schema",
         ]
