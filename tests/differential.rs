@@ -96,11 +96,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: interpolation in any scalar (`container_name` empty once interpolated)",
     ),
     (
-        "projects/inspect-override-whole-service",
-        "services.etcd.volumes",
-        "pending: `!override` on a whole service replaces it",
-    ),
-    (
         "projects/fidelity-container-name-in-exclusive-profiles",
         "verdict",
         "profiles: Docker Compose runs here with every profile enabled (`--profile '*'`), so \

@@ -16,6 +16,8 @@ pub fn merge(mut base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
             .iter()
             .position(|s| s.name.value == o.name.value)
         {
+            // `!override` on the whole service replaces the earlier one.
+            Some(i) if o.tag == Some(super::MergeTag::Override) => base.services[i] = o,
             Some(i) => {
                 let b = base.services.remove(i);
                 base.services.insert(i, merge_service(b, o));
@@ -215,6 +217,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         fields,
         defs,
         references,
+        tag: o.tag,
     }
 }
 

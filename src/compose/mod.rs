@@ -486,6 +486,9 @@ pub struct Service {
     pub defs: Vec<(FileId, NodeId)>,
     /// The networks, secrets and configs it names, which the project must declare.
     pub references: Vec<(Resource, Text)>,
+    /// The merge tag on the whole service (`etcd: !override`): it replaces, or removes, the
+    /// service of the files before instead of merging with it.
+    pub tag: Option<MergeTag>,
 }
 
 /// A kind of top-level resource a service refers to by name.
@@ -1307,6 +1310,11 @@ impl Cx<'_> {
                 .collect(),
             defs: vec![(self.file, tree.resolve(node))],
             references: self.references(node),
+            tag: match tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
+                Some("!override") => Some(MergeTag::Override),
+                Some("!reset") => Some(MergeTag::Reset),
+                _ => None,
+            },
         })
     }
 
