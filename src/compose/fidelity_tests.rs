@@ -126,3 +126,14 @@ fn unquoted_numbers_reach_the_container_as_compose_reads_them() {
     assert_eq!(env.value("S").unwrap().value, "0x3E8");
     assert_eq!(env.value("B").unwrap().value, "true");
 }
+
+#[test]
+fn an_unbraced_variable_in_a_volume_source_is_read_there() {
+    let text = "services:\n  e:\n    volumes:\n      - $PWD/data:/data\n";
+    let m = model_with(text, "");
+    let s = m.services[0].mounts[0].source.as_ref().unwrap();
+    assert_eq!(s.value, "/data");
+    assert_eq!(at(text, s.origin), "$PWD/data");
+    assert_eq!(s.vars.len(), 1, "{s:?}");
+    assert!(s.vars[0].var.is_none());
+}
