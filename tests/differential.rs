@@ -86,11 +86,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: refusal rules (a `depends_on` cycle)",
     ),
     (
-        "projects/inspect-depends-on-unknown",
-        "verdict",
-        "pending: undefined-reference (`depends_on` names no service)",
-    ),
-    (
         "projects/inspect-interpolation-container-name-empty",
         "verdict",
         "pending: interpolation in any scalar (`container_name` empty once interpolated)",
@@ -122,11 +117,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "services.etcd.depends_on.data",
         "not modelled: the dependency `volumes_from` implies (no rule reads it)",
     ),
-    (
-        "projects/inspect-volumes-from-unknown",
-        "verdict",
-        "pending: undefined-reference (`volumes_from` names no service)",
-    ),
     // ---- corpus: projects Docker Compose refuses and milvet accepts ----
     (
         "corpus/general/1Panel-dev__appstore__apps_minio_2025-09-07_docker-compose.yml",
@@ -147,11 +137,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "corpus/general/getsentry__self-hosted__docker-compose.yml",
         "verdict",
         "pending: interpolation in any scalar (`healthcheck.retries` empty once interpolated)",
-    ),
-    (
-        "corpus/milvus/Scihub-Community__scihub-searcher__milvus-standalone-docker-compose.yml",
-        "verdict",
-        "pending: undefined-reference (`depends_on` names a service that does not exist)",
     ),
     // ---- corpus: fields ----
     (

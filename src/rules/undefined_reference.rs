@@ -1,5 +1,6 @@
 //! `undefined-reference`: a service uses a named volume, network, secret or config that the
-//! project does not declare, which `docker compose` refuses.
+//! project does not declare, or names in `depends_on` or `volumes_from` a service it does not
+//! have, which `docker compose` refuses.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::{MountKind, Resource, Service, Text};
@@ -43,6 +44,24 @@ impl UndefinedReference {
                     out.push(finding(service, Resource::Volume, source));
                 }
             }
+            // `depends_on` (unless `required: false`) and `volumes_from` name services.
+            let known = |n: &str| cx.file.services.iter().any(|s| s.name.value == n);
+            for d in service.depends_on.iter().filter(|d| d.required) {
+                if !known(&d.service.value) {
+                    out.push(service_finding(
+                        service,
+                        "depends_on",
+                        &d.service,
+                        &d.service.value,
+                    ));
+                }
+            }
+            for v in &service.volumes_from {
+                let name = v.value.split(':').next().unwrap_or("");
+                if !v.value.starts_with("container:") && !known(name) {
+                    out.push(service_finding(service, "volumes_from", v, name));
+                }
+            }
             for (kind, name) in &service.references {
                 let declared = cx
                     .file
@@ -56,6 +75,27 @@ impl UndefinedReference {
             }
         }
     }
+}
+
+/// A `depends_on` or `volumes_from` entry that names no service of the project.
+fn service_finding(service: &Service, key: &str, at: &Text, name: &str) -> Diagnostic {
+    let mut d = META
+        .diagnostic(
+            at.place(),
+            format!(
+                "service `{}` names `{name}` in `{key}`, and the project has no such service: \
+                 `docker compose` refuses the project (\"depends on undefined service \
+                 {name}\")",
+                service.name.value
+            ),
+        )
+        .service(service)
+        .label("no such service")
+        .help("name a service of the project, or remove the entry");
+    for (o, label) in at.explain() {
+        d = d.related(o, label);
+    }
+    d
 }
 
 fn finding(service: &Service, kind: Resource, name: &Text) -> Diagnostic {
