@@ -152,7 +152,7 @@ impl<'a> Places<'a> {
     }
 
     /// A host path as Docker Compose prints it: absolute, `~` expanded, relative paths taken
-    /// from the project directory (or an included or extended file's directory).
+    /// from the project directory of the file the mount is written in.
     fn host_path(&self, path: &str, written_in: FileId) -> String {
         if let Some(home) = &self.home
             && (path == "~" || path.starts_with("~/"))
@@ -166,15 +166,16 @@ impl<'a> Places<'a> {
             // Docker Compose prints an absolute source as written.
             return path.to_string();
         }
-        // Docker Compose resolves the paths of every file of a `-f` list (and of an override)
-        // against the project directory, the first file's; those of an included or extended
-        // file against that file's own directory.
-        let file = self.project.files.get(written_in.0 as usize);
-        let base = match file {
-            Some(f) if f.role == Role::Entry => self.project.files.first(),
-            f => f,
+        // Against the project directory of the file (the first file's, for a `-f` list).
+        let dir = match self.project.dirs.get(&written_in) {
+            Some(d) => d.as_path(),
+            None => self
+                .project
+                .files
+                .get(written_in.0 as usize)
+                .and_then(|f| f.path.parent())
+                .unwrap_or(Path::new("")),
         };
-        let dir = base.and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
         clean(&self.cwd.join(dir).join(p))
     }
 }
@@ -336,7 +337,8 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
     let mut volumes_at = Vec::new();
     let mut tmpfs = Vec::new();
     let mut tmpfs_at = Vec::new();
-    for m in &s.mounts {
+    // Mounts `volumes_from` brings are the other service's, listed there.
+    for m in s.mounts.iter().filter(|m| m.from_service.is_none()) {
         if m.from_tmpfs_key {
             // The whole `tmpfs` item (options included), its target as the model read it.
             let whole = project
@@ -517,6 +519,13 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         Problem::Cycle { chain, at } => (format!("cycle: {chain}"), *at),
         Problem::UnknownService { service, at } => (
             format!("`extends` names an unknown service `{service}`"),
+            *at,
+        ),
+        Problem::InvalidVolumeSpec { spec, at, .. } => {
+            (format!("invalid volume spec `{spec}`"), *at)
+        }
+        Problem::IncludeConflict { service, at } => (
+            format!("service `{service}` is defined by an included project too"),
             *at,
         ),
     }

@@ -161,6 +161,19 @@ pub struct Project {
     pub model: Option<ComposeFile>,
     /// Files that could not be read or parsed.
     pub errors: Vec<LoadError>,
+    /// The directory relative paths of each Compose file resolve against.
+    pub dirs: HashMap<FileId, PathBuf>,
+}
+
+impl Project {
+    /// A relative host path written in `file` as Docker Compose resolves it (against the
+    /// file's project directory).
+    pub fn host_path(&self, file: FileId, rel: &str) -> PathBuf {
+        match self.dirs.get(&file) {
+            Some(dir) => in_dir(dir, rel),
+            None => PathBuf::from(rel),
+        }
+    }
 }
 
 /// How deep `include` and `extends` may nest.
@@ -172,6 +185,10 @@ struct Loader<'a> {
     project: Project,
     /// Files by path, so that a file read twice gets one id.
     ids: HashMap<PathBuf, FileId>,
+    /// The directory relative paths written in a Compose file resolve against: its project's
+    /// directory (the first file's, for every file of a `-f` list), or for a file only
+    /// `extends` names, its own.
+    dirs: HashMap<FileId, PathBuf>,
 }
 
 /// Load a project from its Compose files, in merge order.
@@ -181,24 +198,103 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
         options,
         project: Project::default(),
         ids: HashMap::new(),
+        dirs: HashMap::new(),
     };
     let mut stack = entries.first().cloned().into_iter().collect();
-    let model = loader.load_project(entries, &options.env_files, Role::Entry, 0, &mut stack);
+    let model = loader.load_project(
+        entries,
+        &options.env_files,
+        Role::Entry,
+        0,
+        &mut stack,
+        Scope::default(),
+    );
     let mut project = loader.project;
+    project.dirs = loader.dirs;
     if project.errors.is_empty() {
-        project.model = model;
+        project.model = model.map(|mut m| {
+            volumes_from(&mut m);
+            m
+        });
     }
     project
+}
+
+/// Give each service the mounts of the services its `volumes_from` names (read-only with
+/// `:ro`), as Docker does when it creates the container: its own mount on the same target
+/// wins. `tmpfs` mounts are not shared; `container:` sources are outside the project.
+fn volumes_from(model: &mut ComposeFile) {
+    for i in 0..model.services.len() {
+        let mut seen = vec![model.services[i].name.value.clone()];
+        let mut added: Vec<crate::compose::Mount> = Vec::new();
+        let mut queue: Vec<(String, bool)> = model.services[i]
+            .volumes_from
+            .iter()
+            .filter_map(|t| parse_volumes_from(&t.value))
+            .collect();
+        while let Some((name, ro)) = queue.pop() {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name.clone());
+            let Some(from) = model.services.iter().find(|s| s.name.value == name) else {
+                continue;
+            };
+            for m in &from.mounts {
+                if m.from_tmpfs_key || m.kind == crate::compose::MountKind::Tmpfs {
+                    continue;
+                }
+                let mut m = m.clone();
+                m.read_only |= ro;
+                if m.from_service.is_none() {
+                    m.from_service = Some(name.clone());
+                }
+                added.push(m);
+            }
+            // What that service has through its own `volumes_from`, too.
+            for t in &from.volumes_from {
+                if let Some((n, r)) = parse_volumes_from(&t.value) {
+                    queue.insert(0, (n, ro || r));
+                }
+            }
+        }
+        let own = &model.services[i].mounts;
+        let target = |m: &crate::compose::Mount| crate::compose::normalize_path(&m.target.value);
+        added.retain(|m| !own.iter().any(|o| target(o) == target(m)));
+        let mut unique: Vec<crate::compose::Mount> = Vec::new();
+        for m in added {
+            if !unique.iter().any(|u| target(u) == target(&m)) {
+                unique.push(m);
+            }
+        }
+        model.services[i].mounts.extend(unique);
+    }
+}
+
+/// `service[:ro|:rw]` as (service, read-only); `None` for `container:name`.
+fn parse_volumes_from(spec: &str) -> Option<(String, bool)> {
+    let mut parts = spec.split(':');
+    let first = parts.next()?;
+    if first == "container" {
+        return None;
+    }
+    let ro = parts.next() == Some("ro");
+    Some((first.to_string(), ro))
 }
 
 /// `rel` joined to the directory of `base` (a file), `./` and `a/..` removed; an absolute
 /// `rel` is kept.
 pub fn beside(base: &Path, rel: &str) -> PathBuf {
+    in_dir(base.parent().unwrap_or(Path::new("")), rel)
+}
+
+/// `rel` joined to `dir`, `./` and `a/..` removed; an absolute `rel` is kept.
+pub fn in_dir(dir: &Path, rel: &str) -> PathBuf {
     let rel = Path::new(rel);
     let joined = if rel.is_absolute() {
         rel.to_path_buf()
     } else {
-        base.parent().unwrap_or(Path::new("")).join(rel)
+        dir.join(rel)
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -302,6 +398,7 @@ impl Loader<'_> {
         role: Role,
         depth: usize,
         stack: &mut Vec<PathBuf>,
+        scope: Scope<'_>,
     ) -> Option<ComposeFile> {
         let mut ids = Vec::new();
         for e in entries {
@@ -318,7 +415,18 @@ impl Loader<'_> {
         if ids.len() != entries.len() {
             return None;
         }
-        let env = self.env(entries.first()?, env_files);
+        let dir = match scope.dir {
+            Some(d) => d,
+            None => entries
+                .first()?
+                .parent()
+                .unwrap_or(Path::new(""))
+                .to_path_buf(),
+        };
+        for &id in &ids {
+            self.dirs.entry(id).or_insert_with(|| dir.clone());
+        }
+        let env = self.env(&dir, env_files, scope.parent);
         let mut model: Option<ComposeFile> = None;
         for id in ids {
             if let Some(m) = self.model_of(id, &env) {
@@ -329,16 +437,25 @@ impl Loader<'_> {
             }
         }
         let mut model = model?;
-        self.includes(&mut model, depth, stack);
+        self.includes(&mut model, &env, depth, stack);
         self.extends(&mut model, &env, depth);
         self.env_files(&mut model, &env);
         Some(model)
     }
 
-    /// The project's variables: the shell, then the env files (or `.env`).
-    fn env(&mut self, first: &Path, env_files: &[PathBuf]) -> Env {
-        let mut env = Env::new(self.options.shell.clone());
-        let default = [beside(first, ".env")];
+    /// The project's variables: the shell, then (for an included project) the including
+    /// project's, then the env files (or the `.env` of the project directory, unless that is
+    /// a directory, which Docker Compose ignores).
+    fn env(&mut self, dir: &Path, env_files: &[PathBuf], parent: Option<&Env>) -> Env {
+        let mut env = match parent {
+            Some(p) => Env::included_by(p),
+            None => Env::new(self.options.shell.clone()),
+        };
+        let dotenv = in_dir(dir, ".env");
+        if env_files.is_empty() && std::fs::metadata(&dotenv).is_ok_and(|m| m.is_dir()) {
+            return env;
+        }
+        let default = [dotenv];
         let (paths, explicit) = if env_files.is_empty() {
             (&default[..], false)
         } else {
@@ -382,13 +499,37 @@ impl Loader<'_> {
         self.project.files[origin.file.0 as usize].path.clone()
     }
 
+    /// A relative path written at `origin`, resolved against its file's project directory.
+    fn resolve(&self, origin: Origin, rel: &str) -> PathBuf {
+        match self.dirs.get(&origin.file) {
+            Some(dir) => in_dir(dir, rel),
+            None => beside(&self.path_of(origin), rel),
+        }
+    }
+
     /// Resolve `include`: each included project is loaded with its own variables and merged
     /// under this one.
-    fn includes(&mut self, model: &mut ComposeFile, depth: usize, stack: &mut Vec<PathBuf>) {
+    fn includes(
+        &mut self,
+        model: &mut ComposeFile,
+        env: &Env,
+        depth: usize,
+        stack: &mut Vec<PathBuf>,
+    ) {
+        // The services of the including project and of each project included so far, with
+        // the include that brought them.
+        let mut defined: Vec<(String, Option<Origin>)> = model
+            .services
+            .iter()
+            .map(|s| (s.name.value.clone(), None))
+            .collect();
         let includes = std::mem::take(&mut model.includes);
         for inc in includes {
-            let base = self.path_of(inc.origin);
-            let paths: Vec<PathBuf> = inc.paths.iter().map(|p| beside(&base, &p.value)).collect();
+            let paths: Vec<PathBuf> = inc
+                .paths
+                .iter()
+                .map(|p| self.resolve(inc.origin, &p.value))
+                .collect();
             let Some(first) = paths.first().cloned() else {
                 continue;
             };
@@ -430,13 +571,40 @@ impl Loader<'_> {
             let env_files: Vec<PathBuf> = inc
                 .env_files
                 .iter()
-                .map(|e| beside(&base, &e.value))
+                .map(|e| self.resolve(inc.origin, &e.value))
                 .collect();
+            let scope = Scope {
+                dir: inc
+                    .project_directory
+                    .as_ref()
+                    .map(|d| self.resolve(inc.origin, &d.value)),
+                parent: Some(env),
+            };
             stack.push(first.clone());
-            let included =
-                self.load_project(&paths, &env_files, Role::Referenced, depth + 1, stack);
+            let included = self.load_project(
+                &paths,
+                &env_files,
+                Role::Referenced,
+                depth + 1,
+                stack,
+                scope,
+            );
             stack.pop();
-            if let Some(included) = included {
+            if let Some(mut included) = included {
+                for s in &included.services {
+                    if defined.iter().any(|(n, _)| *n == s.name.value) {
+                        model.problems.push(Problem::IncludeConflict {
+                            service: s.name.value.clone(),
+                            at: inc.paths.first().map_or(inc.origin, Text::place),
+                        });
+                    } else {
+                        defined.push((s.name.value.clone(), Some(inc.origin)));
+                    }
+                }
+                // Docker Compose refuses the project; keep the including project's service.
+                included
+                    .services
+                    .retain(|s| !model.services.iter().any(|m| m.name.value == s.name.value));
                 let mine = std::mem::replace(model, empty_like(model));
                 *model = merge(included, mine);
             }
@@ -444,133 +612,182 @@ impl Loader<'_> {
     }
 
     /// Resolve every service's `extends`.
-    fn extends(&mut self, model: &mut ComposeFile, env: &Env, depth: usize) {
-        // Resolving a service's chain changes only that service, so positions stay put.
+    fn extends(&mut self, model: &mut ComposeFile, env: &Env, _depth: usize) {
+        let mut memo: HashMap<(PathBuf, String), Service> = HashMap::new();
+        let mut models: HashMap<FileId, Option<ComposeFile>> = HashMap::new();
         for i in 0..model.services.len() {
             if model.services[i].extends.is_none() {
                 continue;
             }
-            let mut chain = Vec::new();
             let service = model.services[i].clone();
-            let resolved = self.resolve_extends(service, model, env, depth, &mut chain);
+            let resolved = self.resolve_extends(service, model, env, &mut memo, &mut models);
             model.services[i] = resolved;
         }
+        // A cycle is reported once, not once for each service on it.
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        model.problems.retain(|p| {
+            let Problem::Cycle { chain, .. } = p else {
+                return true;
+            };
+            let mut members: Vec<String> = chain.split(" → ").map(str::to_string).collect();
+            members.sort();
+            members.dedup();
+            if seen.contains(&members) {
+                return false;
+            }
+            seen.push(members);
+            true
+        });
     }
 
-    /// A service with its `extends` chain merged in, base first.
+    /// A service with its `extends` chain merged in, base first. A base named without `file:`
+    /// is looked up in the file that names it (Compose resolves `extends` file by file, before
+    /// override files are merged), then in the project. Chains of any length are followed
+    /// (Docker Compose accepts thousands of links); a link back to one already followed is a
+    /// cycle.
     fn resolve_extends(
         &mut self,
         service: Service,
         model: &mut ComposeFile,
         env: &Env,
-        depth: usize,
-        chain: &mut Vec<(PathBuf, String)>,
+        memo: &mut HashMap<(PathBuf, String), Service>,
+        models: &mut HashMap<FileId, Option<ComposeFile>>,
     ) -> Service {
-        let Some(ext) = service.extends.clone() else {
-            return service;
-        };
-        let here = self.path_of(ext.origin);
-        let file = ext.file.as_ref().map(|f| beside(&here, &f.value));
-        let key = (
-            file.clone().unwrap_or_else(|| here.clone()),
-            ext.service.value.clone(),
-        );
-        if chain.contains(&key)
-            || chain.len() >= MAX_REFERENCE_DEPTH
-            || depth >= MAX_REFERENCE_DEPTH
-        {
-            let mut names: Vec<String> = chain.iter().map(|(_, s)| s.clone()).collect();
-            names.push(ext.service.value.clone());
-            model.problems.push(Problem::Cycle {
-                chain: names.join(" → "),
-                at: ext.origin,
-            });
-            return service;
+        // The service, then each base in turn; `keys[i]` names `layers[i + 1]`.
+        let mut layers = vec![service];
+        let mut keys: Vec<(PathBuf, String)> = Vec::new();
+        let mut done: Option<Service> = None;
+        while let Some(ext) = layers.last().and_then(|s| s.extends.clone()) {
+            let here = self.path_of(ext.origin);
+            let file = ext
+                .file
+                .as_ref()
+                .map(|f| self.resolve(ext.origin, &f.value));
+            let key = (
+                file.clone().unwrap_or_else(|| here.clone()),
+                ext.service.value.clone(),
+            );
+            let top = (self.path_of(layers[0].origin), layers[0].name.value.clone());
+            if keys.contains(&key) || key == top {
+                let mut names: Vec<String> = vec![layers[0].name.value.clone()];
+                names.extend(keys.iter().map(|(_, s)| s.clone()));
+                names.push(ext.service.value.clone());
+                // At the service's own `extends`, where the chain starts.
+                let at = layers[0].extends.as_ref().map_or(ext.origin, |e| e.origin);
+                model.problems.push(Problem::Cycle {
+                    chain: names.join(" → "),
+                    at,
+                });
+                break;
+            }
+            if let Some(m) = memo.get(&key) {
+                done = Some(m.clone());
+                keys.push(key);
+                break;
+            }
+            let base = match &file {
+                None => {
+                    let own = self.file_model(ext.origin.file, env, models);
+                    own.and_then(|m| {
+                        m.services
+                            .iter()
+                            .find(|s| s.name.value == ext.service.value)
+                            .cloned()
+                    })
+                    .or_else(|| {
+                        model
+                            .services
+                            .iter()
+                            .find(|s| s.name.value == ext.service.value)
+                            .cloned()
+                    })
+                }
+                Some(path) => match self.compose_file(path, Role::Referenced) {
+                    Ok(Some(id)) => {
+                        let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                        self.dirs.entry(id).or_insert(own);
+                        self.file_model(id, env, models).and_then(|m| {
+                            m.services
+                                .iter()
+                                .find(|s| s.name.value == ext.service.value)
+                                .cloned()
+                        })
+                    }
+                    Ok(None) => {
+                        model.problems.push(Problem::MissingFile {
+                            path: path.display().to_string(),
+                            what: "file named by `extends`",
+                            at: ext.file.as_ref().map_or(ext.origin, Text::place),
+                        });
+                        break;
+                    }
+                    Err(()) => break,
+                },
+            };
+            let Some(base) = base else {
+                model.problems.push(Problem::UnknownService {
+                    service: ext.service.value.clone(),
+                    at: ext.service.place(),
+                });
+                break;
+            };
+            keys.push(key);
+            layers.push(base);
         }
-        chain.push(key);
-        let base = match &file {
-            None => model
-                .services
-                .iter()
-                .find(|s| s.name.value == ext.service.value)
-                .cloned(),
-            Some(path) => match self.compose_file(path, Role::Referenced) {
-                Ok(Some(id)) => self.model_of(id, env).and_then(|m| {
-                    m.services
-                        .into_iter()
-                        .find(|s| s.name.value == ext.service.value)
-                }),
-                Ok(None) => {
-                    model.problems.push(Problem::MissingFile {
-                        path: path.display().to_string(),
-                        what: "file named by `extends`",
-                        at: ext.file.as_ref().map_or(ext.origin, Text::place),
-                    });
-                    chain.pop();
-                    return service;
+        // Merge from the deepest base up; each base resolved is remembered.
+        let mut acc = match done {
+            Some(d) => d,
+            None => {
+                let mut last = layers.pop().expect("the service itself");
+                last.extends = None;
+                if let Some(k) = keys.get(layers.len().wrapping_sub(1)).cloned()
+                    && !layers.is_empty()
+                {
+                    memo.insert(k, last.clone());
                 }
-                Err(()) => {
-                    chain.pop();
-                    return service;
-                }
-            },
-        };
-        let Some(base) = base else {
-            model.problems.push(Problem::UnknownService {
-                service: ext.service.value.clone(),
-                at: ext.service.place(),
-            });
-            chain.pop();
-            return service;
-        };
-        let base = self.resolve_extends(base, model, env, depth + 1, chain);
-        chain.pop();
-        let mut merged = merge_service(base, service.clone());
-        // Attributes the service does not write itself are inherited: a fix overrides them in
-        // the service instead of changing the base that others may extend too.
-        let own = |f: Option<Field>| {
-            f.is_some_and(|f| {
-                service.defs.iter().any(|(d, _)| *d == f.file)
-                    && service.fields.iter().any(|(_, g)| *g == f)
-            })
-        };
-        let inherit = |f: &mut Option<Field>| {
-            if !own(*f)
-                && let Some(f) = f
-            {
-                f.sharing = Sharing::Extended;
+                last
             }
         };
-        inherit(&mut merged.environment.field);
-        inherit(&mut merged.volumes_field);
-        if let Some(c) = &mut merged.command {
-            let mut f = Some(c.field);
-            inherit(&mut f);
-            c.field = f.unwrap_or(c.field);
+        while let Some(service) = layers.pop() {
+            acc = extend_one(acc, service);
+            if !layers.is_empty()
+                && let Some(k) = keys.get(layers.len() - 1).cloned()
+            {
+                memo.insert(k, acc.clone());
+            }
         }
-        if let Some(c) = &mut merged.entrypoint {
-            let mut f = Some(c.field);
-            inherit(&mut f);
-            c.field = f.unwrap_or(c.field);
-        }
-        // The service keeps its own identity; only its attributes come from the base.
-        merged.name = service.name;
-        merged.node = service.node;
-        merged.alias = service.alias;
-        merged.origin = service.origin;
-        merged.defs = service.defs;
-        merged.extends = None;
-        merged
+        acc
     }
 
-    /// Read every service's `env_file`s into its environment, under `environment`.
+    /// The model of one Compose file, read once.
+    fn file_model<'m>(
+        &self,
+        id: FileId,
+        env: &Env,
+        models: &'m mut HashMap<FileId, Option<ComposeFile>>,
+    ) -> Option<&'m ComposeFile> {
+        models
+            .entry(id)
+            .or_insert_with(|| self.model_of(id, env))
+            .as_ref()
+    }
+
+    /// Read every service's `env_file`s into its environment, under `environment`. A value
+    /// reads variables from the project's environment first, then the service's own
+    /// `environment`, then the lines before it, then the env files before it (as Docker
+    /// Compose v2.40.3 resolves them); `format: raw` takes values verbatim.
     fn env_files(&mut self, model: &mut ComposeFile, env: &Env) {
         for si in 0..model.services.len() {
             let refs = model.services[si].env_files.clone();
+            let own: HashMap<String, String> = model.services[si]
+                .environment
+                .vars
+                .iter()
+                .filter_map(|v| Some((v.name.value.clone(), v.value.as_ref()?.value.clone())))
+                .collect();
             let mut added: Vec<EnvVar> = Vec::new();
             for r in refs {
-                let base = self.path_of(r.path.origin);
-                let path = beside(&base, &r.path.value);
+                let path = self.resolve(r.path.origin, &r.path.value);
                 let text = match self.reader.read(&path, &self.options.limits) {
                     Ok(Some(t)) => t,
                     Ok(None) => {
@@ -594,7 +811,20 @@ impl Loader<'_> {
                         self.add_file(path.clone(), Role::EnvFile, text.clone(), Tree::default())
                     }
                 };
-                match dotenv::parse(&text, &|n| env.lookup(n)) {
+                let lookup = |n: &str| env.lookup(n).or_else(|| own.get(n).cloned());
+                let earlier = |n: &str| {
+                    added
+                        .iter()
+                        .rev()
+                        .find(|v| v.name.value == n)
+                        .and_then(|v| v.value.as_ref().map(|t| t.value.clone()))
+                };
+                let parsed = if r.raw {
+                    dotenv::parse_raw(&text)
+                } else {
+                    dotenv::parse_layered(&text, &lookup, &earlier)
+                };
+                match parsed {
                     Ok(entries) => {
                         for e in entries {
                             let Some(value) = e.value else { continue };
@@ -650,6 +880,54 @@ impl Loader<'_> {
     }
 }
 
+/// `service` merged onto its resolved `base`, as `extends` merges them.
+fn extend_one(base: Service, service: Service) -> Service {
+    let mut merged = merge_service(base, service.clone());
+    // Attributes the service does not write itself are inherited: a fix overrides them in
+    // the service instead of changing the base that others may extend too.
+    let own = |f: Option<Field>| {
+        f.is_some_and(|f| {
+            service.defs.iter().any(|(d, _)| *d == f.file)
+                && service.fields.iter().any(|(_, g)| *g == f)
+        })
+    };
+    let inherit = |f: &mut Option<Field>| {
+        if !own(*f)
+            && let Some(f) = f
+        {
+            f.sharing = Sharing::Extended;
+        }
+    };
+    inherit(&mut merged.environment.field);
+    inherit(&mut merged.volumes_field);
+    if let Some(c) = &mut merged.command {
+        let mut f = Some(c.field);
+        inherit(&mut f);
+        c.field = f.unwrap_or(c.field);
+    }
+    if let Some(c) = &mut merged.entrypoint {
+        let mut f = Some(c.field);
+        inherit(&mut f);
+        c.field = f.unwrap_or(c.field);
+    }
+    // The service keeps its own identity; only its attributes come from the base.
+    merged.name = service.name;
+    merged.node = service.node;
+    merged.alias = service.alias;
+    merged.origin = service.origin;
+    merged.defs = service.defs;
+    merged.extends = None;
+    merged
+}
+
+/// Where a project is loaded: its directory (else the first file's) and, for an included
+/// project, the including project's variables.
+#[derive(Default)]
+struct Scope<'a> {
+    dir: Option<PathBuf>,
+    parent: Option<&'a Env>,
+}
+
 /// An empty model standing in for one being moved.
 fn empty_like(m: &ComposeFile) -> ComposeFile {
     ComposeFile {
@@ -661,6 +939,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         includes: Vec::new(),
         roots: Vec::new(),
         env: m.env.clone(),
+        declared: Vec::new(),
     }
 }
 

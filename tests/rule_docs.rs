@@ -225,6 +225,8 @@ const DOC_TESTS: &[&str] = &[
     "command-not-runnable",
     "compose-schema",
     "depends-on-not-healthy",
+    "duplicate-container-name",
+    "duplicate-mount-target",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-config-file-ignores-settings",
@@ -237,7 +239,9 @@ const DOC_TESTS: &[&str] = &[
     "healthcheck-not-runnable",
     "image-tag-unpinned",
     "image-unavailable",
+    "include-conflict",
     "invalid-interpolation",
+    "invalid-volume-spec",
     "milvus-data-not-persisted",
     "milvus-management-port-exposed",
     "milvus-version-data-loss",
@@ -247,6 +251,7 @@ const DOC_TESTS: &[&str] = &[
     "reference-cycle",
     "restart-policy-missing",
     "suppression-without-reason",
+    "undefined-reference",
     "unknown-service",
     "unset-variable",
     "unused-suppression",
@@ -287,6 +292,29 @@ fn bad_example_reference_cycle() {
 #[test]
 fn bad_example_unknown_service() {
     assert_bad_example("unknown-service");
+}
+
+#[test]
+fn bad_example_duplicate_mount_target() {
+    assert_bad_example("duplicate-mount-target");
+}
+
+#[test]
+fn bad_example_duplicate_container_name() {
+    assert_bad_example("duplicate-container-name");
+}
+
+// `include-conflict` needs a second file: its bad example is the compose.yaml of
+// testdata/projects/fidelity-include-conflict, checked as a project in tests/fidelity.rs.
+
+#[test]
+fn bad_example_invalid_volume_spec() {
+    assert_bad_example("invalid-volume-spec");
+}
+
+#[test]
+fn bad_example_undefined_reference() {
+    assert_bad_example("undefined-reference");
 }
 
 #[test]

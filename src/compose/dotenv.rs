@@ -93,14 +93,63 @@ pub fn parse(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<DotenvEntry>, DotenvError> {
+    parse_layered(text, lookup, &|_| None)
+}
+
+/// [`parse`], with `fallback` resolving what neither `lookup` nor the file's earlier keys
+/// define (for a service's env file: the env files before it).
+pub fn parse_layered(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    fallback: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<DotenvEntry>, DotenvError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         line_starts: line_starts(text),
         env: HashMap::new(),
         lookup,
+        fallback,
     };
     parser.run()
+}
+
+/// An env file in Compose's `format: raw`: `KEY=VALUE` lines taken verbatim (no quotes,
+/// escapes, comments after the value or interpolation); blank lines, lines starting with
+/// `#` and lines without `=` are skipped; a key with a blank in it is an error.
+pub fn parse_raw(text: &str) -> Result<Vec<DotenvEntry>, DotenvError> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        let line_start = start;
+        start += line.len() + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some(eq) = line.find('=') else { continue };
+        let key = &line[..eq];
+        if key.chars().any(char::is_whitespace) {
+            return Err(DotenvError {
+                message: format!("variable '{key}' contains whitespaces"),
+                span: line_start..line_start + eq,
+                line: n + 1,
+            });
+        }
+        let value = &line[eq + 1..];
+        let value_start = line_start + eq + 1;
+        out.push(DotenvEntry {
+            key: key.to_string(),
+            key_span: line_start..line_start + eq,
+            value: Some(value.to_string()),
+            value_span: value_start..value_start + value.len(),
+            raw_value: value.to_string(),
+            quote: None,
+            line: n + 1,
+            refs: Vec::new(),
+        });
+    }
+    Ok(out)
 }
 
 /// compose-go's notion of a blank inside a line (no line break).
@@ -184,6 +233,7 @@ struct Parser<'a> {
     line_starts: Vec<usize>,
     env: HashMap<String, String>,
     lookup: &'a dyn Fn(&str) -> Option<String>,
+    fallback: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl Parser<'_> {
@@ -433,7 +483,11 @@ impl Parser<'_> {
     /// Interpolate a value, resolving variables by the lookup first and the keys read so
     /// far second; spans are mapped back to the file text.
     fn interpolate(&self, raw: &str, map: &SpanMap) -> Result<(String, Vec<VarRef>), DotenvError> {
-        let resolve = |name: &str| (self.lookup)(name).or_else(|| self.env.get(name).cloned());
+        let resolve = |name: &str| {
+            (self.lookup)(name)
+                .or_else(|| self.env.get(name).cloned())
+                .or_else(|| (self.fallback)(name))
+        };
         match interpolate(raw, &resolve) {
             Ok(done) => Ok((
                 done.value,

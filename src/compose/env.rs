@@ -30,6 +30,8 @@ pub struct Var {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
     shell: Arc<HashMap<String, String>>,
+    /// An including project's variables: they win over this project's own files.
+    over: HashMap<String, Var>,
     files: HashMap<String, Var>,
 }
 
@@ -38,6 +40,19 @@ impl Env {
     pub fn new(shell: Arc<HashMap<String, String>>) -> Env {
         Env {
             shell,
+            over: HashMap::new(),
+            files: HashMap::new(),
+        }
+    }
+
+    /// The variables of a project that `parent` includes: the shell, then the including
+    /// project's variables, then this project's own files (added later).
+    pub fn included_by(parent: &Env) -> Env {
+        let mut over = parent.files.clone();
+        over.extend(parent.over.clone());
+        Env {
+            shell: parent.shell.clone(),
+            over,
             files: HashMap::new(),
         }
     }
@@ -75,7 +90,10 @@ impl Env {
                 origin: VarOrigin::Shell,
             });
         }
-        self.files.get(name).cloned()
+        self.over
+            .get(name)
+            .or_else(|| self.files.get(name))
+            .cloned()
     }
 
     /// The value of a variable, for interpolation.

@@ -6,8 +6,11 @@
 //! `profiles` are a union. An attribute tagged `!reset` in the later model removes the earlier
 //! one; `!override` replaces it without merging (compose-spec, 13-merge.md).
 
-use super::{ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Service, VolumeDecl};
-use std::collections::HashMap;
+use super::{
+    ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Resource, Service, Text,
+    VolumeDecl,
+};
+use std::collections::{HashMap, HashSet};
 
 /// `overlay` merged onto `base`.
 pub fn merge(base: ComposeFile, overlay: ComposeFile) -> ComposeFile {
@@ -38,6 +41,8 @@ struct Merged {
     /// Volumes in merge order; a redeclared volume leaves a hole where it was and goes last.
     volumes: Vec<Option<VolumeDecl>>,
     volume_at: HashMap<String, usize>,
+    /// The top-level networks, secrets and configs declared so far, by kind and name.
+    declared: HashSet<(Resource, String)>,
 }
 
 impl Merged {
@@ -50,7 +55,12 @@ impl Merged {
             service_at: HashMap::with_capacity(services.len()),
             volumes: Vec::with_capacity(volumes.len()),
             volume_at: HashMap::with_capacity(volumes.len()),
+            declared: HashSet::new(),
         };
+        let declared = std::mem::take(&mut out.base.declared);
+        for d in declared {
+            out.declare(d);
+        }
         // The base's own services are kept as they are, a repeated name included (only the
         // first of them takes later definitions, as before).
         for s in services {
@@ -69,6 +79,8 @@ impl Merged {
         match self.service_at.get(&o.name.value) {
             Some(&i) => {
                 let merged = match self.services[i].take() {
+                    // `!override` on the whole service replaces the earlier one.
+                    Some(_) if o.tag == Some(MergeTag::Override) => o,
                     Some(b) => merge_service(b, o),
                     None => o,
                 };
@@ -92,6 +104,12 @@ impl Merged {
         self.volumes.push(Some(v));
     }
 
+    fn declare(&mut self, d: (Resource, Text)) {
+        if self.declared.insert((d.0, d.1.value.clone())) {
+            self.base.declared.push(d);
+        }
+    }
+
     fn add(&mut self, overlay: ComposeFile) {
         for o in overlay.services {
             self.service(o);
@@ -102,6 +120,9 @@ impl Merged {
         self.base.problems.extend(overlay.problems);
         self.base.includes.extend(overlay.includes);
         self.base.roots.extend(overlay.roots);
+        for d in overlay.declared {
+            self.declare(d);
+        }
     }
 
     fn finish(mut self) -> ComposeFile {
@@ -191,6 +212,42 @@ pub fn merge_service(b: Service, o: Service) -> Service {
     fields.extend(of.iter().cloned());
     let mut defs = b.defs;
     defs.extend(o.defs);
+    let references = {
+        let mut r: Vec<_> = ["networks", "secrets", "configs"]
+            .iter()
+            .flat_map(|key| {
+                let kind = match *key {
+                    "networks" => super::Resource::Network,
+                    "secrets" => super::Resource::Secret,
+                    _ => super::Resource::Config,
+                };
+                let from_o: Vec<_> = o
+                    .references
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .cloned()
+                    .collect();
+                if replaced(key) {
+                    from_o
+                } else {
+                    let mut v: Vec<_> = b
+                        .references
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .cloned()
+                        .collect();
+                    for x in from_o {
+                        if !v.iter().any(|(_, t)| t.value == x.1.value) {
+                            v.push(x);
+                        }
+                    }
+                    v
+                }
+            })
+            .collect();
+        r.dedup();
+        r
+    };
     Service {
         name: b.name,
         node: b.node,
@@ -261,6 +318,8 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         extends: o.extends.or(b.extends),
         fields,
         defs,
+        references,
+        tag: o.tag,
     }
 }
 
@@ -294,9 +353,13 @@ fn merge_mounts(b: &Service, o: &Service) -> Vec<Mount> {
             } else {
                 drop_volumes
             };
+            // `volumes` merge by target, `tmpfs` entries by path, each key on its own (a
+            // tmpfs and a volume on one path are both kept, and Compose refuses them).
             !dropped
                 && !o.mounts.iter().any(|x| {
-                    super::normalize_path(&x.target.value) == super::normalize_path(&m.target.value)
+                    x.from_tmpfs_key == m.from_tmpfs_key
+                        && super::normalize_path(&x.target.value)
+                            == super::normalize_path(&m.target.value)
                 })
         })
         .cloned()

@@ -13,6 +13,7 @@ pub mod env;
 pub mod image;
 pub mod interpolate;
 pub mod merge;
+pub mod number;
 pub mod shell;
 pub mod volume;
 
@@ -366,6 +367,8 @@ pub struct Mount {
     pub node: NodeId,
     /// Whether it was written under `tmpfs:` rather than `volumes:`.
     pub from_tmpfs_key: bool,
+    /// The service it is written in, when it reaches this one through `volumes_from`.
+    pub from_service: Option<String>,
 }
 
 /// A published port of a service, from `ports` (short or long syntax), read after
@@ -486,6 +489,8 @@ pub struct EnvFileRef {
     pub path: Text,
     /// `required: false` lets the file be missing.
     pub required: bool,
+    /// `format: raw`: values are taken verbatim.
+    pub raw: bool,
 }
 
 /// A service's `extends`.
@@ -543,6 +548,41 @@ pub struct Service {
     pub fields: Vec<(String, Field)>,
     /// The service's mapping in every file that defines it, in merge order.
     pub defs: Vec<(FileId, NodeId)>,
+    /// The networks, secrets and configs it names, which the project must declare.
+    pub references: Vec<(Resource, Text)>,
+    /// The merge tag on the whole service (`etcd: !override`): it replaces, or removes, the
+    /// service of the files before instead of merging with it.
+    pub tag: Option<MergeTag>,
+}
+
+/// A kind of top-level resource a service refers to by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Volume,
+    Network,
+    Secret,
+    Config,
+}
+
+impl Resource {
+    /// The word Docker Compose uses for it, and its top-level key.
+    pub fn word(self) -> &'static str {
+        match self {
+            Resource::Volume => "volume",
+            Resource::Network => "network",
+            Resource::Secret => "secret",
+            Resource::Config => "config",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Resource::Volume => "volumes",
+            Resource::Network => "networks",
+            Resource::Secret => "secrets",
+            Resource::Config => "configs",
+        }
+    }
 }
 
 impl Service {
@@ -587,6 +627,17 @@ pub enum Problem {
     Cycle { chain: String, at: Origin },
     /// `extends` names a service that does not exist.
     UnknownService { service: String, at: Origin },
+    /// A short volume spec that is not one once interpolated (`${UNSET}:/data` is `:/data`):
+    /// Compose refuses the file.
+    InvalidVolumeSpec {
+        spec: String,
+        at: Origin,
+        /// The variables it read.
+        vars: Vec<VarUse>,
+    },
+    /// A service an `include`d project defines is defined by the including project too (or
+    /// by another included project): Docker Compose refuses the project.
+    IncludeConflict { service: String, at: Origin },
 }
 
 /// One Compose document.
@@ -603,6 +654,8 @@ pub struct ComposeFile {
     pub roots: Vec<(FileId, NodeId)>,
     /// The variables the model was interpolated with (of its first document).
     pub env: Env,
+    /// The top-level networks, secrets and configs declared.
+    pub declared: Vec<(Resource, Text)>,
 }
 
 impl ComposeFile {
@@ -632,6 +685,7 @@ impl ComposeFile {
             includes: Vec::new(),
             roots: vec![(file, root)],
             env: env.clone(),
+            declared: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
             model.includes = cx.includes(inc);
@@ -667,7 +721,30 @@ impl ComposeFile {
                 }
             }
         }
-        model.problems = cx.problems.into_inner();
+        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+            if let Some(decls) = tree.get(root, kind.key())
+                && let Some(entries) = tree.entries(decls)
+            {
+                for e in entries {
+                    if let Some(name) = cx.literal(e.key) {
+                        model.declared.push((kind, name));
+                    }
+                }
+            }
+        }
+        // Compose interpolates every value of the file, not only those the model reads: a
+        // malformed or required-and-missing reference anywhere stops it.
+        cx.interpolate_everything(root);
+        let mut problems = cx.problems.into_inner();
+        let mut seen = Vec::new();
+        problems.retain(|p| {
+            let new = !seen.contains(p);
+            if new {
+                seen.push(p.clone());
+            }
+            new
+        });
+        model.problems = problems;
         model
     }
 
@@ -744,6 +821,13 @@ impl ComposeFile {
     }
 }
 
+/// Whether a short volume spec has an empty part between colons, which Compose refuses (a
+/// Windows drive letter's colon is not a separator).
+fn has_empty_section(spec: &str) -> bool {
+    let b = spec.as_bytes();
+    b.first() == Some(&b':') || b.last() == Some(&b':') || b.windows(2).any(|w| w == b"::")
+}
+
 /// Interpolate a value with no variable set, so that only defaults apply: what the model can
 /// know without an environment. `${VAR:-default}` gives `default`, a reference without a
 /// default gives the empty string, `$$` gives `$`. A value that cannot be interpolated (a
@@ -782,6 +866,92 @@ pub fn path_is_under(path: &str, dir: &str) -> bool {
         || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
+/// An interpolated value with, for each of its bytes, the range of the raw text that produced
+/// it, and the references read (with their raw ranges).
+struct Mapped {
+    value: String,
+    vars: Vec<(std::ops::Range<usize>, VarUse)>,
+    map: Vec<std::ops::Range<usize>>,
+}
+
+impl Mapped {
+    /// The raw range that produced `value[range]` (an empty range: the place it would be).
+    fn raw_range(&self, range: std::ops::Range<usize>, raw_len: usize) -> std::ops::Range<usize> {
+        if range.start >= range.end {
+            let at = self.map.get(range.start).map_or(raw_len, |r| r.start);
+            return at..at;
+        }
+        let start = self.map[range.start.min(self.map.len() - 1)].start;
+        let end = self.map[(range.end - 1).min(self.map.len() - 1)].end;
+        start..end.max(start)
+    }
+
+    /// The raw text between the bytes around `value[range]`: like [`Mapped::raw_range`], but
+    /// also holding references that gave nothing next to it (`${UNSET}/etcd`).
+    fn raw_between(&self, range: std::ops::Range<usize>, raw_len: usize) -> std::ops::Range<usize> {
+        let tight = self.raw_range(range.clone(), raw_len);
+        let start = match range.start {
+            0 => 0,
+            i => self.map.get(i - 1).map_or(tight.start, |r| r.end),
+        };
+        let end = self.map.get(range.end).map_or(raw_len, |r| r.start);
+        if start <= tight.start && tight.end <= end {
+            start..end
+        } else {
+            tight
+        }
+    }
+
+    /// The references that overlap `raw_range`.
+    fn vars_in(&self, raw_range: &std::ops::Range<usize>) -> Vec<VarUse> {
+        self.vars
+            .iter()
+            .filter(|(r, _)| r.start < raw_range.end && raw_range.start < r.end)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Whether `raw_range` is literal text, each value byte written as itself.
+    fn is_literal(&self, raw: &str, raw_range: &std::ops::Range<usize>) -> bool {
+        self.vars_in(raw_range).is_empty() && !raw[raw_range.clone()].contains('$')
+    }
+}
+
+/// For each byte of the interpolation of `raw` (whose top-level references are `top`, in
+/// order), the raw range that produced it; `None` when the pieces do not add up.
+fn value_map(
+    raw: &str,
+    top: &[&interpolate::VarRef],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = raw.as_bytes();
+    let mut map = Vec::with_capacity(raw.len());
+    let mut pos = 0;
+    let literal = |from: usize, to: usize, map: &mut Vec<std::ops::Range<usize>>| {
+        let mut i = from;
+        while i < to {
+            if bytes[i] == b'$' && i + 1 < to && bytes[i + 1] == b'$' {
+                map.push(i..i + 2);
+                i += 2;
+            } else {
+                map.push(i..i + 1);
+                i += 1;
+            }
+        }
+    };
+    for r in top {
+        if r.span.start < pos || r.span.end > raw.len() {
+            return None;
+        }
+        literal(pos, r.span.start, &mut map);
+        let out = interpolate::interpolate(raw.get(r.span.clone())?, lookup).ok()?;
+        map.extend(std::iter::repeat_n(r.span.clone(), out.value.len()));
+        pos = r.span.end;
+    }
+    literal(pos, raw.len(), &mut map);
+    Some(map)
+}
+
 struct Cx<'a> {
     tree: &'a Tree,
     text: &'a str,
@@ -808,8 +978,22 @@ impl Cx<'_> {
         offsets: Option<&[usize]>,
         fallback: Span,
     ) -> (String, Vec<VarUse>) {
+        let m = self.interp_mapped(raw, offsets, fallback);
+        (m.value, m.vars.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// Interpolate `raw` as [`Cx::interp`] does, keeping for each byte of the value the range
+    /// of `raw` that produced it: the byte itself for literal text (both bytes of a `$$`), the
+    /// whole reference for text a variable or its default gave. A value that cannot be
+    /// interpolated is kept as written.
+    fn interp_mapped(&self, raw: &str, offsets: Option<&[usize]>, fallback: Span) -> Mapped {
+        let identity = |value: String| Mapped {
+            map: (0..value.len()).map(|i| i..i + 1).collect(),
+            value,
+            vars: Vec::new(),
+        };
         if !raw.contains('$') {
-            return (raw.to_string(), Vec::new());
+            return identity(raw.to_string());
         }
         let place = |r: &std::ops::Range<usize>| match offsets {
             Some(o) if r.end < o.len() => {
@@ -817,21 +1001,34 @@ impl Cx<'_> {
             }
             _ => self.origin(fallback),
         };
-        match interpolate::interpolate(raw, &|n| self.env.lookup(n)) {
+        let lookup = |n: &str| self.env.lookup(n);
+        match interpolate::interpolate(raw, &lookup) {
             Ok(i) => {
-                let vars = i
-                    .refs
+                let top: Vec<&interpolate::VarRef> =
+                    i.refs.iter().filter(|r| r.depth == 0).collect();
+                let vars = top
                     .iter()
-                    .filter(|r| r.depth == 0)
-                    .map(|r| VarUse {
-                        name: r.name.clone(),
-                        reference: place(&r.span),
-                        var: self.env.get(&r.name),
-                        used_operand: r.used_operand,
-                        op: r.op,
+                    .map(|r| {
+                        (
+                            r.span.clone(),
+                            VarUse {
+                                name: r.name.clone(),
+                                reference: place(&r.span),
+                                var: self.env.get(&r.name),
+                                used_operand: r.used_operand,
+                                op: r.op,
+                            },
+                        )
                     })
                     .collect();
-                (i.value, vars)
+                let map = value_map(raw, &top, &lookup)
+                    .filter(|m| m.len() == i.value.len())
+                    .unwrap_or_else(|| vec![0..raw.len(); i.value.len()]);
+                Mapped {
+                    value: i.value,
+                    vars,
+                    map,
+                }
             }
             Err(InterpolationError::Required {
                 name,
@@ -843,7 +1040,7 @@ impl Cx<'_> {
                     message,
                     at: place(&span),
                 });
-                (raw.to_string(), Vec::new())
+                identity(raw.to_string())
             }
             Err(InterpolationError::Invalid { message, span }) => {
                 self.problems
@@ -852,7 +1049,60 @@ impl Cx<'_> {
                         message,
                         at: place(&span),
                     });
-                (raw.to_string(), Vec::new())
+                identity(raw.to_string())
+            }
+        }
+    }
+
+    /// `value[range]` of an interpolated scalar `whole` as a [`Text`]: its raw text is what
+    /// produced it, its place is where that is written (when the quoting can be followed), its
+    /// variables are the references it came from.
+    fn piece(
+        &self,
+        whole: &Text,
+        offsets: Option<&[usize]>,
+        m: &Mapped,
+        range: std::ops::Range<usize>,
+        between: bool,
+    ) -> Text {
+        let raw_range = if between {
+            m.raw_between(range.clone(), whole.raw.len())
+        } else {
+            m.raw_range(range.clone(), whole.raw.len())
+        };
+        let span = match offsets {
+            Some(o) if raw_range.end < o.len() => {
+                Span::new(o[raw_range.start], o[raw_range.end].max(o[raw_range.start]))
+            }
+            _ => whole.origin.span,
+        };
+        Text {
+            value: m.value[range].to_string(),
+            raw: whole.raw[raw_range.clone()].to_string(),
+            origin: self.origin(span),
+            node: whole.node,
+            vars: m.vars_in(&raw_range),
+            via: whole.via.clone(),
+        }
+    }
+
+    /// Interpolate every scalar value under `root` (keys are not interpolated; an alias is
+    /// read where its anchor is written), recording the problems.
+    fn interpolate_everything(&self, root: NodeId) {
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            match &self.tree.node(id).kind {
+                NodeKind::Scalar { value, .. } => {
+                    if value.contains('$') && !self.tree.is_null(id) {
+                        let offsets = self.offsets(id);
+                        self.interp(value, offsets.as_deref(), self.tree.span(id));
+                    }
+                }
+                NodeKind::Sequence { items, .. } => stack.extend(items.iter().rev()),
+                NodeKind::Mapping { entries, .. } => {
+                    stack.extend(entries.iter().rev().map(|e| e.value));
+                }
+                NodeKind::Alias { .. } => {}
             }
         }
     }
@@ -1018,6 +1268,17 @@ impl Cx<'_> {
             self.under(read("volumes"), || {
                 for &item in tree.items(v).unwrap_or(&[]) {
                     if let Some(m) = self.volume_mount(item) {
+                        // Compose keeps the last entry for a target: the short syntax's target
+                        // cleaned (`/etcd/` is `/etcd`), the long syntax's as written.
+                        let key = |m: &Mount| {
+                            if tree.is_mapping(m.node) {
+                                m.target.value.clone()
+                            } else {
+                                normalize_path(&m.target.value)
+                            }
+                        };
+                        let k = key(&m);
+                        mounts.retain(|x| key(x) != k);
                         mounts.push(m);
                     }
                 }
@@ -1042,6 +1303,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            from_service: None,
                         });
                     }
                 }
@@ -1115,6 +1377,12 @@ impl Cx<'_> {
                 })
                 .collect(),
             defs: vec![(self.file, tree.resolve(node))],
+            references: self.references(node),
+            tag: match tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
+                Some("!override") => Some(MergeTag::Override),
+                Some("!reset") => Some(MergeTag::Reset),
+                _ => None,
+            },
         })
     }
 
@@ -1156,6 +1424,35 @@ impl Cx<'_> {
         out
     }
 
+    /// The networks (list or mapping), secrets and configs (a name, or `source:`) a
+    /// service names.
+    fn references(&self, service: NodeId) -> Vec<(Resource, Text)> {
+        let tree = self.tree;
+        let mut out = Vec::new();
+        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+            let Some(node) = tree.get(service, kind.key()) else {
+                continue;
+            };
+            self.under(self.field(service, kind.key()), || {
+                if let Some(items) = tree.items(node) {
+                    for &i in items {
+                        let name = if tree.is_mapping(i) {
+                            tree.get(i, "source").and_then(|n| self.text(n))
+                        } else {
+                            self.text(i)
+                        };
+                        out.extend(name.map(|n| (kind, n)));
+                    }
+                } else if let Some(entries) = tree.entries(node) {
+                    for e in entries {
+                        out.extend(self.text(e.key).map(|n| (kind, n)));
+                    }
+                }
+            });
+        }
+        out
+    }
+
     fn env_files(&self, node: Option<NodeId>) -> Vec<EnvFileRef> {
         let Some(node) = node else {
             return Vec::new();
@@ -1175,11 +1472,16 @@ impl Cx<'_> {
                             .get(item, "required")
                             .and_then(|n| tree.scalar(n))
                             .is_none_or(|s| s != "false"),
+                        raw: tree
+                            .get(item, "format")
+                            .and_then(|n| self.text(n))
+                            .is_some_and(|f| f.value == "raw"),
                     })
                 } else {
                     Some(EnvFileRef {
                         path: self.text(item)?,
                         required: true,
+                        raw: false,
                     })
                 }
             })
@@ -1268,7 +1570,7 @@ impl Cx<'_> {
                             self.part(&text, offsets.as_deref(), 0..eq),
                             Some(self.part(&text, offsets.as_deref(), eq + 1..text.raw.len())),
                         ),
-                        None => (text.clone(), None),
+                        None => (text.clone(), self.value_from_environment(&text)),
                     };
                     vars.push(EnvVar {
                         name: Text {
@@ -1290,17 +1592,24 @@ impl Cx<'_> {
                     let Some(name) = self.literal(e.key) else {
                         continue;
                     };
-                    let value = self.text(e.value).or_else(|| {
-                        // An explicitly empty string is a value; a null is not.
-                        (!tree.is_null(e.value) && tree.scalar(e.value) == Some("")).then(|| Text {
-                            value: String::new(),
-                            raw: String::new(),
-                            origin: self.origin(tree.span(e.value)),
-                            node: e.value,
-                            vars: Vec::new(),
-                            via: self.via_of(e.value),
-                        })
-                    });
+                    let value = self
+                        .text(e.value)
+                        .map(|t| self.as_read(e.value, t))
+                        .or_else(|| {
+                            // An explicitly empty string is a value; a null takes the variable's
+                            // value from the shell or `.env`.
+                            if tree.is_null(e.value) {
+                                return self.value_from_environment(&name);
+                            }
+                            (tree.scalar(e.value) == Some("")).then(|| Text {
+                                value: String::new(),
+                                raw: String::new(),
+                                origin: self.origin(tree.span(e.value)),
+                                node: e.value,
+                                vars: Vec::new(),
+                                via: self.via_of(e.value),
+                            })
+                        });
                     let key_span = tree.span(e.key);
                     let end = tree.span(tree.resolve(e.value)).end.max(key_span.end);
                     vars.push(EnvVar {
@@ -1322,6 +1631,42 @@ impl Cx<'_> {
             vars,
             field: self.field(service, "environment"),
         }
+    }
+
+    /// The value of an `environment` entry written without one (`- KEY`, `KEY:`, `KEY: ~`):
+    /// Compose takes it from the shell or the project's `.env`; unset there, the container
+    /// does not get the variable (`None`). The value points at where it was set and reads the
+    /// variable at the key.
+    fn value_from_environment(&self, name: &Text) -> Option<Text> {
+        let var = self.env.get(&name.raw)?;
+        Some(Text {
+            value: var.value.clone(),
+            raw: String::new(),
+            origin: name.origin,
+            node: name.node,
+            vars: vec![VarUse {
+                name: name.raw.clone(),
+                reference: name.origin,
+                var: Some(var),
+                used_operand: false,
+                op: RefOp::None,
+            }],
+            via: name.via.clone(),
+        })
+    }
+
+    /// A value as the container gets it: a plain scalar that YAML reads as a number or a
+    /// boolean becomes the text Compose makes of it ([`number::plain_value`]).
+    fn as_read(&self, id: NodeId, mut text: Text) -> Text {
+        let target = self.tree.resolve(id);
+        if self.tree.node(target).tag.is_none()
+            && let Some((value, yaml::scalar::ScalarStyle::Plain)) =
+                self.tree.scalar_with_style(target)
+            && let Some(v) = number::plain_value(value)
+        {
+            text.value = v;
+        }
+        text
     }
 
     fn command(&self, field: Field) -> Option<Command> {
@@ -1356,34 +1701,32 @@ impl Cx<'_> {
                 field,
             });
         }
+        // Compose interpolates the string before it splits it into words: a variable may hold
+        // several words, with quotes.
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
-        let words = shell::split_words(&text.raw).ok()?;
+        let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
+        let words = shell::split_words(&m.value).ok()?;
+        let src = |raw_at: usize| offsets.as_ref().and_then(|o| o.get(raw_at).copied());
         let args = words
             .into_iter()
             .map(|w| {
-                let word_offsets = offsets.as_ref().map(|o| {
+                let piece = self.piece(&text, offsets.as_deref(), &m, w.span.clone(), false);
+                let raw_range = m.raw_range(w.span.clone(), text.raw.len());
+                let word_offsets = if m.is_literal(&text.raw, &raw_range) {
                     w.map
                         .iter()
-                        .map(|&i| o.get(i).copied().unwrap_or(text.origin.span.end))
-                        .collect::<Vec<_>>()
-                });
-                let span = match &offsets {
-                    Some(o) => Span::new(
-                        o.get(w.span.start)
-                            .copied()
-                            .unwrap_or(text.origin.span.start),
-                        o.get(w.span.end).copied().unwrap_or(text.origin.span.end),
-                    ),
-                    None => text.origin.span,
+                        .map(|&i| src(m.map.get(i).map_or(text.raw.len(), |r| r.start)))
+                        .collect::<Option<Vec<_>>>()
+                } else {
+                    None
                 };
-                let (value, vars) = self.interp(&w.value, word_offsets.as_deref(), span);
                 Arg {
-                    offsets: word_offsets.filter(|_| value == w.value),
-                    value,
-                    origin: self.origin(span),
+                    offsets: word_offsets,
+                    value: w.value,
+                    origin: piece.origin,
                     node: resolved,
-                    vars,
+                    vars: piece.vars,
                     via: text.via.clone(),
                 }
             })
@@ -1426,18 +1769,33 @@ impl Cx<'_> {
                 origin,
                 node: resolved,
                 from_tmpfs_key: false,
+                from_service: None,
             });
         }
+        // Compose interpolates the whole item before it splits it: a variable may hold the
+        // source, the target, or all of it.
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
-        let parts = volume::parse_short(&text.raw)?;
-        let target = self.part(&text, offsets.as_deref(), parts.target);
+        let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
+        let Some(parts) = volume::parse_short(&m.value).filter(|_| !has_empty_section(&m.value))
+        else {
+            // Compose refuses it ("invalid spec: :/data: empty section between colons"), as
+            // it does a spec with too many parts or no target.
+            let vars: Vec<VarUse> = m.vars.iter().map(|(_, v)| v.clone()).collect();
+            self.problems.borrow_mut().push(Problem::InvalidVolumeSpec {
+                spec: m.value.clone(),
+                at: text.origin,
+                vars,
+            });
+            return None;
+        };
+        let target = self.piece(&text, offsets.as_deref(), &m, parts.target, true);
         let source = parts
             .source
-            .map(|r| self.part(&text, offsets.as_deref(), r));
+            .map(|r| self.piece(&text, offsets.as_deref(), &m, r, true));
         let mode = parts
             .mode
-            .map(|r| text.raw[r].to_string())
+            .map(|r| m.value[r].to_string())
             .unwrap_or_default();
         let kind = match &source {
             None => MountKind::Anonymous,
@@ -1455,6 +1813,7 @@ impl Cx<'_> {
             origin,
             node: resolved,
             from_tmpfs_key: false,
+            from_service: None,
         })
     }
 
@@ -1528,3 +1887,6 @@ impl Cx<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fidelity_tests;

@@ -29,7 +29,8 @@ impl Rule for EtcdDataNotPersisted {
                 continue;
             }
             let dir = etcd.data_dir();
-            if super::unknowable(cx, dir.setting.origin()) {
+            if super::unknowable(cx, dir.setting.origin()) || super::mounts_unknowable(cx, service)
+            {
                 continue;
             }
             let what = if cx.milvus {

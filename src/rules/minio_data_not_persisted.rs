@@ -39,7 +39,7 @@ impl Rule for MinioDataNotPersisted {
             let paths = minio.data_paths();
             let several = paths.len() > 1;
             for path in paths {
-                if super::unknowable(cx, path.origin) {
+                if super::unknowable(cx, path.origin) || super::mounts_unknowable(cx, service) {
                     continue;
                 }
                 let storage = cx.file.storage(service, &path.path, image_volumes);

@@ -8,6 +8,8 @@
 mod command_not_runnable;
 mod compose_schema;
 mod depends_on_not_healthy;
+mod duplicate_container_name;
+mod duplicate_mount_target;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_config_file_ignores_settings;
@@ -20,7 +22,9 @@ mod healthcheck_missing;
 mod healthcheck_not_runnable;
 mod image_tag_unpinned;
 mod image_unavailable;
+mod include_conflict;
 mod invalid_interpolation;
+mod invalid_volume_spec;
 mod milvus_data_not_persisted;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
@@ -30,6 +34,7 @@ mod missing_file;
 mod reference_cycle;
 mod restart_policy_missing;
 pub(crate) mod suppression_without_reason;
+mod undefined_reference;
 mod unknown_service;
 mod unset_variable;
 pub(crate) mod unused_suppression;
@@ -98,6 +103,17 @@ pub(crate) fn unknowable(cx: &Context<'_>, origin: Option<Origin>) -> bool {
         crate::compose::Problem::RequiredVariable { at, .. }
         | crate::compose::Problem::InvalidInterpolation { at, .. } => {
             at.file == origin.file && origin.span.contains(at.span)
+        }
+        _ => false,
+    })
+}
+
+/// Whether a service's mounts cannot be known because one of its volumes is not a valid spec
+/// once interpolated (reported by `invalid-volume-spec`).
+pub(crate) fn mounts_unknowable(cx: &Context<'_>, service: &Service) -> bool {
+    cx.file.problems.iter().any(|p| match p {
+        crate::compose::Problem::InvalidVolumeSpec { at, .. } => {
+            service.origin.file == at.file && service.origin.span.contains(at.span)
         }
         _ => false,
     })
@@ -175,6 +191,11 @@ static RULES: &[&dyn Rule] = &[
     &missing_file::MissingFile,
     &reference_cycle::ReferenceCycle,
     &unknown_service::UnknownService,
+    &undefined_reference::UndefinedReference,
+    &duplicate_mount_target::DuplicateMountTarget,
+    &duplicate_container_name::DuplicateContainerName,
+    &invalid_volume_spec::InvalidVolumeSpec,
+    &include_conflict::IncludeConflict,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
     &unused_suppression::UnusedSuppression,

@@ -14,9 +14,15 @@ fn run(text: &str) -> Vec<Diagnostic> {
     run_with(text, &Options::default())
 }
 
-/// `line:col rule` of every finding.
+/// `line:col rule` of every finding. The snippets here leave the top-level `volumes:`
+/// declarations out, so `undefined-reference` (tested with its own fixtures and document) is
+/// not listed.
 fn found(text: &str) -> Vec<String> {
-    positions(text, &run(text))
+    let diags: Vec<Diagnostic> = run(text)
+        .into_iter()
+        .filter(|d| d.rule != "undefined-reference")
+        .collect();
+    positions(text, &diags)
 }
 
 fn positions(text: &str, diags: &[Diagnostic]) -> Vec<String> {
@@ -523,6 +529,8 @@ fn minio_every_path_is_checked() {
     volumes:
       - data1-1:/data1
     command: server --console-address \":9001\" http://minio{1...2}/data{1...2}
+volumes:
+  data1-1:
 ";
     let d = run(text);
     // /data2 is not mounted; reported once for the argument.
@@ -613,6 +621,11 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "missing-file",
             "reference-cycle",
             "unknown-service",
+            "undefined-reference",
+            "duplicate-mount-target",
+            "duplicate-container-name",
+            "invalid-volume-spec",
+            "include-conflict",
             "yaml-duplicate-key",
             "compose-schema",
             "unused-suppression",

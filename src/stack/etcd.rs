@@ -387,8 +387,9 @@ pub enum Retention {
 }
 
 impl Retention {
+    /// etcd does not trim the value: `"1000 "` is neither an integer nor a duration.
     pub fn parse(value: &str) -> Retention {
-        let v = value.trim();
+        let v = value;
         if let Ok(n) = v.parse::<u64>() {
             return Retention::Integer(n);
         }

@@ -1,0 +1,136 @@
+//! `undefined-reference`: a service uses a named volume, network, secret or config that the
+//! project does not declare, or names in `depends_on` or `volumes_from` a service it does not
+//! have, which `docker compose` refuses.
+
+use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::{MountKind, Resource, Service, Text};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct UndefinedReference;
+
+static META: RuleMeta = RuleMeta {
+    id: "undefined-reference",
+    severity: Severity::Error,
+    summary: "a service uses a named volume, network, secret or config the project does not declare",
+    doc: include_str!("../../rules/undefined-reference.md"),
+};
+
+impl Rule for UndefinedReference {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        // A name written once in an anchor that several services use is reported once.
+        let mut found: Vec<Diagnostic> = Vec::new();
+        self.each(cx, &mut found);
+        for d in found {
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+impl UndefinedReference {
+    fn each(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for m in &service.mounts {
+                if m.kind != MountKind::Volume || m.from_service.is_some() {
+                    continue;
+                }
+                let Some(source) = &m.source else { continue };
+                if cx.file.volume(&source.value).is_none() {
+                    out.push(finding(service, Resource::Volume, source));
+                }
+            }
+            // `depends_on` (unless `required: false`) and `volumes_from` name services.
+            let known = |n: &str| cx.file.services.iter().any(|s| s.name.value == n);
+            for d in service.depends_on.iter().filter(|d| d.required) {
+                if !known(&d.service.value) {
+                    out.push(service_finding(
+                        service,
+                        "depends_on",
+                        &d.service,
+                        &d.service.value,
+                    ));
+                }
+            }
+            for v in &service.volumes_from {
+                let name = v.value.split(':').next().unwrap_or("");
+                if !v.value.starts_with("container:") && !known(name) {
+                    out.push(service_finding(service, "volumes_from", v, name));
+                }
+            }
+            for (kind, name) in &service.references {
+                let declared = cx
+                    .file
+                    .declared
+                    .iter()
+                    .any(|(k, n)| k == kind && n.value == name.value);
+                let implicit = *kind == Resource::Network && name.value == "default";
+                if !declared && !implicit {
+                    out.push(finding(service, *kind, name));
+                }
+            }
+        }
+    }
+}
+
+/// A `depends_on` or `volumes_from` entry that names no service of the project.
+fn service_finding(service: &Service, key: &str, at: &Text, name: &str) -> Diagnostic {
+    let mut d = META
+        .diagnostic(
+            at.place(),
+            format!(
+                "service `{}` names `{name}` in `{key}`, and the project has no such service: \
+                 `docker compose` refuses the project (\"depends on undefined service \
+                 {name}\")",
+                service.name.value
+            ),
+        )
+        .service(service)
+        .label("no such service")
+        .help("name a service of the project, or remove the entry");
+    for (o, label) in at.explain() {
+        d = d.related(o, label);
+    }
+    d
+}
+
+fn finding(service: &Service, kind: Resource, name: &Text) -> Diagnostic {
+    let word = kind.word();
+    let key = kind.key();
+    let n = &name.value;
+    let profiles: Vec<&str> = service.profiles.iter().map(|p| p.value.as_str()).collect();
+    let when = if profiles.is_empty() {
+        String::new()
+    } else {
+        format!(" (when profile `{}` is enabled)", profiles.join("` or `"))
+    };
+    let mut message = format!(
+        "service `{}` uses the {word} `{n}`, which the project does not declare under the \
+         top-level `{key}:`: `docker compose` refuses the project{when} (\"refers to undefined \
+         {word} {n}\")",
+        service.name.value
+    );
+    let path_like = kind == Resource::Volume && n.contains('/');
+    if path_like {
+        message.push_str(
+            "; a relative host path must start with `./` or `../`, else it is a volume name",
+        );
+    }
+    let mut d = META
+        .diagnostic(name.place(), message)
+        .service(service)
+        .label(format!("undeclared {word}"))
+        .help(if path_like {
+            format!("write `./{n}` for a directory beside the Compose file")
+        } else {
+            format!("declare it: `{key}:` / `  {n}:` at the top level of the file")
+        });
+    for (o, label) in name.explain() {
+        d = d.related(o, label);
+    }
+    d
+}
