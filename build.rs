@@ -1,8 +1,12 @@
 //! Compiles the Compose specification's JSON schema (`schema/compose-spec.json`) into static
-//! tables, so that milvet parses no JSON when it starts.
+//! tables, and the release data (`rules/data/releases.toml`) into Rust, so that milvet parses no
+//! JSON or TOML when it starts.
 
 #[path = "src/rules/compose_schema/compile.rs"]
 mod compile;
+
+#[path = "src/stack/releases_raw.rs"]
+mod releases_raw;
 
 fn main() {
     const SCHEMA: &str = "schema/compose-spec.json";
@@ -18,4 +22,14 @@ fn main() {
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("compose_schema.rs");
     std::fs::write(out, compiled.to_rust()).expect("write the schema tables");
+
+    const RELEASES: &str = "rules/data/releases.toml";
+    println!("cargo::rerun-if-changed={RELEASES}");
+    println!("cargo::rerun-if-changed=src/stack/releases_raw.rs");
+    let text = std::fs::read_to_string(RELEASES).expect("read rules/data/releases.toml");
+    let raw: releases_raw::RawFile = toml::from_str(&text)
+        .unwrap_or_else(|e| panic!("rules/data/releases.toml does not read: {e}"));
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("releases_raw.rs");
+    std::fs::write(out, raw.to_rust()).expect("write the release data");
 }

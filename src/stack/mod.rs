@@ -14,6 +14,7 @@ mod images_data;
 pub mod milvus;
 pub mod minio;
 pub mod releases;
+mod releases_raw;
 pub mod roles;
 pub mod version;
 

@@ -4,12 +4,17 @@
 
 use super::version::{Numbered, Version};
 use crate::diagnostic::Severity;
-use serde::Deserialize;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 /// The release data as written in the repository.
 pub const TEXT: &str = include_str!("../../rules/data/releases.toml");
+
+/// The data built into the binary, as read (for the test that it is the file's).
+#[cfg(test)]
+pub(crate) fn built_in() -> RawFile {
+    generated::raw()
+}
 
 /// A known fault of a range of releases.
 #[derive(Clone, Debug)]
@@ -53,53 +58,13 @@ pub struct Releases {
     pub woodpecker_minimum: Version,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    checked: String,
-    etcd: RawProduct,
-    milvus: RawMilvus,
-    minio: RawMinio,
-}
+use super::releases_raw::{RawFault, RawFile};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProduct {
-    newest: Vec<String>,
-    #[serde(default)]
-    fault: Vec<RawFault>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMilvus {
-    newest: Vec<String>,
-    upgrade_to_2_6_from: String,
-    meta_migration_line: String,
-    minio_migration_before: String,
-    #[serde(default)]
-    fault: Vec<RawFault>,
-    #[serde(default)]
-    vulnerable: Vec<RawFault>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMinio {
-    woodpecker_minimum: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFault {
-    line: String,
-    from: Option<String>,
-    fixed: String,
-    severity: String,
-    #[serde(default)]
-    single_member: bool,
-    what: String,
-    source: String,
+/// The release data as `build.rs` read it from `rules/data/releases.toml`: no TOML is parsed
+/// when milvet runs.
+mod generated {
+    use super::super::releases_raw::{RawFault, RawFile, RawMilvus, RawMinio, RawProduct};
+    include!(concat!(env!("OUT_DIR"), "/releases_raw.rs"));
 }
 
 /// The ordering releases are compared with here: a `-hotfix` build comes after its release,
@@ -233,7 +198,11 @@ fn newest(raw: &[String]) -> Result<Vec<Version>, String> {
 
 /// Parse and check the release data.
 pub fn parse(text: &str) -> Result<Releases, String> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    digest(toml::from_str(text).map_err(|e| e.to_string())?)
+}
+
+/// Check the release data as read, and turn it into versions.
+fn digest(raw: RawFile) -> Result<Releases, String> {
     let checked = raw.checked;
     let date_shape = checked.len() == 10
         && checked.bytes().enumerate().all(|(i, b)| {
@@ -290,7 +259,8 @@ pub fn parse(text: &str) -> Result<Releases, String> {
 pub fn get() -> &'static Releases {
     static RELEASES: OnceLock<Releases> = OnceLock::new();
     RELEASES.get_or_init(|| {
-        parse(TEXT).unwrap_or_else(|e| panic!("rules/data/releases.toml is malformed: {e}"))
+        digest(generated::raw())
+            .unwrap_or_else(|e| panic!("rules/data/releases.toml is malformed: {e}"))
     })
 }
 
@@ -495,6 +465,27 @@ mod tests {
         assert_eq!(r.etcd.newest, vec![Version::known("v3.5.25")]);
         assert_eq!(r.milvus.newest.len(), 7);
         assert!(!r.milvus.faults.is_empty() && !r.etcd.faults.is_empty());
+    }
+
+    /// The data built into the binary is what `rules/data/releases.toml` says now: editing the
+    /// file is the only way to change it.
+    #[test]
+    fn the_built_in_data_is_the_file() {
+        let read: RawFile = toml::from_str(TEXT).unwrap();
+        assert_eq!(built_in(), read);
+        assert_eq!(
+            read.to_rust(),
+            include_str!(concat!(env!("OUT_DIR"), "/releases_raw.rs"))
+        );
+        assert!(!read.milvus.fault.is_empty());
+        let from_build = get();
+        let from_text = parse(TEXT).unwrap();
+        assert_eq!(from_build.checked, from_text.checked);
+        assert_eq!(from_build.milvus.newest, from_text.milvus.newest);
+        assert_eq!(
+            from_build.milvus.faults.len(),
+            from_text.milvus.faults.len()
+        );
     }
 
     #[test]
