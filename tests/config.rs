@@ -4,7 +4,7 @@
 //! `milvet config --show`.
 
 mod common;
-use common::{TempDir, findings};
+use common::{TempDir, findings, readme_blocks};
 
 use serde_json::Value;
 use std::io::Write;
@@ -817,30 +817,9 @@ fn config_show_prints_each_value_with_its_origin_and_reads_back() {
 // ---------------------------------------------------------------------------------------------
 // The README's snippets
 
-/// The fenced blocks of the README's "Configuration and suppression" section, as (info
-/// string, body), in order.
-fn readme_blocks() -> Vec<(String, String)> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let start = readme
-        .find("\n## Configuration and suppression\n")
-        .expect("the section");
-    let rest = &readme[start + 1..];
-    let section = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
-    let mut blocks = Vec::new();
-    let mut lines = section.lines();
-    while let Some(l) = lines.next() {
-        if let Some(info) = l.strip_prefix("```") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
-            blocks.push((info.to_string(), body.join("\n") + "\n"));
-        }
-    }
-    blocks
-}
-
 #[test]
 fn the_readme_sample_configuration_does_what_it_says() {
-    let blocks = readme_blocks();
+    let blocks = readme_blocks("Configuration and suppression");
     let (info, sample) = &blocks[0];
     assert_eq!(info, "toml");
     let t = TempDir::new("cfg-readme");
@@ -899,7 +878,7 @@ fn the_readme_sample_configuration_does_what_it_says() {
 
 #[test]
 fn the_readme_pyproject_and_extend_snippets_do_what_they_say() {
-    let blocks = readme_blocks();
+    let blocks = readme_blocks("Configuration and suppression");
     let (info, pyproject) = &blocks[1];
     assert_eq!(info, "toml");
     assert!(pyproject.starts_with("[tool.milvet]\n"));

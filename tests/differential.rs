@@ -200,41 +200,6 @@ struct Outcome {
     disagreements: Vec<Disagreement>,
 }
 
-/// The Docker Compose binary itself: the `docker-compose` of the virtual environment is a
-/// Python wrapper that does not pass the exit status on, so the binary beside the `compose`
-/// package is used.
-fn compose_binary() -> Option<PathBuf> {
-    let wrapper = common::tool("docker-compose")?;
-    let text = std::fs::read(&wrapper).ok()?;
-    if !text.starts_with(b"#!") {
-        return Some(wrapper);
-    }
-    let lib = wrapper.parent()?.parent()?.join("lib");
-    let found = std::fs::read_dir(&lib).ok()?.flatten().find_map(|e| {
-        let p = e.path().join("site-packages/compose/docker-compose");
-        p.is_file().then_some(p)
-    });
-    Some(found.unwrap_or_else(|| {
-        panic!(
-            "{} is a wrapper and the docker-compose binary is not under {}",
-            wrapper.display(),
-            lib.display()
-        )
-    }))
-}
-
-fn read_lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .map(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     let projects = Path::new(ROOT).join("testdata/projects");
@@ -249,8 +214,8 @@ fn cases() -> Vec<Case> {
     dirs.sort();
     for dir in dirs {
         let name = format!("projects/{}", dir.file_name().unwrap().to_string_lossy());
-        let args = read_lines(&dir.join("args"));
-        let shell = read_lines(&dir.join("shell"))
+        let args = common::fixture_lines(&dir.join("args"));
+        let shell = common::fixture_lines(&dir.join("shell"))
             .into_iter()
             .filter_map(|l| {
                 l.split_once('=')
@@ -689,7 +654,7 @@ fn accepted(d: &Disagreement) -> Option<usize> {
 
 #[test]
 fn milvet_reads_every_project_as_docker_compose_does() {
-    let Some(compose_bin) = compose_binary() else {
+    let Some(compose_bin) = common::tool("docker-compose") else {
         eprintln!("SKIPPED: the differential test needs docker-compose");
         return;
     };

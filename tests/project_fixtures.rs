@@ -10,22 +10,12 @@
 
 mod common;
 
+use common::fixture_lines;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .map(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn projects() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new(ROOT).join("testdata/projects"))
@@ -47,14 +37,14 @@ fn check(dir: &Path) -> (i32, Vec<String>) {
             cmd.env(k, v);
         }
     }
-    for l in lines(&dir.join("shell")) {
+    for l in fixture_lines(&dir.join("shell")) {
         if let Some((k, v)) = l.split_once('=') {
             cmd.env(k, v);
         }
     }
     let out = cmd
         .args(["check", "--format", "json"])
-        .args(lines(&dir.join("args")))
+        .args(fixture_lines(&dir.join("args")))
         .output()
         .expect("run milvet");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -79,7 +69,7 @@ fn every_fixture_project_gives_its_expected_findings() {
         let expected_path = dir.join("expected");
         assert!(expected_path.is_file(), "{name}: no `expected` file");
         let (code, got) = check(dir);
-        let mut want = lines(&expected_path);
+        let mut want = fixture_lines(&expected_path);
         let want_exit = want
             .iter()
             .position(|l| l.starts_with("exit "))

@@ -3,7 +3,7 @@
 //! suppressions, and the fix that removes an unused one, byte for byte.
 
 mod common;
-use common::{TempDir, findings};
+use common::{TempDir, findings, readme_blocks};
 
 use serde_json::Value;
 use std::path::Path;
@@ -468,30 +468,9 @@ fn fixing_leaves_suppressed_findings_alone() {
 // ---------------------------------------------------------------------------------------------
 // The README's snippets
 
-/// The fenced blocks of the README's "Configuration and suppression" section, as (info
-/// string, body), in order.
-fn readme_blocks() -> Vec<(String, String)> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let start = readme
-        .find("\n## Configuration and suppression\n")
-        .expect("the section");
-    let rest = &readme[start + 1..];
-    let section = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
-    let mut blocks = Vec::new();
-    let mut lines = section.lines();
-    while let Some(l) = lines.next() {
-        if let Some(info) = l.strip_prefix("```") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
-            blocks.push((info.to_string(), body.join("\n") + "\n"));
-        }
-    }
-    blocks
-}
-
 #[test]
 fn the_readme_suppression_snippets_silence_what_they_say() {
-    let blocks = readme_blocks();
+    let blocks = readme_blocks("Configuration and suppression");
     let (info, yaml) = &blocks[3];
     assert_eq!(info, "yaml");
     // Every finding the file has is silenced, with reasons: nothing is reported.

@@ -152,3 +152,38 @@ fn unwrapped(wrapper: &std::path::Path) -> Option<PathBuf> {
         p.is_file().then_some(p)
     })
 }
+
+/// The lines of a fixture file (`args`, `shell`, `expected`), trimmed, without blank lines and
+/// `#` comments; none when the file does not exist.
+pub fn fixture_lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The fenced blocks of the README section headed `## {heading}`, as (info string, body), in
+/// order.
+pub fn readme_blocks(heading: &str) -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("the README has no section `{heading}`"));
+    let rest = &readme[start + 1..];
+    let section = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
+    let mut blocks = Vec::new();
+    let mut lines = section.lines();
+    while let Some(l) = lines.next() {
+        if let Some(info) = l.strip_prefix("```") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((info.to_string(), body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
