@@ -656,6 +656,9 @@ pub struct ComposeFile {
     pub env: Env,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
+    /// The host files services bind-mount where their programs read a configuration, read
+    /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
+    pub mounted: Vec<crate::mounted::MountedFile>,
 }
 
 impl ComposeFile {
@@ -686,6 +689,7 @@ impl ComposeFile {
             roots: vec![(file, root)],
             env: env.clone(),
             declared: Vec::new(),
+            mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
             model.includes = cx.includes(inc);

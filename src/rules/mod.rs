@@ -83,6 +83,9 @@ pub struct Context<'a> {
     pub minio: Vec<Minio<'a>>,
     /// What each service of the Milvus stack is.
     pub stack: crate::stack::roles::Stack<'a>,
+    /// The configuration each Milvus service runs with (or, for a Milvus configuration file
+    /// checked on its own, that file's), from its mounted files and environment.
+    pub milvus_configs: Vec<crate::milvus::MilvusConfig<'a>>,
 }
 
 impl Context<'_> {
@@ -237,6 +240,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     let etcd: Vec<Etcd<'_>> = file.services.iter().filter_map(Etcd::detect).collect();
     let minio: Vec<Minio<'_>> = file.services.iter().filter_map(Minio::detect).collect();
     let stack = crate::stack::roles::Stack::from_detected(file, &etcd, &minio);
+    let milvus_configs = crate::milvus::configs(file, sources, &stack);
     let cx = Context {
         file,
         sources,
@@ -245,6 +249,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
         etcd,
         minio,
         stack,
+        milvus_configs,
     };
     let mut out = Vec::new();
     for rule in RULES {
