@@ -662,6 +662,22 @@ pub struct ComposeFile {
 }
 
 impl ComposeFile {
+    /// A model with nothing in it, of `file`.
+    pub fn empty(file: FileId) -> ComposeFile {
+        ComposeFile {
+            file,
+            root: NodeId::DETACHED,
+            services: Vec::new(),
+            volumes: Vec::new(),
+            problems: Vec::new(),
+            includes: Vec::new(),
+            roots: Vec::new(),
+            env: Env::default(),
+            declared: Vec::new(),
+            mounted: Vec::new(),
+        }
+    }
+
     /// Read the Compose model of a document whose root is `root`, interpolating values with
     /// `env`. A root that is not a mapping gives an empty model.
     pub fn from_document(

@@ -125,8 +125,12 @@ pub struct ConfigFile {
     pub file: FileId,
     /// The mount item that puts it in the container; `None` for a file checked on its own.
     pub mount: Option<Origin>,
-    /// Every key written in it, in the file's order.
+    /// Every key written in it, in the file's order (none when it is not a Milvus
+    /// configuration).
     pub keys: Vec<WrittenKey>,
+    /// What the file is instead, when it is not a Milvus configuration (see [`not_a_config`]):
+    /// its keys are not read.
+    pub not_milvus: Option<&'static str>,
 }
 
 impl ConfigFile {
@@ -138,7 +142,13 @@ impl ConfigFile {
         mount: Option<Origin>,
     ) -> Self {
         let mut keys = Vec::new();
-        for doc in &source.tree.documents {
+        let not_milvus = not_a_config(source.tree);
+        let documents = if not_milvus.is_some() {
+            &[][..]
+        } else {
+            &source.tree.documents[..]
+        };
+        for doc in documents {
             let Some(root) = doc.root else { continue };
             for (path, k, v, is_mapping) in schema::flatten(source.tree, root) {
                 keys.push(WrittenKey {
@@ -166,6 +176,7 @@ impl ConfigFile {
             file,
             mount,
             keys,
+            not_milvus,
         }
     }
 
@@ -177,6 +188,64 @@ impl ConfigFile {
             .rev()
             .find(|k| !k.is_mapping && fold(&k.path) == f)
     }
+}
+
+/// Keys at the top of a Helm chart's values file that no Milvus configuration has.
+const HELM_KEYS: &[&str] = &[
+    "nameOverride",
+    "fullnameOverride",
+    "extraConfigFiles",
+    "serviceAccount",
+    "ingress",
+    "attu",
+    "standalone",
+];
+
+/// What a file named like a Milvus configuration is instead, when it is not one: a
+/// Kubernetes manifest (`apiVersion` and `kind`), a Docker Compose file (`services`), a Helm
+/// chart's values file (`nameOverride`, `extraConfigFiles`, `cluster.enabled`, `image.all`,
+/// ...), or YAML none of whose top-level keys is a section of any Milvus line. `None` for a
+/// Milvus configuration (an empty file is one: it sets nothing).
+pub fn not_a_config(tree: &crate::yaml::Tree) -> Option<&'static str> {
+    let roots: Vec<NodeId> = tree.documents.iter().filter_map(|d| d.root).collect();
+    let mut top: Vec<&str> = Vec::new();
+    for &root in &roots {
+        if tree.entries(root).is_none() {
+            if tree.is_null(root) {
+                continue;
+            }
+            return Some("YAML that is not a mapping");
+        }
+        if tree.get(root, "apiVersion").is_some() && tree.get(root, "kind").is_some() {
+            return Some("a Kubernetes manifest");
+        }
+        if tree
+            .get(root, "services")
+            .is_some_and(|s| tree.is_mapping(s))
+        {
+            return Some("a Docker Compose file");
+        }
+        let has = |section: &str, key: &str| {
+            tree.get(root, section)
+                .is_some_and(|s| tree.get(s, key).is_some())
+        };
+        if HELM_KEYS.iter().any(|k| tree.get(root, k).is_some())
+            || has("cluster", "enabled")
+            || has("image", "all")
+        {
+            return Some("a Helm chart's values file");
+        }
+        for e in tree.entries(root).unwrap_or(&[]) {
+            if let Some(k) = tree.scalar(e.key) {
+                top.push(k);
+            }
+        }
+    }
+    let known = |k: &str| schema::lines().iter().any(|l| l.knows(k));
+    if !top.is_empty() && !top.iter().any(|k| known(k)) {
+        return Some("YAML with no Milvus section");
+    }
+    None
 }
 
 /// Where an effective value was decided.

@@ -25,6 +25,7 @@ mod image_unavailable;
 mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
+mod milvus_config_unknown_key;
 mod milvus_data_not_persisted;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
@@ -173,6 +174,7 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
     &milvus_data_not_persisted::MilvusDataNotPersisted,
+    &milvus_config_unknown_key::MilvusConfigUnknownKey,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
@@ -232,6 +234,35 @@ pub fn run_document(cx: &DocumentContext<'_>) -> Vec<Diagnostic> {
     for rule in RULES {
         rule.check_document(cx, &mut out);
     }
+    out
+}
+
+/// Run every rule over a Milvus configuration file checked on its own (mounted by no
+/// service): `sources` holds it alone, as file 0.
+pub fn run_lone_milvus_config(
+    kind: crate::milvus::ConfigKind,
+    sources: &[Source<'_>],
+    options: &RuleOptions,
+) -> Vec<Diagnostic> {
+    let Some(source) = sources.first() else {
+        return Vec::new();
+    };
+    let file = ComposeFile::empty(FileId(0));
+    let cx = Context {
+        file: &file,
+        sources,
+        options,
+        milvus: true,
+        etcd: Vec::new(),
+        minio: Vec::new(),
+        stack: crate::stack::roles::Stack::default(),
+        milvus_configs: vec![crate::milvus::MilvusConfig::lone(kind, FileId(0), source)],
+    };
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check(&cx, &mut out);
+    }
+    out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     out
 }
 
