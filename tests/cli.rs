@@ -1218,11 +1218,13 @@ fn milvus_yaml_that_is_a_compose_file_gets_one_note() {
     t.write("compose.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(paths(&v), ["compose.yaml", "milvus.yaml"]);
+    // conf/user.yaml, in a directory under a Compose file's, is found too.
+    assert_eq!(paths(&v), ["compose.yaml", "conf/user.yaml", "milvus.yaml"]);
     assert_eq!(
         findings(&v),
         [
             "compose.yaml:7:30 etcd-data-not-persisted",
+            "conf/user.yaml:1:1 milvus-config-unknown-key",
             "milvus.yaml:1:1 milvus-config-unknown-key"
         ]
     );

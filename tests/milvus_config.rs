@@ -307,13 +307,20 @@ fn a_mounted_directory_and_milvusconf_are_followed() {
         of_rule(&v, "milvus-config-unknown-key"),
         ["conf/user.yaml:2:3"]
     );
-    // Mounted at the image's directory while MILVUSCONF points elsewhere: not read, not judged.
+    // Mounted at the image's directory while MILVUSCONF points elsewhere: Milvus does not read
+    // it, so it is checked on its own (a note, its version unknown).
     let compose = milvus_compose(
         "milvusdb/milvus:v2.5.27",
         "      - ./conf/user.yaml:/milvus/configs/user.yaml\n    environment:\n      MILVUSCONF: /etc/milvus\n",
     );
     dir.file("docker-compose.yml", compose);
     let (_, v) = check_json(&dir.root, &[]);
+    assert_eq!(
+        of_rule(&v, "milvus-config-unknown-key"),
+        ["conf/user.yaml:2:3"]
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "info");
+    let (_, v) = check_json(&dir.root, &["docker-compose.yml"]);
     assert_eq!(
         of_rule(&v, "milvus-config-unknown-key"),
         Vec::<String>::new()
@@ -628,4 +635,47 @@ fn fixing_the_project_never_rewrites_a_mounted_config() {
         of_rule(&v, "milvus-config-unknown-key"),
         ["milvus.yaml:4:3"]
     );
+}
+
+#[test]
+fn a_user_yaml_beside_a_compose_file_is_found_when_walking() {
+    let dir = TempDir::new("walk-user");
+    dir.file(
+        "docker-compose.yml",
+        milvus_compose("milvusdb/milvus:v2.5.27", ""),
+    )
+    .file("user.yaml", "etcd:\n  rootPth: x\n")
+    // Far from any Compose file or milvus.yaml: not a Milvus file.
+    .file("docs/examples/user.yaml", "name: someone\n");
+    let (code, v) = check_json(&dir.root, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        files(&v),
+        [
+            ("docker-compose.yml".into(), "checked".into()),
+            ("user.yaml".into(), "checked".into())
+        ]
+    );
+    assert_eq!(
+        common::findings(&v),
+        [
+            "docker-compose.yml:2:3 milvus-config-not-persisted",
+            "user.yaml:2:3 milvus-config-unknown-key"
+        ]
+    );
+    // Once mounted, it is part of the project and checked with the image's version.
+    dir.file(
+        "docker-compose.yml",
+        milvus_compose(
+            "milvusdb/milvus:v2.5.27",
+            "      - ./user.yaml:/milvus/configs/user.yaml\n",
+        ),
+    );
+    let (code, v) = check_json(&dir.root, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        common::findings(&v),
+        ["user.yaml:2:3 milvus-config-unknown-key"]
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
 }
