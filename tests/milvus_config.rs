@@ -679,3 +679,80 @@ fn a_user_yaml_beside_a_compose_file_is_found_when_walking() {
     );
     assert_eq!(v["diagnostics"][0]["severity"], "warning");
 }
+
+/// The Compose files of the corpus that mount a Milvus configuration the corpus also holds,
+/// checked with it at the path they mount it from: no error (exit 2), and exactly these
+/// findings of the Milvus configuration rules.
+#[test]
+fn corpus_compose_files_with_their_mounted_configurations() {
+    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+    if !corpus.is_dir() {
+        assert!(!common::tools_required(), "{} is absent", corpus.display());
+        println!("SKIPPED: {} is absent", corpus.display());
+        return;
+    }
+    // (compose file, the name it mounts, the configuration, the findings there).
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            // Milvus v2.6.15 with a milvus.yaml copied from master of 2026-04: master's keys
+            // are unknown to 2.6.
+            "TheGreatRambler__venddb__docker-compose.yml",
+            "milvus.yaml",
+            "TheGreatRambler__venddb__milvus.yaml",
+            &[
+                "milvus.yaml:567:3",
+                "milvus.yaml:696:5",
+                "milvus.yaml:731:3",
+                "milvus.yaml:750:5",
+                "milvus.yaml:756:5",
+                "milvus.yaml:953:3",
+                "milvus.yaml:957:5",
+                "milvus.yaml:1021:3",
+                "milvus.yaml:1022:3",
+                "milvus.yaml:1033:3",
+                "milvus.yaml:1043:3",
+                "milvus.yaml:1047:3",
+                "milvus.yaml:1462:7",
+                "milvus.yaml:1489:5",
+            ],
+        ),
+        (
+            "amoshouse140-blip__juicefs-milvus__milvus_deploy_standalone_docker-compose.yml",
+            "user.yaml",
+            "amoshouse140-blip__juicefs-milvus__milvus_deploy_standalone_user.yaml",
+            &[],
+        ),
+        (
+            "rubra-ai__rubra@e1472f330__docker-compose.yml",
+            "milvus.yaml",
+            "rubra-ai__rubra@00b42d041__milvus.yaml",
+            &[],
+        ),
+        (
+            "opea-project__GenAIExamples__ChatQnA_docker_compose_intel_cpu_xeon_compose_milvus.yaml",
+            "milvus.yaml",
+            "opea-project__GenAIComps__comps_third_parties_milvus_deployment_docker_compose_milvus.yaml",
+            &[],
+        ),
+    ];
+    for (compose, name, config, expected) in cases {
+        let dir = TempDir::new("corpus-mounted");
+        dir.file(
+            "docker-compose.yml",
+            std::fs::read(corpus.join("milvus").join(compose)).unwrap(),
+        )
+        .file(
+            name,
+            std::fs::read(corpus.join("milvus-yaml").join(config)).unwrap(),
+        );
+        let (code, v) = check_json(&dir.root, &["docker-compose.yml"]);
+        assert_ne!(code, 2, "{compose}: {v:#}");
+        let mut found = of_rule(&v, "milvus-config-unknown-key");
+        found.extend(of_rule(&v, "milvus-config-not-persisted"));
+        assert_eq!(&found, expected, "{compose}");
+        assert!(
+            files(&v).iter().any(|(p, s)| p == name && s == "checked") || expected.is_empty(),
+            "{compose}: {v:#}"
+        );
+    }
+}
