@@ -62,9 +62,13 @@ impl Line {
     /// The key Milvus reads for `key` (compared as Milvus compares keys: `etcd.root_path` is
     /// `etcd.rootPath`).
     pub fn get(&self, key: &str) -> Option<&'static Key> {
-        let f = fold(key);
+        self.get_folded(&fold(key))
+    }
+
+    /// [`Line::get`] for a key already folded ([`fold`]).
+    pub fn get_folded(&self, folded: &str) -> Option<&'static Key> {
         self.keys
-            .binary_search_by(|k| k.folded.cmp(&f))
+            .binary_search_by(|k| k.folded.cmp(folded))
             .ok()
             .map(|i| &self.keys[i])
     }
@@ -200,11 +204,12 @@ fn flatten_into(
         let Some(k) = tree.scalar(e.key) else {
             continue;
         };
-        let path = if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let mut path = String::with_capacity(prefix.len() + 1 + k.len());
+        if !prefix.is_empty() {
+            path.push_str(prefix);
+            path.push('.');
+        }
+        path.push_str(k);
         let is_map = tree.is_mapping(e.value);
         out.push((path.clone(), e.key, e.value, is_map));
         // The parser's depth limit bounds this too; a guard against cycles through aliases.
