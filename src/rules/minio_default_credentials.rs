@@ -52,6 +52,11 @@ impl Rule for MinioDefaultCredentials {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
+            // RustFS has its own variables and defaults (`RUSTFS_ACCESS_KEY`, `rustfsadmin`),
+            // which this rule does not read.
+            if minio.flavor == crate::stack::minio::Flavor::Rustfs {
+                continue;
+            }
             let s = minio.service;
             let (user_default, password_default) = if minio.bitnami {
                 ("minio", "miniosecret")
