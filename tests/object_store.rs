@@ -139,6 +139,75 @@ fn rustfs_is_the_object_store() {
 }
 
 #[test]
+fn rustfs_default_credentials() {
+    let text = format!(
+        "services:
+  rustfs:
+    image: rustfs/rustfs:1.0.0-alpha.70
+    restart: unless-stopped
+    environment:
+      - RUSTFS_ACCESS_KEY=rustfsadmin
+      - RUSTFS_SECRET_KEY=rustfsadmin
+      - MINIO_ROOT_PASSWORD=not-read-by-rustfs
+    ports:
+      - \"9000:9000\"
+    volumes:
+      - ./volumes/rustfs:/data
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]
+  secret:
+    image: rustfs/rustfs:1.0.0-alpha.70
+    restart: unless-stopped
+    environment:
+      RUSTFS_ROOT_USER: admin
+      RUSTFS_ROOT_PASSWORD: rustfsadmin
+    volumes:
+      - ./volumes/secret:/data
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]
+  unset:
+    image: rustfs/rustfs:1.0.0-alpha.70
+    restart: unless-stopped
+    volumes:
+      - ./volumes/unset:/data
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]
+  filed:
+    image: rustfs/rustfs:1.0.0-alpha.70
+    restart: unless-stopped
+    environment:
+      RUSTFS_ACCESS_KEY_FILE: /run/secrets/key
+    volumes:
+      - ./volumes/filed:/data
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]
+{MILVUS}"
+    );
+    assert_eq!(
+        found(&text, &["minio-default-credentials"]),
+        [
+            "7:27 minio-default-credentials",
+            "26:12 minio-default-credentials"
+        ]
+    );
+    let d = run(&text);
+    let published = of(&d, "minio-default-credentials", "rustfs");
+    assert_eq!(published.severity, Severity::Warning);
+    assert!(
+        published.message.contains(
+            "runs RustFS with the default root credentials `rustfsadmin`/`rustfsadmin` \
+             (`RUSTFS_ACCESS_KEY` and `RUSTFS_SECRET_KEY` are set to the defaults)"
+        ),
+        "{}",
+        published.message
+    );
+    assert_eq!(
+        of(&d, "minio-default-credentials", "unset").severity,
+        Severity::Info
+    );
+}
+
+#[test]
 fn rustfs_address_moves_the_healthcheck() {
     let text = format!(
         "services:

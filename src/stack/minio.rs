@@ -39,6 +39,17 @@ const RUSTFS_OTHER_COMMANDS: &[&str] = &[
     "--info",
 ];
 
+/// How an object store reads its root credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct Credentials {
+    pub user: [&'static str; 2],
+    pub password: [&'static str; 2],
+    /// The user and password when none is set.
+    pub defaults: (&'static str, &'static str),
+    /// Variables naming a file that holds a credential instead (its contents are not known).
+    pub files: &'static [&'static str],
+}
+
 /// Which object store a service runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
@@ -56,6 +67,35 @@ impl Flavor {
         match self {
             Flavor::Official | Flavor::Bitnami => "MinIO",
             Flavor::Rustfs => "RustFS",
+        }
+    }
+
+    /// The root credentials' variables, each pair in the order the server reads them (the
+    /// current name, then the older one), and their defaults: MinIO `MINIO_ROOT_USER`, else
+    /// the deprecated `MINIO_ACCESS_KEY`, `minioadmin` (cmd/common-main.go,
+    /// internal/auth/credentials.go; bitnami's scripts default to `minio`/`miniosecret`);
+    /// RustFS `RUSTFS_ACCESS_KEY`, else the legacy `RUSTFS_ROOT_USER`, `rustfsadmin`
+    /// (rustfs/src/config/config_struct.rs `resolve_credential`, entrypoint.sh).
+    pub fn credentials(self) -> Credentials {
+        match self {
+            Flavor::Official => Credentials {
+                user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
+                password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
+                defaults: ("minioadmin", "minioadmin"),
+                files: &[],
+            },
+            Flavor::Bitnami => Credentials {
+                user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
+                password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
+                defaults: ("minio", "miniosecret"),
+                files: &[],
+            },
+            Flavor::Rustfs => Credentials {
+                user: ["RUSTFS_ACCESS_KEY", "RUSTFS_ROOT_USER"],
+                password: ["RUSTFS_SECRET_KEY", "RUSTFS_ROOT_PASSWORD"],
+                defaults: ("rustfsadmin", "rustfsadmin"),
+                files: &["RUSTFS_ACCESS_KEY_FILE", "RUSTFS_SECRET_KEY_FILE"],
+            },
         }
     }
 
