@@ -148,7 +148,7 @@ fn rustfs_default_credentials() {
     environment:
       - RUSTFS_ACCESS_KEY=rustfsadmin
       - RUSTFS_SECRET_KEY=rustfsadmin
-      - MINIO_ROOT_PASSWORD=not-read-by-rustfs
+      - RUST_LOG=info
     ports:
       - \"9000:9000\"
     volumes:
@@ -204,6 +204,29 @@ fn rustfs_default_credentials() {
     assert_eq!(
         of(&d, "minio-default-credentials", "unset").severity,
         Severity::Info
+    );
+    // MinIO's names, which RustFS reads as its own only from 1.0.0-alpha.87: not judged.
+    let compat = "services:
+  rustfs:
+    image: rustfs/rustfs:latest
+    environment:
+      MINIO_ROOT_USER: minioadmin
+      MINIO_ROOT_PASSWORD: minioadmin
+      MINIO_ADDRESS: \":9100\"
+      MINIO_VOLUMES: /store
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]
+";
+    assert_eq!(
+        found(
+            compat,
+            &[
+                "minio-default-credentials",
+                "healthcheck-not-runnable",
+                "minio-data-not-persisted"
+            ]
+        ),
+        Vec::<String>::new()
     );
 }
 

@@ -56,8 +56,12 @@ impl Rule for MinioDefaultCredentials {
             let names = minio.flavor.credentials();
             let product = minio.flavor.product();
             let (user_default, password_default) = names.defaults;
-            // A credential read from a file: its value is not known.
-            if names.files.iter().any(|f| s.environment.get(f).is_some()) {
+            // A credential read from a file, or through names the release may not read.
+            if names
+                .unknown_with
+                .iter()
+                .any(|f| s.environment.get(f).is_some())
+            {
                 continue;
             }
             let Some(user) = credential(s, names.user, user_default) else {

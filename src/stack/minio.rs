@@ -39,6 +39,20 @@ const RUSTFS_OTHER_COMMANDS: &[&str] = &[
     "--info",
 ];
 
+/// RustFS credential variables whose effect milvet does not judge: files holding the
+/// credentials, and MinIO's names, which RustFS copies to its own when those are unset from
+/// 1.0.0-alpha.87 (crates/utils/src/envs.rs `apply_external_env_compat`), not before.
+const RUSTFS_UNKNOWN_CREDENTIALS: &[&str] = &[
+    "RUSTFS_ACCESS_KEY_FILE",
+    "RUSTFS_SECRET_KEY_FILE",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
+    "MINIO_ACCESS_KEY",
+    "MINIO_SECRET_KEY",
+    "MINIO_ACCESS_KEY_FILE",
+    "MINIO_SECRET_KEY_FILE",
+];
+
 /// How an object store reads its root credentials.
 #[derive(Clone, Copy, Debug)]
 pub struct Credentials {
@@ -46,8 +60,9 @@ pub struct Credentials {
     pub password: [&'static str; 2],
     /// The user and password when none is set.
     pub defaults: (&'static str, &'static str),
-    /// Variables naming a file that holds a credential instead (its contents are not known).
-    pub files: &'static [&'static str],
+    /// Variables that make the credentials unknown: a file holding one, or (RustFS) MinIO's
+    /// names, which RustFS copies to its own from 1.0.0-alpha.87 only.
+    pub unknown_with: &'static [&'static str],
 }
 
 /// Which object store a service runs.
@@ -82,19 +97,19 @@ impl Flavor {
                 user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
                 password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
                 defaults: ("minioadmin", "minioadmin"),
-                files: &[],
+                unknown_with: &[],
             },
             Flavor::Bitnami => Credentials {
                 user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
                 password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
                 defaults: ("minio", "miniosecret"),
-                files: &[],
+                unknown_with: &[],
             },
             Flavor::Rustfs => Credentials {
                 user: ["RUSTFS_ACCESS_KEY", "RUSTFS_ROOT_USER"],
                 password: ["RUSTFS_SECRET_KEY", "RUSTFS_ROOT_PASSWORD"],
                 defaults: ("rustfsadmin", "rustfsadmin"),
-                files: &["RUSTFS_ACCESS_KEY_FILE", "RUSTFS_SECRET_KEY_FILE"],
+                unknown_with: RUSTFS_UNKNOWN_CREDENTIALS,
             },
         }
     }
@@ -270,7 +285,11 @@ impl<'a> Minio<'a> {
             i += 1;
         }
         if self.flavor == Flavor::Rustfs {
-            if out.is_empty() {
+            // MinIO's `MINIO_VOLUMES` stands for `RUSTFS_VOLUMES` from 1.0.0-alpha.87 only:
+            // where the data goes is not known then.
+            let minio_names =
+                env.value("MINIO_VOLUMES").is_some() && env.value("RUSTFS_VOLUMES").is_none();
+            if out.is_empty() && !minio_names {
                 out = rustfs_volumes(env);
             }
             return out;
@@ -410,15 +429,28 @@ impl Minio<'_> {
             Flavor::Rustfs => "RUSTFS_ADDRESS",
             _ => "MINIO_ADDRESS",
         };
+        let env = |name: &str| {
+            self.service
+                .environment
+                .value(name)
+                .filter(|t| !t.value.is_empty())
+                .map(|t| (t.value.clone(), t.place()))
+        };
         let written = match flag {
             Some(f) => Some((f.value.clone(), f.place())),
-            None => self
-                .service
-                .environment
-                .value(var)
-                .filter(|t| !t.value.is_empty())
-                .map(|t| (t.value.clone(), t.place())),
+            None => env(var),
         };
+        // RustFS reads MinIO's `MINIO_ADDRESS` as its own from 1.0.0-alpha.87 only: unknown.
+        if written.is_none()
+            && self.flavor == Flavor::Rustfs
+            && let Some(minio) = env("MINIO_ADDRESS")
+        {
+            return Listen {
+                port: None,
+                written: Some(minio),
+                certs: None,
+            };
+        }
         let port = match &written {
             Some((v, _)) => address_port(v),
             None if self.server_args.is_none() => None,
