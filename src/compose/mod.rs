@@ -384,7 +384,8 @@ pub struct Port {
     pub target: String,
     /// The short-syntax item (`"9091:9091"`); `None` for the long syntax.
     pub short: Option<Text>,
-    /// The long-syntax item's mapping (after aliases); `None` for the short syntax.
+    /// The long-syntax item as written (a mapping, or an alias of one); `None` for the short
+    /// syntax.
     pub long: Option<NodeId>,
     /// The long syntax's `host_ip` value, where written.
     pub host_ip_text: Option<Text>,
@@ -1444,7 +1445,7 @@ impl Cx<'_> {
                     published: value("published"),
                     target,
                     short: None,
-                    long: Some(tree.resolve(item)),
+                    long: Some(item),
                     host_ip_text,
                     origin: self.origin(tree.span(tree.resolve(item))),
                 });

@@ -924,6 +924,30 @@ pub fn set_port_host_ip(sources: &[Source<'_>], port: &crate::compose::Port, ip:
         .long
         .ok_or("the port is not written in the long syntax")?;
     let doc = file_doc(sources, port.origin.file)?;
+    let tree = doc.tree;
+    // `- *metrics`: this service's item becomes its own copy, with the address; the anchor
+    // and its other uses stay as they are.
+    if let NodeKind::Alias { target, .. } = tree.node(node).kind {
+        let failed = || "the port entry is an alias milvet cannot copy: add `host_ip` by hand";
+        let copy = flow_copy(&doc, target, true).ok_or_else(failed)?;
+        let body = copy
+            .strip_prefix('{')
+            .and_then(|c| c.strip_suffix('}'))
+            .ok_or_else(failed)?
+            .trim();
+        let address = scalar_text(ip, true, false);
+        let text = if body.is_empty() {
+            format!("{{host_ip: {address}}}")
+        } else {
+            format!("{{{body}, host_ip: {address}}}")
+        };
+        let edit = Edit {
+            file: doc.file,
+            span: tree.span(node),
+            text,
+        };
+        return unshared(&doc, node, vec![edit]);
+    }
     let edit = doc
         .insert_entry(
             node,
