@@ -1,6 +1,6 @@
 //! Compiles the Compose specification's JSON schema (`schema/compose-spec.json`) into static
 //! tables, the release data (`rules/data/releases.toml`) and the Milvus keys of each minor line
-//! (`rules/data/milvus-keys.txt`) into Rust, so that milvet parses no JSON, TOML or key list
+//! (`rules/data/milvus-keys.txt`, `rules/data/milvus-keys-source.txt`) into Rust, so that milvet parses no JSON, TOML or key list
 //! when it starts.
 
 #[path = "src/rules/compose_schema/compile.rs"]
@@ -44,7 +44,14 @@ fn main() {
     let text = std::fs::read_to_string(MILVUS_KEYS).expect("read rules/data/milvus-keys.txt");
     let lines = milvus_keys_raw::parse(&text)
         .unwrap_or_else(|e| panic!("rules/data/milvus-keys.txt does not read: {e}"));
+    const MILVUS_SOURCE_KEYS: &str = "rules/data/milvus-keys-source.txt";
+    println!("cargo::rerun-if-changed={MILVUS_SOURCE_KEYS}");
+    let text = std::fs::read_to_string(MILVUS_SOURCE_KEYS)
+        .expect("read rules/data/milvus-keys-source.txt");
+    let source = milvus_keys_raw::parse(&text)
+        .unwrap_or_else(|e| panic!("rules/data/milvus-keys-source.txt does not read: {e}"));
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("milvus_keys.rs");
-    std::fs::write(out, milvus_keys_raw::to_rust(&lines)).expect("write the Milvus key tables");
+    std::fs::write(out, milvus_keys_raw::to_rust(&lines, &source))
+        .expect("write the Milvus key tables");
 }

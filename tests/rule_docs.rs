@@ -310,6 +310,7 @@ const DOC_TESTS: &[&str] = &[
     "include-conflict",
     "invalid-interpolation",
     "invalid-volume-spec",
+    "milvus-config-not-persisted",
     "milvus-config-unknown-key",
     "milvus-data-not-persisted",
     "milvus-management-port-exposed",
@@ -327,6 +328,11 @@ const DOC_TESTS: &[&str] = &[
     "woodpecker-minio-too-old",
     "yaml-duplicate-key",
 ];
+
+#[test]
+fn bad_example_milvus_config_not_persisted() {
+    assert_bad_example("milvus-config-not-persisted");
+}
 
 #[test]
 fn bad_example_milvus_config_unknown_key() {

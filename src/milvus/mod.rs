@@ -201,10 +201,20 @@ const HELM_KEYS: &[&str] = &[
     "standalone",
 ];
 
+/// Keys at the top of an etcd configuration file (`--config-file`) that no Milvus configuration
+/// has.
+const ETCD_KEYS: &[&str] = &[
+    "data-dir",
+    "listen-client-urls",
+    "initial-cluster",
+    "auto-compaction-mode",
+];
+
 /// What a file named like a Milvus configuration is instead, when it is not one: a
-/// Kubernetes manifest (`apiVersion` and `kind`), a Docker Compose file (`services`), a Helm
-/// chart's values file (`nameOverride`, `extraConfigFiles`, `cluster.enabled`, `image.all`,
-/// ...), or YAML none of whose top-level keys is a section of any Milvus line. `None` for a
+/// Kubernetes manifest (`apiVersion` and `kind`), a Docker Compose file (`services`), an etcd
+/// configuration file (`data-dir`, `listen-client-urls`, ...), a Helm chart's values file
+/// (`nameOverride`, `extraConfigFiles`, `cluster.enabled`, `image.all`, ...), or YAML most of
+/// whose top-level keys are sections of no Milvus line. `None` for a
 /// Milvus configuration (an empty file is one: it sets nothing).
 pub fn not_a_config(tree: &crate::yaml::Tree) -> Option<&'static str> {
     let roots: Vec<NodeId> = tree.documents.iter().filter_map(|d| d.root).collect();
@@ -229,6 +239,9 @@ pub fn not_a_config(tree: &crate::yaml::Tree) -> Option<&'static str> {
             tree.get(root, section)
                 .is_some_and(|s| tree.get(s, key).is_some())
         };
+        if ETCD_KEYS.iter().any(|k| tree.get(root, k).is_some()) {
+            return Some("an etcd configuration file");
+        }
         if HELM_KEYS.iter().any(|k| tree.get(root, k).is_some())
             || has("cluster", "enabled")
             || has("image", "all")
@@ -241,9 +254,13 @@ pub fn not_a_config(tree: &crate::yaml::Tree) -> Option<&'static str> {
             }
         }
     }
-    let known = |k: &str| schema::lines().iter().any(|l| l.knows(k));
-    if !top.is_empty() && !top.iter().any(|k| known(k)) {
-        return Some("YAML with no Milvus section");
+    // Most of its top-level keys must be sections of some Milvus line.
+    let known = top
+        .iter()
+        .filter(|k| schema::lines().iter().any(|l| l.knows(k)))
+        .count();
+    if known * 2 < top.len() {
+        return Some("YAML whose top-level keys are mostly not Milvus sections");
     }
     None
 }

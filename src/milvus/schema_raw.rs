@@ -82,22 +82,44 @@ pub fn parse(text: &str) -> Result<Vec<RawLine>, String> {
     Ok(lines)
 }
 
-/// The Rust source of the tables: one `Line` a minor line, its keys sorted by their folded
-/// form (see [`fold`]) for binary search.
-pub fn to_rust(lines: &[RawLine]) -> String {
+/// Every key of a line: those of the official file (`written`), then those only the source
+/// names (`source`, the same line of `rules/data/milvus-keys-source.txt`), as
+/// `(folded, path, default, written)` sorted by their folded form (see [`fold`]), each once.
+pub fn merged(
+    written: &RawLine,
+    source: Option<&RawLine>,
+) -> Vec<(String, String, Option<String>, bool)> {
+    let mut keys: Vec<(String, String, Option<String>, bool)> = written
+        .keys
+        .iter()
+        .map(|(k, d)| (fold(k), k.clone(), d.clone(), true))
+        .chain(
+            source
+                .into_iter()
+                .flat_map(|s| &s.keys)
+                .map(|(k, _)| (fold(k), k.clone(), None, false)),
+        )
+        .collect();
+    // Stable: a key of the official file comes before the same key named only in the source.
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    keys.dedup_by(|a, b| a.0 == b.0);
+    keys
+}
+
+/// The Rust source of the tables: one `Line` a minor line, its keys (see [`merged`]) sorted by
+/// their folded form for binary search.
+pub fn to_rust(lines: &[RawLine], source: &[RawLine]) -> String {
     let mut out = String::from("pub(crate) static LINES: &[Line] = &[\n");
     for l in lines {
-        let mut keys: Vec<(String, &String, &Option<String>)> =
-            l.keys.iter().map(|(k, d)| (fold(k), k, d)).collect();
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
-        keys.dedup_by(|a, b| a.0 == b.0);
+        let keys = merged(l, source.iter().find(|s| s.name == l.name));
         out.push_str(&format!(
             "    Line {{ name: {:?}, tag: {:?}, keys: &[\n",
             l.name, l.tag
         ));
-        for (folded, path, default) in keys {
+        for (folded, path, default, written) in keys {
             out.push_str(&format!(
-                "        Key {{ path: {path:?}, folded: {folded:?}, default: {default:?} }},\n"
+                "        Key {{ path: {path:?}, folded: {folded:?}, default: {default:?}, \
+                 written: {written} }},\n"
             ));
         }
         out.push_str("    ] },\n");

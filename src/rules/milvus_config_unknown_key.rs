@@ -72,9 +72,12 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
     for k in &file.keys {
         // The keys under an unknown section are not reported again.
         if reported.iter().any(|r| {
-            k.path.len() > r.len()
-                && k.path[..r.len()].eq_ignore_ascii_case(r)
-                && k.path[r.len()..].starts_with('.')
+            k.path
+                .get(..r.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(r))
+                && k.path
+                    .get(r.len()..)
+                    .is_some_and(|rest| rest.starts_with('.'))
         }) {
             continue;
         }
@@ -82,15 +85,22 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
             continue;
         }
         reported.push(k.path.clone());
-        let version = if any_version {
-            "any Milvus version".to_string()
+        let mut message = if any_version {
+            format!(
+                "`{}` is a key of no Milvus line milvet knows (the newest patch of each, {} … \
+                 {}): the file is mounted by no service, so its version is unknown; unless it \
+                 is from a build between those, Milvus ignores it",
+                k.path,
+                schema::lines()[0].tag,
+                schema::lines()[schema::lines().len() - 1].tag
+            )
         } else {
-            format!("Milvus {}", line.name)
+            format!(
+                "`{}` is not a key of Milvus {} ({}, the newest patch of the image's line): \
+                 Milvus ignores it",
+                k.path, line.name, line.tag
+            )
         };
-        let mut message = format!(
-            "`{}` is not a key {version} reads: Milvus ignores it",
-            k.path
-        );
         let others: Vec<&str> = schema::lines()
             .iter()
             .filter(|l| l.name != line.name && l.knows(&k.path))
@@ -98,14 +108,15 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
             .collect();
         if !any_version && !others.is_empty() {
             message.push_str(&format!(
-                " (it is a key of Milvus {}, not of {}, the version of the image{})",
+                " (it is a key of Milvus {}{})",
                 others.join(", "),
-                line.name,
                 config
                     .choice
                     .assumed
-                    .map_or_else(String::new, |a| format!(": {a}"))
+                    .map_or_else(String::new, |a| format!("; the image's line: {a}"))
             ));
+        } else if let Some(a) = config.choice.assumed.filter(|_| !any_version) {
+            message.push_str(&format!(" (the image's line: {a})"));
         }
         let mut d = META.diagnostic(k.key, message).label(format!(
             "not a Milvus {} key",
@@ -122,6 +133,9 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
         };
         if let Some(m) = suggestion.filter(|m| fold(m) != fold(&k.path)) {
             d = d.help(format!("did you mean `{m}`?"));
+        }
+        if any_version {
+            d.severity = Severity::Info;
         }
         if let Some(s) = config.service {
             d = d.service(s);
