@@ -148,6 +148,23 @@ quota-backend-bytes: 0x400000000
     );
     assert_eq!(ignored["related"][1]["file"], "etcd.yaml");
     assert_eq!(ignored["related"][1]["line"], 2);
+    // `milvet inspect` shows the settings as etcd reads them, from the file.
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(&dir.root)
+        .args(["inspect", "."])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("/etcd-data  (`data-dir` in etcd's config file at etcd.yaml:3:11)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "compaction mode      none  (not set in etcd's config file at etcd.yaml:2:1)"
+        ),
+        "{shown}"
+    );
 
     // Corrected, the file gives no finding, and the rules that read the command line stay
     // silent: etcd ignores it.
