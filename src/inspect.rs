@@ -733,6 +733,8 @@ fn etcd_source(s: &etcd::Setting, places: &Places<'_>) -> String {
         etcd::Source::Env(v) => format!("`{}`", v.name.value),
         etcd::Source::Default => return "etcd's default".into(),
         etcd::Source::Image => return "fixed by the image's start-up scripts".into(),
+        etcd::Source::File(f) => format!("`{}` in etcd's config file", f.setting.key),
+        etcd::Source::FileDefault(_) => "not set in etcd's config file".to_string(),
     };
     match s.origin() {
         Some(o) => format!("{how} at {}", places.at(o)),
@@ -837,9 +839,20 @@ pub fn human(ins: &Inspection, cwd: &Path) -> String {
             out.push_str(&format!("  refused: {} ({})\n", message, places.at(at)));
         }
         let configs = milvus_configs(&p.project, model);
+        let sources: Vec<crate::compose::Source<'_>> = p
+            .project
+            .files
+            .iter()
+            .map(|f| crate::compose::Source {
+                text: &f.text,
+                tree: &f.tree,
+                path: &f.path,
+            })
+            .collect();
         let mut shown = 0;
         for s in &model.services {
-            if let Some(e) = etcd::Etcd::detect(s) {
+            // etcd's settings as it reads them: from its config file when the project mounts it.
+            if let Some(e) = etcd::Etcd::detect(s).map(|e| e.with_config_file(model, &sources)) {
                 shown += 1;
                 out.push_str(&format!(
                     "  {} (etcd)  {}\n",
@@ -862,7 +875,11 @@ pub fn human(ins: &Inspection, cwd: &Path) -> String {
                     &mut out,
                     4,
                     "compaction mode",
-                    &mode.value,
+                    if mode.value.is_empty() {
+                        "none"
+                    } else {
+                        &mode.value
+                    },
                     Some(etcd_source(&mode, &places)),
                 );
                 let ret = e.compaction_retention();

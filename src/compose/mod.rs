@@ -384,6 +384,11 @@ pub struct Port {
     pub target: String,
     /// The short-syntax item (`"9091:9091"`); `None` for the long syntax.
     pub short: Option<Text>,
+    /// The long-syntax item as written (a mapping, or an alias of one); `None` for the short
+    /// syntax.
+    pub long: Option<NodeId>,
+    /// The long syntax's `host_ip` value, where written.
+    pub host_ip_text: Option<Text>,
     /// The whole item.
     pub origin: Origin,
 }
@@ -1421,6 +1426,8 @@ impl Cx<'_> {
                         target,
                         origin: text.origin,
                         short: Some(text),
+                        long: None,
+                        host_ip_text: None,
                     });
                 }
             } else if tree.entries(item).is_some() {
@@ -1432,11 +1439,14 @@ impl Cx<'_> {
                 let Some(target) = value("target") else {
                     continue;
                 };
+                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
                 out.push(Port {
-                    host_ip: value("host_ip"),
+                    host_ip: host_ip_text.as_ref().map(|t| t.value.clone()),
                     published: value("published"),
                     target,
                     short: None,
+                    long: Some(item),
+                    host_ip_text,
                     origin: self.origin(tree.span(tree.resolve(item))),
                 });
             }

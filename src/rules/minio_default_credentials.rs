@@ -53,20 +53,21 @@ impl Rule for MinioDefaultCredentials {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
             let s = minio.service;
-            let (user_default, password_default) = if minio.bitnami {
-                ("minio", "miniosecret")
-            } else {
-                ("minioadmin", "minioadmin")
-            };
-            let Some(user) = credential(s, ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"], user_default)
-            else {
+            let names = minio.flavor.credentials();
+            let product = minio.flavor.product();
+            let (user_default, password_default) = names.defaults;
+            // A credential read from a file, or through names the release may not read.
+            if names
+                .unknown_with
+                .iter()
+                .any(|f| s.environment.get(f).is_some())
+            {
+                continue;
+            }
+            let Some(user) = credential(s, names.user, user_default) else {
                 continue;
             };
-            let Some(password) = credential(
-                s,
-                ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
-                password_default,
-            ) else {
+            let Some(password) = credential(s, names.password, password_default) else {
                 continue;
             };
             if user.value != user_default || password.value != password_default {
@@ -85,7 +86,7 @@ impl Rule for MinioDefaultCredentials {
                 .map(|p| p.target.clone())
                 .collect();
             let how = match (user.at, password.at) {
-                (None, None) => "no credentials are set, so MinIO uses its defaults".to_string(),
+                (None, None) => format!("no credentials are set, so {product} uses its defaults"),
                 _ => format!(
                     "`{}` and `{}` are set to the defaults",
                     user.name, password.name
@@ -98,9 +99,10 @@ impl Rule for MinioDefaultCredentials {
             let (severity, exposure) = if published.is_empty() {
                 (
                     Severity::Info,
-                    "no MinIO port is published, so only containers on its network can use \
-                     them; set your own before publishing one"
-                        .to_string(),
+                    format!(
+                        "no {product} port is published, so only containers on its network can \
+                         use them; set your own before publishing one"
+                    ),
                 )
             } else {
                 (
@@ -126,21 +128,22 @@ impl Rule for MinioDefaultCredentials {
                 .diagnostic(
                     origin,
                     format!(
-                        "service `{}` runs MinIO with the default root credentials \
+                        "service `{}` runs {product} with the default root credentials \
                          `{user_default}`/`{password_default}` ({how}); {exposure}. Set \
-                         `MINIO_ROOT_USER` and `MINIO_ROOT_PASSWORD` (from a `.env` file kept \
-                         out of version control), and give Milvus the same pair as \
-                         `MINIO_ACCESS_KEY_ID` and `MINIO_SECRET_ACCESS_KEY` (Milvus ignores \
-                         `MINIO_ACCESS_KEY`), then restart both",
-                        s.name.value
+                         `{}` and `{}` (from a `.env` file kept out of version control), and \
+                         give Milvus the same pair as `MINIO_ACCESS_KEY_ID` and \
+                         `MINIO_SECRET_ACCESS_KEY` (Milvus ignores `MINIO_ACCESS_KEY`), then \
+                         restart both",
+                        s.name.value, names.user[0], names.password[0]
                     ),
                 )
                 .service(s)
-                .label("default MinIO credentials")
-                .help(
-                    "set MINIO_ROOT_USER / MINIO_ROOT_PASSWORD on MinIO and the same values as \
+                .label(format!("default {product} credentials"))
+                .help(format!(
+                    "set {} / {} on {product} and the same values as \
                      MINIO_ACCESS_KEY_ID / MINIO_SECRET_ACCESS_KEY on Milvus",
-                )
+                    names.user[0], names.password[0]
+                ))
                 .fix(Fix::unavailable(
                     "choose the credentials yourself; Milvus must get the same ones",
                 ));
