@@ -106,18 +106,6 @@ impl Line {
     }
 }
 
-/// Sections whose keys are names the user chooses rather than keys Milvus knows in advance
-/// (Milvus reads every key under them by prefix).
-const OPEN_SECTIONS: &[&str] = &[];
-
-/// Whether `path` lies under a section whose keys are free names (see [`OPEN_SECTIONS`]).
-pub fn is_open(path: &str) -> bool {
-    let f = fold(path);
-    OPEN_SECTIONS
-        .iter()
-        .any(|s| f.len() > fold(s).len() && f.starts_with(&fold(s)))
-}
-
 /// Which line's keys and defaults apply to an image version, and what was assumed.
 #[derive(Clone, Copy, Debug)]
 pub struct LineChoice {

@@ -83,7 +83,7 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
         }) {
             continue;
         }
-        if known(&k.folded) || schema::is_open(&k.path) {
+        if known(&k.folded) {
             continue;
         }
         reported.push(k.path.clone());
