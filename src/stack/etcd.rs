@@ -959,6 +959,20 @@ impl MountedConfig {
 /// directory), or bitnami's `/opt/bitnami/etcd/conf/etcd.yaml` for its scripts. Read by
 /// [`crate::mounted`].
 pub fn config_paths(service: &Service) -> Vec<String> {
+    // Asked of every service of every project: rule out, cheaply, those that cannot name one.
+    let names_one = service.environment.get("ETCD_CONFIG_FILE").is_some()
+        || service
+            .image_ref()
+            .is_some_and(|i| BITNAMI_IMAGES.iter().any(|n| i.is(n)))
+        || [&service.command, &service.entrypoint]
+            .into_iter()
+            .any(|c| {
+                c.as_ref()
+                    .is_some_and(|c| c.args.iter().any(|a| a.value.contains("config-file")))
+            });
+    if !names_one {
+        return Vec::new();
+    }
     let Some(etcd) = Etcd::detect(service) else {
         return Vec::new();
     };
