@@ -940,6 +940,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         roots: Vec::new(),
         env: m.env.clone(),
         declared: Vec::new(),
+        shared_networks: Vec::new(),
     }
 }
 

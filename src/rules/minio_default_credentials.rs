@@ -1,8 +1,8 @@
 //! `minio-default-credentials`: MinIO running with its default root credentials.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
-use crate::compose::{Origin, Service};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::stack::minio;
 
 pub struct MinioDefaultCredentials;
 
@@ -13,38 +13,6 @@ static META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/minio-default-credentials.md"),
 };
 
-/// A credential as MinIO reads it: the current name, else the deprecated one
-/// (cmd/common-main.go).
-struct Credential {
-    value: String,
-    /// Where it is written, `None` for the default.
-    at: Option<Origin>,
-    name: &'static str,
-}
-
-/// `None` when the value cannot be known (a bare `KEY` taken from the shell).
-fn credential(
-    service: &Service,
-    names: [&'static str; 2],
-    default: &'static str,
-) -> Option<Credential> {
-    for name in names {
-        if let Some(var) = service.environment.get(name) {
-            let text = var.value.as_ref()?;
-            return Some(Credential {
-                value: text.value.clone(),
-                at: Some(text.place()),
-                name,
-            });
-        }
-    }
-    Some(Credential {
-        value: default.to_string(),
-        at: None,
-        name: names[0],
-    })
-}
-
 impl Rule for MinioDefaultCredentials {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -53,26 +21,19 @@ impl Rule for MinioDefaultCredentials {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
             let s = minio.service;
-            let (user_default, password_default) = if minio.bitnami {
-                ("minio", "miniosecret")
+            let Some(creds) = minio.root_credentials() else {
+                continue;
+            };
+            let (user_default, password_default) = if minio.bitnami_scripts() {
+                (minio::BITNAMI_USER, minio::BITNAMI_PASSWORD)
             } else {
-                ("minioadmin", "minioadmin")
+                (minio::DEFAULT_USER, minio::DEFAULT_PASSWORD)
             };
-            let Some(user) = credential(s, ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"], user_default)
-            else {
-                continue;
-            };
-            let Some(password) = credential(
-                s,
-                ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
-                password_default,
-            ) else {
-                continue;
-            };
+            let (user, password) = (creds.user, creds.password);
             if user.value != user_default || password.value != password_default {
                 continue;
             }
-            if [user.at, password.at]
+            if [user.origin, password.origin]
                 .into_iter()
                 .any(|o| super::unknowable(cx, o))
             {
@@ -84,7 +45,7 @@ impl Rule for MinioDefaultCredentials {
                 .filter(|p| p.on_all_interfaces())
                 .map(|p| p.target.clone())
                 .collect();
-            let how = match (user.at, password.at) {
+            let how = match (user.origin, password.origin) {
                 (None, None) => "no credentials are set, so MinIO uses its defaults".to_string(),
                 _ => format!(
                     "`{}` and `{}` are set to the defaults",
@@ -119,8 +80,8 @@ impl Rule for MinioDefaultCredentials {
                 )
             };
             let origin = password
-                .at
-                .or(user.at)
+                .origin
+                .or(user.origin)
                 .unwrap_or_else(|| super::service_anchor(s));
             let mut d = META
                 .diagnostic(

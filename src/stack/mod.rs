@@ -13,6 +13,7 @@ pub mod images;
 mod images_data;
 pub mod milvus;
 pub mod minio;
+pub mod network;
 pub mod releases;
 mod releases_raw;
 pub mod roles;
