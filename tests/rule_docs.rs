@@ -243,6 +243,7 @@ const DOC_TESTS: &[&str] = &[
     "invalid-interpolation",
     "invalid-volume-spec",
     "milvus-data-not-persisted",
+    "milvus-env-override-noop",
     "milvus-management-port-exposed",
     "milvus-version-data-loss",
     "minio-data-not-persisted",
@@ -493,4 +494,9 @@ fn reports_line_parser_reads_positions_and_ids() {
     assert!(parse_reports("milvet reports: 5:34 etcd-compaction-mode").is_err());
     assert!(parse_reports("milvet reports: `five etcd-compaction-mode`").is_err());
     assert!(parse_reports("milvet reports: ").is_err());
+}
+
+#[test]
+fn bad_example_milvus_env_override_noop() {
+    assert_bad_example("milvus-env-override-noop");
 }

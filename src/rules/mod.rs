@@ -26,6 +26,7 @@ mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_data_not_persisted;
+mod milvus_env_override_noop;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
 mod minio_data_not_persisted;
@@ -186,6 +187,7 @@ static RULES: &[&dyn Rule] = &[
     &image_unavailable::ImageUnavailable,
     &minio_default_credentials::MinioDefaultCredentials,
     &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
+    &milvus_env_override_noop::MilvusEnvOverrideNoop,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -1,0 +1,198 @@
+//! The rules that judge a Milvus service against the stack it runs in: exact places, messages
+//! and fixed bytes. (The fixture projects `testdata/projects/milvus-stack-*` are also checked by
+//! `tests/project_fixtures.rs` and read by Docker Compose in `tests/differential.rs`.)
+
+mod common;
+
+use common::TempDir;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `milvet <args>` in `dir` with a clean environment: exit status and stdout.
+fn milvet(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(args)
+        .output()
+        .expect("run milvet");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The findings of `rule` as `file:line:col` and message.
+fn findings_of(dir: &Path, rule: &str) -> Vec<(String, String, Value)> {
+    let (_, out) = milvet(dir, &["check", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let mut got = Vec::new();
+    for d in v["diagnostics"].as_array().unwrap() {
+        if d["rule"] == rule {
+            got.push((
+                format!(
+                    "{}:{}:{}",
+                    d["file"].as_str().unwrap().trim_start_matches("./"),
+                    d["line"],
+                    d["column"]
+                ),
+                d["message"].as_str().unwrap().to_string(),
+                d.clone(),
+            ));
+        }
+    }
+    got
+}
+
+/// A copy of fixture project `name` in a scratch directory.
+fn copy_fixture(name: &str) -> TempDir {
+    let t = TempDir::new(name);
+    let src = Path::new(ROOT).join("testdata/projects").join(name);
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        if e.path().is_file() {
+            t.write(
+                e.file_name().to_str().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            );
+        }
+    }
+    t
+}
+
+#[test]
+fn env_noop_places_messages_and_fixes() {
+    let t = copy_fixture("milvus-stack-env-noop");
+    let got = findings_of(&t.root, "milvus-env-override-noop");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "compose.yaml:4:3",
+            "compose.yaml:5:3",
+            "compose.yaml:36:9",
+            "compose.yaml:37:9",
+            "compose.yaml:38:9",
+            "milvus.env:2:1"
+        ]
+    );
+    let msg = |i: usize| got[i].1.as_str();
+    assert!(msg(0).starts_with("`MINIO_ACCESS_KEY` on Milvus service `proxy` sets nothing"));
+    assert!(
+        msg(2).contains("whose variable is `MINIO_ACCESS_KEY_ID`"),
+        "{}",
+        msg(2)
+    );
+    assert!(msg(3).contains("`milvus run standalone` sets it to `STANDALONE`"));
+    assert!(msg(4).contains("2 GiB quota"));
+    // The proxy's DEPLOY_MODE is not reported: only standalone overwrites it.
+    assert!(
+        !got.iter()
+            .any(|(_, m, _)| m.starts_with("`DEPLOY_MODE` on Milvus service `proxy`"))
+    );
+    // Only the standalone's own list entry is fixable; the merged anchor and the env file are
+    // not rewritten.
+    let fixable: Vec<&str> = got
+        .iter()
+        .filter(|(_, _, d)| d["fix"]["applicability"] == "safe")
+        .map(|(p, _, _)| p.as_str())
+        .collect();
+    assert_eq!(fixable, ["compose.yaml:36:9"]);
+    let env_file_fix = got[5].2["fix"]["description"].as_str().unwrap();
+    assert!(env_file_fix.contains("env file"), "{env_file_fix}");
+
+    let before = t.read("compose.yaml");
+    let env_before = t.read("milvus.env");
+    let (code, _) = milvet(&t.root, &["check", "--fix"]);
+    assert_eq!(code, 1, "warnings remain");
+    let want = before.replace(
+        "      - MINIO_ACCESS_KEY=${MINIO_USER:-milvus}\n",
+        "      - MINIO_ACCESS_KEY_ID=${MINIO_USER:-milvus}\n",
+    );
+    assert_ne!(want, before);
+    assert_eq!(t.read("compose.yaml"), want);
+    assert_eq!(t.read("milvus.env"), env_before);
+    // A second run has nothing left to fix.
+    milvet(&t.root, &["check", "--fix"]);
+    assert_eq!(t.read("compose.yaml"), want);
+}
+
+/// The Milvus service's environment carries an anchor MinIO aliases: the rename happens in
+/// Milvus, and MinIO gets a copy of the environment as it was, so it keeps reading its names.
+#[test]
+fn env_noop_rename_keeps_a_shared_anchor_for_minio() {
+    let t = TempDir::new("env-noop-anchor");
+    let text = r#"services:
+  standalone:
+    image: milvusdb/milvus:v2.4.24
+    restart: always
+    command: ["milvus", "run", "standalone"]
+    environment: &creds
+      MINIO_ACCESS_KEY: admin
+      MINIO_SECRET_KEY: "password-1"
+    volumes:
+      - milvus:/var/lib/milvus
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:9091/healthz"]
+  minio:
+    image: minio/minio:RELEASE.2024-12-18T13-15-44Z
+    restart: always
+    command: minio server /data
+    environment: *creds
+    volumes:
+      - minio:/data
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:9000/minio/health/live"]
+volumes:
+  milvus:
+  minio:
+"#;
+    t.write("compose.yaml", text);
+    let got = findings_of(&t.root, "milvus-env-override-noop");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["compose.yaml:7:7", "compose.yaml:8:7"]);
+    let (code, out) = milvet(&t.root, &["check", "--fix"]);
+    assert_eq!(code, 0, "{out}");
+    let want = text
+        .replace(
+            "      MINIO_ACCESS_KEY: admin\n      MINIO_SECRET_KEY: \"password-1\"\n",
+            "      MINIO_ACCESS_KEY_ID: admin\n      MINIO_SECRET_ACCESS_KEY: \"password-1\"\n",
+        )
+        .replace(
+            "    environment: *creds\n",
+            "    environment: {MINIO_ACCESS_KEY: admin, MINIO_SECRET_KEY: \"password-1\"}\n",
+        );
+    assert_eq!(t.read("compose.yaml"), want);
+}
+
+/// A value that is not the MinIO server's credential is not renamed: Milvus works today with
+/// its default, and would stop working with that value.
+#[test]
+fn env_noop_leaves_a_value_that_is_not_minios() {
+    let t = TempDir::new("env-noop-other");
+    t.write(
+        "compose.yaml",
+        r#"services:
+  standalone:
+    image: milvusdb/milvus:v2.4.24
+    command: ["milvus", "run", "standalone"]
+    environment:
+      MINIO_ACCESS_KEY: someone
+  minio:
+    image: minio/minio:RELEASE.2024-12-18T13-15-44Z
+    command: minio server /data
+"#,
+    );
+    let got = findings_of(&t.root, "milvus-env-override-noop");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "compose.yaml:6:7");
+    assert_eq!(got[0].2["fix"]["applicability"], "unavailable");
+    let why = got[0].2["fix"]["description"].as_str().unwrap();
+    assert!(
+        why.contains("not MinIO service `minio`'s root user (`MINIO_ROOT_USER`)"),
+        "{why}"
+    );
+}
