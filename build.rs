@@ -1,12 +1,17 @@
 //! Compiles the Compose specification's JSON schema (`schema/compose-spec.json`) into static
-//! tables, and the release data (`rules/data/releases.toml`) into Rust, so that milvet parses no
-//! JSON or TOML when it starts.
+//! tables, the release data (`rules/data/releases.toml`) and the Milvus keys of each minor line
+//! (`rules/data/milvus-keys.txt`, `rules/data/milvus-keys-source.txt`) into Rust, so that milvet parses no JSON, TOML or key list
+//! when it starts.
 
 #[path = "src/rules/compose_schema/compile.rs"]
 mod compile;
 
 #[path = "src/stack/releases_raw.rs"]
 mod releases_raw;
+
+#[path = "src/milvus/schema_raw.rs"]
+#[allow(dead_code)]
+mod milvus_keys_raw;
 
 fn main() {
     const SCHEMA: &str = "schema/compose-spec.json";
@@ -32,4 +37,21 @@ fn main() {
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("releases_raw.rs");
     std::fs::write(out, raw.to_rust()).expect("write the release data");
+
+    const MILVUS_KEYS: &str = "rules/data/milvus-keys.txt";
+    println!("cargo::rerun-if-changed={MILVUS_KEYS}");
+    println!("cargo::rerun-if-changed=src/milvus/schema_raw.rs");
+    let text = std::fs::read_to_string(MILVUS_KEYS).expect("read rules/data/milvus-keys.txt");
+    let lines = milvus_keys_raw::parse(&text)
+        .unwrap_or_else(|e| panic!("rules/data/milvus-keys.txt does not read: {e}"));
+    const MILVUS_SOURCE_KEYS: &str = "rules/data/milvus-keys-source.txt";
+    println!("cargo::rerun-if-changed={MILVUS_SOURCE_KEYS}");
+    let text = std::fs::read_to_string(MILVUS_SOURCE_KEYS)
+        .expect("read rules/data/milvus-keys-source.txt");
+    let source = milvus_keys_raw::parse(&text)
+        .unwrap_or_else(|e| panic!("rules/data/milvus-keys-source.txt does not read: {e}"));
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("milvus_keys.rs");
+    std::fs::write(out, milvus_keys_raw::to_rust(&lines, &source))
+        .expect("write the Milvus key tables");
 }

@@ -409,10 +409,12 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
         ),
         None => project::load(&unit.files, &options.load_options(), &Disk),
     };
+    // A Milvus configuration a service mounts is checked as part of this project, not again
+    // on its own.
     let referenced = project
         .files
         .iter()
-        .filter(|f| f.role == Role::Referenced)
+        .filter(|f| matches!(f.role, Role::Referenced | Role::Mounted))
         .map(|f| f.path.clone())
         .collect();
     if !project.errors.is_empty() {
@@ -420,6 +422,7 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
     }
     let diagnostics = diagnose(&project, options);
     let mut reports = project_reports(&project, diagnostics);
+    mounted_failures(&project, &mut reports);
     if options.fix != FixMode::Report {
         fix_project(unit, &project, &mut reports, options);
     }
@@ -456,14 +459,39 @@ fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
         }
     };
     match yaml::parse(&text, &options.limits) {
-        Ok(_) => FileReport {
-            path: path.to_path_buf(),
-            kind,
-            text: Some(text),
-            diagnostics: Vec::new(),
-            error: None,
-            fix: None,
-        },
+        Ok(tree) => {
+            let project = Project {
+                files: vec![project::LoadedFile {
+                    path: path.to_path_buf(),
+                    role: Role::Mounted,
+                    text: text.clone(),
+                    tree,
+                }],
+                ..Project::default()
+            };
+            let config_kind = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(crate::milvus::ConfigKind::of_name)
+                .unwrap_or(crate::milvus::ConfigKind::MilvusYaml);
+            let f = &project.files[0];
+            let sources = [Source {
+                text: &f.text,
+                tree: &f.tree,
+                path: &f.path,
+            }];
+            let mut diagnostics =
+                rules::run_lone_milvus_config(config_kind, &sources, &options.rules);
+            crate::suppress::apply(&project, &options.settings, &mut diagnostics);
+            FileReport {
+                path: path.to_path_buf(),
+                kind,
+                text: Some(text),
+                diagnostics,
+                error: None,
+                fix: None,
+            }
+        }
         Err(e) => {
             let pos = LineIndex::new(&text).position(&text, e.offset);
             let what = match e.kind {
@@ -592,7 +620,11 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
             let f = &project.files[i];
             FileReport {
                 path: f.path.clone(),
-                kind: FileKind::Compose,
+                kind: if f.role == Role::Mounted {
+                    discover::kind_of_explicit(&f.path)
+                } else {
+                    FileKind::Compose
+                },
                 text: Some(f.text.clone()),
                 diagnostics: Vec::new(),
                 error: None,
@@ -621,6 +653,33 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
         reports[k as usize].diagnostics.push(d);
     }
     reports
+}
+
+/// A report for each host file a service mounts that could not be read or parsed (exit 2);
+/// the project's other files are checked all the same, as Milvus would still start.
+fn mounted_failures(project: &Project, reports: &mut Vec<FileReport>) {
+    let Some(model) = &project.model else { return };
+    for m in &model.mounted {
+        let crate::mounted::MountedState::Unreadable(e) = &m.state else {
+            continue;
+        };
+        if reports.iter().any(|r| r.path == e.path) {
+            continue;
+        }
+        reports.push(FileReport::failed(
+            &e.path,
+            discover::kind_of_explicit(&e.path),
+            e.text.clone(),
+            FileError {
+                message: format!(
+                    "{} (mounted by `{}` at {})",
+                    e.message, m.service, m.container_path
+                ),
+                at: e.at,
+                stage: Stage::Check,
+            },
+        ));
+    }
 }
 
 /// Apply the fixes of a project, verified, and write (or, for `--diff`, keep) the results.

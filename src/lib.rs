@@ -11,6 +11,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod fix;
 pub mod inspect;
+pub mod milvus;
+pub mod mounted;
 pub mod project;
 pub mod report;
 pub mod rules;

@@ -29,6 +29,9 @@ pub enum Role {
     DotEnv,
     /// A service's `env_file`.
     EnvFile,
+    /// A host file a service bind-mounts where its program reads a configuration (see
+    /// [`crate::mounted`]).
+    Mounted,
 }
 
 /// A file of a project.
@@ -214,6 +217,14 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             volumes_from(&mut m);
+            crate::mounted::read_all(
+                &mut m,
+                &mut project.files,
+                &project.dirs,
+                options.shell.get("HOME").map(String::as_str),
+                reader,
+                &options.limits,
+            );
             m
         });
     }
@@ -941,6 +952,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         env: m.env.clone(),
         declared: Vec::new(),
         shared_networks: Vec::new(),
+        mounted: Vec::new(),
     }
 }
 

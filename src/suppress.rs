@@ -134,7 +134,7 @@ pub fn directives(project: &Project, file: usize) -> Vec<Directive> {
     }
     let lines = LineIndex::new(text);
     match f.role {
-        Role::Entry | Role::Referenced => f
+        Role::Entry | Role::Referenced | Role::Mounted => f
             .tree
             .comments
             .iter()

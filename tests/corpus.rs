@@ -96,11 +96,25 @@ fn every_corpus_compose_file_is_checked_without_error() {
     );
 }
 
+const MILVUS_CONFIG_EXPECTATIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/milvus-config-expectations.tsv"
+);
+
+/// Every Milvus configuration of the corpus is checked without an error, and gives exactly the
+/// findings `tests/milvus-config-expectations.tsv` lists (each with why it is right); the
+/// official files of `milvus-yaml-official` give none.
 #[test]
-fn every_corpus_milvus_config_is_checked_without_error_or_finding() {
+fn every_corpus_milvus_config_is_checked_without_error_and_as_expected() {
     let Some(root) = corpus() else { return };
     let mut problems = Vec::new();
-    let files = yaml_files(&root.join("milvus-yaml"));
+    let mut actual: BTreeSet<String> = BTreeSet::new();
+    let mut files = yaml_files(&root.join("milvus-yaml"));
+    let official: Vec<PathBuf> = yaml_files(&root.join("milvus-yaml-official"))
+        .into_iter()
+        .filter(|p| file_name(p).starts_with("milvus-"))
+        .collect();
+    files.extend(official.iter().cloned());
     for path in &files {
         match check(path, FileKind::MilvusConfig) {
             Err(e) => problems.push(e),
@@ -111,24 +125,39 @@ fn every_corpus_milvus_config_is_checked_without_error_or_finding() {
                         path.display(),
                         e.message
                     ));
-                } else if !report.diagnostics.is_empty() {
-                    // No rule reads milvus.yaml yet.
-                    problems.push(format!(
-                        "{}: unexpected findings {:?}",
-                        path.display(),
-                        report
-                            .diagnostics
-                            .iter()
-                            .map(|d| d.rule)
-                            .collect::<Vec<_>>()
-                    ));
+                }
+                let text = report.text.as_deref().unwrap_or("");
+                let lines = milvet::source::LineIndex::new(text);
+                for d in &report.diagnostics {
+                    let pos = lines.position(text, d.origin.span.start);
+                    if official.contains(path) {
+                        problems.push(format!(
+                            "{}:{pos}: an official file gets {} ({})",
+                            file_name(path),
+                            d.rule,
+                            d.message
+                        ));
+                    }
+                    actual.insert(format!("{}\t{pos}\t{}", file_name(path), d.rule));
                 }
             }
         }
     }
+    let text = std::fs::read_to_string(MILVUS_CONFIG_EXPECTATIONS).expect("read the expectations");
+    let expected: BTreeSet<String> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.splitn(4, '\t').take(3).collect::<Vec<_>>().join("\t"))
+        .collect();
+    for missing in expected.difference(&actual) {
+        problems.push(format!("expected, not found: {missing}"));
+    }
+    for extra in actual.difference(&expected) {
+        problems.push(format!("found, not expected: {extra}"));
+    }
     assert!(
         problems.is_empty(),
-        "{} of {} milvus.yaml files failed:\n{}",
+        "{} problems over {} Milvus configurations:\n{}",
         problems.len(),
         files.len(),
         problems.join("\n")

@@ -1,7 +1,9 @@
 //! The rule documents in `rules/*.md` are test cases: each one's `## Bad` example must give
 //! exactly the findings its `milvet reports:` line lists, and its `## Good` example none.
 
-use milvet::check::{Options, check_text};
+mod common;
+
+use milvet::check::{Options, check_paths, check_text};
 use milvet::discover::FileKind;
 use milvet::rules;
 use milvet::source::LineIndex;
@@ -85,6 +87,11 @@ fn parse_reports(line: &str) -> Result<Vec<String>, String> {
         let (pos, rule) = item
             .split_once(' ')
             .ok_or_else(|| format!("item {item:?} is not `LINE:COL rule-id`"))?;
+        // `LINE:COL`, or `FILE:LINE:COL` for a finding in another file of the example.
+        let pos = match pos.rsplitn(3, ':').collect::<Vec<_>>().as_slice() {
+            [c, l, _file] => format!("{l}:{c}"),
+            _ => pos.to_string(),
+        };
         let (l, c) = pos
             .split_once(':')
             .ok_or_else(|| format!("position {pos:?} is not LINE:COL"))?;
@@ -97,6 +104,46 @@ fn parse_reports(line: &str) -> Result<Vec<String>, String> {
         return Err("`milvet reports:` lists nothing".into());
     }
     Ok(items)
+}
+
+/// Every finding of every rule on an example: a Compose text alone (as `line:col rule-id`, in
+/// report order), or with the other files of its section (written beside it as
+/// `docker-compose.yml`, the directory checked as `milvet check` checks it; a finding in
+/// another file is `file:line:col rule-id`).
+fn example_findings(block: &Block, extra: &[Block]) -> Result<Vec<String>, String> {
+    if extra.is_empty() {
+        return findings(&block.body);
+    }
+    let dir = common::TempDir::new("rule-doc");
+    dir.write("docker-compose.yml", &block.body);
+    for b in extra {
+        let name = b.info.strip_prefix("yaml ").unwrap_or(&b.info).trim();
+        dir.write(name, &b.body);
+    }
+    let reports = check_paths(std::slice::from_ref(&dir.root), &Options::default());
+    let mut out = Vec::new();
+    for r in &reports {
+        if let Some(e) = &r.error {
+            return Err(format!(
+                "cannot be checked: {}: {}",
+                r.path.display(),
+                e.message
+            ));
+        }
+        let text = r.text.as_deref().unwrap_or("");
+        let lines = LineIndex::new(text);
+        let rel = r.path.strip_prefix(&dir.root).unwrap_or(&r.path);
+        let name = rel.display().to_string();
+        for d in &r.diagnostics {
+            let pos = lines.position(text, d.origin.span.start);
+            if name == "docker-compose.yml" {
+                out.push(format!("{}:{} {}", pos.line, pos.column, d.rule));
+            } else {
+                out.push(format!("{name}:{}:{} {}", pos.line, pos.column, d.rule));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every finding of every rule on a Compose text, as `line:col rule-id`, in report order.
@@ -116,9 +163,25 @@ fn findings(text: &str) -> Result<Vec<String>, String> {
 /// What a document's sections hold.
 struct Parsed {
     bad: Block,
+    /// The other files of the bad example: blocks ```` ```yaml PATH ```` after the first.
+    bad_files: Vec<Block>,
     /// The items of the `milvet reports:` line after the bad block.
     expected: Vec<String>,
     good: Block,
+    good_files: Vec<Block>,
+}
+
+/// The blocks after `first` in a section that name a file (```` ```yaml PATH ````).
+fn file_blocks(lines: &[&str], first: &Block, end: usize) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut from = first.end;
+    while let Some(b) = fenced_block(lines, from, end) {
+        from = b.end;
+        if b.info.starts_with("yaml ") {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Read a document's `## Bad` and `## Good` sections.
@@ -142,11 +205,15 @@ fn parse_doc(doc: &Doc) -> Result<Parsed, String> {
         .find(|&i| lines[i].starts_with("milvet reports:"))
         .ok_or("no `milvet reports:` line after the `## Bad` block")?;
     let expected = parse_reports(lines[reports])?;
-    let (good, _) = yaml_block("## Good")?;
+    let bad_files = file_blocks(&lines, &bad, bad_end);
+    let (good, good_end) = yaml_block("## Good")?;
+    let good_files = file_blocks(&lines, &good, good_end);
     Ok(Parsed {
         bad,
+        bad_files,
         expected,
         good,
+        good_files,
     })
 }
 
@@ -193,10 +260,10 @@ fn check_doc(doc: &Doc, problems: &mut Vec<String>) {
             ));
         }
     }
-    if let Err(e) = findings(&parsed.bad.body) {
+    if let Err(e) = example_findings(&parsed.bad, &parsed.bad_files) {
         fail(format!("the `## Bad` block {e}"));
     }
-    match findings(&parsed.good.body) {
+    match example_findings(&parsed.good, &parsed.good_files) {
         Err(e) => fail(format!("the `## Good` block {e}")),
         Ok(actual) if !actual.is_empty() => fail(format!(
             "the `## Good` block gives {actual:?}, expected nothing"
@@ -212,7 +279,8 @@ fn assert_bad_example(id: &str) {
         .find(|d| d.id == id)
         .unwrap_or_else(|| panic!("no rules/{id}.md"));
     let parsed = parse_doc(&doc).unwrap_or_else(|e| panic!("rules/{id}.md: {e}"));
-    let actual = findings(&parsed.bad.body).unwrap_or_else(|e| panic!("rules/{id}.md: {e}"));
+    let actual = example_findings(&parsed.bad, &parsed.bad_files)
+        .unwrap_or_else(|e| panic!("rules/{id}.md: {e}"));
     assert_eq!(
         actual, parsed.expected,
         "rules/{id}.md: the `## Bad` block's findings (left) differ from its `milvet reports:` \
@@ -242,6 +310,7 @@ const DOC_TESTS: &[&str] = &[
     "include-conflict",
     "invalid-interpolation",
     "invalid-volume-spec",
+    "milvus-config-unknown-key",
     "milvus-data-not-persisted",
     "milvus-env-override-noop",
     "milvus-management-port-exposed",
@@ -259,6 +328,11 @@ const DOC_TESTS: &[&str] = &[
     "woodpecker-minio-too-old",
     "yaml-duplicate-key",
 ];
+
+#[test]
+fn bad_example_milvus_config_unknown_key() {
+    assert_bad_example("milvus-config-unknown-key");
+}
 
 #[test]
 fn bad_example_etcd_compaction_mode() {

@@ -661,9 +661,29 @@ pub struct ComposeFile {
     pub declared: Vec<(Resource, Text)>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
+    /// The host files services bind-mount where their programs read a configuration, read
+    /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
+    pub mounted: Vec<crate::mounted::MountedFile>,
 }
 
 impl ComposeFile {
+    /// A model with nothing in it, of `file`.
+    pub fn empty(file: FileId) -> ComposeFile {
+        ComposeFile {
+            file,
+            root: NodeId::DETACHED,
+            services: Vec::new(),
+            volumes: Vec::new(),
+            problems: Vec::new(),
+            includes: Vec::new(),
+            roots: Vec::new(),
+            env: Env::default(),
+            declared: Vec::new(),
+            shared_networks: Vec::new(),
+            mounted: Vec::new(),
+        }
+    }
+
     /// Read the Compose model of a document whose root is `root`, interpolating values with
     /// `env`. A root that is not a mapping gives an empty model.
     pub fn from_document(
@@ -692,6 +712,7 @@ impl ComposeFile {
             env: env.clone(),
             declared: Vec::new(),
             shared_networks: Vec::new(),
+            mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
             model.includes = cx.includes(inc);

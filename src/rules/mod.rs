@@ -25,6 +25,7 @@ mod image_unavailable;
 mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
+mod milvus_config_unknown_key;
 mod milvus_data_not_persisted;
 mod milvus_env_override_noop;
 mod milvus_management_port_exposed;
@@ -84,6 +85,9 @@ pub struct Context<'a> {
     pub minio: Vec<Minio<'a>>,
     /// What each service of the Milvus stack is.
     pub stack: crate::stack::roles::Stack<'a>,
+    /// The configuration each Milvus service runs with (or, for a Milvus configuration file
+    /// checked on its own, that file's), from its mounted files and environment.
+    pub milvus_configs: Vec<crate::milvus::MilvusConfig<'a>>,
 }
 
 impl Context<'_> {
@@ -171,6 +175,7 @@ static RULES: &[&dyn Rule] = &[
     &etcd_compaction_retention::EtcdCompactionRetention,
     &minio_data_not_persisted::MinioDataNotPersisted,
     &milvus_data_not_persisted::MilvusDataNotPersisted,
+    &milvus_config_unknown_key::MilvusConfigUnknownKey,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,
@@ -234,11 +239,41 @@ pub fn run_document(cx: &DocumentContext<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// Run every rule over a Milvus configuration file checked on its own (mounted by no
+/// service): `sources` holds it alone, as file 0.
+pub fn run_lone_milvus_config(
+    kind: crate::milvus::ConfigKind,
+    sources: &[Source<'_>],
+    options: &RuleOptions,
+) -> Vec<Diagnostic> {
+    let Some(source) = sources.first() else {
+        return Vec::new();
+    };
+    let file = ComposeFile::empty(FileId(0));
+    let cx = Context {
+        file: &file,
+        sources,
+        options,
+        milvus: true,
+        etcd: Vec::new(),
+        minio: Vec::new(),
+        stack: crate::stack::roles::Stack::default(),
+        milvus_configs: vec![crate::milvus::MilvusConfig::lone(kind, FileId(0), source)],
+    };
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check(&cx, &mut out);
+    }
+    out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    out
+}
+
 /// Run every rule over a Compose model.
 pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) -> Vec<Diagnostic> {
     let etcd: Vec<Etcd<'_>> = file.services.iter().filter_map(Etcd::detect).collect();
     let minio: Vec<Minio<'_>> = file.services.iter().filter_map(Minio::detect).collect();
     let stack = crate::stack::roles::Stack::from_detected(file, &etcd, &minio);
+    let milvus_configs = crate::milvus::configs(file, sources, &stack);
     let cx = Context {
         file,
         sources,
@@ -247,6 +282,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
         etcd,
         minio,
         stack,
+        milvus_configs,
     };
     let mut out = Vec::new();
     for rule in RULES {

@@ -130,6 +130,37 @@ pub fn noop_env_checked() -> &'static str {
     &noop_file().checked
 }
 
+/// Milvus's working directory in its image (`WORKDIR /milvus`).
+pub const WORKDIR: &str = "/milvus";
+
+/// The directory Milvus reads its configuration files from: `$MILVUSCONF` when the service
+/// sets it, else `configs` under the directory it starts in (`/milvus/configs` in the image)
+/// (pkg/util/paramtable/base_table.go).
+pub fn config_dir(service: &Service) -> String {
+    if let Some(dir) = service
+        .environment
+        .value("MILVUSCONF")
+        .filter(|t| !t.value.is_empty())
+    {
+        return dir.value.trim_end_matches('/').to_string();
+    }
+    let cwd = service
+        .working_dir
+        .as_ref()
+        .map_or(WORKDIR, |w| w.value.as_str());
+    format!("{}/configs", cwd.trim_end_matches('/'))
+}
+
+/// The container paths of the configuration files a Milvus service reads, in the order they
+/// load (a later file wins): `milvus.yaml`, then `user.yaml`. Empty for another service.
+pub fn config_paths(service: &Service) -> Vec<String> {
+    if !is_milvus(service) {
+        return Vec::new();
+    }
+    let dir = config_dir(service);
+    vec![format!("{dir}/milvus.yaml"), format!("{dir}/user.yaml")]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

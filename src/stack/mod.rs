@@ -22,6 +22,15 @@ pub mod version;
 use crate::compose::{Arg, Origin, Service, shell};
 use crate::source::Span;
 
+/// The container paths of the configuration files a service's program reads and a project may
+/// bind-mount from the host ([`crate::mounted`] reads them): a Milvus service's
+/// `milvus.yaml` and `user.yaml`. Each program adds its own here, once.
+pub fn mounted_paths(service: &Service) -> Vec<String> {
+    let mut paths = milvus::config_paths(service);
+    paths.dedup();
+    paths
+}
+
 /// One program started by a container: its arguments, the program first.
 #[derive(Clone, Debug)]
 pub struct Invocation {

@@ -1,0 +1,181 @@
+//! Host files of a project that its services bind-mount into their containers.
+//!
+//! Some programs read a configuration file at a fixed path in the container (Milvus's
+//! `/milvus/configs/milvus.yaml`, etcd's `--config-file`). When a service bind-mounts a host
+//! file of the project there (or a host directory at a parent of that path), that file is what
+//! the program reads, and a finding about it must point into it. This module answers, for a
+//! service and a container path, "which host file is that, as Docker Compose resolves it", and
+//! reads it once as a file of the project ([`crate::project::Role::Mounted`]), through the same
+//! bounded reader as every other file: a file too large, not regular or not UTF-8 is a located
+//! error of that file, never a panic, and it does not stop the rest of the project from being
+//! checked. A host path that does not exist is no file: Docker would create an empty directory
+//! there, and that is not a finding of this module.
+//!
+//! Which container paths are wanted is asked of [`crate::stack::mounted_paths`], once per
+//! service; this module knows nothing of the programs.
+
+use crate::compose::{ComposeFile, FileId, MountKind, Origin, Service, normalize_path};
+use crate::project::{LoadError, LoadedFile, Reader, Role};
+use crate::yaml::{self, Limits};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A container path of a service and the host file bind-mounted there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MountedFile {
+    /// The service that mounts it.
+    pub service: String,
+    /// The container path asked for, as asked (`/milvus/configs/user.yaml`).
+    pub container_path: String,
+    /// The host path, resolved as Docker Compose resolves a bind source (relative to the
+    /// project directory of the file the mount is written in, `~` from the shell's `HOME`),
+    /// joined with the rest of the container path when a parent directory is mounted.
+    pub host: PathBuf,
+    /// The mount item (short or long syntax) that puts it there.
+    pub mount: Origin,
+    /// Whether the mount is of a directory above the container path (`./configs:/milvus/configs`)
+    /// rather than of the file itself.
+    pub via_directory: bool,
+    /// What was found at the host path.
+    pub state: MountedState,
+}
+
+/// What is at the host path of a [`MountedFile`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MountedState {
+    /// A file of the project, read and parsed: its id indexes the project's files.
+    File(FileId),
+    /// Nothing there (or a directory): the program sees no file (or an empty directory).
+    Missing,
+    /// A file that could not be read or parsed: too large, not regular, not UTF-8, not YAML.
+    Unreadable(LoadError),
+}
+
+impl MountedFile {
+    /// The file read, if there is one.
+    pub fn file(&self) -> Option<FileId> {
+        match self.state {
+            MountedState::File(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// The bind mount of `service` that covers `container_path` and the host path there: a mount
+/// of the path itself, else of the nearest parent directory (Docker mounts the most specific
+/// target over the others). `None` when no bind mount covers it (a named or anonymous volume,
+/// a tmpfs, or nothing: the image's own file, or a file the container writes itself).
+///
+/// `dirs` gives the project directory of each Compose file (see
+/// [`crate::project::Project::dirs`]); `home` expands a leading `~`.
+pub fn bind_source<'s>(
+    service: &'s Service,
+    container_path: &str,
+    dirs: &HashMap<FileId, PathBuf>,
+    home: Option<&str>,
+) -> Option<(PathBuf, &'s crate::compose::Mount, bool)> {
+    let m = service.mount_covering(container_path)?;
+    // The most specific mount decides, whatever its kind.
+    if m.kind != MountKind::Bind {
+        return None;
+    }
+    let want = normalize_path(container_path);
+    let target = normalize_path(&m.target.value);
+    let rest = want
+        .get(target.len()..)
+        .unwrap_or("")
+        .trim_start_matches('/')
+        .to_string();
+    let source = m.source.as_ref()?.value.as_str();
+    let base = match (home, source) {
+        (Some(h), "~") => PathBuf::from(h),
+        (Some(h), s) if s.starts_with("~/") => Path::new(h).join(&s[2..]),
+        _ => match dirs.get(&m.origin.file) {
+            Some(dir) => crate::project::in_dir(dir, source),
+            None => PathBuf::from(source),
+        },
+    };
+    let host = if rest.is_empty() {
+        base
+    } else {
+        crate::project::in_dir(&base, &rest)
+    };
+    Some((host, m, !rest.is_empty()))
+}
+
+/// Read, for every service of `model`, the host files mounted at the container paths
+/// [`crate::stack::mounted_paths`] names, adding each file read to `files` (once, however many
+/// services mount it) and recording them in `model.mounted`.
+pub fn read_all(
+    model: &mut ComposeFile,
+    files: &mut Vec<LoadedFile>,
+    dirs: &HashMap<FileId, PathBuf>,
+    home: Option<&str>,
+    reader: &dyn Reader,
+    limits: &Limits,
+) {
+    let mut found = Vec::new();
+    for service in &model.services {
+        for path in crate::stack::mounted_paths(service) {
+            let Some((host, mount, via_directory)) = bind_source(service, &path, dirs, home) else {
+                continue;
+            };
+            let state = read_one(&host, files, reader, limits);
+            found.push(MountedFile {
+                service: service.name.value.clone(),
+                container_path: path,
+                host,
+                mount: mount.origin,
+                via_directory,
+                state,
+            });
+        }
+    }
+    model.mounted = found;
+}
+
+/// Read one host file as a file of the project (or find it already read).
+fn read_one(
+    host: &Path,
+    files: &mut Vec<LoadedFile>,
+    reader: &dyn Reader,
+    limits: &Limits,
+) -> MountedState {
+    if let Some(i) = files.iter().position(|f| f.path == host) {
+        return MountedState::File(FileId(i as u32));
+    }
+    if host.is_dir() {
+        return MountedState::Missing;
+    }
+    let text = match reader.read(host, limits) {
+        Ok(Some(t)) => t,
+        Ok(None) => return MountedState::Missing,
+        Err(e) => return MountedState::Unreadable(e),
+    };
+    match yaml::parse(&text, limits) {
+        Ok(tree) => {
+            let id = FileId(files.len() as u32);
+            files.push(LoadedFile {
+                path: host.to_path_buf(),
+                role: Role::Mounted,
+                text: Arc::from(text),
+                tree,
+            });
+            MountedState::File(id)
+        }
+        Err(e) => {
+            let pos = crate::source::LineIndex::new(&text).position(&text, e.offset);
+            let what = match e.kind {
+                yaml::YamlErrorKind::Syntax => "invalid YAML",
+                _ => "limit exceeded",
+            };
+            MountedState::Unreadable(LoadError {
+                path: host.to_path_buf(),
+                message: format!("{what}: {}", e.message),
+                at: Some((e.offset, pos)),
+                text: Some(Arc::from(text)),
+            })
+        }
+    }
+}
