@@ -368,7 +368,7 @@ pub fn generate_source(checkout: &std::path::Path, lines: &[RawLine]) -> Result<
         let written: std::collections::HashSet<String> =
             l.keys.iter().map(|(k, _)| fold(k)).collect();
         let mut found: Vec<String> = Vec::new();
-        let mut add = |k: &str, found: &mut Vec<String>| {
+        let add = |k: &str, found: &mut Vec<String>| {
             if !written.contains(&fold(k)) && !found.iter().any(|f| fold(f) == fold(k)) {
                 found.push(k.to_string());
             }
