@@ -131,6 +131,7 @@ fn env_noop_rename_keeps_a_shared_anchor_for_minio() {
     restart: always
     command: ["milvus", "run", "standalone"]
     environment: &creds
+      MINIO_ADDRESS: minio:9000
       MINIO_ACCESS_KEY: admin
       MINIO_SECRET_KEY: "password-1"
     volumes:
@@ -153,7 +154,7 @@ volumes:
     t.write("compose.yaml", text);
     let got = findings_of(&t.root, "milvus-env-override-noop");
     let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
-    assert_eq!(places, ["compose.yaml:7:7", "compose.yaml:8:7"]);
+    assert_eq!(places, ["compose.yaml:8:7", "compose.yaml:9:7"]);
     let (code, out) = milvet(&t.root, &["check", "--fix"]);
     assert_eq!(code, 0, "{out}");
     let want = text
@@ -163,7 +164,7 @@ volumes:
         )
         .replace(
             "    environment: *creds\n",
-            "    environment: {MINIO_ACCESS_KEY: admin, MINIO_SECRET_KEY: \"password-1\"}\n",
+            "    environment: {MINIO_ADDRESS: \"minio:9000\", MINIO_ACCESS_KEY: admin, MINIO_SECRET_KEY: \"password-1\"}\n",
         );
     assert_eq!(t.read("compose.yaml"), want);
 }
@@ -195,4 +196,35 @@ fn env_noop_leaves_a_value_that_is_not_minios() {
         why.contains("not MinIO service `minio`'s root user (`MINIO_ROOT_USER`)"),
         "{why}"
     );
+}
+
+/// `etcd.endpoints` set in milvus.yaml, overridden by user.yaml, and for the proxy again by
+/// the environment: each finding points into the file that decided the value.
+#[test]
+fn endpoints_are_judged_where_they_are_decided() {
+    let dir = Path::new(ROOT).join("testdata/projects/milvus-stack-endpoints");
+    let got = findings_of(&dir, "milvus-endpoint-unreachable");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(
+        places,
+        ["compose.yaml:37:22", "compose.yaml:51:23", "user.yaml:4:5"]
+    );
+    let (minio, proxy, etcd) = (&got[0].1, &got[1].1, &got[2].1);
+    assert!(
+        minio.contains("service `minio` answers to `objects` only on networks Milvus service `standalone` is not on"),
+        "{minio}"
+    );
+    assert!(
+        proxy.contains("`milvus-etcd:2380` (`ETCD_ENDPOINTS` in the environment)")
+            && proxy.contains("listens on port 2379 inside its container")
+            && proxy.contains("Use `milvus-etcd:2379`"),
+        "{proxy}"
+    );
+    assert!(
+        etcd.contains("`etdc:2379` (`etcd.endpoints` in user.yaml)")
+            && etcd.contains("(did you mean `etcd`?)"),
+        "{etcd}"
+    );
+    // milvus.yaml's `localhost:2379` lost to user.yaml: nothing points there.
+    assert!(!got.iter().any(|(p, _, _)| p.starts_with("milvus.yaml")));
 }

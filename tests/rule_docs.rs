@@ -312,6 +312,7 @@ const DOC_TESTS: &[&str] = &[
     "invalid-volume-spec",
     "milvus-config-unknown-key",
     "milvus-data-not-persisted",
+    "milvus-endpoint-unreachable",
     "milvus-env-override-noop",
     "milvus-management-port-exposed",
     "milvus-version-data-loss",
@@ -573,4 +574,9 @@ fn reports_line_parser_reads_positions_and_ids() {
 #[test]
 fn bad_example_milvus_env_override_noop() {
     assert_bad_example("milvus-env-override-noop");
+}
+
+#[test]
+fn bad_example_milvus_endpoint_unreachable() {
+    assert_bad_example("milvus-endpoint-unreachable");
 }

@@ -55,14 +55,20 @@ fn finding(cx: &Context<'_>, s: &Service, var: &EnvVar, noop: &NoopVar) -> Diagn
         .is_some_and(|t| t.value.trim().eq_ignore_ascii_case("true"));
     let (help, fix) = match (&noop.key, &noop.rename) {
         (Some(key), Some(rename)) => {
-            match milvus::env_for_key(s, key) {
-                Some(set) => message.push_str(&format!(
-                    "; Milvus takes `{key}` from `{}` instead",
-                    set.name.value
+            match super::milvus_config(cx, s).and_then(|c| c.value(key)) {
+                Some(set) if set.is_default() => message.push_str(&format!(
+                    "; Milvus keeps `{key}` at {}{}",
+                    if key.contains("secret") {
+                        String::new()
+                    } else {
+                        format!("`{}`, ", set.value)
+                    },
+                    set.describe()
                 )),
-                None => message.push_str(&format!(
-                    "; Milvus still takes `{key}` from its configuration file, or its default"
-                )),
+                Some(set) => {
+                    message.push_str(&format!("; Milvus takes `{key}` from {}", set.describe()))
+                }
+                None => {}
             }
             (
                 format!("rename `{name}` to `{rename}` if the value is meant for Milvus"),
@@ -114,9 +120,10 @@ fn rename_fix(cx: &Context<'_>, s: &Service, var: &EnvVar, noop: &NoopVar, renam
             "`{name}` has no value here: rename it to `{rename}` if its value is meant for Milvus"
         ));
     };
-    let address = milvus::env_for_key(s, "minio.address")
-        .and_then(|v| v.value.as_ref())
-        .map(|t| t.value.clone());
+    let address = super::milvus_config(cx, s)
+        .and_then(|c| c.minio_address())
+        .filter(|a| !a.is_default())
+        .map(|a| a.value);
     let Some(minio) = milvus::minio_of(cx.file, &cx.minio, s, address.as_deref()) else {
         return Fix::unavailable(format!(
             "no MinIO service of the project to compare the value with: rename it to \

@@ -27,6 +27,7 @@ mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_config_unknown_key;
 mod milvus_data_not_persisted;
+mod milvus_endpoint_unreachable;
 mod milvus_env_override_noop;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
@@ -97,6 +98,44 @@ impl Context<'_> {
             .get(file.0 as usize)
             .map_or_else(String::new, |s| s.path.display().to_string())
     }
+}
+
+/// The configuration a Milvus service runs with.
+pub(crate) fn milvus_config<'c, 'a>(
+    cx: &'c Context<'a>,
+    service: &Service,
+) -> Option<&'c crate::milvus::MilvusConfig<'a>> {
+    cx.milvus_configs
+        .iter()
+        .find(|c| c.service.is_some_and(|s| std::ptr::eq(s, service)))
+}
+
+/// Whether a Milvus setting's value cannot be known: a variable with no value (taken from a
+/// shell milvet does not see), or one whose reference is malformed or required and missing.
+pub(crate) fn setting_unknowable(cx: &Context<'_>, s: &crate::milvus::Setting<'_>) -> bool {
+    match &s.decided {
+        crate::milvus::Decided::Env { var, .. } => {
+            var.value.is_none() || unknowable(cx, var.value.as_ref().map(|t| t.origin))
+        }
+        _ => false,
+    }
+}
+
+/// [`setting_unknowable`], or a value the service's configuration files would decide, while
+/// one of them is mounted from a host file the project does not have (or cannot be read):
+/// what it sets is not known.
+pub(crate) fn setting_uncertain(
+    cx: &Context<'_>,
+    service: &Service,
+    s: &crate::milvus::Setting<'_>,
+) -> bool {
+    setting_unknowable(cx, s)
+        || (!matches!(s.decided, crate::milvus::Decided::Env { .. })
+            && cx.file.mounted.iter().any(|m| {
+                m.service == service.name.value
+                    && m.file().is_none()
+                    && crate::stack::milvus::config_paths(service).contains(&m.container_path)
+            }))
 }
 
 /// Whether a value written at `origin` cannot be known because a variable reference in it is
@@ -193,6 +232,7 @@ static RULES: &[&dyn Rule] = &[
     &minio_default_credentials::MinioDefaultCredentials,
     &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
     &milvus_env_override_noop::MilvusEnvOverrideNoop,
+    &milvus_endpoint_unreachable::MilvusEndpointUnreachable,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -618,6 +618,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "minio-default-credentials",
             "woodpecker-minio-too-old",
             "milvus-env-override-noop",
+            "milvus-endpoint-unreachable",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",

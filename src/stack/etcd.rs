@@ -572,8 +572,8 @@ impl<'a> Etcd<'a> {
                 DEFAULT_LISTEN_CLIENT_URLS.to_string(),
                 None,
                 format!(
-                    "etcd's default `--listen-client-urls {DEFAULT_LISTEN_CLIENT_URLS}` (no \
-                     `--listen-client-urls` or `ETCD_LISTEN_CLIENT_URLS` is set)"
+                    "etcd's default `--listen-client-urls {DEFAULT_LISTEN_CLIENT_URLS}`: neither \
+                     `--listen-client-urls` nor `ETCD_LISTEN_CLIENT_URLS` is set"
                 ),
             ),
         };
