@@ -228,3 +228,29 @@ fn endpoints_are_judged_where_they_are_decided() {
     // milvus.yaml's `localhost:2379` lost to user.yaml: nothing points there.
     assert!(!got.iter().any(|(p, _, _)| p.starts_with("milvus.yaml")));
 }
+
+/// `minio.accessKeyID` from milvus.yaml, overridden by user.yaml, and for the datanode again by
+/// the environment (from `.env`): only the standalone's differs from MinIO's root user.
+#[test]
+fn credentials_are_compared_after_every_override() {
+    let dir = Path::new(ROOT).join("testdata/projects/milvus-stack-credentials");
+    let got = findings_of(&dir, "milvus-credentials-mismatch");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["user.yaml:2:16"]);
+    let m = &got[0].1;
+    assert!(
+        m.contains("Milvus service `standalone`")
+            && m.contains("the access key `second` (`minio.accessKeyID` in user.yaml)")
+            && m.contains("MinIO's root user is `milvus` (`MINIO_ROOT_USER`)"),
+        "{m}"
+    );
+    // The secret is never printed.
+    assert!(!m.contains("milvus-secret"), "{m}");
+    let related = got[0].2["related"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["file"].as_str().unwrap().ends_with(".env")),
+        "MinIO's user is decided by `.env`: {related:?}"
+    );
+}

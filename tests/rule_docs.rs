@@ -311,6 +311,7 @@ const DOC_TESTS: &[&str] = &[
     "invalid-interpolation",
     "invalid-volume-spec",
     "milvus-config-unknown-key",
+    "milvus-credentials-mismatch",
     "milvus-data-not-persisted",
     "milvus-endpoint-unreachable",
     "milvus-env-override-noop",
@@ -579,4 +580,9 @@ fn bad_example_milvus_env_override_noop() {
 #[test]
 fn bad_example_milvus_endpoint_unreachable() {
     assert_bad_example("milvus-endpoint-unreachable");
+}
+
+#[test]
+fn bad_example_milvus_credentials_mismatch() {
+    assert_bad_example("milvus-credentials-mismatch");
 }

@@ -26,8 +26,9 @@ mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_config_unknown_key;
+mod milvus_credentials_mismatch;
 mod milvus_data_not_persisted;
-mod milvus_endpoint_unreachable;
+pub(crate) mod milvus_endpoint_unreachable;
 mod milvus_env_override_noop;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
@@ -233,6 +234,7 @@ static RULES: &[&dyn Rule] = &[
     &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
     &milvus_env_override_noop::MilvusEnvOverrideNoop,
     &milvus_endpoint_unreachable::MilvusEndpointUnreachable,
+    &milvus_credentials_mismatch::MilvusCredentialsMismatch,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

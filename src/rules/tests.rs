@@ -619,6 +619,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "woodpecker-minio-too-old",
             "milvus-env-override-noop",
             "milvus-endpoint-unreachable",
+            "milvus-credentials-mismatch",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
