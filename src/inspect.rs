@@ -605,6 +605,8 @@ fn etcd_source(s: &etcd::Setting, places: &Places<'_>) -> String {
         etcd::Source::Env(v) => format!("`{}`", v.name.value),
         etcd::Source::Default => return "etcd's default".into(),
         etcd::Source::Image => return "fixed by the image's start-up scripts".into(),
+        etcd::Source::File(f) => format!("`{}` in etcd's config file", f.setting.key),
+        etcd::Source::FileDefault(_) => "not set in etcd's config file".to_string(),
     };
     match s.origin() {
         Some(o) => format!("{how} at {}", places.at(o)),

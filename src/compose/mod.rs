@@ -385,6 +385,10 @@ pub struct Port {
     pub target: String,
     /// The short-syntax item (`"9091:9091"`); `None` for the long syntax.
     pub short: Option<Text>,
+    /// The long-syntax item's mapping (after aliases); `None` for the short syntax.
+    pub long: Option<NodeId>,
+    /// The long syntax's `host_ip` value, where written.
+    pub host_ip_text: Option<Text>,
     /// The whole item.
     pub origin: Origin,
 }
@@ -1430,6 +1434,8 @@ impl Cx<'_> {
                         target,
                         origin: text.origin,
                         short: Some(text),
+                        long: None,
+                        host_ip_text: None,
                     });
                 }
             } else if tree.entries(item).is_some() {
@@ -1441,11 +1447,14 @@ impl Cx<'_> {
                 let Some(target) = value("target") else {
                     continue;
                 };
+                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
                 out.push(Port {
-                    host_ip: value("host_ip"),
+                    host_ip: host_ip_text.as_ref().map(|t| t.value.clone()),
                     published: value("published"),
                     target,
                     short: None,
+                    long: Some(tree.resolve(item)),
+                    host_ip_text,
                     origin: self.origin(tree.span(tree.resolve(item))),
                 });
             }

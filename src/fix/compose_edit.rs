@@ -913,6 +913,27 @@ pub fn replace_service_scalar(
     unshared(&doc, text.node, vec![edit])
 }
 
+/// Bind a long-syntax published port (`- target: 9091` / `published: 9091`) to the host
+/// address `ip`: its `host_ip` value replaced where written, else a `host_ip` entry added to
+/// the item's mapping.
+pub fn set_port_host_ip(sources: &[Source<'_>], port: &crate::compose::Port, ip: &str) -> Outcome {
+    if let Some(t) = &port.host_ip_text {
+        return replace_service_scalar(sources, t, ip);
+    }
+    let node = port
+        .long
+        .ok_or("the port is not written in the long syntax")?;
+    let doc = file_doc(sources, port.origin.file)?;
+    let edit = doc
+        .insert_entry(
+            node,
+            "host_ip",
+            &Value::Raw(scalar_text(ip, doc.tree.in_flow(node), false)),
+        )
+        .ok_or("cannot add `host_ip` to the port entry: add it by hand")?;
+    unshared(&doc, node, vec![edit])
+}
+
 /// Replace a service's image reference (`text`, its `image` value) with `rewrite` of it as
 /// written (see [`crate::compose::image::with_tag`]): only the part that changes is new.
 pub fn rewrite_image(

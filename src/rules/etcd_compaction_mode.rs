@@ -4,7 +4,7 @@ use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::Origin;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::compose_edit;
-use crate::stack::etcd::{Etcd, Setting, Source};
+use crate::stack::etcd::{Etcd, Retention, Setting, Source};
 
 pub struct EtcdCompactionMode;
 
@@ -23,7 +23,7 @@ impl Rule for EtcdCompactionMode {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for etcd in &cx.etcd {
             let service = etcd.service;
-            if etcd.config_file().is_some() {
+            if etcd.settings_unknown() {
                 continue;
             }
             let mode = etcd.compaction_mode();
@@ -48,6 +48,32 @@ impl Rule for EtcdCompactionMode {
                         "etcd's auto-compaction mode is not set, so etcd uses `periodic`; {consequence}"
                     )
                 }
+                // In a config file the mode has no default (server/embed/config.go `NewConfig`):
+                // `parseCompactionRetention` turns an integer retention into 0 then, and a
+                // duration reaches the compactor with an empty mode, which it refuses.
+                (Source::FileDefault(_), _) | (Source::File(_), "") => {
+                    let consequence = match Retention::parse(&retention.value) {
+                        Retention::Integer(0) => {
+                            "with no retention either, auto-compaction is off".to_string()
+                        }
+                        Retention::Integer(n) => format!(
+                            "so the retention `{n}` compacts nothing: without a mode etcd turns \
+                             an integer retention into 0, and auto-compaction is off"
+                        ),
+                        Retention::Duration(_) => format!(
+                            "and with the duration retention `{}` etcd's compactor refuses the \
+                             empty mode (\"unsupported compaction mode\"): etcd exits at start",
+                            retention.value
+                        ),
+                        Retention::Invalid => "and the retention is not valid either".to_string(),
+                    };
+                    format!(
+                        "etcd's config file sets no `auto-compaction-mode`, and in a config file \
+                         etcd has no default for it (the flag's `periodic` does not apply): \
+                         {consequence}; etcd keeps every revision until its backend reaches the \
+                         space quota, then refuses writes (\"mvcc: database space exceeded\")"
+                    )
+                }
                 (_, "periodic") => {
                     "etcd's auto-compaction mode is `periodic`: it compacts by age, \
                      so the history it keeps grows with the write rate; `revision` mode bounds it \
@@ -70,6 +96,11 @@ impl Rule for EtcdCompactionMode {
                 Source::Flag(_) => "set `--auto-compaction-mode=revision` (with \
                     `--auto-compaction-retention=1000`)"
                     .to_string(),
+                Source::File(_) | Source::FileDefault(_) => format!(
+                    "set `auto-compaction-mode: revision` (with `auto-compaction-retention: \
+                     \"1000\"`) in etcd's config file `{}`",
+                    etcd.config_host().unwrap_or_default()
+                ),
                 _ => "set `ETCD_AUTO_COMPACTION_MODE=revision` (with \
                       `ETCD_AUTO_COMPACTION_RETENTION=1000`) in the service's environment"
                     .to_string(),
@@ -90,7 +121,9 @@ impl Rule for EtcdCompactionMode {
                     "revision",
                 ));
             d = super::explained(d, mode.explain(), mode.provenance(&|f| cx.path(f)));
-            if let Some(var) = etcd.shadowed_env("auto-compaction-mode") {
+            if !mode.in_config_file()
+                && let Some(var) = etcd.shadowed_env("auto-compaction-mode")
+            {
                 d = d.related(
                     var.entry,
                     "also set here: etcd refuses to start when a variable shadows a flag",
@@ -113,6 +146,18 @@ pub(super) fn setting_fix(
     let service = etcd.service;
     let var = format!("ETCD_{}", flag.to_ascii_uppercase().replace('-', "_"));
     let result = match &setting.source {
+        // etcd's own file, read by etcd's YAML reader: milvet says what to write there and
+        // leaves it alone.
+        Source::File(_) | Source::FileDefault(_) => Err(format!(
+            "set `{flag}: {}` in etcd's config file `{}` by hand: milvet edits Compose files, \
+             not etcd's own configuration",
+            if flag == "auto-compaction-retention" {
+                format!("\"{value}\"")
+            } else {
+                value.to_string()
+            },
+            etcd.config_host().unwrap_or_default()
+        )),
         Source::Flag(f) => {
             let arg = etcd.invocation.as_ref().and_then(|inv| {
                 inv.args

@@ -24,7 +24,7 @@ impl Rule for EtcdCompactionRetention {
         let min = cx.options.min_retention;
         for etcd in &cx.etcd {
             let service = etcd.service;
-            if etcd.config_file().is_some() {
+            if etcd.settings_unknown() {
                 continue;
             }
             let retention = etcd.compaction_retention();
@@ -35,6 +35,13 @@ impl Rule for EtcdCompactionRetention {
             let value = retention.value.as_str();
             let message = match Retention::parse(value) {
                 Retention::Integer(n) if n >= min => continue,
+                Retention::Integer(0) if retention.in_config_file() && retention.is_default() => {
+                    "etcd's config file sets no `auto-compaction-retention`, so it is 0, which \
+                     turns auto-compaction off: etcd keeps every revision until its backend \
+                     reaches the space quota, then refuses writes (\"mvcc: database space \
+                     exceeded\")"
+                        .to_string()
+                }
                 Retention::Integer(0) if retention.is_default() => {
                     "etcd's auto-compaction retention is not set, so it is 0, which turns \
                      auto-compaction off: etcd keeps every revision until its backend reaches \
@@ -80,6 +87,11 @@ impl Rule for EtcdCompactionRetention {
             let target = min.max(1000).to_string();
             let help = match &retention.source {
                 Source::Flag(_) => format!("set `--auto-compaction-retention={target}`"),
+                Source::File(_) | Source::FileDefault(_) => format!(
+                    "set `auto-compaction-retention: \"{target}\"` (with `auto-compaction-mode: \
+                     revision`) in etcd's config file `{}`",
+                    etcd.config_host().unwrap_or_default()
+                ),
                 _ => format!(
                     "set `ETCD_AUTO_COMPACTION_RETENTION={target}` in the service's environment \
                      (with `ETCD_AUTO_COMPACTION_MODE=revision`)"
@@ -102,7 +114,9 @@ impl Rule for EtcdCompactionRetention {
                 retention.explain(),
                 retention.provenance(&|f| cx.path(f)),
             );
-            if let Some(var) = etcd.shadowed_env("auto-compaction-retention") {
+            if !retention.in_config_file()
+                && let Some(var) = etcd.shadowed_env("auto-compaction-retention")
+            {
                 d = d.related(
                     var.entry,
                     "also set here: etcd refuses to start when a variable shadows a flag",

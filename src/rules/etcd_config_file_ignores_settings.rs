@@ -3,6 +3,7 @@
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::stack::etcd::flag_of;
 
 pub struct EtcdConfigFileIgnoresSettings;
 
@@ -44,16 +45,31 @@ impl Rule for EtcdConfigFileIgnoresSettings {
                 .service(s)
                 .label("etcd reads only this file")
                 .help(format!(
-                    "put those settings into `{file}` (keys such as `data-dir`, \
+                    "put those settings into `{}` (keys such as `data-dir`, \
                      `auto-compaction-mode`, `auto-compaction-retention`, `quota-backend-bytes`), \
-                     or drop the config file"
+                     or drop the config file",
+                    etcd.config_host().unwrap_or_else(|| file.clone())
                 ))
                 .fix(Fix::unavailable(format!(
                     "move the settings into `{file}` or remove the config file: milvet does not \
                      choose between them"
                 )));
             for (name, at) in ignored {
-                d = d.related(at, format!("`{name}` is ignored"));
+                // With the file itself in the project, say what etcd uses instead.
+                let instead = etcd.config.as_ref().map(|c| {
+                    let key = flag_of(&name);
+                    match c.settings.get(&key) {
+                        Some(set) => format!("; the config file sets `{key}: {}`", set.raw),
+                        None => format!("; the config file does not set `{key}`"),
+                    }
+                });
+                d = d.related(
+                    at,
+                    format!("`{name}` is ignored{}", instead.unwrap_or_default()),
+                );
+            }
+            if let Some(c) = &etcd.config {
+                d = d.related(c.settings.start, "what etcd reads");
             }
             out.push(d);
         }

@@ -24,8 +24,8 @@ impl Rule for EtcdDataNotPersisted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for etcd in &cx.etcd {
             let service = etcd.service;
-            // With --config-file, the data dir is in a file milvet does not read.
-            if etcd.config_file().is_some() {
+            // A config file milvet cannot read holds the data dir.
+            if etcd.settings_unknown() {
                 continue;
             }
             let dir = etcd.data_dir();
@@ -71,6 +71,21 @@ impl Rule for EtcdDataNotPersisted {
             let whence = match &dir.setting.source {
                 Source::Flag(_) => format!("`{}` (from `--data-dir`)", dir.written),
                 Source::Env(_) => format!("`{}` (from `ETCD_DATA_DIR`)", dir.written),
+                Source::File(_) if dir.written.starts_with('/') => {
+                    format!("`{}` (from `data-dir` in etcd's config file)", dir.written)
+                }
+                Source::File(_) => format!(
+                    "`{path}` (`data-dir: {}` in etcd's config file, in the working directory \
+                     `{}`)",
+                    dir.written,
+                    etcd.working_dir().unwrap_or_default()
+                ),
+                Source::FileDefault(_) => format!(
+                    "`{path}` (etcd's config file sets no `data-dir`, so etcd uses its default \
+                     `{}` in the working directory `{}`)",
+                    dir.written,
+                    etcd.working_dir().unwrap_or_default()
+                ),
                 Source::Default
                     if etcd.flavor == Flavor::Official
                         && etcd.service.working_dir.is_none()
@@ -151,7 +166,7 @@ fn data_fix(cx: &Context<'_>, etcd: &Etcd<'_>, dir: &DataDir, storage: &Storage<
                 the directory it names",
             );
         }
-        Source::Flag(_) | Source::Env(_) => match &dir.path {
+        Source::Flag(_) | Source::Env(_) | Source::File(_) => match &dir.path {
             Some(p) => p.clone(),
             None => {
                 return Fix::unavailable(
@@ -160,11 +175,13 @@ fn data_fix(cx: &Context<'_>, etcd: &Etcd<'_>, dir: &DataDir, storage: &Storage<
             }
         },
         // No working directory (`/`): mount the default data dir itself.
-        Source::Default if etcd.working_dir().as_deref() == Some("/") => match &dir.path {
-            Some(p) => p.clone(),
-            None => return Fix::unavailable("etcd's data dir is not known"),
-        },
-        Source::Default => match etcd.working_dir() {
+        Source::Default | Source::FileDefault(_) if etcd.working_dir().as_deref() == Some("/") => {
+            match &dir.path {
+                Some(p) => p.clone(),
+                None => return Fix::unavailable("etcd's data dir is not known"),
+            }
+        }
+        Source::Default | Source::FileDefault(_) => match etcd.working_dir() {
             Some(w) => w,
             None => {
                 return Fix::unavailable(

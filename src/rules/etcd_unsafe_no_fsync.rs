@@ -25,7 +25,7 @@ impl Rule for EtcdUnsafeNoFsync {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for etcd in &cx.etcd {
-            if etcd.config_file().is_some() {
+            if etcd.settings_unknown() {
                 continue;
             }
             let s = etcd.service;
@@ -39,6 +39,31 @@ impl Rule for EtcdUnsafeNoFsync {
                  of the host loses recent writes to {what} and can leave the data dir corrupt \
                  (etcd's own help: \"unsafe and will cause data loss\")"
             );
+            // With a config file of the project, only its key counts.
+            if let Some(c) = &etcd.config {
+                if let Some(set) = c.settings.unsafe_no_fsync() {
+                    let host = c.host.display();
+                    out.push(
+                        META.diagnostic(
+                            set.origin,
+                            format!(
+                                "etcd's config file `{host}` (read by service `{}`) sets \
+                                 `unsafe-no-fsync: {}`: {consequence}",
+                                s.name.value, set.raw
+                            ),
+                        )
+                        .service(s)
+                        .label("no fsync")
+                        .help("remove `unsafe-no-fsync` from etcd's config file; it is meant for tests only")
+                        .related(c.mount, "etcd's config file, mounted here")
+                        .fix(Fix::unavailable(format!(
+                            "remove `unsafe-no-fsync` from `{host}` by hand: milvet edits Compose \
+                             files, not etcd's own configuration"
+                        ))),
+                    );
+                }
+                continue;
+            }
             if let Some(at) = etcd.bool_flag("unsafe-no-fsync") {
                 let fix = match compose_edit::remove_arg(cx.sources, s, at) {
                     Ok(edits) => Fix::safe("remove `--unsafe-no-fsync`", edits),

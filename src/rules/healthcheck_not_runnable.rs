@@ -100,6 +100,22 @@ impl Rule for HealthcheckNotRunnable {
                     }
                 }
             };
+            // A test written for the default address, on a server moved off it.
+            let mut listens = None;
+            let problem = problem.or_else(|| {
+                let (endpoint, listen) = health::misses_server(member)?;
+                let at = hc.test.get(1).or(hc.test.first())?.place();
+                let missing = format!(
+                    "probes `{}` ({}://localhost:{}), but {} serves {}",
+                    endpoint.written,
+                    endpoint.scheme,
+                    endpoint.port,
+                    what,
+                    listen.describe()
+                );
+                listens = Some(listen);
+                Some((at, missing, None))
+            });
             let Some((origin, missing, arches)) = problem else {
                 continue;
             };
@@ -148,9 +164,30 @@ impl Rule for HealthcheckNotRunnable {
                     )
                 }
             };
+            if let Some(l) = &listens {
+                if l.port == Some(crate::stack::minio::DEFAULT_API_PORT) {
+                    // Only the certificates make it HTTPS, which milvet infers from the mount.
+                    d.severity = Severity::Warning;
+                    d.message.push_str(
+                        " (when the mounted certificates directory holds `public.crt` and \
+                         `private.key`, as it is mounted for)",
+                    );
+                }
+                if let Some((written, at)) = &l.written {
+                    d = d.related(*at, format!("listens on `{written}`"));
+                }
+                if let Some(at) = l.certs {
+                    d = d.related(at, "certificates mounted: the server speaks HTTPS");
+                }
+            }
+            let label = if listens.is_some() {
+                "probes another address"
+            } else {
+                "cannot run in this image"
+            };
             out.push(
                 d.service(s)
-                    .label("cannot run in this image")
+                    .label(label)
                     .help("use a test made of programs the image has: for etcd `[\"CMD\", \"etcdctl\", \"endpoint\", \"health\"]`, for MinIO `[\"CMD\", \"mc\", \"ready\", \"local\"]` where `mc` is usable")
                     .fix(fix(cx, member, &hc.test)),
             );

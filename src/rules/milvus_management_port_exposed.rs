@@ -77,9 +77,15 @@ impl Rule for MilvusManagementPortExposed {
                             Err(why) => Fix::unavailable(why),
                         }
                     }
-                    None => {
-                        Fix::unavailable("add `host_ip: 127.0.0.1` to the long-syntax port entry")
-                    }
+                    None => match compose_edit::set_port_host_ip(cx.sources, port, "127.0.0.1") {
+                        Ok(edits) => Fix::unsafe_(
+                            "bind it with `host_ip: 127.0.0.1`, on the host's loopback only. \
+                             Unsafe: a monitoring system or load balancer on another host that \
+                             scrapes or probes 9091 loses access",
+                            edits,
+                        ),
+                        Err(why) => Fix::unavailable(why),
+                    },
                 };
                 let mut d = META
                     .diagnostic(

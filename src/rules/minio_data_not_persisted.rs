@@ -14,9 +14,6 @@ static META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/minio-data-not-persisted.md"),
 };
 
-/// The official image declares `VOLUME ["/data"]`.
-const OFFICIAL_IMAGE_VOLUMES: &[&str] = &["/data"];
-
 impl Rule for MinioDataNotPersisted {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -25,11 +22,7 @@ impl Rule for MinioDataNotPersisted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
             let service = minio.service;
-            let image_volumes: &[&str] = if minio.bitnami {
-                &[]
-            } else {
-                OFFICIAL_IMAGE_VOLUMES
-            };
+            let image_volumes = minio.flavor.image_volumes();
             let what = if cx.milvus {
                 "every object (Milvus's segments, indexes and logs)"
             } else {
@@ -54,14 +47,20 @@ impl Rule for MinioDataNotPersisted {
                 let whence = match &path.source {
                     PathSource::Argument => format!("`{}`", path.path),
                     PathSource::Env(var) => format!("`{}` (from `{var}`)", path.path),
-                    PathSource::Default => {
-                        format!("`{}` (the bitnami image's default)", path.path)
-                    }
+                    PathSource::Default => match minio.flavor {
+                        crate::stack::minio::Flavor::Rustfs => {
+                            format!("`{}` (the image's default `RUSTFS_VOLUMES`)", path.path)
+                        }
+                        _ => format!("`{}` (the bitnami image's default)", path.path),
+                    },
                 };
                 let mut d = META
                     .diagnostic(
                         origin,
-                        format!("MinIO's data path {whence} {problem}, and with it {what}"),
+                        format!(
+                            "{}'s data path {whence} {problem}, and with it {what}",
+                            minio.flavor.product()
+                        ),
                     )
                     .service(service)
                     .label(match storage {
@@ -70,8 +69,10 @@ impl Rule for MinioDataNotPersisted {
                     })
                     .help(format!(
                         "mount a host directory or named volume at `{}`, as the official \
-                         Milvus compose file does: `- ${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/minio:{}`",
-                        path.path, path.path
+                         Milvus compose file does: `- ${{DOCKER_VOLUME_DIRECTORY:-.}}/volumes/{}:{}`",
+                        path.path,
+                        minio.flavor.product().to_ascii_lowercase(),
+                        path.path
                     ))
                     .fix(if path.origin.is_some_and(|o| {
                         crate::fix::compose_edit::is_interpolated(

@@ -1,8 +1,8 @@
 //! `minio-default-credentials`: MinIO running with its default root credentials.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::{Origin, Service};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::stack::minio;
 
 pub struct MinioDefaultCredentials;
 
@@ -13,6 +13,38 @@ static META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/minio-default-credentials.md"),
 };
 
+/// A credential as MinIO reads it: the current name, else the deprecated one
+/// (cmd/common-main.go).
+struct Credential {
+    value: String,
+    /// Where it is written, `None` for the default.
+    at: Option<Origin>,
+    name: &'static str,
+}
+
+/// `None` when the value cannot be known (a bare `KEY` taken from the shell).
+fn credential(
+    service: &Service,
+    names: [&'static str; 2],
+    default: &'static str,
+) -> Option<Credential> {
+    for name in names {
+        if let Some(var) = service.environment.get(name) {
+            let text = var.value.as_ref()?;
+            return Some(Credential {
+                value: text.value.clone(),
+                at: Some(text.place()),
+                name,
+            });
+        }
+    }
+    Some(Credential {
+        value: default.to_string(),
+        at: None,
+        name: names[0],
+    })
+}
+
 impl Rule for MinioDefaultCredentials {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -21,19 +53,27 @@ impl Rule for MinioDefaultCredentials {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
             let s = minio.service;
-            let Some(creds) = minio.root_credentials() else {
+            let names = minio.flavor.credentials();
+            let product = minio.flavor.product();
+            let (user_default, password_default) = names.defaults;
+            // A credential read from a file, or through names the release may not read.
+            if names
+                .unknown_with
+                .iter()
+                .any(|f| s.environment.get(f).is_some())
+            {
+                continue;
+            }
+            let Some(user) = credential(s, names.user, user_default) else {
                 continue;
             };
-            let (user_default, password_default) = if minio.bitnami_scripts() {
-                (minio::BITNAMI_USER, minio::BITNAMI_PASSWORD)
-            } else {
-                (minio::DEFAULT_USER, minio::DEFAULT_PASSWORD)
+            let Some(password) = credential(s, names.password, password_default) else {
+                continue;
             };
-            let (user, password) = (creds.user, creds.password);
             if user.value != user_default || password.value != password_default {
                 continue;
             }
-            if [user.origin, password.origin]
+            if [user.at, password.at]
                 .into_iter()
                 .any(|o| super::unknowable(cx, o))
             {
@@ -45,8 +85,8 @@ impl Rule for MinioDefaultCredentials {
                 .filter(|p| p.on_all_interfaces())
                 .map(|p| p.target.clone())
                 .collect();
-            let how = match (user.origin, password.origin) {
-                (None, None) => "no credentials are set, so MinIO uses its defaults".to_string(),
+            let how = match (user.at, password.at) {
+                (None, None) => format!("no credentials are set, so {product} uses its defaults"),
                 _ => format!(
                     "`{}` and `{}` are set to the defaults",
                     user.name, password.name
@@ -59,9 +99,10 @@ impl Rule for MinioDefaultCredentials {
             let (severity, exposure) = if published.is_empty() {
                 (
                     Severity::Info,
-                    "no MinIO port is published, so only containers on its network can use \
-                     them; set your own before publishing one"
-                        .to_string(),
+                    format!(
+                        "no {product} port is published, so only containers on its network can \
+                         use them; set your own before publishing one"
+                    ),
                 )
             } else {
                 (
@@ -80,28 +121,29 @@ impl Rule for MinioDefaultCredentials {
                 )
             };
             let origin = password
-                .origin
-                .or(user.origin)
+                .at
+                .or(user.at)
                 .unwrap_or_else(|| super::service_anchor(s));
             let mut d = META
                 .diagnostic(
                     origin,
                     format!(
-                        "service `{}` runs MinIO with the default root credentials \
+                        "service `{}` runs {product} with the default root credentials \
                          `{user_default}`/`{password_default}` ({how}); {exposure}. Set \
-                         `MINIO_ROOT_USER` and `MINIO_ROOT_PASSWORD` (from a `.env` file kept \
-                         out of version control), and give Milvus the same pair as \
-                         `MINIO_ACCESS_KEY_ID` and `MINIO_SECRET_ACCESS_KEY` (Milvus ignores \
-                         `MINIO_ACCESS_KEY`), then restart both",
-                        s.name.value
+                         `{}` and `{}` (from a `.env` file kept out of version control), and \
+                         give Milvus the same pair as `MINIO_ACCESS_KEY_ID` and \
+                         `MINIO_SECRET_ACCESS_KEY` (Milvus ignores `MINIO_ACCESS_KEY`), then \
+                         restart both",
+                        s.name.value, names.user[0], names.password[0]
                     ),
                 )
                 .service(s)
-                .label("default MinIO credentials")
-                .help(
-                    "set MINIO_ROOT_USER / MINIO_ROOT_PASSWORD on MinIO and the same values as \
+                .label(format!("default {product} credentials"))
+                .help(format!(
+                    "set {} / {} on {product} and the same values as \
                      MINIO_ACCESS_KEY_ID / MINIO_SECRET_ACCESS_KEY on Milvus",
-                )
+                    names.user[0], names.password[0]
+                ))
                 .fix(Fix::unavailable(
                     "choose the credentials yourself; Milvus must get the same ones",
                 ));

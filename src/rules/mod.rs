@@ -312,7 +312,11 @@ pub fn run_lone_milvus_config(
 
 /// Run every rule over a Compose model.
 pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) -> Vec<Diagnostic> {
-    let etcd: Vec<Etcd<'_>> = file.services.iter().filter_map(Etcd::detect).collect();
+    let etcd: Vec<Etcd<'_>> = file
+        .services
+        .iter()
+        .filter_map(|s| Etcd::detect(s).map(|e| e.with_config_file(file, sources)))
+        .collect();
     let minio: Vec<Minio<'_>> = file.services.iter().filter_map(Minio::detect).collect();
     let stack = crate::stack::roles::Stack::from_detected(file, &etcd, &minio);
     let milvus_configs = crate::milvus::configs(file, sources, &stack);

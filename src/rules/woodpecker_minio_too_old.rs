@@ -66,7 +66,7 @@ impl Rule for WoodpeckerMinioTooOld {
             .stack
             .members
             .iter()
-            .filter(|m| m.is_minio())
+            .filter(|m| m.is_minio_proper())
             .filter_map(|m| Some((m, m.version.version()?)))
             .filter(|(_, v)| v.before(minimum))
             .collect();

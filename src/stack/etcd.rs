@@ -11,7 +11,11 @@
 //! `ETCD_DATA_DIR` says: the entrypoint exports it before running any command.
 
 use super::{FlagValue, Invocation, go_flag, invocations};
-use crate::compose::{EnvVar, Origin, Service, normalize_path};
+use crate::compose::{
+    ComposeFile, EnvVar, FileId, Origin, Service, Source as FileSource, normalize_path,
+};
+use crate::source::Span;
+use crate::yaml::{NodeId, ScalarStyle, Tree};
 
 /// Which etcd image a service uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +74,27 @@ pub enum Source {
     Default,
     /// Fixed by the image's start-up scripts, whatever the file says.
     Image,
+    /// A key of the etcd config file etcd reads (a host file of the project, mounted).
+    File(Box<FromFile>),
+    /// Not set in the etcd config file etcd reads: etcd's built-in default for a config file,
+    /// which is not always the flag's (`auto-compaction-mode` is empty, not `periodic`).
+    FileDefault(Box<FileDefault>),
+}
+
+/// A setting read from a mounted etcd config file.
+#[derive(Clone, Debug)]
+pub struct FromFile {
+    pub setting: FileSetting,
+    /// The mount that puts the file where etcd reads it.
+    pub mount: Origin,
+}
+
+/// A setting the mounted etcd config file leaves out.
+#[derive(Clone, Debug)]
+pub struct FileDefault {
+    /// Where the file's settings start (its first key, or its beginning).
+    pub at: Origin,
+    pub mount: Origin,
 }
 
 /// A setting etcd will use, with where it came from.
@@ -87,8 +112,15 @@ impl Setting {
         match &self.source {
             Source::Flag(f) => Some(f.place()),
             Source::Env(v) => Some(v.value.as_ref().map_or(v.entry, |t| t.place())),
+            Source::File(f) => Some(f.setting.origin),
+            Source::FileDefault(d) => Some(d.at),
             Source::Default | Source::Image => None,
         }
+    }
+
+    /// Whether the value comes from (or is left out of) a mounted etcd config file.
+    pub fn in_config_file(&self) -> bool {
+        matches!(self.source, Source::File(_) | Source::FileDefault(_))
     }
 
     /// The other places that explain the value (see [`crate::compose::Text::explain`]).
@@ -96,6 +128,10 @@ impl Setting {
         match &self.source {
             Source::Flag(f) => f.explain(),
             Source::Env(v) => v.value.as_ref().map_or_else(Vec::new, |t| t.explain()),
+            Source::File(f) => vec![(f.mount, "etcd's config file, mounted here".to_string())],
+            Source::FileDefault(d) => {
+                vec![(d.mount, "etcd's config file, mounted here".to_string())]
+            }
             Source::Default | Source::Image => Vec::new(),
         }
     }
@@ -109,7 +145,7 @@ impl Setting {
     }
 
     pub fn is_default(&self) -> bool {
-        matches!(self.source, Source::Default)
+        matches!(self.source, Source::Default | Source::FileDefault(_))
     }
 }
 
@@ -121,6 +157,9 @@ pub struct Etcd<'a> {
     /// The `etcd` command line, when the file gives one; `None` when the image's own start-up
     /// runs etcd.
     pub invocation: Option<Invocation>,
+    /// The config file etcd reads, when it is a host file of the project mounted where etcd
+    /// looks (set by [`Etcd::with_config_file`]).
+    pub config: Option<Box<MountedConfig>>,
 }
 
 impl<'a> Etcd<'a> {
@@ -139,6 +178,7 @@ impl<'a> Etcd<'a> {
                 service,
                 flavor: flavor.unwrap_or(Flavor::Other),
                 invocation: Some(inv.clone()),
+                config: None,
             });
         }
         let flavor = flavor?;
@@ -153,6 +193,7 @@ impl<'a> Etcd<'a> {
             service,
             flavor,
             invocation: None,
+            config: None,
         })
     }
 
@@ -261,7 +302,19 @@ impl<'a> Etcd<'a> {
 
     /// The value of a flag as etcd resolves it: the command-line flag, else its `ETCD_*`
     /// variable when not empty. `None` when neither is set.
+    ///
+    /// When etcd reads a mounted config file of the project ([`Etcd::config`]), the value is
+    /// that file's key, and `None` when the file does not set it: flags and variables are
+    /// ignored then.
     pub fn setting(&self, flag: &str) -> Option<Setting> {
+        if let Some(c) = &self.config {
+            return c.setting(flag);
+        }
+        self.command_line_setting(flag)
+    }
+
+    /// The value a flag or its `ETCD_*` variable gives, config file or not.
+    fn command_line_setting(&self, flag: &str) -> Option<Setting> {
         if let Some(f) = self.flag(flag) {
             return Some(Setting {
                 value: f.value.clone(),
@@ -288,7 +341,25 @@ impl<'a> Etcd<'a> {
 
     /// `--config-file`: when set, etcd ignores every other flag and variable.
     pub fn config_file(&self) -> Option<Setting> {
-        self.setting("config-file")
+        self.command_line_setting("config-file")
+    }
+
+    /// Whether etcd is told to read a config file (`--config-file`, `ETCD_CONFIG_FILE`) whose
+    /// settings milvet cannot see (not a host file of the project mounted there): nothing can
+    /// be said of its settings then.
+    pub fn settings_unknown(&self) -> bool {
+        self.config.is_none() && self.config_file().is_some()
+    }
+
+    /// The host file of etcd's config file, as shown, when etcd reads one of the project.
+    pub fn config_host(&self) -> Option<String> {
+        self.config.as_ref().map(|c| c.host.display().to_string())
+    }
+
+    /// The config file's setting for `key`, or its default when the file leaves it out.
+    fn file_setting_or(&self, key: &str, default: &str) -> Option<Setting> {
+        let c = self.config.as_ref()?;
+        Some(c.setting(key).unwrap_or_else(|| c.default(default)))
     }
 
     /// The working directory etcd starts in.
@@ -311,7 +382,8 @@ impl<'a> Etcd<'a> {
 
     /// The data directory etcd will use, as an absolute path when it can be known.
     pub fn data_dir(&self) -> DataDir {
-        if self.bitnami_scripts() || self.bitnami_entrypoint() {
+        // A config file replaces the bitnami entrypoint's `ETCD_DATA_DIR` too.
+        if self.config.is_none() && (self.bitnami_scripts() || self.bitnami_entrypoint()) {
             return DataDir {
                 path: Some(BITNAMI_DATA_DIR.into()),
                 written: BITNAMI_DATA_DIR.into(),
@@ -321,15 +393,22 @@ impl<'a> Etcd<'a> {
                 },
             };
         }
-        let setting = self.setting("data-dir").unwrap_or_else(|| {
-            let name = self
-                .setting("name")
-                .map_or_else(|| "default".to_string(), |s| s.value);
-            Setting {
-                value: format!("{name}.etcd"),
-                source: Source::Default,
-            }
-        });
+        let setting = self
+            .setting("data-dir")
+            .filter(|s| !s.value.is_empty())
+            .unwrap_or_else(|| {
+                let name = self
+                    .setting("name")
+                    .filter(|s| !s.value.is_empty())
+                    .map_or_else(|| "default".to_string(), |s| s.value);
+                match &self.config {
+                    Some(c) => c.default(&format!("{name}.etcd")),
+                    None => Setting {
+                        value: format!("{name}.etcd"),
+                        source: Source::Default,
+                    },
+                }
+            });
         let written = setting.value.clone();
         let path = if written.starts_with('/') {
             Some(normalize_path(&written))
@@ -345,7 +424,13 @@ impl<'a> Etcd<'a> {
     }
 
     /// The auto-compaction mode etcd will use (`periodic` when nothing is set).
+    ///
+    /// In a config file the mode has no default: left out, it is empty, and an integer
+    /// retention then compacts nothing (server/embed/etcd.go `parseCompactionRetention`).
     pub fn compaction_mode(&self) -> Setting {
+        if let Some(s) = self.file_setting_or("auto-compaction-mode", "") {
+            return s;
+        }
         self.setting("auto-compaction-mode")
             .unwrap_or_else(|| Setting {
                 value: "periodic".into(),
@@ -355,6 +440,9 @@ impl<'a> Etcd<'a> {
 
     /// The auto-compaction retention etcd will use (`0`, no compaction, when nothing is set).
     pub fn compaction_retention(&self) -> Setting {
+        if let Some(s) = self.file_setting_or("auto-compaction-retention", "0") {
+            return s;
+        }
         self.setting("auto-compaction-retention")
             .unwrap_or_else(|| Setting {
                 value: "0".into(),
@@ -498,6 +586,9 @@ impl<'a> Etcd<'a> {
         if !self.bitnami_scripts() {
             return None;
         }
+        if let Some(c) = &self.config {
+            return Some((c.container_path.clone(), c.mount));
+        }
         if let Some(m) = self
             .service
             .mounts
@@ -591,6 +682,76 @@ mod tests {
     use super::*;
 
     #[test]
+    fn go_integers() {
+        assert_eq!(parse_go_int("4294967296"), Some(4294967296));
+        assert_eq!(parse_go_int("0x100000000"), Some(4294967296));
+        assert_eq!(parse_go_int("0"), Some(0));
+        assert_eq!(parse_go_int("010"), Some(8));
+        assert_eq!(parse_go_int("8_589_934_592"), Some(8589934592));
+        assert_eq!(parse_go_int("4G"), None);
+        assert_eq!(parse_go_int(""), None);
+    }
+
+    #[test]
+    fn config_file_keys_as_etcd_reads_them() {
+        let text = "name: one
+data-dir: \"/etcd\"
+auto-compaction-retention: 1000
+auto-compaction-mode: revision
+unsafe-no-fsync: \"true\"
+quota-backend-bytes: 0x100000000
+snapshot-count: 5e4
+max-wals: 1.5
+enable-v2: on
+log-level: ~
+data-dir: /etcd2
+nested:
+  data-dir: /no
+";
+        let tree = crate::yaml::parse(text, &crate::yaml::Limits::default()).unwrap();
+        let f = config_file_settings(&tree, text, FileId(3));
+        let value = |k: &str| f.get(k).map(|s| s.value.clone());
+        assert_eq!(value("name"), Some(Some("one".into())));
+        // The last of a key written twice.
+        assert_eq!(value("data-dir"), Some(Some("/etcd2".into())));
+        // A YAML integer for a string field is its text.
+        assert_eq!(
+            value("auto-compaction-retention"),
+            Some(Some("1000".into()))
+        );
+        // A quoted string for a boolean field: etcd refuses it.
+        assert_eq!(value("unsafe-no-fsync"), Some(None));
+        assert!(f.unsafe_no_fsync().is_none());
+        assert_eq!(
+            value("quota-backend-bytes"),
+            Some(Some("4294967296".into()))
+        );
+        // A float for an integer field: taken when whole, refused otherwise.
+        assert_eq!(value("snapshot-count"), Some(Some("50000".into())));
+        assert_eq!(value("max-wals"), Some(None));
+        assert_eq!(value("enable-v2"), Some(Some("true".into())));
+        // A null sets nothing.
+        assert_eq!(value("log-level"), None);
+        // Only top-level keys.
+        assert_eq!(f.settings.iter().filter(|s| s.key == "data-dir").count(), 2);
+        let r = f.get("auto-compaction-retention").unwrap();
+        assert_eq!(r.origin.file, FileId(3));
+        assert_eq!(r.origin.span.slice(text), "1000");
+        assert_eq!(r.entry.span.slice(text), "auto-compaction-retention: 1000");
+        assert_eq!(f.start.span.slice(text), "name");
+        let on = "unsafe-no-fsync: yes\n";
+        let tree = crate::yaml::parse(on, &crate::yaml::Limits::default()).unwrap();
+        let f = config_file_settings(&tree, on, FileId(0));
+        assert_eq!(f.unsafe_no_fsync().unwrap().origin.span.slice(on), "yes");
+        let empty = "";
+        let tree = crate::yaml::parse(empty, &crate::yaml::Limits::default()).unwrap();
+        let f = config_file_settings(&tree, empty, FileId(0));
+        assert!(f.settings.is_empty());
+        assert_eq!(flag_of("ETCD_AUTO_COMPACTION_MODE"), "auto-compaction-mode");
+        assert_eq!(flag_of("--data-dir"), "data-dir");
+    }
+
+    #[test]
     fn retention_forms() {
         assert_eq!(Retention::parse("1000"), Retention::Integer(1000));
         assert_eq!(Retention::parse("0"), Retention::Integer(0));
@@ -607,5 +768,287 @@ mod tests {
         assert_eq!(Retention::parse("lots"), Retention::Invalid);
         assert_eq!(Retention::parse("5"), Retention::Integer(5));
         assert_eq!(Retention::parse("10x"), Retention::Invalid);
+    }
+}
+
+/// The keys of etcd's config file whose field is a boolean (server/embed/config.go,
+/// `embed.Config` JSON tags); others listed in [`INTEGER_KEYS`] are integers, the rest strings.
+const BOOLEAN_KEYS: &[&str] = &[
+    "unsafe-no-fsync",
+    "enable-v2",
+    "enable-pprof",
+    "force-new-cluster",
+    "strict-reconfig-check",
+    "enable-grpc-gateway",
+    "pre-vote",
+    "enable-log-rotation",
+    "socket-reuse-port",
+    "socket-reuse-address",
+];
+
+/// The keys of etcd's config file whose field is an integer.
+const INTEGER_KEYS: &[&str] = &[
+    "quota-backend-bytes",
+    "snapshot-count",
+    "max-snapshots",
+    "max-wals",
+    "max-request-bytes",
+    "heartbeat-interval",
+    "election-timeout",
+    "max-txn-ops",
+    "backend-batch-limit",
+];
+
+/// One top-level key of an etcd config file.
+#[derive(Clone, Debug)]
+pub struct FileSetting {
+    pub key: String,
+    /// The value as etcd reads it into its field: a string field takes a YAML number or
+    /// boolean as its text (`1000` is `"1000"`), an integer field a YAML integer (`0x10` is
+    /// `16`), a boolean field a YAML 1.1 boolean (`yes`, `on`, `true`). `None` when the field
+    /// refuses it (a quoted `"true"` for a boolean, a mapping for a string): etcd exits at start.
+    pub value: Option<String>,
+    /// The value as written, quotes removed.
+    pub raw: String,
+    /// Where the value is written.
+    pub origin: Origin,
+    /// The whole `key: value`.
+    pub entry: Origin,
+    /// The value's node.
+    pub node: NodeId,
+}
+
+/// What an etcd config file sets, read as etcd reads it: `sigs.k8s.io/yaml` (YAML 1.1 with
+/// go-yaml v2, then JSON) into `embed.Config` (server/embed/config.go `configFromFile`). Only
+/// the top-level mapping counts; a key written twice takes its last value; a null is no value.
+#[derive(Clone, Debug)]
+pub struct EtcdFileSettings {
+    pub file: FileId,
+    /// Where a finding about a key the file leaves out points: its first key, else its start.
+    pub start: Origin,
+    pub settings: Vec<FileSetting>,
+}
+
+impl EtcdFileSettings {
+    /// The setting for `key` (`data-dir`, `auto-compaction-mode`).
+    pub fn get(&self, key: &str) -> Option<&FileSetting> {
+        self.settings.iter().rev().find(|s| s.key == key)
+    }
+
+    /// Whether the file turns `--unsafe-no-fsync` on, and where.
+    pub fn unsafe_no_fsync(&self) -> Option<&FileSetting> {
+        self.get("unsafe-no-fsync")
+            .filter(|s| s.value.as_deref() == Some("true"))
+    }
+}
+
+/// Read the settings of an etcd YAML config file (the parsed `tree` of file `file`, whose text
+/// is `text`). A file that is not a mapping sets nothing.
+pub fn config_file_settings(tree: &Tree, text: &str, file: FileId) -> EtcdFileSettings {
+    let origin = |span: Span| Origin { file, span };
+    let root = tree.documents.first().and_then(|d| d.root);
+    let mut settings = Vec::new();
+    let mut start = origin(Span::empty(0));
+    if let Some(root) = root
+        && let Some(entries) = tree.entries(root)
+    {
+        if let Some(first) = entries.first() {
+            start = origin(tree.span(first.key));
+        }
+        for e in entries {
+            let Some(key) = tree.scalar(e.key) else {
+                continue;
+            };
+            if tree.is_null(e.value) {
+                continue;
+            }
+            let value_span = tree.span(e.value);
+            let (raw, value) = match tree.scalar_with_style(e.value) {
+                Some((v, style)) => (v.to_string(), yaml_v2_field(key, v, style)),
+                None => (value_span.slice(text).to_string(), None),
+            };
+            settings.push(FileSetting {
+                key: key.to_string(),
+                value,
+                raw,
+                origin: origin(value_span),
+                entry: origin(tree.span(e.key).join(value_span)),
+                node: e.value,
+            });
+        }
+    }
+    EtcdFileSettings {
+        file,
+        start,
+        settings,
+    }
+}
+
+/// How a scalar reaches `embed.Config`'s field for `key`.
+fn yaml_v2_field(key: &str, v: &str, style: ScalarStyle) -> Option<String> {
+    let plain = style == ScalarStyle::Plain;
+    if BOOLEAN_KEYS.contains(&key) {
+        return plain
+            .then(|| yaml_v2_bool(v))
+            .flatten()
+            .map(|b| b.to_string());
+    }
+    if INTEGER_KEYS.contains(&key) {
+        // A YAML float reaches the field through JSON: whole ones are taken (`5e4`).
+        let whole_float = || {
+            let f: f64 = v
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+                .then(|| v.parse().ok())
+                .flatten()?;
+            (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i128)
+        };
+        return plain
+            .then(|| parse_go_int(v).or_else(whole_float))
+            .flatten()
+            .map(|n| n.to_string());
+    }
+    // A string field: an integer is written back in decimal, a boolean as `true`/`false`.
+    if plain {
+        if let Some(n) = parse_go_int(v) {
+            return Some(n.to_string());
+        }
+        if let Some(b) = yaml_v2_bool(v) {
+            return Some(b.to_string());
+        }
+    }
+    Some(v.to_string())
+}
+
+/// A YAML 1.1 boolean as go-yaml v2 resolves a plain scalar.
+fn yaml_v2_bool(v: &str) -> Option<bool> {
+    match v {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Some(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// An integer as Go's `strconv.ParseInt(s, 0, 64)` reads it (go-yaml v2 too, after removing
+/// `_`): decimal, `0x` hex, `0o`/`0` octal, `0b` binary.
+pub fn parse_go_int(s: &str) -> Option<i128> {
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (radix, digits) = if let Some(r) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (16, r)
+    } else if let Some(r) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+        (2, r)
+    } else if let Some(r) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+        (8, r)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (8, &s[1..])
+    } else {
+        (10, s)
+    };
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if clean.is_empty() {
+        return None;
+    }
+    let v = i128::from_str_radix(&clean, radix).ok()?;
+    (v <= i64::MAX as i128).then_some(if neg { -v } else { v })
+}
+
+/// The flag (`data-dir`) an ignored setting's name stands for: `--data-dir` or
+/// `ETCD_DATA_DIR`, as [`Etcd::ignored_settings`] names them.
+pub fn flag_of(setting: &str) -> String {
+    match setting.strip_prefix("ETCD_") {
+        Some(var) => var.to_ascii_lowercase().replace('_', "-"),
+        None => setting.trim_start_matches('-').to_string(),
+    }
+}
+
+/// The etcd config file a service's etcd reads, when it is a host file of the project that a
+/// bind mount puts where etcd looks.
+#[derive(Clone, Debug)]
+pub struct MountedConfig {
+    /// Where etcd reads it in the container.
+    pub container_path: String,
+    /// The host file, as shown.
+    pub host: std::path::PathBuf,
+    /// The mount item.
+    pub mount: Origin,
+    pub settings: EtcdFileSettings,
+}
+
+impl MountedConfig {
+    fn setting(&self, key: &str) -> Option<Setting> {
+        let s = self.settings.get(key)?;
+        Some(Setting {
+            value: s.value.clone().unwrap_or_else(|| s.raw.clone()),
+            source: Source::File(Box::new(FromFile {
+                setting: s.clone(),
+                mount: self.mount,
+            })),
+        })
+    }
+
+    fn default(&self, value: &str) -> Setting {
+        Setting {
+            value: value.to_string(),
+            source: Source::FileDefault(Box::new(FileDefault {
+                at: self.settings.start,
+                mount: self.mount,
+            })),
+        }
+    }
+}
+
+/// The container paths where a service's etcd reads a config file that a project could mount
+/// from the host: `--config-file` / `ETCD_CONFIG_FILE` (a relative one in the working
+/// directory), or bitnami's `/opt/bitnami/etcd/conf/etcd.yaml` for its scripts. Read by
+/// [`crate::mounted`].
+pub fn config_paths(service: &Service) -> Vec<String> {
+    let Some(etcd) = Etcd::detect(service) else {
+        return Vec::new();
+    };
+    etcd.config_path().into_iter().collect()
+}
+
+impl<'a> Etcd<'a> {
+    /// The absolute container path of the config file etcd is told to read, or bitnami's.
+    fn config_path(&self) -> Option<String> {
+        if let Some(s) = self.config_file() {
+            if s.value.starts_with('/') {
+                return Some(normalize_path(&s.value));
+            }
+            let dir = self.working_dir()?;
+            return Some(normalize_path(&format!("{dir}/{}", s.value)));
+        }
+        self.bitnami_scripts()
+            .then(|| BITNAMI_CONFIG_FILE.to_string())
+    }
+
+    /// The same server, reading the config file `model` mounts from the project where etcd
+    /// looks for it, if it does (`sources` are the project's files, by [`FileId`]).
+    pub fn with_config_file(mut self, model: &ComposeFile, sources: &[FileSource<'_>]) -> Etcd<'a> {
+        let Some(path) = self.config_path() else {
+            return self;
+        };
+        let found = model.mounted.iter().find(|m| {
+            m.service == self.service.name.value && normalize_path(&m.container_path) == path
+        });
+        if let Some(m) = found
+            && let Some(file) = m.file()
+            && let Some(src) = sources.get(file.0 as usize)
+        {
+            self.config = Some(Box::new(MountedConfig {
+                container_path: path,
+                host: m.host.clone(),
+                mount: m.mount,
+                settings: config_file_settings(src.tree, src.text, file),
+            }));
+        }
+        self
     }
 }

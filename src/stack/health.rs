@@ -5,6 +5,7 @@
 //! `["NONE"]` (disabled).
 
 use super::images::ImageKind;
+use super::minio::{DEFAULT_API_PORT, Flavor, Listen, Minio};
 use super::roles::{Member, Role};
 use crate::compose::{Healthcheck, Text, shell};
 
@@ -65,8 +66,8 @@ pub fn program_name(path: &str) -> &str {
 /// there is none.
 pub fn runnable(member: &Member<'_>) -> Result<Suggested, String> {
     use super::images::Availability::Yes;
-    let official = |test: &[&'static str], start: Option<&'static str>| Suggested {
-        test: test.to_vec(),
+    let official = |test: &[&str], start: Option<&'static str>| Suggested {
+        test: test.iter().map(|w| w.to_string()).collect(),
         start_period: start,
     };
     match member.role {
@@ -80,24 +81,56 @@ pub fn runnable(member: &Member<'_>) -> Result<Suggested, String> {
             }
             Ok(official(&["CMD", "etcdctl", "endpoint", "health"], None))
         }
-        Role::Minio { .. } => {
-            if member.has("mc") == Yes {
+        Role::Minio(flavor) => {
+            let listen = Minio::detect(member.service).map(|m| m.listen());
+            let product = flavor.product();
+            if let Some(l) = &listen
+                && let Some((written, _)) = &l.written
+                && l.port.is_none()
+            {
+                return Err(format!(
+                    "{product} listens on `{written}`, whose port milvet cannot tell: write a \
+                     test against that port"
+                ));
+            }
+            let custom = listen.as_ref().is_some_and(Listen::not_default);
+            let (scheme, port) = listen.as_ref().map_or(("http", DEFAULT_API_PORT), |l| {
+                (l.scheme(), l.port.unwrap_or(DEFAULT_API_PORT))
+            });
+            let (host, path) = match flavor {
+                Flavor::Rustfs => ("127.0.0.1", "/health"),
+                _ => ("localhost", "/minio/health/live"),
+            };
+            let url = format!("{scheme}://{host}:{port}{path}");
+            let curl = |url: &str| {
+                let mut test = vec!["CMD", "curl", "-f"];
+                if scheme == "https" {
+                    // A certificate for the service's name does not match `localhost`.
+                    test.push("-k");
+                }
+                test.push(url);
+                official(&test, None)
+            };
+            if !custom && member.has("mc") == Yes {
                 Ok(official(&["CMD", "mc", "ready", "local"], None))
             } else if member.has("curl") == Yes {
-                Ok(official(
-                    &[
-                        "CMD",
-                        "curl",
-                        "-f",
-                        "http://localhost:9000/minio/health/live",
-                    ],
-                    None,
+                Ok(curl(&url))
+            } else if custom {
+                Err(format!(
+                    "`mc ready local` probes http://localhost:9000, and this {product} serves \
+                     {}; the image has no `curl` on every platform: write a test against \
+                     `{url}` with a program the image has",
+                    listen.as_ref().map_or_else(String::new, Listen::describe)
                 ))
             } else {
                 Err(match member.image {
                     Some(ImageKind::MinioOfficial) => "this MinIO image has neither a usable `mc` \
                         nor `curl` on every platform: move to RELEASE.2024-09-13T20-26-02Z or \
                         later and use `[\"CMD\", \"mc\", \"ready\", \"local\"]`"
+                        .into(),
+                    Some(ImageKind::Rustfs) => "this RustFS image has no `curl` (it is in the \
+                        image from 1.0.0-alpha.65): move to a later release and use \
+                        `[\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9000/health\"]`"
                         .into(),
                     _ => "the image's programs are not known: write a healthcheck that runs in it"
                         .into(),
@@ -115,7 +148,7 @@ pub fn runnable(member: &Member<'_>) -> Result<Suggested, String> {
 /// A healthcheck milvet can write.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suggested {
-    pub test: Vec<&'static str>,
+    pub test: Vec<String>,
     pub start_period: Option<&'static str>,
 }
 
@@ -142,4 +175,145 @@ pub fn can_pass(member: &Member<'_>) -> bool {
             here(member.has_shell()) && programs.iter().all(|p| here(member.has(p)))
         }
     }
+}
+
+/// What a healthcheck's test probes on the object store's own API, when it probes the
+/// address `mc ready local` or an HTTP client is pointed at inside the container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `http` or `https`.
+    pub scheme: String,
+    pub port: u16,
+    /// The test words that name it (`mc ready local`, the URL), for messages.
+    pub written: String,
+}
+
+/// The endpoints on the container itself (`localhost`, `127.0.0.1`, `[::1]`) that a
+/// healthcheck's test probes: `mc ready local` (alias `local`, `http://localhost:9000` in
+/// mc's default configuration, unless the service sets `MC_HOST_local`), and the URLs given
+/// to curl or wget.
+pub fn probed_endpoints(member: &Member<'_>) -> Vec<Endpoint> {
+    let Some(hc) = &member.service.healthcheck else {
+        return Vec::new();
+    };
+    let commands: Vec<Vec<String>> = match probe(hc) {
+        Probe::Disabled => return Vec::new(),
+        Probe::Exec { program } => {
+            let words: Vec<String> = hc.test[1..].iter().map(|t| t.value.clone()).collect();
+            // `["CMD", "sh", "-c", "curl ..."]`: the script's commands.
+            match (
+                program_name(&program.value),
+                words.get(1).map(String::as_str),
+            ) {
+                ("sh" | "bash" | "ash" | "dash", Some("-c")) => {
+                    words.get(2).map_or_else(Vec::new, |s| script_commands(s))
+                }
+                _ => vec![words],
+            }
+        }
+        Probe::Shell { script, .. } => script_commands(&script.value),
+    };
+    let mc_host_local = member
+        .service
+        .environment
+        .value("MC_HOST_local")
+        .is_some_and(|t| !t.value.is_empty());
+    let mut out = Vec::new();
+    for words in commands {
+        let Some(program) = words.first().map(|w| program_name(w)) else {
+            continue;
+        };
+        match program {
+            "mc" if !mc_host_local => {
+                let args: Vec<&str> = words[1..]
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| !w.starts_with('-'))
+                    .collect();
+                if args.first() == Some(&"ready") && args.get(1) == Some(&"local") {
+                    out.push(Endpoint {
+                        scheme: "http".into(),
+                        port: super::minio::DEFAULT_API_PORT,
+                        written: "mc ready local".into(),
+                    });
+                }
+            }
+            "curl" | "wget" => {
+                out.extend(words[1..].iter().filter_map(|w| local_url(w)));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The simple commands of a shell script, as words.
+fn script_commands(script: &str) -> Vec<Vec<String>> {
+    shell::split_script(script)
+        .map(|cmds| {
+            cmds.into_iter()
+                .map(|c| c.into_iter().map(|w| w.value).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `http(s)://localhost[:PORT]/...` URL's scheme and port.
+fn local_url(word: &str) -> Option<Endpoint> {
+    let (scheme, rest) = word.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6.split_once(']')?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if !matches!(host, "localhost" | "127.0.0.1" | "::1" | "0.0.0.0") {
+        return None;
+    }
+    let port = match port {
+        Some(p) => p.parse().ok()?,
+        None => default,
+    };
+    Some(Endpoint {
+        scheme,
+        port,
+        written: word.to_string(),
+    })
+}
+
+/// The object store's own endpoint a healthcheck probes and cannot reach there: the server
+/// listens on another port, or serves HTTPS (certificates mounted) where the test speaks
+/// HTTP. With the address it really listens on.
+pub fn misses_server(member: &Member<'_>) -> Option<(Endpoint, Listen)> {
+    if !member.is_minio() {
+        return None;
+    }
+    let listen = Minio::detect(member.service)?.listen();
+    let port = listen.port?;
+    if !listen.not_default() {
+        // Only a server moved off the default can be missed by a test written for it.
+        return None;
+    }
+    let endpoints = probed_endpoints(member);
+    // A test that probes the right address somewhere (`curl ... :9001 || ...`) is not judged.
+    if endpoints
+        .iter()
+        .any(|e| e.port == port && (e.scheme == "https") == listen.certs.is_some())
+    {
+        return None;
+    }
+    let missed = endpoints
+        .into_iter()
+        .find(|e| e.port == DEFAULT_API_PORT || e.port == port)?;
+    Some((missed, listen))
 }

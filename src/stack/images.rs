@@ -20,6 +20,8 @@ pub enum ImageKind {
     MinioBitnami,
     /// milvusdb/milvus.
     Milvus,
+    /// rustfs/rustfs, in MinIO's place.
+    Rustfs,
 }
 
 const NAMES: &[(&str, ImageKind)] = &[
@@ -34,6 +36,7 @@ const NAMES: &[(&str, ImageKind)] = &[
     ("bitnamilegacy/minio", ImageKind::MinioBitnami),
     ("milvusdb/milvus", ImageKind::Milvus),
     ("milvusdb/milvus-dev", ImageKind::Milvus),
+    ("rustfs/rustfs", ImageKind::Rustfs),
 ];
 
 impl ImageKind {
@@ -51,6 +54,10 @@ impl ImageKind {
 
     pub fn is_minio(self) -> bool {
         matches!(self, ImageKind::MinioOfficial | ImageKind::MinioBitnami)
+    }
+
+    pub fn is_rustfs(self) -> bool {
+        self == ImageKind::Rustfs
     }
 }
 
@@ -310,5 +317,22 @@ mod tests {
         assert_eq!(sep.has("curl", Some("linux/arm64/v8")), Availability::Yes);
         assert_eq!(sep.has("curl", Some("linux/s390x")), Availability::No);
         assert_eq!(contents("minio/minio").has("mc", None), Availability::Yes);
+    }
+
+    #[test]
+    fn rustfs_images() {
+        let r = |tag: &str| contents(&format!("rustfs/rustfs:{tag}"));
+        assert_eq!(r("1.0.0-alpha.64").has("curl", None), Availability::No);
+        assert_eq!(r("1.0.0-alpha.65").has("curl", None), Availability::Yes);
+        assert_eq!(r("1.0.0-alpha.9").has("curl", None), Availability::No);
+        assert_eq!(r("1.0.0-beta.1").has("curl", None), Availability::Yes);
+        assert_eq!(r("1.0.0").has("curl", None), Availability::Yes);
+        assert_eq!(r("latest").has("curl", None), Availability::Yes);
+        assert_eq!(r("latest").has("sh", None), Availability::Yes);
+        assert_eq!(r("latest").has("mc", None), Availability::No);
+        assert_eq!(
+            contents("docker.io/rustfs/rustfs").has("sh", None),
+            Availability::Yes
+        );
     }
 }

@@ -124,4 +124,21 @@ pub static ROWS: &[Row] = &[
         binaries: &[("sh", Yes), ("curl", Yes)],
         source: "milvus-io/milvus build/docker/milvus Dockerfiles; deployments/docker healthcheck",
     },
+    // rustfs/rustfs Dockerfile: an alpine image (so /bin/sh), `VOLUME /data`, no `mc`; curl
+    // in the final stage only from 1.0.0-alpha.65 ("fix docker healthcheck unhealthy issue
+    // (#672)", commit 14bc55479).
+    Row {
+        image: Rustfs,
+        from: "",
+        workdir: None,
+        binaries: &[("sh", Yes), ("curl", No), ("mc", No)],
+        source: "rustfs/rustfs Dockerfile before 1.0.0-alpha.65 (alpine, ca-certificates and coreutils only)",
+    },
+    Row {
+        image: Rustfs,
+        from: "1.0.0-alpha.65",
+        workdir: None,
+        binaries: &[("sh", Yes), ("curl", Yes), ("mc", No)],
+        source: "rustfs/rustfs Dockerfile from 1.0.0-alpha.65 (#672: `apk add ... curl`)",
+    },
 ];

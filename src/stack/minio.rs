@@ -7,13 +7,122 @@
 //! them. bitnami/minio serves `MINIO_DATA_DIR`, by default `/bitnami/minio/data`.
 //! Paths may use MinIO's ellipsis notation (`/data{1...4}`) and URLs
 //! (`http://minio{1...4}/data`), whose path part is what the container serves.
+//!
+//! RustFS (rustfs/rustfs), the S3-compatible store Milvus ships a compose variant for
+//! (deployments/docker/rustfs), has the same role and is read the same way
+//! (rustfs/rustfs entrypoint.sh, rustfs/src/config/cli.rs): its entrypoint runs `rustfs` in
+//! front of a command that does not start with it (`rustfs`, `rustfs server`, `/data`,
+//! `--address :9000` all start the server); the paths are the absolute-path arguments, else
+//! `RUSTFS_VOLUMES` (split on spaces, commas and tabs, `{1..4}` and `{1...4}` expanded), which
+//! the image sets to `/data`, its `VOLUME`.
 
 use super::{Invocation, invocations};
 use crate::compose::{Arg, Origin, Service};
 
 const OFFICIAL_IMAGES: &[&str] = &["minio/minio", "quay.io/minio/minio"];
 const BITNAMI_IMAGES: &[&str] = &["bitnami/minio", "bitnamilegacy/minio"];
+const RUSTFS_IMAGES: &[&str] = &["rustfs/rustfs"];
 pub const BITNAMI_DATA_DIR: &str = "/bitnami/minio/data";
+/// RustFS's `RUSTFS_VOLUMES` as its image sets it (Dockerfile `ENV RUSTFS_VOLUMES="/data"`).
+pub const RUSTFS_DEFAULT_VOLUMES: &str = "/data";
+/// `rustfs` subcommands that do not start a server (rustfs/src/config/cli.rs).
+const RUSTFS_OTHER_COMMANDS: &[&str] = &[
+    "info",
+    "tls",
+    "diagnose",
+    "inspect",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+    "--info",
+];
+
+/// RustFS credential variables whose effect milvet does not judge: files holding the
+/// credentials, and MinIO's names, which RustFS copies to its own when those are unset from
+/// 1.0.0-alpha.87 (crates/utils/src/envs.rs `apply_external_env_compat`), not before.
+const RUSTFS_UNKNOWN_CREDENTIALS: &[&str] = &[
+    "RUSTFS_ACCESS_KEY_FILE",
+    "RUSTFS_SECRET_KEY_FILE",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
+    "MINIO_ACCESS_KEY",
+    "MINIO_SECRET_KEY",
+    "MINIO_ACCESS_KEY_FILE",
+    "MINIO_SECRET_KEY_FILE",
+];
+
+/// How an object store reads its root credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct Credentials {
+    pub user: [&'static str; 2],
+    pub password: [&'static str; 2],
+    /// The user and password when none is set.
+    pub defaults: (&'static str, &'static str),
+    /// Variables that make the credentials unknown: a file holding one, or (RustFS) MinIO's
+    /// names, which RustFS copies to its own from 1.0.0-alpha.87 only.
+    pub unknown_with: &'static [&'static str],
+}
+
+/// Which object store a service runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// minio/minio, quay.io/minio/minio, or any image whose command runs `minio server`.
+    Official,
+    /// bitnami/minio (and bitnamilegacy/minio), started by its scripts or by a command.
+    Bitnami,
+    /// RustFS (rustfs/rustfs), S3-compatible, in MinIO's place.
+    Rustfs,
+}
+
+impl Flavor {
+    /// The product's name, for messages.
+    pub fn product(self) -> &'static str {
+        match self {
+            Flavor::Official | Flavor::Bitnami => "MinIO",
+            Flavor::Rustfs => "RustFS",
+        }
+    }
+
+    /// The root credentials' variables, each pair in the order the server reads them (the
+    /// current name, then the older one), and their defaults: MinIO `MINIO_ROOT_USER`, else
+    /// the deprecated `MINIO_ACCESS_KEY`, `minioadmin` (cmd/common-main.go,
+    /// internal/auth/credentials.go; bitnami's scripts default to `minio`/`miniosecret`);
+    /// RustFS `RUSTFS_ACCESS_KEY`, else the legacy `RUSTFS_ROOT_USER`, `rustfsadmin`
+    /// (rustfs/src/config/config_struct.rs `resolve_credential`, entrypoint.sh).
+    pub fn credentials(self) -> Credentials {
+        match self {
+            Flavor::Official => Credentials {
+                user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
+                password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
+                defaults: ("minioadmin", "minioadmin"),
+                unknown_with: &[],
+            },
+            Flavor::Bitnami => Credentials {
+                user: ["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
+                password: ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
+                defaults: ("minio", "miniosecret"),
+                unknown_with: &[],
+            },
+            Flavor::Rustfs => Credentials {
+                user: ["RUSTFS_ACCESS_KEY", "RUSTFS_ROOT_USER"],
+                password: ["RUSTFS_SECRET_KEY", "RUSTFS_ROOT_PASSWORD"],
+                defaults: ("rustfsadmin", "rustfsadmin"),
+                unknown_with: RUSTFS_UNKNOWN_CREDENTIALS,
+            },
+        }
+    }
+
+    /// The container paths the image declares as `VOLUME`: anonymous volumes when nothing
+    /// else is mounted there.
+    pub fn image_volumes(self) -> &'static [&'static str] {
+        match self {
+            Flavor::Official | Flavor::Rustfs => &["/data"],
+            Flavor::Bitnami => &[],
+        }
+    }
+}
 
 /// Flags of `minio server` that take no value.
 const BOOLEAN_FLAGS: &[&str] = &["quiet", "anonymous", "json", "no-compat"];
@@ -50,7 +159,9 @@ pub struct Minio<'a> {
     pub service: &'a Service,
     /// The arguments after `server`, when the file gives them.
     pub server_args: Option<Vec<Arg>>,
+    /// Whether it is bitnami's image (its scripts' defaults apply).
     pub bitnami: bool,
+    pub flavor: Flavor,
 }
 
 impl<'a> Minio<'a> {
@@ -58,7 +169,16 @@ impl<'a> Minio<'a> {
         let image = service.image_ref();
         let official = image.is_some_and(|i| OFFICIAL_IMAGES.iter().any(|n| i.is(n)));
         let bitnami = image.is_some_and(|i| BITNAMI_IMAGES.iter().any(|n| i.is(n)));
+        let rustfs = image.is_some_and(|i| RUSTFS_IMAGES.iter().any(|n| i.is(n)));
         let runs = invocations(service);
+        if rustfs || runs.iter().any(|i| i.program() == Some("rustfs")) {
+            return Self::detect_rustfs(service, rustfs, &runs);
+        }
+        let flavor = if bitnami {
+            Flavor::Bitnami
+        } else {
+            Flavor::Official
+        };
         let server = |inv: &Invocation| -> Option<Vec<Arg>> {
             let args = &inv.args;
             if inv.program() == Some("minio") && args.get(1).is_some_and(|a| a.value == "server") {
@@ -75,12 +195,44 @@ impl<'a> Minio<'a> {
                 service,
                 server_args: Some(args),
                 bitnami,
+                flavor,
             });
         }
         (bitnami && runs.is_empty()).then_some(Minio {
             service,
             server_args: None,
             bitnami,
+            flavor,
+        })
+    }
+
+    /// A RustFS server: the image's entrypoint puts `/usr/bin/rustfs` in front of a command
+    /// that does not start with it, and `rustfs` alone, `rustfs <path>` or `rustfs --flag`
+    /// mean `rustfs server ...`. `image` says whether the service runs the RustFS image.
+    fn detect_rustfs(service: &'a Service, image: bool, runs: &[Invocation]) -> Option<Minio<'a>> {
+        let server_args = |args: &[Arg]| -> Option<Vec<Arg>> {
+            match args.first().map(|a| a.value.as_str()) {
+                Some("server") => Some(args[1..].to_vec()),
+                Some(other) if RUSTFS_OTHER_COMMANDS.contains(&other) => None,
+                _ => Some(args.to_vec()),
+            }
+        };
+        let args = if let Some(inv) = runs.iter().find(|i| i.program() == Some("rustfs")) {
+            server_args(&inv.args[1..])?
+        } else if image && service.entrypoint.is_none() {
+            match runs {
+                [] => Vec::new(),
+                [inv] if !inv.in_script => server_args(&inv.args)?,
+                _ => return None,
+            }
+        } else {
+            return None;
+        };
+        Some(Minio {
+            service,
+            server_args: Some(args),
+            bitnami: false,
+            flavor: Flavor::Rustfs,
         })
     }
 
@@ -131,6 +283,16 @@ impl<'a> Minio<'a> {
                 });
             }
             i += 1;
+        }
+        if self.flavor == Flavor::Rustfs {
+            // MinIO's `MINIO_VOLUMES` stands for `RUSTFS_VOLUMES` from 1.0.0-alpha.87 only:
+            // where the data goes is not known then.
+            let minio_names =
+                env.value("MINIO_VOLUMES").is_some() && env.value("RUSTFS_VOLUMES").is_none();
+            if out.is_empty() && !minio_names {
+                out = rustfs_volumes(env);
+            }
+            return out;
         }
         if out.is_empty()
             && let Some(t) = env.value("MINIO_VOLUMES")
@@ -205,20 +367,22 @@ impl Minio<'_> {
     /// set), so the deprecated names never count there. `None` when they cannot be known: a
     /// variable with no value (taken from the shell), or a `*_FILE` variable (a Docker secret).
     pub fn root_credentials(&self) -> Option<RootCredentials> {
-        let (user_names, password_names, defaults): (&[&'static str], &[&'static str], _) =
+        let table = self.flavor.credentials();
+        // bitnami's scripts export `MINIO_ROOT_*` themselves: the older names never count.
+        let (user_names, password_names): (&[&'static str], &[&'static str]) =
             if self.bitnami_scripts() {
-                (
-                    &["MINIO_ROOT_USER"],
-                    &["MINIO_ROOT_PASSWORD"],
-                    (BITNAMI_USER, BITNAMI_PASSWORD),
-                )
+                (&table.user[..1], &table.password[..1])
             } else {
-                (
-                    &["MINIO_ROOT_USER", "MINIO_ACCESS_KEY"],
-                    &["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"],
-                    (DEFAULT_USER, DEFAULT_PASSWORD),
-                )
+                (&table.user, &table.password)
             };
+        let defaults = table.defaults;
+        if table
+            .unknown_with
+            .iter()
+            .any(|n| self.service.environment.get(n).is_some())
+        {
+            return None;
+        }
         let env = &self.service.environment;
         if [
             "MINIO_ROOT_USER_FILE",
@@ -271,6 +435,21 @@ impl Minio<'_> {
     pub fn api_listening(&self) -> Option<super::network::Listening> {
         use super::network::{Listener, Listening};
         let env = &self.service.environment;
+        if self.flavor == Flavor::Rustfs {
+            // RustFS: `--address` / `RUSTFS_ADDRESS` (see [`Minio::listen`]).
+            let l = self.listen();
+            return Some(Listening {
+                listeners: vec![Listener {
+                    host: String::new(),
+                    port: l.port?,
+                }],
+                origin: l.written.as_ref().map(|(_, o)| *o),
+                what: match &l.written {
+                    Some((v, _)) => format!("`{v}`"),
+                    None => "RustFS's default API address `:9000`".into(),
+                },
+            });
+        }
         if self.bitnami_scripts() {
             return Some(
                 match env
@@ -339,6 +518,235 @@ impl Minio<'_> {
             what,
         })
     }
+}
+
+/// The port the S3 API listens on by default (MinIO's `GlobalMinioDefaultPort`, RustFS's
+/// `DEFAULT_ADDRESS` `:9000`), which `mc ready local` and the official healthcheck probe.
+pub const DEFAULT_API_PORT: u16 = 9000;
+/// MinIO's certificates directory in the official image, which runs as root:
+/// `${HOME}/.minio/certs` (cmd/config-dir.go); `--certs-dir` / `-S` moves it.
+pub const OFFICIAL_CERTS_DIR: &str = "/root/.minio/certs";
+
+/// Where the S3 API listens, as far as the service tells.
+#[derive(Clone, Debug)]
+pub struct Listen {
+    /// The port; `None` when it cannot be known (a variable, port `0`, bitnami's scripts).
+    pub port: Option<u16>,
+    /// The `--address` / `MINIO_ADDRESS` / `RUSTFS_ADDRESS` value that set it, when written.
+    pub written: Option<(String, Origin)>,
+    /// A mount of MinIO's certificates directory: MinIO then serves HTTPS when it holds a
+    /// `public.crt` and `private.key` (inferred: the files themselves are not read).
+    pub certs: Option<Origin>,
+}
+
+impl Listen {
+    /// Whether `http://localhost:9000`, what `mc ready local` and the official curl test
+    /// probe, certainly misses the server: another port, or certificates mounted.
+    pub fn not_default(&self) -> bool {
+        self.port.is_some_and(|p| p != DEFAULT_API_PORT) || self.certs.is_some()
+    }
+
+    /// The scheme clients must use: `https` when certificates are mounted.
+    pub fn scheme(&self) -> &'static str {
+        if self.certs.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The place to point at when the probe misses: the address setting, else the certs mount.
+    pub fn origin(&self) -> Option<Origin> {
+        self.written.as_ref().map(|(_, o)| *o).or(self.certs)
+    }
+
+    /// How it listens, for messages: `port 9001`, `HTTPS on port 9000`.
+    pub fn describe(&self) -> String {
+        let port = self
+            .port
+            .map_or_else(|| "its port".to_string(), |p| format!("port {p}"));
+        if self.certs.is_some() {
+            format!("HTTPS on {port} (its certificates directory is mounted)")
+        } else {
+            port
+        }
+    }
+}
+
+/// The value of a flag among a server's arguments, which MinIO and RustFS read wherever it
+/// stands, before or after the paths (`minio server /data --address :9001`); the last one wins.
+fn server_flag(args: &[Arg], names: &[&str]) -> Option<super::FlagValue> {
+    let mut found = None;
+    for (i, a) in args.iter().enumerate() {
+        let Some(body) = a
+            .value
+            .strip_prefix("--")
+            .or_else(|| a.value.strip_prefix('-'))
+        else {
+            continue;
+        };
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (body, None),
+        };
+        if !names.contains(&name) {
+            continue;
+        }
+        found = match inline {
+            Some(v) => Some(super::FlagValue {
+                value: v.to_string(),
+                origin: a.sub_origin(a.value.len() - v.len()..a.value.len()),
+                flag: a.origin,
+                vars: a.vars.clone(),
+                via: a.via.clone(),
+            }),
+            None => args.get(i + 1).map(|v| super::FlagValue {
+                value: v.value.clone(),
+                origin: v.sub_origin(0..v.value.len()),
+                flag: a.origin,
+                vars: v.vars.clone(),
+                via: v.via.clone(),
+            }),
+        };
+    }
+    found
+}
+
+/// The port of an `[HOST]:PORT` address (`:9000`, `0.0.0.0:9001`, `[::]:9000`); `None` for
+/// port `0` (a free port chosen at start) or a malformed one.
+fn address_port(address: &str) -> Option<u16> {
+    let (_, port) = address.rsplit_once(':')?;
+    port.parse::<u16>().ok().filter(|&p| p != 0)
+}
+
+impl Minio<'_> {
+    /// Where the S3 API listens: `--address` among the server's arguments, else
+    /// `MINIO_ADDRESS` (`RUSTFS_ADDRESS` for RustFS), else `:9000` (minio cmd/server-main.go,
+    /// rustfs config/cli.rs), and whether MinIO's certificates directory is mounted. bitnami's
+    /// scripts choose the address themselves: the port is unknown.
+    pub fn listen(&self) -> Listen {
+        let flag = self
+            .server_args
+            .as_ref()
+            .and_then(|args| server_flag(args, &["address"]));
+        let var = match self.flavor {
+            Flavor::Rustfs => "RUSTFS_ADDRESS",
+            _ => "MINIO_ADDRESS",
+        };
+        let env = |name: &str| {
+            self.service
+                .environment
+                .value(name)
+                .filter(|t| !t.value.is_empty())
+                .map(|t| (t.value.clone(), t.place()))
+        };
+        let written = match flag {
+            Some(f) => Some((f.value.clone(), f.place())),
+            None => env(var),
+        };
+        // RustFS reads MinIO's `MINIO_ADDRESS` as its own from 1.0.0-alpha.87 only: unknown.
+        if written.is_none()
+            && self.flavor == Flavor::Rustfs
+            && let Some(minio) = env("MINIO_ADDRESS")
+        {
+            return Listen {
+                port: None,
+                written: Some(minio),
+                certs: None,
+            };
+        }
+        let port = match &written {
+            Some((v, _)) => address_port(v),
+            None if self.server_args.is_none() => None,
+            None => Some(DEFAULT_API_PORT),
+        };
+        let certs = (self.flavor == Flavor::Official)
+            .then(|| {
+                let dir = self
+                    .server_args
+                    .as_ref()
+                    .and_then(|args| server_flag(args, &["certs-dir", "S"]))
+                    .map_or_else(|| OFFICIAL_CERTS_DIR.to_string(), |f| f.value);
+                let dir = crate::compose::normalize_path(&dir);
+                self.service
+                    .mounts
+                    .iter()
+                    .find(|m| {
+                        let t = crate::compose::normalize_path(&m.target.value);
+                        t == dir || t.starts_with(&format!("{dir}/"))
+                    })
+                    .map(|m| m.origin)
+            })
+            .flatten();
+        Listen {
+            port,
+            written,
+            certs,
+        }
+    }
+}
+
+/// The paths of RustFS's `RUSTFS_VOLUMES` (the image's `/data` when it is not set), as its
+/// entrypoint reads them: split on spaces, commas and tabs, numeric `{N..M}` and `{N...M}`
+/// ranges expanded, the path part of URLs.
+fn rustfs_volumes(env: &crate::compose::Environment) -> Vec<DataPath> {
+    let (value, origin, source) = match env.value("RUSTFS_VOLUMES") {
+        Some(t) if !t.value.is_empty() => (
+            t.value.clone(),
+            Some(t.place()),
+            PathSource::Env("RUSTFS_VOLUMES".into()),
+        ),
+        _ => (
+            RUSTFS_DEFAULT_VOLUMES.to_string(),
+            None,
+            PathSource::Default,
+        ),
+    };
+    let mut out = Vec::new();
+    for word in value.split([' ', ',', '\t']).filter(|w| !w.is_empty()) {
+        for path in expand(&two_dot_ranges(word)) {
+            let path = url_path(&path);
+            if !path.starts_with('/') {
+                continue;
+            }
+            out.push(DataPath {
+                path: path.to_string(),
+                written: word.to_string(),
+                origin,
+                source: source.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// `{1..4}` written as MinIO's `{1...4}` (RustFS's entrypoint accepts both for numbers).
+fn two_dot_ranges(word: &str) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let inner = &rest[open + 1..close];
+        out.push_str(&rest[..=open]);
+        match inner.split_once("..") {
+            Some((a, b))
+                if !b.starts_with('.')
+                    && !a.is_empty()
+                    && a.bytes().all(|c| c.is_ascii_digit())
+                    && !b.is_empty()
+                    && b.bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                out.push_str(&format!("{a}...{b}"));
+            }
+            _ => out.push_str(inner),
+        }
+        out.push('}');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The path of a `http(s)://host/path` argument; other arguments are paths already.

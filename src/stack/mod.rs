@@ -24,9 +24,11 @@ use crate::source::Span;
 
 /// The container paths of the configuration files a service's program reads and a project may
 /// bind-mount from the host ([`crate::mounted`] reads them): a Milvus service's
-/// `milvus.yaml` and `user.yaml`. Each program adds its own here, once.
+/// `milvus.yaml` and `user.yaml`, and the config file etcd reads. Each program adds its own
+/// here, once.
 pub fn mounted_paths(service: &Service) -> Vec<String> {
     let mut paths = milvus::config_paths(service);
+    paths.extend(etcd::config_paths(service));
     paths.dedup();
     paths
 }

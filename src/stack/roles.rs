@@ -4,7 +4,7 @@
 use super::etcd::{Etcd, Flavor};
 use super::images::{self, Availability, Contents, ImageKind};
 use super::invocations;
-use super::minio::Minio;
+use super::minio::{self, Minio};
 use super::version::ImageVersion;
 use crate::compose::{ComposeFile, Service};
 
@@ -81,7 +81,8 @@ const QUEUE_IMAGES: &[(&str, Queue)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Etcd(Flavor),
-    Minio { bitnami: bool },
+    /// The object store: MinIO (official or bitnami), or RustFS in its place.
+    Minio(minio::Flavor),
     Milvus(MilvusRole),
     Queue(Queue),
 }
@@ -91,7 +92,7 @@ impl Role {
     pub fn describe(self) -> String {
         match self {
             Role::Etcd(_) => "etcd".into(),
-            Role::Minio { .. } => "MinIO".into(),
+            Role::Minio(f) => f.product().into(),
             Role::Milvus(MilvusRole::Unknown) => "Milvus".into(),
             Role::Milvus(r) => format!("Milvus {}", r.name()),
             Role::Queue(Queue::Pulsar) => "Pulsar".into(),
@@ -117,7 +118,7 @@ impl<'a> Member<'a> {
         Self::recognise_with(
             service,
             Etcd::detect(service).map(|e| e.flavor),
-            Minio::detect(service).map(|m| m.bitnami),
+            Minio::detect(service).map(|m| m.flavor),
         )
     }
 
@@ -126,7 +127,7 @@ impl<'a> Member<'a> {
     fn recognise_with(
         service: &'a Service,
         etcd: Option<Flavor>,
-        minio: Option<bool>,
+        minio: Option<minio::Flavor>,
     ) -> Option<Member<'a>> {
         let image = service.image_ref().and_then(ImageKind::of);
         let version = service
@@ -134,8 +135,8 @@ impl<'a> Member<'a> {
             .map_or(ImageVersion::Unknown, ImageVersion::of);
         let role = if let Some(flavor) = etcd {
             Role::Etcd(flavor)
-        } else if let Some(bitnami) = minio {
-            Role::Minio { bitnami }
+        } else if let Some(flavor) = minio {
+            Role::Minio(flavor)
         } else if let Some(r) = milvus_role(service, image) {
             Role::Milvus(r)
         } else if let Some(q) = service
@@ -176,8 +177,17 @@ impl<'a> Member<'a> {
         matches!(self.role, Role::Etcd(_))
     }
 
+    /// Whether the service is the stack's object store (MinIO, or RustFS in its place).
     pub fn is_minio(&self) -> bool {
-        matches!(self.role, Role::Minio { .. })
+        matches!(self.role, Role::Minio(_))
+    }
+
+    /// Whether the service runs MinIO itself (official or bitnami), not another S3 store.
+    pub fn is_minio_proper(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Minio(minio::Flavor::Official | minio::Flavor::Bitnami)
+        )
     }
 
     pub fn is_milvus(&self) -> bool {
@@ -266,7 +276,7 @@ impl<'a> Stack<'a> {
                 let m = minio
                     .iter()
                     .find(|m| std::ptr::eq(m.service, s))
-                    .map(|m| m.bitnami);
+                    .map(|m| m.flavor);
                 Member::recognise_with(s, e, m)
             })
             .collect();
@@ -353,7 +363,7 @@ mod tests {
         assert_eq!(role("etcd"), Some(Role::Etcd(Flavor::Official)));
         assert_eq!(role("bitnami"), Some(Role::Etcd(Flavor::Bitnami)));
         assert_eq!(role("fork"), Some(Role::Etcd(Flavor::Bitnami)));
-        assert_eq!(role("minio"), Some(Role::Minio { bitnami: false }));
+        assert_eq!(role("minio"), Some(Role::Minio(minio::Flavor::Official)));
         assert_eq!(
             role("standalone"),
             Some(Role::Milvus(MilvusRole::Standalone))

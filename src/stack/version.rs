@@ -146,11 +146,50 @@ impl Numbered {
 impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Version) -> Option<Ordering> {
         match (self, other) {
-            (Version::Numbered(a), Version::Numbered(b)) => Some(a.key().cmp(&b.key())),
+            (Version::Numbered(a), Version::Numbered(b)) => {
+                Some(a.key().cmp(&b.key()).then_with(|| match (&a.pre, &b.pre) {
+                    (Some(x), Some(y)) => compare_pre(x, y),
+                    _ => Ordering::Equal,
+                }))
+            }
             (Version::Dated(a), Version::Dated(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
+}
+
+/// Two pre-releases of one release, identifier by identifier as semver orders them
+/// (`alpha.9` < `alpha.65` < `beta.1` < `rc1` < `rc2`): numbers numerically, words in ASCII order,
+/// a number before a word, fewer identifiers first. Digits ending a word (`rc10`) count as a
+/// number of their own.
+fn compare_pre(a: &str, b: &str) -> Ordering {
+    fn parts(s: &str) -> Vec<Result<u64, String>> {
+        let mut out = Vec::new();
+        for w in s.split(['.', '-']).filter(|w| !w.is_empty()) {
+            let digits = w.len() - w.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            let (word, num) = w.split_at(w.len() - digits);
+            if !word.is_empty() {
+                out.push(Err(word.to_ascii_lowercase()));
+            }
+            if !num.is_empty() {
+                out.push(num.parse().map_err(|_| num.to_string()));
+            }
+        }
+        out
+    }
+    let (x, y) = (parts(a), parts(b));
+    for (p, q) in x.iter().zip(&y) {
+        let o = match (p, q) {
+            (Ok(m), Ok(n)) => m.cmp(n),
+            (Ok(_), Err(_)) => Ordering::Less,
+            (Err(_), Ok(_)) => Ordering::Greater,
+            (Err(m), Err(n)) => m.cmp(n),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
 }
 
 impl fmt::Display for Version {
@@ -314,6 +353,12 @@ mod tests {
         );
         assert!(v("v2.3.0-gpu-beta").before(&v("v2.3.0")));
         assert!(v("v2.0.0-pre-ga").before(&v("v2.0.0")));
+        // Pre-releases of one release are ordered among themselves.
+        assert!(v("1.0.0-alpha.9").before(&v("1.0.0-alpha.65")));
+        assert!(v("1.0.0-alpha.65").before(&v("1.0.0-beta.1")));
+        assert!(v("v2.6.0-rc1").before(&v("v2.6.0-rc2")));
+        assert!(v("v2.6.0-rc2").before(&v("v2.6.0-rc10")));
+        assert!(v("1.0.0-alpha.65").at_least(&v("1.0.0-alpha.65")));
         assert!(v("RELEASE.2023-11-01T01-57-10Z").before(&v("RELEASE.2023-11-01T18-37-25Z")));
         // Different schemes do not compare.
         assert_eq!(
