@@ -76,6 +76,35 @@ pub fn kind_of_name(name: &str) -> Option<FileKind> {
     }
 }
 
+/// Whether a `user.yaml` found while walking belongs to a Milvus deployment: its directory, or
+/// the one above it (`configs/user.yaml`), holds a Compose file or a `milvus.yaml`. Elsewhere
+/// the name is too common to be read as Milvus's.
+fn beside_compose_or_milvus(path: &Path) -> bool {
+    let has = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n == "milvus.yaml" || is_compose_name(n))
+            })
+        })
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    has(dir)
+        || dir.parent().is_some_and(|p| {
+            has(if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            })
+        })
+}
+
 /// The kind of a file named on the command line: a Milvus configuration when it is called
 /// `milvus.yaml` or `user.yaml`, a Compose file otherwise, whatever its name.
 pub fn kind_of_explicit(path: &Path) -> FileKind {
@@ -130,7 +159,14 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
             if !entry.file_type().is_file() && !entry.file_type().is_symlink() {
                 continue;
             }
-            let Some(kind) = entry.file_name().to_str().and_then(kind_of_name) else {
+            let kind = match entry.file_name().to_str() {
+                Some("user.yaml") if beside_compose_or_milvus(entry.path()) => {
+                    Some(FileKind::MilvusConfig)
+                }
+                Some(name) => kind_of_name(name),
+                None => None,
+            };
+            let Some(kind) = kind else {
                 continue;
             };
             // A symbolic link is checked when it leads to a file.

@@ -555,7 +555,13 @@ pub fn json(ins: &Inspection, cwd: &Path, home: Option<&str>) -> Value {
             let mut services = Map::new();
             let mut origins = Map::new();
             let mut problems = Vec::new();
+            let mut milvus_json = Map::new();
             if let Some(model) = &p.project.model {
+                for c in milvus_configs(&p.project, model) {
+                    if let Some(name) = c.service_name() {
+                        milvus_json.insert(name.to_string(), milvus_config_json(&c, &places));
+                    }
+                }
                 for s in &model.services {
                     let (v, o) = service_json(s, &places);
                     services.insert(s.name.value.clone(), v);
@@ -573,6 +579,7 @@ pub fn json(ins: &Inspection, cwd: &Path, home: Option<&str>) -> Value {
                 "problems": problems,
                 "services": services,
                 "origins": origins,
+                "milvus": milvus_json,
             })
         })
         .collect();
@@ -586,6 +593,127 @@ pub fn json(ins: &Inspection, cwd: &Path, home: Option<&str>) -> Value {
         "milvet": env!("CARGO_PKG_VERSION"),
         "projects": projects,
         "walk_errors": walk,
+    })
+}
+
+/// The configuration of each Milvus service of a loaded project.
+fn milvus_configs<'a>(
+    project: &Project,
+    model: &'a crate::compose::ComposeFile,
+) -> Vec<crate::milvus::MilvusConfig<'a>> {
+    let sources: Vec<crate::compose::Source<'_>> = project
+        .files
+        .iter()
+        .map(|f| crate::compose::Source {
+            text: &f.text,
+            tree: &f.tree,
+            path: &f.path,
+        })
+        .collect();
+    let stack = crate::stack::roles::Stack::of(model);
+    crate::milvus::configs(model, &sources, &stack)
+}
+
+/// Where a Milvus setting was decided, in words with its place.
+fn decided_text(d: &crate::milvus::Decided<'_>, key: &str, places: &Places<'_>) -> String {
+    match d.origin() {
+        Some(o) => format!("{} at {}", d.describe(key), places.at(o)),
+        None => d.describe(key),
+    }
+}
+
+/// The human lines of a Milvus service's configuration: its files, its line, and the
+/// settings the rules judge with where each was decided and what it overrides.
+fn milvus_lines(out: &mut String, c: &crate::milvus::MilvusConfig<'_>, places: &Places<'_>) {
+    let line_value = match c.choice.assumed {
+        Some(a) => format!("{} ({a})", c.line().name),
+        None => c.line().name.to_string(),
+    };
+    line(out, 4, "version line", &line_value, None);
+    if c.files.is_empty() {
+        line(
+            out,
+            4,
+            "configuration",
+            "the image's own (no file mounted)",
+            None,
+        );
+    }
+    for f in &c.files {
+        let path = places
+            .project
+            .files
+            .get(f.file.0 as usize)
+            .map_or_else(String::new, |lf| lf.path.display().to_string());
+        line(
+            out,
+            4,
+            f.kind.file_name(),
+            &path,
+            f.mount.map(|m| format!("mounted at {}", places.at(m))),
+        );
+    }
+    for key in crate::milvus::keys::SHOWN {
+        let Some(setting) = c.value(key) else {
+            continue;
+        };
+        let mut at = decided_text(&setting.decided, &setting.key, places);
+        for sh in &setting.shadowed {
+            at.push_str(&format!(
+                "; overrides {}",
+                decided_text(sh, &setting.key, places)
+            ));
+        }
+        let value = if setting.value.is_empty() {
+            "\"\"".to_string()
+        } else {
+            setting.value.clone()
+        };
+        line(out, 4, &setting.key, &value, Some(at));
+    }
+}
+
+/// The JSON of a Milvus service's configuration (see [`milvus_lines`]).
+fn milvus_config_json(c: &crate::milvus::MilvusConfig<'_>, places: &Places<'_>) -> Value {
+    let decided = |d: &crate::milvus::Decided<'_>| -> Value {
+        let (by, name) = match d {
+            crate::milvus::Decided::Env { var, .. } => {
+                ("environment", Some(var.name.value.clone()))
+            }
+            crate::milvus::Decided::File { kind, .. } => (kind.file_name(), None),
+            crate::milvus::Decided::Default { .. } => ("default", None),
+        };
+        json!({ "by": by, "variable": name, "at": d.origin().map(|o| places.at(o)) })
+    };
+    let mut settings = Map::new();
+    for key in crate::milvus::keys::SHOWN {
+        if let Some(s) = c.value(key) {
+            settings.insert(
+                s.key.clone(),
+                json!({
+                    "value": s.value,
+                    "decided": decided(&s.decided),
+                    "overrides": s.shadowed.iter().map(decided).collect::<Vec<_>>(),
+                }),
+            );
+        }
+    }
+    let files: Vec<Value> = c
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "kind": f.kind.file_name(),
+                "path": places.project.files.get(f.file.0 as usize).map(|lf| lf.path.display().to_string()),
+                "mount": f.mount.map(|m| places.at(m)),
+            })
+        })
+        .collect();
+    json!({
+        "line": c.line().name,
+        "line_assumed": c.choice.assumed,
+        "files": files,
+        "settings": settings,
     })
 }
 
@@ -710,6 +838,7 @@ pub fn human(ins: &Inspection, cwd: &Path) -> String {
             let (message, at) = problem_message(pr);
             out.push_str(&format!("  refused: {} ({})\n", message, places.at(at)));
         }
+        let configs = milvus_configs(&p.project, model);
         let mut shown = 0;
         for s in &model.services {
             if let Some(e) = etcd::Etcd::detect(s) {
@@ -778,6 +907,12 @@ pub fn human(ins: &Inspection, cwd: &Path) -> String {
                     s.name.value,
                     places.at(s.origin)
                 ));
+                if let Some(c) = configs
+                    .iter()
+                    .find(|c| c.service_name() == Some(&s.name.value))
+                {
+                    milvus_lines(&mut out, c, &places);
+                }
                 common_lines(&mut out, s, &places);
             }
         }

@@ -32,7 +32,8 @@ pub struct MountedFile {
     /// project directory of the file the mount is written in, `~` from the shell's `HOME`),
     /// joined with the rest of the container path when a parent directory is mounted.
     pub host: PathBuf,
-    /// The mount item (short or long syntax) that puts it there.
+    /// The mount item (short or long syntax) that puts it there (for
+    /// [`MountedState::NotMounted`], the service's name).
     pub mount: Origin,
     /// Whether the mount is of a directory above the container path (`./configs:/milvus/configs`)
     /// rather than of the file itself.
@@ -50,6 +51,11 @@ pub enum MountedState {
     Missing,
     /// A file that could not be read or parsed: too large, not regular, not UTF-8, not YAML.
     Unreadable(LoadError),
+    /// No bind mount puts a host file there, yet the project has a file of that name (in its
+    /// directory, or in a directory named as the container path's parent, `configs/user.yaml`),
+    /// which the program therefore does not read. [`MountedFile::host`] is that file and
+    /// [`MountedFile::mount`] the service's name.
+    NotMounted,
 }
 
 impl MountedFile {
@@ -119,6 +125,16 @@ pub fn read_all(
     for service in &model.services {
         for path in crate::stack::mounted_paths(service) {
             let Some((host, mount, via_directory)) = bind_source(service, &path, dirs, home) else {
+                if let Some(host) = beside(service, &path, dirs) {
+                    found.push(MountedFile {
+                        service: service.name.value.clone(),
+                        container_path: path,
+                        host,
+                        mount: service.name.origin,
+                        via_directory: false,
+                        state: MountedState::NotMounted,
+                    });
+                }
                 continue;
             };
             let state = read_one(&host, files, reader, limits);
@@ -133,6 +149,27 @@ pub fn read_all(
         }
     }
     model.mounted = found;
+}
+
+/// A file of the project named as the program's file at `container_path`
+/// (`<project dir>/user.yaml`, or `<project dir>/configs/user.yaml` for
+/// `/milvus/configs/user.yaml`), if there is one.
+fn beside(
+    service: &Service,
+    container_path: &str,
+    dirs: &HashMap<FileId, PathBuf>,
+) -> Option<PathBuf> {
+    let dir = dirs.get(&service.origin.file)?;
+    let p = Path::new(container_path);
+    let name = p.file_name()?;
+    let mut candidates = vec![dir.join(name)];
+    if let Some(parent) = p.parent().and_then(Path::file_name) {
+        candidates.push(dir.join(parent).join(name));
+    }
+    candidates
+        .into_iter()
+        .map(|c| crate::project::in_dir(&c, ""))
+        .find(|c| c.is_file())
 }
 
 /// Read one host file as a file of the project (or find it already read).

@@ -868,10 +868,14 @@ fn findings_in_walked_files_are_reported_in_walk_order() {
     t.write("compose.override.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &[]);
     assert_eq!(code, 1);
+    // The Milvus of compose.yaml and docker-compose.yml mounts none of the milvus.yaml beside
+    // them (a note each).
     assert_eq!(
         findings(&v),
         [
+            "compose.yaml:25:3 milvus-config-not-persisted",
             "docker-compose.prod.yml:7:30 etcd-data-not-persisted",
+            "docker-compose.yml:25:3 milvus-config-not-persisted",
             "sub/deeper/compose.yml:7:30 etcd-data-not-persisted",
         ]
     );
@@ -1097,6 +1101,8 @@ fn rules_lists_every_rule_with_its_severity() {
             ("etcd-compaction-retention", "warning"),
             ("minio-data-not-persisted", "error"),
             ("milvus-data-not-persisted", "error"),
+            ("milvus-config-unknown-key", "warning"),
+            ("milvus-config-not-persisted", "info"),
             ("restart-policy-missing", "warning"),
             ("healthcheck-missing", "warning"),
             ("healthcheck-not-runnable", "error"),
@@ -1178,9 +1184,10 @@ fn rules_with_an_unknown_id_exits_2() {
 // milvus.yaml
 
 #[test]
-fn milvus_yaml_is_parsed_but_has_no_finding() {
+fn milvus_yaml_that_is_a_compose_file_gets_one_note() {
     let t = TempDir::new("milvus-yaml");
-    // Content that would give findings in a Compose file gives none in a Milvus config.
+    // Content that would give findings in a Compose file gives only a note in a file named as
+    // a Milvus configuration: it is recognised as a Compose file and not checked as either.
     t.write("milvus.yaml", ETCD_NOT_PERSISTED);
     t.write("conf/user.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &["milvus.yaml", "conf/user.yaml"]);
@@ -1192,17 +1199,46 @@ fn milvus_yaml_is_parsed_but_has_no_finding() {
             ("conf/user.yaml".into(), "checked".into())
         ]
     );
-    assert_eq!(v["diagnostics"], json!([]));
+    assert_eq!(
+        findings(&v),
+        [
+            "milvus.yaml:1:1 milvus-config-unknown-key",
+            "conf/user.yaml:1:1 milvus-config-unknown-key"
+        ]
+    );
+    assert_eq!(v["diagnostics"][0]["severity"], "info");
+    assert!(
+        v["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a Docker Compose file, not a Milvus configuration"),
+        "{v:#}"
+    );
     // Found when walking too, with a Compose file beside it that does have findings.
     t.write("compose.yaml", ETCD_NOT_PERSISTED);
     let (code, v) = check_json(&t.root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(paths(&v), ["compose.yaml", "milvus.yaml"]);
-    assert_eq!(findings(&v), ["compose.yaml:7:30 etcd-data-not-persisted"]);
-    // Its top level need not be a mapping: only the YAML is read.
+    // conf/user.yaml, in a directory under a Compose file's, is found too.
+    assert_eq!(paths(&v), ["compose.yaml", "conf/user.yaml", "milvus.yaml"]);
+    assert_eq!(
+        findings(&v),
+        [
+            "compose.yaml:7:30 etcd-data-not-persisted",
+            "conf/user.yaml:1:1 milvus-config-unknown-key",
+            "milvus.yaml:1:1 milvus-config-unknown-key"
+        ]
+    );
+    // Its top level need not be a mapping: it is not a Milvus configuration then, and says so.
     t.write("milvus.yaml", "- a\n");
-    let (code, _) = check_json(&t.root, &["milvus.yaml"]);
+    let (code, v) = check_json(&t.root, &["milvus.yaml"]);
     assert_eq!(code, 0);
+    assert!(
+        v["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YAML that is not a mapping"),
+        "{v:#}"
+    );
 }
 
 #[test]

@@ -310,6 +310,7 @@ const DOC_TESTS: &[&str] = &[
     "include-conflict",
     "invalid-interpolation",
     "invalid-volume-spec",
+    "milvus-config-not-persisted",
     "milvus-config-unknown-key",
     "milvus-credentials-mismatch",
     "milvus-data-not-persisted",
@@ -330,6 +331,11 @@ const DOC_TESTS: &[&str] = &[
     "woodpecker-minio-too-old",
     "yaml-duplicate-key",
 ];
+
+#[test]
+fn bad_example_milvus_config_not_persisted() {
+    assert_bad_example("milvus-config-not-persisted");
+}
 
 #[test]
 fn bad_example_milvus_config_unknown_key() {

@@ -25,6 +25,7 @@ mod image_unavailable;
 mod include_conflict;
 mod invalid_interpolation;
 mod invalid_volume_spec;
+mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
 mod milvus_credentials_mismatch;
 mod milvus_data_not_persisted;
@@ -216,6 +217,7 @@ static RULES: &[&dyn Rule] = &[
     &minio_data_not_persisted::MinioDataNotPersisted,
     &milvus_data_not_persisted::MilvusDataNotPersisted,
     &milvus_config_unknown_key::MilvusConfigUnknownKey,
+    &milvus_config_not_persisted::MilvusConfigNotPersisted,
     &restart_policy_missing::RestartPolicyMissing,
     &healthcheck_missing::HealthcheckMissing,
     &healthcheck_not_runnable::HealthcheckNotRunnable,

@@ -601,6 +601,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "minio-data-not-persisted",
             "milvus-data-not-persisted",
             "milvus-config-unknown-key",
+            "milvus-config-not-persisted",
             "restart-policy-missing",
             "healthcheck-missing",
             "healthcheck-not-runnable",
