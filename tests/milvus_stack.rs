@@ -254,3 +254,52 @@ fn credentials_are_compared_after_every_override() {
         "MinIO's user is decided by `.env`: {related:?}"
     );
 }
+
+/// Embedded etcd turned on in milvus.yaml, its data dir moved off the volume by user.yaml, its
+/// config file a mounted file of the project that does not compact by revision.
+#[test]
+fn embedded_etcd_is_judged_through_its_files() {
+    let dir = Path::new(ROOT).join("testdata/projects/milvus-stack-embedded-etcd");
+    let lost = findings_of(&dir, "milvus-embedded-etcd-not-persisted");
+    let places: Vec<&str> = lost.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["user.yaml:3:10"]);
+    let m = &lost[0].1;
+    assert!(
+        m.contains("(`etcd.use.embed` in milvus.yaml)")
+            && m.contains("data dir `/milvus/etcd-data` (from `etcd.data.dir` in user.yaml)"),
+        "{m}"
+    );
+    let fix = &lost[0].2["fix"];
+    assert_eq!(fix["applicability"], "unsafe");
+    assert!(
+        fix["description"]
+            .as_str()
+            .unwrap()
+            .contains("at `/milvus/etcd-data`"),
+        "{fix}"
+    );
+    let compaction = findings_of(&dir, "milvus-embedded-etcd-compaction");
+    let places: Vec<&str> = compaction.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["embedEtcd.yaml:4:23"]);
+    assert!(
+        compaction[0]
+            .1
+            .contains("`auto-compaction-mode` is `periodic`")
+    );
+    // Without ETCD_CONFIG_PATH the finding is about etcd's built-in defaults, at the setting
+    // that turned embedded etcd on.
+    let t = copy_fixture("milvus-stack-embedded-etcd");
+    let compose = t.read("compose.yaml").replace(
+        "      ETCD_CONFIG_PATH: /milvus/configs/embedEtcd.yaml\n",
+        "",
+    );
+    t.write("compose.yaml", compose);
+    let got = findings_of(&t.root, "milvus-embedded-etcd-compaction");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["milvus.yaml:3:12"]);
+    assert!(
+        got[0]
+            .1
+            .contains("no auto-compaction and a 2 GiB backend quota")
+    );
+}

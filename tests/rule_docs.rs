@@ -314,6 +314,8 @@ const DOC_TESTS: &[&str] = &[
     "milvus-config-unknown-key",
     "milvus-credentials-mismatch",
     "milvus-data-not-persisted",
+    "milvus-embedded-etcd-compaction",
+    "milvus-embedded-etcd-not-persisted",
     "milvus-endpoint-unreachable",
     "milvus-env-override-noop",
     "milvus-management-port-exposed",
@@ -591,4 +593,14 @@ fn bad_example_milvus_endpoint_unreachable() {
 #[test]
 fn bad_example_milvus_credentials_mismatch() {
     assert_bad_example("milvus-credentials-mismatch");
+}
+
+#[test]
+fn bad_example_milvus_embedded_etcd_not_persisted() {
+    assert_bad_example("milvus-embedded-etcd-not-persisted");
+}
+
+#[test]
+fn bad_example_milvus_embedded_etcd_compaction() {
+    assert_bad_example("milvus-embedded-etcd-compaction");
 }

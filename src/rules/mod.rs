@@ -29,6 +29,8 @@ mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
 mod milvus_credentials_mismatch;
 mod milvus_data_not_persisted;
+mod milvus_embedded_etcd_compaction;
+mod milvus_embedded_etcd_not_persisted;
 pub(crate) mod milvus_endpoint_unreachable;
 mod milvus_env_override_noop;
 mod milvus_management_port_exposed;
@@ -237,6 +239,8 @@ static RULES: &[&dyn Rule] = &[
     &milvus_env_override_noop::MilvusEnvOverrideNoop,
     &milvus_endpoint_unreachable::MilvusEndpointUnreachable,
     &milvus_credentials_mismatch::MilvusCredentialsMismatch,
+    &milvus_embedded_etcd_not_persisted::MilvusEmbeddedEtcdNotPersisted,
+    &milvus_embedded_etcd_compaction::MilvusEmbeddedEtcdCompaction,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

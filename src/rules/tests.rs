@@ -621,6 +621,8 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "milvus-env-override-noop",
             "milvus-endpoint-unreachable",
             "milvus-credentials-mismatch",
+            "milvus-embedded-etcd-not-persisted",
+            "milvus-embedded-etcd-compaction",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",

@@ -23,6 +23,19 @@ pub fn in_file(file: &ComposeFile) -> bool {
     file.services.iter().any(is_milvus)
 }
 
+/// The embedded etcd's config file as the service's environment names it
+/// (`ETCD_CONFIG_PATH`, `MILVUS_CONF_ETCD_CONFIG_PATH`), when absolute: a file the project may
+/// mount (read by [`crate::mounted`]). One named in `milvus.yaml` is not known this early.
+pub fn embedded_etcd_config_path(service: &Service) -> Option<String> {
+    if !is_milvus(service) {
+        return None;
+    }
+    let v = env_for_key(service, "etcd.config.path")?.value.as_ref()?;
+    v.value
+        .starts_with('/')
+        .then(|| crate::compose::normalize_path(&v.value))
+}
+
 /// How Milvus turns an environment variable or a key into the name it matches them by:
 /// lower-case, a leading `milvus.` stripped, `_`, `.` and `/` removed
 /// (pkg/util/paramtable/base_table.go, `BaseTable.init`; pkg/config/config.go `formatKey`).

@@ -29,6 +29,7 @@ use crate::source::Span;
 pub fn mounted_paths(service: &Service) -> Vec<String> {
     let mut paths = milvus::config_paths(service);
     paths.extend(etcd::config_paths(service));
+    paths.extend(milvus::embedded_etcd_config_path(service));
     paths.dedup();
     paths
 }
