@@ -303,3 +303,30 @@ fn embedded_etcd_is_judged_through_its_files() {
             .contains("no auto-compaction and a 2 GiB backend quota")
     );
 }
+
+/// `rocksmq.path` set in milvus.yaml (on the volume), moved by user.yaml and again by the
+/// environment, which wins: the finding is at the variable; `localStorage.path` at user.yaml.
+/// `milvus-data-not-persisted` says nothing: `/var/lib/milvus` is mounted.
+#[test]
+fn local_paths_are_judged_where_they_are_moved() {
+    let dir = Path::new(ROOT).join("testdata/projects/milvus-stack-local-storage");
+    let got = findings_of(&dir, "milvus-local-storage-not-persisted");
+    let places: Vec<&str> = got.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(places, ["compose.yaml:9:21", "user.yaml:4:9"]);
+    assert!(
+        got[0].1.contains(
+            "RocksMQ) in `/rdb-env` (`rocksmq.path` from `ROCKSMQ_PATH` in the environment)"
+        ),
+        "{}",
+        got[0].1
+    );
+    assert!(
+        got[1]
+            .1
+            .contains("`/local-data` (`localStorage.path` from `localStorage.path` in user.yaml)"),
+        "{}",
+        got[1].1
+    );
+    assert_eq!(got[0].2["fix"]["applicability"], "unsafe");
+    assert!(findings_of(&dir, "milvus-data-not-persisted").is_empty());
+}

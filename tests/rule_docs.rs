@@ -318,6 +318,7 @@ const DOC_TESTS: &[&str] = &[
     "milvus-embedded-etcd-not-persisted",
     "milvus-endpoint-unreachable",
     "milvus-env-override-noop",
+    "milvus-local-storage-not-persisted",
     "milvus-management-port-exposed",
     "milvus-version-data-loss",
     "minio-data-not-persisted",
@@ -603,4 +604,9 @@ fn bad_example_milvus_embedded_etcd_not_persisted() {
 #[test]
 fn bad_example_milvus_embedded_etcd_compaction() {
     assert_bad_example("milvus-embedded-etcd-compaction");
+}
+
+#[test]
+fn bad_example_milvus_local_storage_not_persisted() {
+    assert_bad_example("milvus-local-storage-not-persisted");
 }

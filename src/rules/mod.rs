@@ -33,6 +33,7 @@ mod milvus_embedded_etcd_compaction;
 mod milvus_embedded_etcd_not_persisted;
 pub(crate) mod milvus_endpoint_unreachable;
 mod milvus_env_override_noop;
+mod milvus_local_storage_not_persisted;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
 mod minio_data_not_persisted;
@@ -241,6 +242,7 @@ static RULES: &[&dyn Rule] = &[
     &milvus_credentials_mismatch::MilvusCredentialsMismatch,
     &milvus_embedded_etcd_not_persisted::MilvusEmbeddedEtcdNotPersisted,
     &milvus_embedded_etcd_compaction::MilvusEmbeddedEtcdCompaction,
+    &milvus_local_storage_not_persisted::MilvusLocalStorageNotPersisted,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,

@@ -623,6 +623,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "milvus-credentials-mismatch",
             "milvus-embedded-etcd-not-persisted",
             "milvus-embedded-etcd-compaction",
+            "milvus-local-storage-not-persisted",
             "unset-variable",
             "invalid-interpolation",
             "missing-file",
