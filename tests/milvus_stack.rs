@@ -330,3 +330,51 @@ fn local_paths_are_judged_where_they_are_moved() {
     assert_eq!(got[0].2["fix"]["applicability"], "unsafe");
     assert!(findings_of(&dir, "milvus-data-not-persisted").is_empty());
 }
+
+/// A seed rule's finding about etcd or MinIO names the Milvus services whose settings point at
+/// that server, with the setting as a related place, wherever it was decided (user.yaml here).
+#[test]
+fn seed_findings_name_the_milvus_that_depends_on_the_server() {
+    let t = TempDir::new("dependents");
+    t.write(
+        "compose.yaml",
+        r#"services:
+  meta:
+    image: quay.io/coreos/etcd:v3.5.25
+    command: etcd --listen-client-urls http://0.0.0.0:2379 --advertise-client-urls http://meta:2379
+    environment:
+      ETCD_AUTO_COMPACTION_MODE: revision
+      ETCD_AUTO_COMPACTION_RETENTION: "1000"
+  standalone:
+    image: milvusdb/milvus:v2.5.27
+    command: ["milvus", "run", "standalone"]
+    volumes:
+      - ./volumes/milvus:/var/lib/milvus
+      - ./user.yaml:/milvus/configs/user.yaml
+"#,
+    );
+    t.write("user.yaml", "etcd:\n  endpoints: meta:2379\n");
+    let got = findings_of(&t.root, "etcd-data-not-persisted");
+    assert_eq!(got.len(), 1);
+    let (place, message, d) = &got[0];
+    assert_eq!(place, "compose.yaml:3:12");
+    assert!(
+        message.ends_with(
+            "; Milvus service `standalone` (`etcd.endpoints` in user.yaml: `meta:2379`) keeps its \
+             metadata here"
+        ),
+        "{message}"
+    );
+    let related = d["related"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["file"].as_str().unwrap().ends_with("user.yaml")
+                && r["line"] == 2
+                && r["label"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Milvus service `standalone` uses it")),
+        "{related:?}"
+    );
+}

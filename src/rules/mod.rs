@@ -342,6 +342,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     for rule in RULES {
         rule.check(&cx, &mut out);
     }
+    name_dependents(&cx, &mut out);
     // A service behind a profile is checked all the same; say which profile starts it.
     let with_profiles: std::collections::HashMap<&str, &Service> = file
         .services
@@ -365,6 +366,79 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     }
     out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     out
+}
+
+/// The seed rules about etcd's and MinIO's data, whose findings say which Milvus depends on
+/// the server.
+const DEPENDENT_RULES: &[&str] = &[
+    "etcd-data-not-persisted",
+    "etcd-compaction-mode",
+    "etcd-compaction-retention",
+    "minio-data-not-persisted",
+];
+
+/// To each seed-rule finding about an etcd or MinIO service, the Milvus settings that point
+/// at it (`etcd.endpoints`, `minio.address`, wherever they were decided), as related places and
+/// in the message: which Milvus keeps its metadata or segments there.
+fn name_dependents(cx: &Context<'_>, out: &mut [Diagnostic]) {
+    use crate::stack::network::{Endpoint, Reach, reach};
+    for d in out.iter_mut() {
+        if !DEPENDENT_RULES.contains(&d.rule) {
+            continue;
+        }
+        let Some(name) = d.service.clone() else {
+            continue;
+        };
+        let is_etcd = cx.etcd.iter().any(|e| e.service.name.value == name);
+        let is_minio = cx.minio.iter().any(|m| m.service.name.value == name);
+        let mut users = Vec::new();
+        for cfg in &cx.milvus_configs {
+            let Some(s) = cfg.service else { continue };
+            let setting = if is_etcd {
+                cfg.etcd_endpoints()
+            } else if is_minio {
+                cfg.minio_address()
+            } else {
+                None
+            };
+            let Some(setting) = setting else { continue };
+            let points = setting.as_list().iter().any(|item| {
+                Endpoint::parse(item).is_some_and(|ep| {
+                    matches!(reach(cx.file, s, &ep.host),
+                        Reach::Service { service, .. } if service.name.value == name)
+                })
+            });
+            if !points {
+                continue;
+            }
+            let label = format!(
+                "Milvus service `{}` uses it: `{}` is `{}`",
+                s.name.value, setting.key, setting.value
+            );
+            if let Some(o) = setting.decided.origin() {
+                d.related.push(Related { origin: o, label });
+            }
+            users.push(format!(
+                "`{}` ({}: `{}`)",
+                s.name.value,
+                setting.describe(),
+                setting.value
+            ));
+        }
+        if !users.is_empty() {
+            d.message.push_str(&format!(
+                "; Milvus service{} {} {} {} here",
+                if users.len() == 1 { "" } else { "s" },
+                users.join(", "),
+                if users.len() == 1 {
+                    "keeps its"
+                } else {
+                    "keep their"
+                },
+                if is_etcd { "metadata" } else { "segments" }
+            ));
+        }
+    }
 }
 
 impl RuleMeta {
