@@ -2,7 +2,10 @@
 //!
 //! The pipeline, one module a stage: YAML text ([`source`]) → span tree ([`yaml`]) → Compose
 //! model ([`compose`]) → what etcd and MinIO make of it ([`stack`]) → rules ([`rules`]) →
-//! diagnostics → report ([`report`]). [`check`] drives it over files and directories.
+//! diagnostics → report ([`report`]). [`check`] drives it over files and directories. The host
+//! files services bind-mount where their programs read a configuration are read with the
+//! project ([`mounted`]); [`milvus`] is the configuration Milvus runs with, from those files
+//! and its environment.
 
 pub mod check;
 pub mod compose;

@@ -756,3 +756,62 @@ fn corpus_compose_files_with_their_mounted_configurations() {
         );
     }
 }
+
+/// Each official milvus.yaml, mounted into a Milvus of its own release, gives no finding of
+/// the Milvus configuration rules.
+#[test]
+fn official_files_mounted_into_their_release_give_no_finding() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/milvus-yaml-official"
+    ));
+    if !dir.is_dir() {
+        assert!(!common::tools_required(), "{} is absent", dir.display());
+        println!("SKIPPED: {} is absent", dir.display());
+        return;
+    }
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(tag) = name
+            .strip_prefix("milvus-")
+            .and_then(|n| n.strip_suffix(".yaml"))
+        else {
+            continue;
+        };
+        // master is the development line the 3.0 beta is cut from.
+        let tag = if tag == "master" { "v3.0-beta" } else { tag };
+        let t = TempDir::new("official-mounted");
+        t.file(
+            "docker-compose.yml",
+            milvus_compose(
+                &format!("milvusdb/milvus:{tag}"),
+                "      - ./milvus.yaml:/milvus/configs/milvus.yaml:ro\n",
+            ),
+        )
+        .file("milvus.yaml", std::fs::read(&path).unwrap());
+        let (code, v) = check_json(&t.root, &["docker-compose.yml"]);
+        assert_ne!(code, 2, "{name}: {v:#}");
+        let mut found = of_rule(&v, "milvus-config-unknown-key");
+        found.extend(of_rule(&v, "milvus-config-not-persisted"));
+        assert_eq!(found, Vec::<String>::new(), "{name}");
+        // And the configuration is read: its line is the tag's.
+        let (_, stdout, _) = milvet(&t.root, &["inspect", "--format", "json"]);
+        let i: Value = serde_json::from_str(&stdout).unwrap();
+        let line = i["projects"][0]["milvus"]["standalone"]["line"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let want = tag
+            .trim_start_matches('v')
+            .split('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".");
+        let want = want.split('-').next().unwrap().to_string();
+        assert_eq!(line, want, "{name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 10, "every official milvus.yaml");
+}

@@ -106,6 +106,8 @@ impl ConfigKind {
 pub struct WrittenKey {
     /// The dotted path as written (`etcd.rootPath`, `minio.address`).
     pub path: String,
+    /// The path as Milvus compares keys ([`schema::fold`]).
+    pub folded: String,
     /// The key node's place.
     pub key: Origin,
     /// The value node's place.
@@ -152,6 +154,7 @@ impl ConfigFile {
             let Some(root) = doc.root else { continue };
             for (path, k, v, is_mapping) in schema::flatten(source.tree, root) {
                 keys.push(WrittenKey {
+                    folded: fold(&path),
                     path,
                     key: Origin {
                         file,
@@ -186,7 +189,7 @@ impl ConfigFile {
         self.keys
             .iter()
             .rev()
-            .find(|k| !k.is_mapping && fold(&k.path) == f)
+            .find(|k| !k.is_mapping && k.folded == f)
     }
 }
 

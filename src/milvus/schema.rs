@@ -62,9 +62,13 @@ impl Line {
     /// The key Milvus reads for `key` (compared as Milvus compares keys: `etcd.root_path` is
     /// `etcd.rootPath`).
     pub fn get(&self, key: &str) -> Option<&'static Key> {
-        let f = fold(key);
+        self.get_folded(&fold(key))
+    }
+
+    /// [`Line::get`] for a key already folded ([`fold`]).
+    pub fn get_folded(&self, folded: &str) -> Option<&'static Key> {
         self.keys
-            .binary_search_by(|k| k.folded.cmp(&f))
+            .binary_search_by(|k| k.folded.cmp(folded))
             .ok()
             .map(|i| &self.keys[i])
     }
@@ -100,18 +104,6 @@ impl Line {
         }
         best.map(|(_, p)| p)
     }
-}
-
-/// Sections whose keys are names the user chooses rather than keys Milvus knows in advance
-/// (Milvus reads every key under them by prefix).
-const OPEN_SECTIONS: &[&str] = &[];
-
-/// Whether `path` lies under a section whose keys are free names (see [`OPEN_SECTIONS`]).
-pub fn is_open(path: &str) -> bool {
-    let f = fold(path);
-    OPEN_SECTIONS
-        .iter()
-        .any(|s| f.len() > fold(s).len() && f.starts_with(&fold(s)))
 }
 
 /// Which line's keys and defaults apply to an image version, and what was assumed.
@@ -200,11 +192,12 @@ fn flatten_into(
         let Some(k) = tree.scalar(e.key) else {
             continue;
         };
-        let path = if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let mut path = String::with_capacity(prefix.len() + 1 + k.len());
+        if !prefix.is_empty() {
+            path.push_str(prefix);
+            path.push('.');
+        }
+        path.push_str(k);
         let is_map = tree.is_mapping(e.value);
         out.push((path.clone(), e.key, e.value, is_map));
         // The parser's depth limit bounds this too; a guard against cycles through aliases.

@@ -23,6 +23,15 @@ pub fn fold(key: &str) -> String {
     if key.starts_with("knowhere.") {
         return key.to_string();
     }
+    if key.is_ascii() {
+        let mut out = String::with_capacity(key.len());
+        for b in key.bytes() {
+            if !matches!(b, b'/' | b'_' | b'.') {
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
+        }
+        return out;
+    }
     key.chars()
         .filter(|c| !matches!(c, '/' | '_' | '.'))
         .flat_map(char::to_lowercase)

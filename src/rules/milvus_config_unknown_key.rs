@@ -61,11 +61,13 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
     // A file mounted by no service may be of any version: a key is unknown only when no
     // line reads it.
     let any_version = config.service.is_none();
-    let known = |path: &str| {
+    let known = |folded: &str| {
         if any_version {
-            schema::lines().iter().any(|l| l.knows(path))
+            schema::lines()
+                .iter()
+                .any(|l| l.get_folded(folded).is_some())
         } else {
-            line.knows(path)
+            line.get_folded(folded).is_some()
         }
     };
     let mut reported: Vec<String> = Vec::new();
@@ -81,7 +83,7 @@ fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagno
         }) {
             continue;
         }
-        if known(&k.path) || schema::is_open(&k.path) {
+        if known(&k.folded) {
             continue;
         }
         reported.push(k.path.clone());

@@ -39,10 +39,10 @@ struct Builder<'t> {
     prev_end: usize,
 }
 
-pub(super) fn build(text: &str, limits: &Limits) -> Result<Tree, YamlError> {
+pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree, YamlError> {
     let options = granit_parser::options! {
         emit_anchor_events: true,
-        emit_comments: true,
+        emit_comments: comments,
         // Comments are bounded by the input size; long comment blocks are common in milvus.yaml.
         max_buffered_comment_events: limits.max_bytes / 2 + 96,
         flow_nesting_limit: limits.max_depth,
