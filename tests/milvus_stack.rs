@@ -329,6 +329,16 @@ fn local_paths_are_judged_where_they_are_moved() {
     );
     assert_eq!(got[0].2["fix"]["applicability"], "unsafe");
     assert!(findings_of(&dir, "milvus-data-not-persisted").is_empty());
+    // The unsafe fixes mount one host directory for each path.
+    let t = copy_fixture("milvus-stack-local-storage");
+    let before = t.read("compose.yaml");
+    let (code, _) = milvet(&t.root, &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 0);
+    let want = before.replace(
+        "      - ./user.yaml:/milvus/configs/user.yaml\n",
+        "      - ./user.yaml:/milvus/configs/user.yaml\n      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/standalone-rocksmq:/rdb-env\n      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/standalone-local-storage:/local-data\n",
+    );
+    assert_eq!(t.read("compose.yaml"), want);
 }
 
 /// A seed rule's finding about etcd or MinIO names the Milvus services whose settings point at

@@ -24,6 +24,8 @@ pub(crate) struct LocalPath<'a> {
     /// The absolute path in the container.
     pub path: String,
     pub what: &'static str,
+    /// The part of a new mount's name (`<service>-<part>`): one host directory each.
+    pub part: &'static str,
 }
 
 /// The message queue a Milvus service uses, lower-cased: `rocksmq` for a standalone's
@@ -68,6 +70,7 @@ pub(crate) fn local_paths<'a>(
             path: absolute(s, l.value.trim()),
             setting: l.clone(),
             what: "its segments and indexes (`common.storageType: local`)",
+            part: "local-storage",
         });
     }
     match queue(cfg, role).as_deref() {
@@ -77,6 +80,7 @@ pub(crate) fn local_paths<'a>(
                     path: absolute(s, r.value.trim()),
                     setting: r,
                     what: "its write-ahead log (RocksMQ)",
+                    part: "rocksmq",
                 });
             }
         }
@@ -98,6 +102,7 @@ pub(crate) fn local_paths<'a>(
                         path,
                         setting: root,
                         what: "its write-ahead log (Woodpecker on local storage)",
+                        part: "woodpecker",
                     });
                 }
             }
@@ -162,7 +167,7 @@ impl Rule for MilvusLocalStorageNotPersisted {
                         s,
                         &storage,
                         &lp.path,
-                        Some("data"),
+                        Some(lp.part),
                     )),
                 );
             }
