@@ -129,6 +129,8 @@ const CLEAN: &str = r#"services:
     environment:
       ETCD_ENDPOINTS: etcd:2379
       MINIO_ADDRESS: minio:9000
+      MINIO_ACCESS_KEY_ID: milvus
+      MINIO_SECRET_ACCESS_KEY: change-me-0a9f3c
     volumes:
       - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/milvus:/var/lib/milvus
     healthcheck:
@@ -869,11 +871,13 @@ fn findings_in_walked_files_are_reported_in_walk_order() {
     let (code, v) = check_json(&t.root, &[]);
     assert_eq!(code, 1);
     // The Milvus of compose.yaml and docker-compose.yml mounts none of the milvus.yaml beside
-    // them (a note each).
+    // them (a note each). The override's etcd command drops `-listen-client-urls`: etcd then
+    // listens on localhost only, out of Milvus's reach.
     assert_eq!(
         findings(&v),
         [
             "compose.yaml:25:3 milvus-config-not-persisted",
+            "compose.yaml:30:23 milvus-endpoint-unreachable",
             "docker-compose.prod.yml:7:30 etcd-data-not-persisted",
             "docker-compose.yml:25:3 milvus-config-not-persisted",
             "sub/deeper/compose.yml:7:30 etcd-data-not-persisted",
@@ -1119,6 +1123,12 @@ fn rules_lists_every_rule_with_its_severity() {
             ("image-unavailable", "error"),
             ("minio-default-credentials", "warning"),
             ("woodpecker-minio-too-old", "error"),
+            ("milvus-env-override-noop", "warning"),
+            ("milvus-endpoint-unreachable", "error"),
+            ("milvus-credentials-mismatch", "error"),
+            ("milvus-embedded-etcd-not-persisted", "error"),
+            ("milvus-embedded-etcd-compaction", "warning"),
+            ("milvus-local-storage-not-persisted", "error"),
             ("unset-variable", "warning"),
             ("invalid-interpolation", "error"),
             ("missing-file", "error"),

@@ -336,12 +336,14 @@ fn include_pulls_in_services_with_their_own_variables() {
     let (code, v) = run(&d.root, &[]);
     assert_eq!(code, 1);
     // The included project's own .env sets MODE; the missing volume remains, neither service
-    // has a restart policy or a healthcheck, and etcd's quota is the default.
+    // has a restart policy or a healthcheck, and etcd's quota is the default. Milvus keeps its
+    // default `localhost:2379`, not the included etcd.
     assert_eq!(
         findings(&v),
         [
             "compose.yaml:4:3 healthcheck-missing",
             "compose.yaml:4:3 restart-policy-missing",
+            "compose.yaml:5:12 milvus-endpoint-unreachable",
             "etcd/compose.yaml:2:3 healthcheck-missing",
             "etcd/compose.yaml:2:3 restart-policy-missing",
             "etcd/compose.yaml:4:5 etcd-quota-backend-bytes",

@@ -312,7 +312,13 @@ const DOC_TESTS: &[&str] = &[
     "invalid-volume-spec",
     "milvus-config-not-persisted",
     "milvus-config-unknown-key",
+    "milvus-credentials-mismatch",
     "milvus-data-not-persisted",
+    "milvus-embedded-etcd-compaction",
+    "milvus-embedded-etcd-not-persisted",
+    "milvus-endpoint-unreachable",
+    "milvus-env-override-noop",
+    "milvus-local-storage-not-persisted",
     "milvus-management-port-exposed",
     "milvus-version-data-loss",
     "minio-data-not-persisted",
@@ -573,4 +579,34 @@ fn reports_line_parser_reads_positions_and_ids() {
     assert!(parse_reports("milvet reports: 5:34 etcd-compaction-mode").is_err());
     assert!(parse_reports("milvet reports: `five etcd-compaction-mode`").is_err());
     assert!(parse_reports("milvet reports: ").is_err());
+}
+
+#[test]
+fn bad_example_milvus_env_override_noop() {
+    assert_bad_example("milvus-env-override-noop");
+}
+
+#[test]
+fn bad_example_milvus_endpoint_unreachable() {
+    assert_bad_example("milvus-endpoint-unreachable");
+}
+
+#[test]
+fn bad_example_milvus_credentials_mismatch() {
+    assert_bad_example("milvus-credentials-mismatch");
+}
+
+#[test]
+fn bad_example_milvus_embedded_etcd_not_persisted() {
+    assert_bad_example("milvus-embedded-etcd-not-persisted");
+}
+
+#[test]
+fn bad_example_milvus_embedded_etcd_compaction() {
+    assert_bad_example("milvus-embedded-etcd-compaction");
+}
+
+#[test]
+fn bad_example_milvus_local_storage_not_persisted() {
+    assert_bad_example("milvus-local-storage-not-persisted");
 }

@@ -123,6 +123,11 @@ impl Merged {
         for d in overlay.declared {
             self.declare(d);
         }
+        for n in overlay.shared_networks {
+            if !self.base.shared_networks.contains(&n) {
+                self.base.shared_networks.push(n);
+            }
+        }
     }
 
     fn finish(mut self) -> ComposeFile {
@@ -319,6 +324,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         fields,
         defs,
         references,
+        net: super::network::merge(b.net, o.net, &of),
         tag: o.tag,
     }
 }

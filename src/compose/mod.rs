@@ -13,6 +13,7 @@ pub mod env;
 pub mod image;
 pub mod interpolate;
 pub mod merge;
+pub mod network;
 pub mod number;
 pub mod shell;
 pub mod volume;
@@ -558,6 +559,8 @@ pub struct Service {
     /// The merge tag on the whole service (`etcd: !override`): it replaces, or removes, the
     /// service of the files before instead of merging with it.
     pub tag: Option<MergeTag>,
+    /// `hostname`, `networks`, `network_mode`, `links`, `extra_hosts`.
+    pub net: network::Networking,
 }
 
 /// A kind of top-level resource a service refers to by name.
@@ -661,6 +664,8 @@ pub struct ComposeFile {
     pub env: Env,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
+    /// The declared networks other projects can share (`external`, or a fixed `name`).
+    pub shared_networks: Vec<String>,
     /// The host files services bind-mount where their programs read a configuration, read
     /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
     pub mounted: Vec<crate::mounted::MountedFile>,
@@ -679,6 +684,7 @@ impl ComposeFile {
             roots: Vec::new(),
             env: Env::default(),
             declared: Vec::new(),
+            shared_networks: Vec::new(),
             mounted: Vec::new(),
         }
     }
@@ -710,6 +716,7 @@ impl ComposeFile {
             roots: vec![(file, root)],
             env: env.clone(),
             declared: Vec::new(),
+            shared_networks: Vec::new(),
             mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
@@ -757,6 +764,7 @@ impl ComposeFile {
                 }
             }
         }
+        model.shared_networks = network::shared_networks(&cx, root);
         // Compose interpolates every value of the file, not only those the model reads: a
         // malformed or required-and-missing reference anywhere stops it.
         cx.interpolate_everything(root);
@@ -1403,6 +1411,7 @@ impl Cx<'_> {
                 .collect(),
             defs: vec![(self.file, tree.resolve(node))],
             references: self.references(node),
+            net: self.networking(node),
             tag: match tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
                 Some("!override") => Some(MergeTag::Override),
                 Some("!reset") => Some(MergeTag::Reset),

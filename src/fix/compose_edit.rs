@@ -1349,3 +1349,47 @@ pub fn set_dependency_condition(
     };
     unshared(&doc, value, edits)
 }
+
+/// Rename environment variable `var` of the service's own `environment` to `new_name`,
+/// keeping its value as written: the key of a mapping entry, or the name before `=` of a list
+/// item. A variable that comes through an alias, a `<<` merge, `extends` or an env file is not
+/// renamed there (others may read it).
+pub fn rename_env(
+    sources: &[Source<'_>],
+    service: &Service,
+    var: &crate::compose::EnvVar,
+    new_name: &str,
+) -> Outcome {
+    let name = &var.name.value;
+    if var.from_env_file {
+        let path = sources
+            .get(var.name.origin.file.0 as usize)
+            .map_or_else(String::new, |s| s.path.display().to_string());
+        return Err(format!(
+            "`{name}` comes from the env file `{path}`, which milvet does not rewrite: rename it \
+             to `{new_name}` there"
+        ));
+    }
+    let field = service
+        .environment
+        .field
+        .ok_or("the variable has no `environment`")?;
+    if !field.is_own() || var.merged || !written_in_service(sources, service, var.name.origin) {
+        return Err(format!(
+            "`{name}` comes through an alias, a `<<` merge or `extends` that other services may \
+             share: set `{new_name}` in this service instead"
+        ));
+    }
+    let doc = file_doc(sources, var.name.origin.file)?;
+    let tree = doc.tree;
+    let failed = || format!("cannot rename `{name}` where it is written: rename it by hand");
+    let node = var.name.node;
+    let edit = match service.environment.form {
+        EnvForm::Map(_) => doc.replace_scalar(node, new_name, false),
+        EnvForm::List(_) => doc.replace_in_scalar(node, 0..name.len(), new_name),
+        _ => None,
+    }
+    .ok_or_else(failed)?;
+    let collection = tree.parent(node).ok_or_else(failed)?;
+    unshared(&doc, collection, vec![edit])
+}

@@ -40,15 +40,40 @@ impl Rule for MilvusDataNotPersisted {
             let s = member.service;
             // Pulsar or Kafka with remote storage: nothing that matters is kept locally.
             let env = |n: &str| s.environment.value(n).map(|t| t.value.to_ascii_lowercase());
-            let remote_queue = env("MQ_TYPE").is_some_and(|q| q == "pulsar" || q == "kafka");
-            let local_storage = env("COMMON_STORAGETYPE").is_some_and(|t| t == "local");
+            let cfg = super::milvus_config(cx, s);
+            // What the configuration says (environment, user.yaml, milvus.yaml), else the
+            // environment alone.
+            let value = |key: &str, var: &str| match cfg {
+                Some(c) => c.value(key).map(|v| v.value.trim().to_ascii_lowercase()),
+                None => env(var),
+            };
+            let remote_queue =
+                value("mq.type", "MQ_TYPE").is_some_and(|q| q == "pulsar" || q == "kafka");
+            let local_storage =
+                value("common.storageType", "COMMON_STORAGETYPE").is_some_and(|t| t == "local");
             if remote_queue && !local_storage {
                 continue;
             }
-            let Some((path, storage)) = PATHS.iter().find_map(|p| {
-                let st = cx.file.storage(s, p, &[]);
-                (!st.persists()).then_some((*p, st))
-            }) else {
+            // A path the configuration moves elsewhere is judged there
+            // (milvus-local-storage-not-persisted), not at its default.
+            let moved = |key: &str| {
+                cfg.and_then(|c| c.value(key))
+                    .is_some_and(|v| !v.is_default())
+            };
+            let Some((path, storage)) = PATHS
+                .iter()
+                .filter(|p| {
+                    if p.ends_with("/data") {
+                        !moved("localStorage.path")
+                    } else {
+                        !moved("rocksmq.path")
+                    }
+                })
+                .find_map(|p| {
+                    let st = cx.file.storage(s, p, &[]);
+                    (!st.persists()).then_some((*p, st))
+                })
+            else {
                 continue;
             };
             let Some(problem) = storage_problem(&storage) else {

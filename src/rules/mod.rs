@@ -27,7 +27,13 @@ mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
+mod milvus_credentials_mismatch;
 mod milvus_data_not_persisted;
+mod milvus_embedded_etcd_compaction;
+mod milvus_embedded_etcd_not_persisted;
+pub(crate) mod milvus_endpoint_unreachable;
+mod milvus_env_override_noop;
+mod milvus_local_storage_not_persisted;
 mod milvus_management_port_exposed;
 mod milvus_version_data_loss;
 mod minio_data_not_persisted;
@@ -97,6 +103,44 @@ impl Context<'_> {
             .get(file.0 as usize)
             .map_or_else(String::new, |s| s.path.display().to_string())
     }
+}
+
+/// The configuration a Milvus service runs with.
+pub(crate) fn milvus_config<'c, 'a>(
+    cx: &'c Context<'a>,
+    service: &Service,
+) -> Option<&'c crate::milvus::MilvusConfig<'a>> {
+    cx.milvus_configs
+        .iter()
+        .find(|c| c.service.is_some_and(|s| std::ptr::eq(s, service)))
+}
+
+/// Whether a Milvus setting's value cannot be known: a variable with no value (taken from a
+/// shell milvet does not see), or one whose reference is malformed or required and missing.
+pub(crate) fn setting_unknowable(cx: &Context<'_>, s: &crate::milvus::Setting<'_>) -> bool {
+    match &s.decided {
+        crate::milvus::Decided::Env { var, .. } => {
+            var.value.is_none() || unknowable(cx, var.value.as_ref().map(|t| t.origin))
+        }
+        _ => false,
+    }
+}
+
+/// [`setting_unknowable`], or a value the service's configuration files would decide, while
+/// one of them is mounted from a host file the project does not have (or cannot be read):
+/// what it sets is not known.
+pub(crate) fn setting_uncertain(
+    cx: &Context<'_>,
+    service: &Service,
+    s: &crate::milvus::Setting<'_>,
+) -> bool {
+    setting_unknowable(cx, s)
+        || (!matches!(s.decided, crate::milvus::Decided::Env { .. })
+            && cx.file.mounted.iter().any(|m| {
+                m.service == service.name.value
+                    && m.file().is_none()
+                    && crate::stack::milvus::config_paths(service).contains(&m.container_path)
+            }))
 }
 
 /// Whether a value written at `origin` cannot be known because a variable reference in it is
@@ -193,6 +237,12 @@ static RULES: &[&dyn Rule] = &[
     &image_unavailable::ImageUnavailable,
     &minio_default_credentials::MinioDefaultCredentials,
     &woodpecker_minio_too_old::WoodpeckerMinioTooOld,
+    &milvus_env_override_noop::MilvusEnvOverrideNoop,
+    &milvus_endpoint_unreachable::MilvusEndpointUnreachable,
+    &milvus_credentials_mismatch::MilvusCredentialsMismatch,
+    &milvus_embedded_etcd_not_persisted::MilvusEmbeddedEtcdNotPersisted,
+    &milvus_embedded_etcd_compaction::MilvusEmbeddedEtcdCompaction,
+    &milvus_local_storage_not_persisted::MilvusLocalStorageNotPersisted,
     &unset_variable::UnsetVariable,
     &invalid_interpolation::InvalidInterpolation,
     &missing_file::MissingFile,
@@ -292,6 +342,7 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     for rule in RULES {
         rule.check(&cx, &mut out);
     }
+    name_dependents(&cx, &mut out);
     // A service behind a profile is checked all the same; say which profile starts it.
     let with_profiles: std::collections::HashMap<&str, &Service> = file
         .services
@@ -315,6 +366,79 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
     }
     out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
     out
+}
+
+/// The seed rules about etcd's and MinIO's data, whose findings say which Milvus depends on
+/// the server.
+const DEPENDENT_RULES: &[&str] = &[
+    "etcd-data-not-persisted",
+    "etcd-compaction-mode",
+    "etcd-compaction-retention",
+    "minio-data-not-persisted",
+];
+
+/// To each seed-rule finding about an etcd or MinIO service, the Milvus settings that point
+/// at it (`etcd.endpoints`, `minio.address`, wherever they were decided), as related places and
+/// in the message: which Milvus keeps its metadata or segments there.
+fn name_dependents(cx: &Context<'_>, out: &mut [Diagnostic]) {
+    use crate::stack::network::{Endpoint, Reach, reach};
+    for d in out.iter_mut() {
+        if !DEPENDENT_RULES.contains(&d.rule) {
+            continue;
+        }
+        let Some(name) = d.service.clone() else {
+            continue;
+        };
+        let is_etcd = cx.etcd.iter().any(|e| e.service.name.value == name);
+        let is_minio = cx.minio.iter().any(|m| m.service.name.value == name);
+        let mut users = Vec::new();
+        for cfg in &cx.milvus_configs {
+            let Some(s) = cfg.service else { continue };
+            let setting = if is_etcd {
+                cfg.etcd_endpoints()
+            } else if is_minio {
+                cfg.minio_address()
+            } else {
+                None
+            };
+            let Some(setting) = setting else { continue };
+            let points = setting.as_list().iter().any(|item| {
+                Endpoint::parse(item).is_some_and(|ep| {
+                    matches!(reach(cx.file, s, &ep.host),
+                        Reach::Service { service, .. } if service.name.value == name)
+                })
+            });
+            if !points {
+                continue;
+            }
+            let label = format!(
+                "Milvus service `{}` uses it: `{}` is `{}`",
+                s.name.value, setting.key, setting.value
+            );
+            if let Some(o) = setting.decided.origin() {
+                d.related.push(Related { origin: o, label });
+            }
+            users.push(format!(
+                "`{}` ({}: `{}`)",
+                s.name.value,
+                setting.describe(),
+                setting.value
+            ));
+        }
+        if !users.is_empty() {
+            d.message.push_str(&format!(
+                "; Milvus service{} {} {} {} here",
+                if users.len() == 1 { "" } else { "s" },
+                users.join(", "),
+                if users.len() == 1 {
+                    "keeps its"
+                } else {
+                    "keep their"
+                },
+                if is_etcd { "metadata" } else { "segments" }
+            ));
+        }
+    }
 }
 
 impl RuleMeta {

@@ -627,6 +627,56 @@ impl<'a> Etcd<'a> {
     }
 }
 
+/// etcd's default `--listen-client-urls` (server/embed/config.go `DefaultListenClientURLs`):
+/// the loopback interface only.
+pub const DEFAULT_LISTEN_CLIENT_URLS: &str = "http://localhost:2379";
+/// What bitnami's environment script exports when `ETCD_LISTEN_CLIENT_URLS` is not set
+/// (rootfs/opt/bitnami/scripts/etcd-env.sh).
+pub const BITNAMI_LISTEN_CLIENT_URLS: &str = "http://0.0.0.0:2379";
+
+impl<'a> Etcd<'a> {
+    /// Where etcd listens for clients inside its container: `--listen-client-urls`, else
+    /// `ETCD_LISTEN_CLIENT_URLS`, else the default (bitnami's scripts export `0.0.0.0:2379`
+    /// when the variable is not set, etcd's own default is `localhost:2379`). `None` when a
+    /// config file decides it, or when the value has no address with a port.
+    pub fn client_listening(&self) -> Option<super::network::Listening> {
+        use super::network::Listening;
+        if self.config_in_use().is_some() {
+            return None;
+        }
+        let (value, origin, what) = match self.setting("listen-client-urls") {
+            Some(s) => {
+                let what = match &s.source {
+                    Source::Flag(_) => format!("`--listen-client-urls {}`", s.value),
+                    _ => format!("`ETCD_LISTEN_CLIENT_URLS={}`", s.value),
+                };
+                (s.value.clone(), s.origin(), what)
+            }
+            None if self.bitnami_entrypoint() => (
+                BITNAMI_LISTEN_CLIENT_URLS.to_string(),
+                None,
+                format!(
+                    "the bitnami image's default `ETCD_LISTEN_CLIENT_URLS={BITNAMI_LISTEN_CLIENT_URLS}`"
+                ),
+            ),
+            None => (
+                DEFAULT_LISTEN_CLIENT_URLS.to_string(),
+                None,
+                format!(
+                    "etcd's default `--listen-client-urls {DEFAULT_LISTEN_CLIENT_URLS}`: neither \
+                     `--listen-client-urls` nor `ETCD_LISTEN_CLIENT_URLS` is set"
+                ),
+            ),
+        };
+        let listeners = Listening::from_urls(&value);
+        (!listeners.is_empty()).then_some(Listening {
+            listeners,
+            origin,
+            what,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

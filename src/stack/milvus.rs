@@ -23,6 +23,126 @@ pub fn in_file(file: &ComposeFile) -> bool {
     file.services.iter().any(is_milvus)
 }
 
+/// The embedded etcd's config file as the service's environment names it
+/// (`ETCD_CONFIG_PATH`, `MILVUS_CONF_ETCD_CONFIG_PATH`), when absolute: a file the project may
+/// mount (read by [`crate::mounted`]). One named in `milvus.yaml` is not known this early.
+pub fn embedded_etcd_config_path(service: &Service) -> Option<String> {
+    if !is_milvus(service) {
+        return None;
+    }
+    let v = env_for_key(service, "etcd.config.path")?.value.as_ref()?;
+    v.value
+        .starts_with('/')
+        .then(|| crate::compose::normalize_path(&v.value))
+}
+
+/// How Milvus turns an environment variable or a key into the name it matches them by:
+/// lower-case, a leading `milvus.` stripped, `_`, `.` and `/` removed
+/// (pkg/util/paramtable/base_table.go, `BaseTable.init`; pkg/config/config.go `formatKey`).
+pub fn env_key_form(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_prefix("milvus.").unwrap_or(&lower);
+    lower
+        .chars()
+        .filter(|c| !matches!(c, '_' | '.' | '/'))
+        .collect()
+}
+
+/// The environment variable of a Milvus service that Milvus reads as `key` (the last one
+/// written wins), `MILVUS_CONF_<NAME>` included.
+pub fn env_for_key<'a>(service: &'a Service, key: &str) -> Option<&'a crate::compose::EnvVar> {
+    let want = env_key_form(key);
+    service.environment.vars.iter().rev().find(|v| {
+        let name = v.name.value.to_ascii_lowercase();
+        let name = name.strip_prefix("milvus_conf_").unwrap_or(&name);
+        env_key_form(name) == want
+    })
+}
+
+/// The MinIO server a Milvus service stores its segments on: the service its `minio.address`
+/// (given as `address`) reaches, else, with no address known, the project's only MinIO.
+pub fn minio_of<'s, 'a>(
+    file: &'a ComposeFile,
+    minio: &'s [super::minio::Minio<'a>],
+    milvus: &Service,
+    address: Option<&str>,
+) -> Option<&'s super::minio::Minio<'a>> {
+    match address {
+        Some(a) => {
+            let host = super::network::Endpoint::parse(a)?.host;
+            match super::network::reach(file, milvus, &host) {
+                super::network::Reach::Service { service, .. } => {
+                    minio.iter().find(|m| std::ptr::eq(m.service, service))
+                }
+                _ => None,
+            }
+        }
+        None if minio.len() == 1 => minio.first(),
+        None => None,
+    }
+}
+
+/// An environment variable that looks like a Milvus setting but sets nothing
+/// (`rules/data/milvus-env.toml`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoopVar {
+    /// The variable, or (with `prefix`) the start of a family of them.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// The Milvus key it looks meant for.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The variable Milvus reads for that key, when there is one right name.
+    #[serde(default)]
+    pub rename: Option<String>,
+    /// `user` or `password`: the MinIO root credential a renamed value must equal.
+    #[serde(default)]
+    pub credential: Option<String>,
+    /// Whether it sets nothing only under `milvus run standalone`.
+    #[serde(default)]
+    pub standalone_only: bool,
+    /// Why it sets nothing, continuing "`NAME` ...".
+    pub reason: String,
+    pub source: String,
+}
+
+impl NoopVar {
+    pub fn matches(&self, var: &str) -> bool {
+        self.name.as_deref() == Some(var)
+            || self.prefix.as_deref().is_some_and(|p| var.starts_with(p))
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoopFile {
+    checked: String,
+    variable: Vec<NoopVar>,
+}
+
+const NOOP_DATA: &str = include_str!("../../rules/data/milvus-env.toml");
+
+fn noop_file() -> &'static NoopFile {
+    static FILE: std::sync::OnceLock<NoopFile> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        toml::from_str(NOOP_DATA).expect("rules/data/milvus-env.toml is checked by its test")
+    })
+}
+
+/// What `rules/data/milvus-env.toml` says of a variable on a Milvus service, if it is one
+/// that sets nothing. Read on first use.
+pub fn noop_env(var: &str) -> Option<&'static NoopVar> {
+    noop_file().variable.iter().find(|v| v.matches(var))
+}
+
+/// The date the no-op variable data was last checked against Milvus's sources.
+pub fn noop_env_checked() -> &'static str {
+    &noop_file().checked
+}
+
 /// Milvus's working directory in its image (`WORKDIR /milvus`).
 pub const WORKDIR: &str = "/milvus";
 
@@ -52,4 +172,75 @@ pub fn config_paths(service: &Service) -> Vec<String> {
     }
     let dir = config_dir(service);
     vec![format!("{dir}/milvus.yaml"), format!("{dir}/user.yaml")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys of every Milvus line from 2.3 to 2.6 that the entries name (configs/milvus.yaml).
+    const KEYS: &[&str] = &[
+        "minio.accessKeyID",
+        "minio.secretAccessKey",
+        "minio.address",
+        "minio.port",
+        "minio.rootPath",
+        "etcd.endpoints",
+        "etcd.use.embed",
+        "etcd.data.dir",
+        "etcd.config.path",
+        "etcd.rootPath",
+        "common.storageType",
+    ];
+
+    #[test]
+    fn noop_data_is_well_formed_and_true_to_the_mapping() {
+        let file = noop_file();
+        assert_eq!(file.checked.len(), 10, "checked is a YYYY-MM-DD date");
+        assert!(!file.variable.is_empty());
+        for v in &file.variable {
+            let id = v.name.as_deref().or(v.prefix.as_deref()).unwrap();
+            assert!(
+                v.name.is_some() != v.prefix.is_some(),
+                "{id}: exactly one of name and prefix"
+            );
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()),
+                "{id}: an environment variable name"
+            );
+            assert!(
+                !v.reason.is_empty() && !v.source.is_empty(),
+                "{id}: sourced"
+            );
+            // It sets none of the keys milvet knows.
+            if let Some(n) = &v.name {
+                assert!(
+                    KEYS.iter().all(|k| env_key_form(k) != env_key_form(n)),
+                    "{n} maps to a key"
+                );
+            }
+            match (&v.key, &v.rename) {
+                (Some(k), Some(r)) => {
+                    assert!(KEYS.contains(&k.as_str()), "{id}: {k} is a known key");
+                    assert_eq!(env_key_form(r), env_key_form(k), "{r} sets {k}");
+                    assert!(
+                        matches!(v.credential.as_deref(), Some("user" | "password")),
+                        "{id}: a rename says which credential it carries"
+                    );
+                }
+                (_, None) => assert!(v.credential.is_none(), "{id}: credential without rename"),
+                (None, Some(_)) => panic!("{id}: a rename needs the key it sets"),
+            }
+        }
+        assert!(noop_env("MINIO_ACCESS_KEY").is_some());
+        assert!(noop_env("ETCD_AUTO_COMPACTION_RETENTION").is_some());
+        assert!(noop_env("MINIO_ACCESS_KEY_ID").is_none());
+        assert!(noop_env("ETCD_DATA_DIR").is_none());
+        assert_eq!(
+            env_key_form("MINIO_ACCESS_KEY_ID"),
+            env_key_form("minio.accessKeyID")
+        );
+        assert_eq!(env_key_form("milvus.etcd.endpoints"), "etcdendpoints");
+    }
 }

@@ -316,6 +316,210 @@ impl<'a> Minio<'a> {
     }
 }
 
+/// MinIO's default API address (cmd/server-main.go, `--address`, `MINIO_ADDRESS`).
+pub const DEFAULT_ADDRESS: &str = ":9000";
+
+/// Where a credential's value comes from.
+#[derive(Clone, Debug)]
+pub enum CredentialSource {
+    /// The variable of that name (the current name, or the deprecated one).
+    Env(&'static str),
+    /// MinIO's or the image's default.
+    Default,
+}
+
+/// A root credential as the MinIO server will use it.
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub value: String,
+    /// Where the deciding value is written (`None` for a default).
+    pub origin: Option<Origin>,
+    pub source: CredentialSource,
+    /// The variable that holds it, or would: for messages.
+    pub name: &'static str,
+}
+
+impl Credential {
+    pub fn is_default(&self) -> bool {
+        matches!(self.source, CredentialSource::Default)
+    }
+}
+
+/// MinIO's root user and password.
+#[derive(Clone, Debug)]
+pub struct RootCredentials {
+    pub user: Credential,
+    pub password: Credential,
+}
+
+/// The official image's defaults (internal/auth/credentials.go).
+pub const DEFAULT_USER: &str = "minioadmin";
+pub const DEFAULT_PASSWORD: &str = "minioadmin";
+/// bitnami's (rootfs/opt/bitnami/scripts/minio-env.sh).
+pub const BITNAMI_USER: &str = "minio";
+pub const BITNAMI_PASSWORD: &str = "miniosecret";
+
+impl Minio<'_> {
+    /// The root credentials the server will run with: `MINIO_ROOT_USER` /
+    /// `MINIO_ROOT_PASSWORD`, else the deprecated `MINIO_ACCESS_KEY` / `MINIO_SECRET_KEY`
+    /// (cmd/common-main.go), else `minioadmin`/`minioadmin`. bitnami's scripts export
+    /// `MINIO_ROOT_USER` / `MINIO_ROOT_PASSWORD` themselves (`minio`/`miniosecret` when not
+    /// set), so the deprecated names never count there. `None` when they cannot be known: a
+    /// variable with no value (taken from the shell), or a `*_FILE` variable (a Docker secret).
+    pub fn root_credentials(&self) -> Option<RootCredentials> {
+        let table = self.flavor.credentials();
+        // bitnami's scripts export `MINIO_ROOT_*` themselves: the older names never count.
+        let (user_names, password_names): (&[&'static str], &[&'static str]) =
+            if self.bitnami_scripts() {
+                (&table.user[..1], &table.password[..1])
+            } else {
+                (&table.user, &table.password)
+            };
+        let defaults = table.defaults;
+        if table
+            .unknown_with
+            .iter()
+            .any(|n| self.service.environment.get(n).is_some())
+        {
+            return None;
+        }
+        let env = &self.service.environment;
+        if [
+            "MINIO_ROOT_USER_FILE",
+            "MINIO_ROOT_PASSWORD_FILE",
+            "MINIO_ACCESS_KEY_FILE",
+            "MINIO_SECRET_KEY_FILE",
+        ]
+        .iter()
+        .any(|n| env.get(n).is_some())
+        {
+            return None;
+        }
+        let credential = |names: &[&'static str], default: &'static str| -> Option<Credential> {
+            for &name in names {
+                if let Some(var) = env.get(name) {
+                    let text = var.value.as_ref()?;
+                    // An empty value counts as unset for MinIO (env.Get), and for bitnami's
+                    // `${VAR:-default}`.
+                    if text.value.is_empty() {
+                        continue;
+                    }
+                    return Some(Credential {
+                        value: text.value.clone(),
+                        origin: Some(text.place()),
+                        source: CredentialSource::Env(name),
+                        name,
+                    });
+                }
+            }
+            Some(Credential {
+                value: default.to_string(),
+                origin: None,
+                source: CredentialSource::Default,
+                name: names[0],
+            })
+        };
+        Some(RootCredentials {
+            user: credential(user_names, defaults.0)?,
+            password: credential(password_names, defaults.1)?,
+        })
+    }
+
+    /// Whether bitnami's scripts start the server (the image with no command of its own).
+    pub fn bitnami_scripts(&self) -> bool {
+        self.bitnami && self.server_args.is_none()
+    }
+
+    /// Where the S3 API listens inside the container: `--address`, else `MINIO_ADDRESS`, else
+    /// `:9000` (bitnami's scripts: `:$MINIO_API_PORT_NUMBER`, 9000 by default).
+    pub fn api_listening(&self) -> Option<super::network::Listening> {
+        use super::network::{Listener, Listening};
+        let env = &self.service.environment;
+        if self.flavor == Flavor::Rustfs {
+            // RustFS: `--address` / `RUSTFS_ADDRESS` (see [`Minio::listen`]).
+            let l = self.listen();
+            return Some(Listening {
+                listeners: vec![Listener {
+                    host: String::new(),
+                    port: l.port?,
+                }],
+                origin: l.written.as_ref().map(|(_, o)| *o),
+                what: match &l.written {
+                    Some((v, _)) => format!("`{v}`"),
+                    None => "RustFS's default API address `:9000`".into(),
+                },
+            });
+        }
+        if self.bitnami_scripts() {
+            return Some(
+                match env
+                    .value("MINIO_API_PORT_NUMBER")
+                    .filter(|t| !t.value.is_empty())
+                {
+                    Some(t) => Listening {
+                        listeners: vec![Listener {
+                            host: String::new(),
+                            port: t.value.trim().parse().ok()?,
+                        }],
+                        origin: Some(t.place()),
+                        what: format!("`MINIO_API_PORT_NUMBER={}`", t.value),
+                    },
+                    None => Listening {
+                        listeners: vec![Listener {
+                            host: String::new(),
+                            port: 9000,
+                        }],
+                        origin: None,
+                        what: "the bitnami image's default API port 9000".into(),
+                    },
+                },
+            );
+        }
+        let args = self.server_args.as_deref().unwrap_or(&[]);
+        // urfave/cli moves flags before the paths: `--address` may be anywhere.
+        let mut flag: Option<(String, Origin)> = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            let body = a.value.trim_start_matches('-');
+            if a.value.starts_with('-') {
+                if body == "address" {
+                    if let Some(v) = args.get(i + 1) {
+                        flag = Some((v.value.clone(), v.origin));
+                    }
+                    i += 1;
+                } else if let Some(v) = body.strip_prefix("address=") {
+                    flag = Some((
+                        v.to_string(),
+                        a.sub_origin(a.value.len() - v.len()..a.value.len()),
+                    ));
+                }
+            }
+            i += 1;
+        }
+        let (value, origin, what) = match flag {
+            Some((v, o)) => (v.clone(), Some(o), format!("`--address {v}`")),
+            None => match env.value("MINIO_ADDRESS").filter(|t| !t.value.is_empty()) {
+                Some(t) => (
+                    t.value.clone(),
+                    Some(t.place()),
+                    format!("`MINIO_ADDRESS={}`", t.value),
+                ),
+                None => (
+                    DEFAULT_ADDRESS.to_string(),
+                    None,
+                    "MinIO's default API address `:9000`".to_string(),
+                ),
+            },
+        };
+        Some(Listening {
+            listeners: vec![Listening::from_address(&value)?],
+            origin,
+            what,
+        })
+    }
+}
+
 /// The port the S3 API listens on by default (MinIO's `GlobalMinioDefaultPort`, RustFS's
 /// `DEFAULT_ADDRESS` `:9000`), which `mc ready local` and the official healthcheck probe.
 pub const DEFAULT_API_PORT: u16 = 9000;

@@ -13,6 +13,7 @@ pub mod images;
 mod images_data;
 pub mod milvus;
 pub mod minio;
+pub mod network;
 pub mod releases;
 mod releases_raw;
 pub mod roles;
@@ -28,6 +29,7 @@ use crate::source::Span;
 pub fn mounted_paths(service: &Service) -> Vec<String> {
     let mut paths = milvus::config_paths(service);
     paths.extend(etcd::config_paths(service));
+    paths.extend(milvus::embedded_etcd_config_path(service));
     paths.dedup();
     paths
 }

@@ -1,0 +1,248 @@
+//! How a service is attached to networks, and the names it answers to or resolves there:
+//! `hostname`, `networks` (with `aliases`), `network_mode`, `links`, `external_links` and
+//! `extra_hosts`, merged as Docker Compose merges them (network by network, aliases, links and
+//! extra hosts as unions; checked with `docker compose config` v2.40.3).
+
+use super::{Cx, Field, MergeTag, Text};
+use crate::yaml::NodeId;
+
+/// One network a service is attached to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// The network's key under the top-level `networks` (`default` for the project's own).
+    pub name: Text,
+    /// `aliases` on that network.
+    pub aliases: Vec<Text>,
+}
+
+/// A service's networking, as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Networking {
+    pub hostname: Option<Text>,
+    /// `network_mode` (`host`, `none`, `bridge`, `service:<name>`, `container:<name>`).
+    pub network_mode: Option<Text>,
+    /// `networks`, when written; a service without it is on the project's `default` network.
+    pub networks: Option<Vec<Attachment>>,
+    /// `links` and `external_links` entries (`service`, `service:alias`).
+    pub links: Vec<Text>,
+    /// `extra_hosts` entries (`name:ip`, `name=ip`, or the mapping's keys).
+    pub extra_hosts: Vec<Text>,
+}
+
+impl Networking {
+    /// The networks the service is on, by key: the written ones, else `default`. Empty with a
+    /// `network_mode`, which attaches it to no network of the project.
+    pub fn network_names(&self) -> Vec<&str> {
+        if self.network_mode.is_some() {
+            return Vec::new();
+        }
+        match &self.networks {
+            Some(n) => n.iter().map(|a| a.name.value.as_str()).collect(),
+            None => vec!["default"],
+        }
+    }
+
+    /// The names `extra_hosts` gives hosts in the service's own `/etc/hosts`.
+    pub fn extra_host_names(&self) -> Vec<&str> {
+        self.extra_hosts
+            .iter()
+            .filter_map(|t| {
+                let v = t.value.trim();
+                let name = match v.split_once('=') {
+                    Some((n, _)) => n,
+                    None => v.split_once(':').map_or(v, |(n, _)| n),
+                };
+                (!name.is_empty()).then_some(name)
+            })
+            .collect()
+    }
+
+    /// The names `links` and `external_links` let the service itself resolve: the linked
+    /// service or container, and the alias after `:`.
+    pub fn link_names(&self) -> Vec<&str> {
+        self.links
+            .iter()
+            .flat_map(|t| t.value.split(':'))
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+}
+
+impl Cx<'_> {
+    /// The networking attributes of a service mapping.
+    pub(super) fn networking(&self, node: NodeId) -> Networking {
+        let tree = self.tree;
+        let read = |k: &str| self.field(node, k);
+        let get = |k: &str| tree.get(node, k);
+        let list = |k: &str| -> Vec<Text> {
+            self.under(read(k), || {
+                let Some(n) = get(k) else { return Vec::new() };
+                if let Some(items) = tree.items(n) {
+                    items.iter().filter_map(|&i| self.text(i)).collect()
+                } else if let Some(entries) = tree.entries(n) {
+                    // `extra_hosts` as a mapping: `name: ip`.
+                    entries.iter().filter_map(|e| self.literal(e.key)).collect()
+                } else {
+                    Vec::new()
+                }
+            })
+        };
+        let networks = get("networks").map(|n| {
+            self.under(read("networks"), || {
+                if let Some(items) = tree.items(n) {
+                    items
+                        .iter()
+                        .filter_map(|&i| self.text(i))
+                        .map(|name| Attachment {
+                            name,
+                            aliases: Vec::new(),
+                        })
+                        .collect()
+                } else {
+                    tree.entries(n)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(|e| {
+                            let name = self.literal(e.key)?;
+                            let aliases = tree
+                                .get(e.value, "aliases")
+                                .and_then(|a| tree.items(a))
+                                .unwrap_or(&[])
+                                .iter()
+                                .filter_map(|&a| self.text(a))
+                                .collect();
+                            Some(Attachment { name, aliases })
+                        })
+                        .collect()
+                }
+            })
+        });
+        let mut links = list("links");
+        links.extend(list("external_links"));
+        Networking {
+            hostname: self.under(read("hostname"), || {
+                get("hostname").and_then(|n| self.text(n))
+            }),
+            network_mode: self.under(read("network_mode"), || {
+                get("network_mode").and_then(|n| self.text(n))
+            }),
+            networks,
+            links,
+            extra_hosts: list("extra_hosts"),
+        }
+    }
+}
+
+/// The networks of the top-level `networks` that other projects can share: `external`, or
+/// given a fixed `name`.
+pub(super) fn shared_networks(cx: &Cx<'_>, root: NodeId) -> Vec<String> {
+    let tree = cx.tree;
+    let Some(entries) = tree.get(root, "networks").and_then(|n| tree.entries(n)) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|e| {
+            tree.get(e.value, "external")
+                .is_some_and(|n| tree.is_mapping(n) || tree.scalar(n).is_some_and(|s| s == "true"))
+                || tree.get(e.value, "name").is_some()
+        })
+        .filter_map(|e| tree.scalar(e.key).map(str::to_string))
+        .collect()
+}
+
+/// `o`'s networking (a later file or definition) merged onto `b`'s; `fields` are `o`'s
+/// attributes, for `!reset` and `!override`.
+pub(super) fn merge(b: Networking, o: Networking, fields: &[(String, Field)]) -> Networking {
+    let tag = |name: &str| {
+        fields
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, f)| f.tag)
+    };
+    let replaced = |name: &str| matches!(tag(name), Some(MergeTag::Reset | MergeTag::Override));
+    let reset = |name: &str| tag(name) == Some(MergeTag::Reset);
+    let union = |b: Vec<Text>, o: Vec<Text>, key: &str| {
+        let mut out = if replaced(key) { Vec::new() } else { b };
+        for x in o {
+            if !out.iter().any(|y| y.value == x.value) {
+                out.push(x);
+            }
+        }
+        out
+    };
+    let networks = match (b.networks, o.networks) {
+        (_, Some(o)) if replaced("networks") => Some(o),
+        (Some(mut b), Some(o)) => {
+            for a in o {
+                match b.iter_mut().find(|x| x.name.value == a.name.value) {
+                    Some(x) => {
+                        let old = std::mem::take(&mut x.aliases);
+                        x.aliases = union(old, a.aliases, "");
+                    }
+                    None => b.push(a),
+                }
+            }
+            Some(b)
+        }
+        (b, o) => {
+            if reset("networks") {
+                o
+            } else {
+                o.or(b)
+            }
+        }
+    };
+    Networking {
+        hostname: o
+            .hostname
+            .or(if reset("hostname") { None } else { b.hostname }),
+        network_mode: o.network_mode.or(if reset("network_mode") {
+            None
+        } else {
+            b.network_mode
+        }),
+        networks,
+        links: union(b.links, o.links, "links"),
+        extra_hosts: union(b.extra_hosts, o.extra_hosts, "extra_hosts"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compose::{ComposeFile, Env, FileId, merge::merge};
+    use crate::yaml::{Limits, parse};
+
+    fn model(text: &str, id: u32) -> ComposeFile {
+        let tree = parse(text, &Limits::default()).unwrap();
+        let root = tree.documents[0].root.unwrap();
+        ComposeFile::from_document(&tree, text, FileId(id), root, &Env::default())
+    }
+
+    /// As `docker compose config` v2.40.3 merges them: aliases of one network are a union,
+    /// the other attributes the later file's.
+    #[test]
+    fn networking_merges_as_compose_does() {
+        let base = model(
+            "services:\n  a:\n    image: x\n    hostname: ahost\n    networks:\n      n1:\n        aliases: [a1, a2]\n      n2:\n    links: ['b:bee']\n    extra_hosts: ['h1:10.0.0.1']\n  b:\n    image: y\n    networks: [n1]\n  c:\n    image: z\n    network_mode: 'service:a'\nnetworks:\n  n1:\n  n2:\n    external: true\n",
+            0,
+        );
+        let over = model(
+            "services:\n  a:\n    hostname: other\n    networks:\n      n1:\n        aliases: [a3, a1]\n    extra_hosts:\n      h2: 10.0.0.2\n",
+            1,
+        );
+        let m = merge(base, over);
+        let a = &m.services[0].net;
+        assert_eq!(a.hostname.as_ref().unwrap().value, "other");
+        let nets = a.networks.as_ref().unwrap();
+        let aliases: Vec<&str> = nets[0].aliases.iter().map(|t| t.value.as_str()).collect();
+        assert_eq!(aliases, ["a1", "a2", "a3"]);
+        assert_eq!(a.network_names(), ["n1", "n2"]);
+        assert_eq!(a.extra_host_names(), ["h1", "h2"]);
+        assert_eq!(a.link_names(), ["b", "bee"]);
+        assert_eq!(m.services[1].net.network_names(), ["n1"]);
+        assert!(m.services[2].net.network_names().is_empty());
+        assert_eq!(m.shared_networks, ["n2"]);
+    }
+}
