@@ -62,3 +62,53 @@ fn empty_minio_data_path() {
     );
     assert_fixes_idempotently("services:\n o:\n   command: minio server /m ` !- s \"\"");
 }
+
+/// Found by the `fix` target with the structure-aware mutator (an anchor on a whole etcd
+/// service, merged by a service added after it; minimised by hand): etcd's tmpfs at its data
+/// directory reaches `other` through `<<: *base`, and the fix for `other` removed the `tmpfs:`
+/// entry where it is written, in etcd's mapping, so etcd lost its mount. A mount written
+/// outside the service is not removed there: the fix is unavailable, with why. (etcd's own fix
+/// is unavailable too: its mapping, with a `<<` inside, cannot be copied for `other`.)
+#[test]
+fn a_tmpfs_merged_from_another_service_is_not_removed_from_it() {
+    let text = "services:\n  etcd: &base\n    <<: {image: merged}\n    image: quay.io/coreos/etcd:v3.5.18\n    command: etcd --data-dir /etcd\n    tmpfs: /etcd\n  other:\n    <<: *base\n    image: busybox\n";
+    let fixed = fix(text).unwrap();
+    assert_eq!(
+        fixed,
+        "services:\n  etcd: &base\n    <<: {image: merged}\n    image: quay.io/coreos/etcd:v3.5.18\n    command: etcd --data-dir /etcd\n    tmpfs: /etcd\n  other:\n    <<: *base\n    image: busybox\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n"
+    );
+    assert_fixes_idempotently(text);
+    let diagnostics = milvet::check::check_text(
+        text,
+        milvet::discover::FileKind::Compose,
+        &Options::default(),
+    )
+    .unwrap();
+    let why: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.rule == "etcd-data-not-persisted" && d.service.as_deref() == Some("other"))
+        .filter_map(|d| d.fix.as_ref().map(|f| f.description.as_str()))
+        .collect();
+    assert_eq!(
+        why,
+        [
+            "the tmpfs mount at `/etcd` is written outside this service, in a mapping it merges or \
+          extends, where removing it would change every service that uses that mapping: give the \
+          service a `tmpfs` of its own without it, and mount \
+          `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/other:/etcd`, by hand"
+        ]
+    );
+}
+
+/// Seen while minimising the case above: a `type: tmpfs` item of etcd's `volumes`, anchored
+/// and aliased by another service, was rewritten in place, so the other service mounted etcd's
+/// data directory too. The alias now gets a copy of the list as it was.
+#[test]
+fn a_shared_volumes_list_with_a_tmpfs_item_is_split_before_the_item_is_replaced() {
+    let text = "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    command: etcd --data-dir /etcd\n    volumes: &v\n      - type: tmpfs\n        target: /etcd\n  other:\n    image: busybox\n    volumes: *v\n";
+    assert_eq!(
+        fix(text).unwrap(),
+        "services:\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    command: etcd --data-dir /etcd\n    volumes: &v\n      - ${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd:/etcd\n  other:\n    image: busybox\n    volumes: [{type: tmpfs, target: /etcd}]\n"
+    );
+    assert_fixes_idempotently(text);
+}

@@ -1028,11 +1028,22 @@ fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &st
     if !m.from_tmpfs_key {
         // `- type: tmpfs ...` under `volumes`: the item becomes the short form.
         let text = scalar_text(spec, tree.in_flow(m.node), false);
-        return Ok(vec![Edit {
+        let edit = Edit {
             file: doc.file,
             span: tree.span(m.node),
             text,
-        }]);
+        };
+        return unshared(&doc, m.node, vec![edit]);
+    }
+    if !written_in_service(sources, service, m.origin) {
+        // Written in another service's mapping (reached through `<<` or `extends`), which
+        // removing it would change too.
+        return Err(format!(
+            "the tmpfs mount at `{}` is written outside this service, in a mapping it merges \
+             or extends, where removing it would change every service that uses that mapping: \
+             give the service a `tmpfs` of its own without it, and mount `{spec}`, by hand",
+            m.target.raw
+        ));
     }
     let parent = tree.parent(m.node).ok_or_else(failed)?;
     let items = tree.items(parent).map(<[_]>::len);
@@ -1090,7 +1101,7 @@ fn replace_tmpfs(sources: &[Source<'_>], service: &Service, m: &Mount, spec: &st
             edits.push(e);
         }
     }
-    Ok(edits)
+    unshared(&doc, m.node, edits)
 }
 
 /// The whole lines `span` is written on, line break included, when nothing else is written on
