@@ -471,7 +471,8 @@ fn woodpecker_is_found_under_the_names_milvus_reads() {
         .collect();
     assert_eq!(w.len(), 1, "{d:?}");
     assert!(
-        w[0].message.contains("sets `MILVUS_CONF_MQ_TYPE`"),
+        w[0].message
+            .contains("(`MILVUS_CONF_MQ_TYPE` in the environment)"),
         "{}",
         w[0].message
     );
