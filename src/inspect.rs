@@ -528,6 +528,10 @@ fn problem_message(p: &Problem) -> (String, Origin) {
             format!("service `{service}` is defined by an included project too"),
             *at,
         ),
+        Problem::InvalidCommand { key, line, at, .. } => (
+            format!("`{key}` is not a valid command line: `{line}`"),
+            *at,
+        ),
     }
 }
 

@@ -1122,6 +1122,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("duplicate-mount-target", "error"),
             ("duplicate-container-name", "error"),
             ("invalid-volume-spec", "error"),
+            ("invalid-command", "error"),
             ("include-conflict", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),

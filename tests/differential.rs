@@ -145,28 +145,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
     ),
     // ---- corpus: fields ----
     (
-        "corpus/milvus/opea-project__GenAIExamples__EdgeCraftRAG_docker_compose_intel_gpu_arc_compose.yaml",
-        "services.llm-serving-xpu-",
-        "pending: string commands split as Compose splits them (go-shellwords: a backslash \
-         escapes the next character inside double quotes too)",
-    ),
-    (
-        "corpus/milvus-official/*",
-        "services.pulsar.command",
-        "pending: string commands split as Compose splits them (go-shellwords keeps the \
-         newline of a backslash-newline instead of joining the lines)",
-    ),
-    (
-        "corpus/milvus/weiliu1031__milvus@905d4b3p__deployments_docker_cluster_docker-compose.yml",
-        "services.pulsar.command",
-        "pending: string commands split as Compose splits them (backslash-newline)",
-    ),
-    (
-        "corpus/milvus/zhengbuqian__milvus__*",
-        "services.pulsar.command",
-        "pending: string commands split as Compose splits them (backslash-newline)",
-    ),
-    (
         "corpus/milvus/victor-teles__AspNetCore.Pulse__docker-compose.yml",
         "services.kafka.depends_on.zookeeper",
         "not modelled: the dependency `links` implies (no rule reads `links`)",
@@ -329,6 +307,10 @@ const REFUSAL_RULES: &[&str] = &[
     "unset-variable",
     "undefined-reference",
     "duplicate-mount-target",
+    "duplicate-container-name",
+    "invalid-volume-spec",
+    "include-conflict",
+    "invalid-command",
 ];
 
 /// `milvet check` on the project: whether it exits 2, and its error-severity findings as

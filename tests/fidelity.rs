@@ -21,6 +21,7 @@ const REFUSALS: &[&str] = &[
     "duplicate-container-name",
     "duplicate-mount-target",
     "include-conflict",
+    "invalid-command",
     "invalid-interpolation",
     "invalid-volume-spec",
     "missing-file",

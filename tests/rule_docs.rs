@@ -240,6 +240,7 @@ const DOC_TESTS: &[&str] = &[
     "image-tag-unpinned",
     "image-unavailable",
     "include-conflict",
+    "invalid-command",
     "invalid-interpolation",
     "invalid-volume-spec",
     "milvus-data-not-persisted",
@@ -306,6 +307,11 @@ fn bad_example_duplicate_container_name() {
 
 // `include-conflict` needs a second file: its bad example is the compose.yaml of
 // testdata/projects/fidelity-include-conflict, checked as a project in tests/fidelity.rs.
+
+#[test]
+fn bad_example_invalid_command() {
+    assert_bad_example("invalid-command");
+}
 
 #[test]
 fn bad_example_invalid_volume_spec() {

@@ -23,6 +23,7 @@ mod healthcheck_not_runnable;
 mod image_tag_unpinned;
 mod image_unavailable;
 mod include_conflict;
+mod invalid_command;
 mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_data_not_persisted;
@@ -108,11 +109,13 @@ pub(crate) fn unknowable(cx: &Context<'_>, origin: Option<Origin>) -> bool {
     })
 }
 
-/// Whether a service's mounts cannot be known because one of its volumes is not a valid spec
-/// once interpolated (reported by `invalid-volume-spec`).
+/// Whether a service's mounts, or the paths its command gives its program, cannot be known
+/// because one of its volumes is not a valid spec once interpolated (reported by
+/// `invalid-volume-spec`) or its `command`/`entrypoint` cannot be split (`invalid-command`).
 pub(crate) fn mounts_unknowable(cx: &Context<'_>, service: &Service) -> bool {
     cx.file.problems.iter().any(|p| match p {
-        crate::compose::Problem::InvalidVolumeSpec { at, .. } => {
+        crate::compose::Problem::InvalidVolumeSpec { at, .. }
+        | crate::compose::Problem::InvalidCommand { at, .. } => {
             service.origin.file == at.file && service.origin.span.contains(at.span)
         }
         _ => false,
@@ -195,6 +198,7 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
     &invalid_volume_spec::InvalidVolumeSpec,
+    &invalid_command::InvalidCommand,
     &include_conflict::IncludeConflict,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
