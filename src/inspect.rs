@@ -67,7 +67,7 @@ fn load_options(options: &Options) -> LoadOptions {
 
 /// Inspect the projects found under `paths` (grouped as `milvet check` groups them).
 pub fn inspect_paths(paths: &[PathBuf], options: &Options) -> Inspection {
-    let (units, walk_errors) = discover::units(paths);
+    let (units, walk_errors) = discover::units_in(paths, &options.discovery());
     Inspection {
         projects: inspect_units(&units, options),
         walk_errors,

@@ -71,21 +71,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: cross-document aliases (an alias names an anchor of an earlier document)",
     ),
     (
-        "projects/inspect-compose-file-default-dir",
-        "services.etcd.environment",
-        "pending: COMPOSE_FILE in `.env` chooses the project's files",
-    ),
-    (
-        "projects/inspect-compose-file-dotenv",
-        "verdict",
-        "pending: COMPOSE_FILE in `.env` chooses the project's files (milvet finds none)",
-    ),
-    (
-        "projects/inspect-compose-file-separator",
-        "verdict",
-        "pending: COMPOSE_FILE with COMPOSE_PATH_SEPARATOR (milvet finds no file)",
-    ),
-    (
         "projects/inspect-dependency-cycle",
         "verdict",
         "pending: refusal rules (a `depends_on` cycle)",
