@@ -467,7 +467,9 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         out.insert("healthcheck".into(), v.into());
         at.insert("healthcheck".into(), v_at.into());
     }
-    if !s.depends_on.is_empty() {
+    // Docker Compose adds the dependencies `links`, namespaces and `volumes_from` imply.
+    let implied = crate::project::implied_dependencies(&project.files, s);
+    if !s.depends_on.is_empty() || !implied.is_empty() {
         let mut d = Map::new();
         let mut d_at = Map::new();
         for dep in &s.depends_on {
@@ -480,6 +482,13 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
                 json!({ "condition": condition, "required": dep.required }),
             );
             d_at.insert(dep.service.value.clone(), places.of(&dep.service));
+        }
+        for (name, origin) in implied {
+            d.insert(
+                name.clone(),
+                json!({ "condition": "service_started", "required": true }),
+            );
+            d_at.insert(name, Value::String(places.at(origin)));
         }
         out.insert("depends_on".into(), d.into());
         at.insert("depends_on".into(), d_at.into());

@@ -214,6 +214,7 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             volumes_from(&mut m);
+            dependency_cycles(&project.files, &mut m);
             m
         });
     }
@@ -268,6 +269,132 @@ fn volumes_from(model: &mut ComposeFile) {
             }
         }
         model.services[i].mounts.extend(unique);
+    }
+}
+
+/// The services `service` depends on without its `depends_on` naming them, as Docker Compose
+/// adds them to `depends_on` (`service_started`, required): each `links` entry
+/// (`name[:alias]`), each `network_mode`, `ipc`, `pid`, `uts` or `cgroup` of `service:name`,
+/// and each `volumes_from` entry that is not `container:...`; with where each is written. A
+/// service `depends_on` already names is not repeated.
+pub fn implied_dependencies(files: &[LoadedFile], service: &Service) -> Vec<(String, Origin)> {
+    let mut out: Vec<(String, Origin)> = Vec::new();
+    let mut add = |name: &str, at: Origin| {
+        if !service.depends_on.iter().any(|d| d.service.value == name)
+            && !out.iter().any(|(n, _)| n == name)
+        {
+            out.push((name.to_string(), at));
+        }
+    };
+    let scalar = |file: FileId, node: NodeId| {
+        let tree = &files.get(file.0 as usize)?.tree;
+        let node = tree.resolve(node);
+        let span = tree.span(node);
+        Some((tree.scalar(node)?.to_string(), Origin { file, span }))
+    };
+    for (key, field) in &service.fields {
+        let Some(tree) = files.get(field.file.0 as usize).map(|f| &f.tree) else {
+            continue;
+        };
+        match key.as_str() {
+            "links" => {
+                for &item in tree.items(tree.resolve(field.value)).unwrap_or(&[]) {
+                    if let Some((link, at)) = scalar(field.file, item) {
+                        let parts: Vec<&str> = link.split(':').collect();
+                        add(if parts.len() == 2 { parts[0] } else { &link }, at);
+                    }
+                }
+            }
+            "network_mode" | "ipc" | "pid" | "uts" | "cgroup" => {
+                if let Some((value, at)) = scalar(field.file, field.value)
+                    && let Some(name) = value.strip_prefix("service:")
+                {
+                    add(name, at);
+                }
+            }
+            _ => {}
+        }
+    }
+    for v in &service.volumes_from {
+        if !v.value.starts_with("container:") {
+            add(v.value.split(':').next().unwrap_or(""), v.origin);
+        }
+    }
+    out
+}
+
+/// Report the cycles of service dependencies (`depends_on`, whether required or not, and
+/// the dependencies `links`, namespaces and `volumes_from` imply), which Docker Compose
+/// refuses ("dependency cycle detected: a -> b -> a"): one problem a cycle, at the
+/// dependency that closes it.
+fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
+    let index: HashMap<&str, usize> = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.value.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<(usize, Origin)>> = model
+        .services
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .map(|d| (d.service.value.clone(), d.service.origin))
+                .chain(implied_dependencies(files, s))
+                .filter_map(|(n, at)| index.get(n.as_str()).map(|&j| (j, at)))
+                .collect()
+        })
+        .collect();
+    // Depth first, without recursion (a chain may be as long as the file is).
+    let n = model.services.len();
+    let mut state = vec![0u8; n]; // 0 not seen, 1 on the path, 2 done
+    let mut found: Vec<(Vec<usize>, Origin)> = Vec::new();
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let Some(&(to, at)) = edges[node].get(*next) else {
+                state[node] = 2;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    path.push((to, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|(p, _)| *p == to).unwrap_or(0);
+                    let mut members: Vec<usize> = path[from..].iter().map(|(p, _)| *p).collect();
+                    members.push(to);
+                    found.push((members, at));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    for (members, at) in found {
+        let mut set = members.clone();
+        set.sort_unstable();
+        set.dedup();
+        if seen.contains(&set) {
+            continue;
+        }
+        seen.push(set);
+        let chain: Vec<&str> = members
+            .iter()
+            .map(|&i| model.services[i].name.value.as_str())
+            .collect();
+        model.problems.push(Problem::Cycle {
+            chain: format!("service dependencies: {}", chain.join(" → ")),
+            at,
+        });
     }
 }
 

@@ -71,11 +71,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: cross-document aliases (an alias names an anchor of an earlier document)",
     ),
     (
-        "projects/inspect-dependency-cycle",
-        "verdict",
-        "pending: refusal rules (a `depends_on` cycle)",
-    ),
-    (
         "projects/inspect-interpolation-container-name-empty",
         "verdict",
         "pending: interpolation in any scalar (`container_name` empty once interpolated)",
@@ -86,26 +81,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "profiles: Docker Compose runs here with every profile enabled (`--profile '*'`), so \
          both services clash; with one profile enabled (`--profile cpu`) it accepts the \
          project, as milvet does",
-    ),
-    (
-        "projects/fidelity-volumes-from",
-        "services.etcd.depends_on.data",
-        "not modelled: the dependency `volumes_from` implies (no rule reads it)",
-    ),
-    (
-        "projects/fidelity-volumes-from-ro",
-        "services.backup.depends_on.minio",
-        "not modelled: the dependency `volumes_from` implies (no rule reads it)",
-    ),
-    (
-        "projects/inspect-volumes-from",
-        "services.etcd.depends_on.data",
-        "not modelled: the dependency `volumes_from` implies (no rule reads it)",
-    ),
-    (
-        "projects/inspect-volumes-from-ro",
-        "services.etcd.depends_on.data",
-        "not modelled: the dependency `volumes_from` implies (no rule reads it)",
     ),
     // ---- corpus: projects Docker Compose refuses and milvet accepts ----
     (
@@ -129,11 +104,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: interpolation in any scalar (`healthcheck.retries` empty once interpolated)",
     ),
     // ---- corpus: fields ----
-    (
-        "corpus/milvus/victor-teles__AspNetCore.Pulse__docker-compose.yml",
-        "services.kafka.depends_on.zookeeper",
-        "not modelled: the dependency `links` implies (no rule reads `links`)",
-    ),
 ];
 
 /// One project to compare.
