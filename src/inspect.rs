@@ -537,6 +537,7 @@ fn problem_message(p: &Problem) -> (String, Origin) {
             format!("service `{service}` is defined by an included project too"),
             *at,
         ),
+        Problem::EmptyFile { at } => ("empty compose file".to_string(), *at),
         Problem::InvalidCommand { key, line, at, .. } => (
             format!("`{key}` is not a valid command line: `{line}`"),
             *at,

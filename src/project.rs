@@ -507,6 +507,29 @@ impl Loader<'_> {
         }
     }
 
+    /// Whether the Compose files `ids` hold nothing Docker Compose keeps: every document is
+    /// empty or has no top-level key but `version` (which it drops) and an empty `include`.
+    fn empty(&self, ids: &[FileId]) -> bool {
+        ids.iter().all(|id| {
+            let tree = &self.project.files[id.0 as usize].tree;
+            tree.documents.iter().all(|d| {
+                d.root.is_none_or(|r| {
+                    tree.entries(r)
+                        .unwrap_or(&[])
+                        .iter()
+                        .all(|e| match tree.scalar(e.key) {
+                            Some("version") => true,
+                            Some("include") => {
+                                let v = tree.resolve(e.value);
+                                tree.is_null(v) || tree.items(v).is_some_and(<[_]>::is_empty)
+                            }
+                            _ => false,
+                        })
+                })
+            })
+        })
+    }
+
     /// The model of one Compose file: its documents merged in order.
     fn model_of(&self, id: FileId, env: &Env) -> Option<ComposeFile> {
         let f = &self.project.files[id.0 as usize];
@@ -554,6 +577,8 @@ impl Loader<'_> {
             self.dirs.entry(id).or_insert_with(|| dir.clone());
         }
         let env = self.env(&dir, env_files, scope.parent);
+        let empty = self.empty(&ids);
+        let first = ids[0];
         let mut model: Option<ComposeFile> = None;
         for id in ids {
             if let Some(m) = self.model_of(id, &env) {
@@ -562,6 +587,28 @@ impl Loader<'_> {
                     None => m,
                 });
             }
+        }
+        if empty {
+            // Docker Compose refuses the project ("empty compose file"); it is reported, and
+            // there is nothing else to read.
+            let mut m = model.unwrap_or_else(|| ComposeFile {
+                file: first,
+                root: NodeId::DETACHED,
+                services: Vec::new(),
+                volumes: Vec::new(),
+                problems: Vec::new(),
+                includes: Vec::new(),
+                roots: Vec::new(),
+                env: env.clone(),
+                declared: Vec::new(),
+            });
+            m.problems.push(Problem::EmptyFile {
+                at: Origin {
+                    file: first,
+                    span: Span::new(0, 0),
+                },
+            });
+            return Some(m);
         }
         let mut model = model?;
         self.includes(&mut model, &env, depth, stack);

@@ -88,21 +88,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "verdict",
         "pending: interpolation in any scalar (`container_name` is empty once interpolated)",
     ),
-    (
-        "corpus/general/SamSamhuns__face_registration_and_recognition_milvus__face_reg_recog_milvus_docker-compose.ci.yaml",
-        "verdict",
-        "pending: refusal rules (a service with neither `image` nor `build`)",
-    ),
-    (
-        "corpus/general/compose-spec__compose-go__loader_testdata_empty.yaml",
-        "verdict",
-        "pending: refusal rules (an empty Compose file)",
-    ),
-    (
-        "corpus/general/getsentry__self-hosted__docker-compose.yml",
-        "verdict",
-        "pending: interpolation in any scalar (`healthcheck.retries` empty once interpolated)",
-    ),
     // ---- corpus: fields ----
 ];
 
@@ -266,6 +251,8 @@ const REFUSAL_RULES: &[&str] = &[
     "invalid-volume-spec",
     "include-conflict",
     "invalid-command",
+    "missing-image",
+    "empty-compose-file",
 ];
 
 /// `milvet check` on the project: whether it exits 2, and its error-severity findings as

@@ -227,6 +227,7 @@ const DOC_TESTS: &[&str] = &[
     "depends-on-not-healthy",
     "duplicate-container-name",
     "duplicate-mount-target",
+    "empty-compose-file",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-config-file-ignores-settings",
@@ -249,6 +250,7 @@ const DOC_TESTS: &[&str] = &[
     "minio-data-not-persisted",
     "minio-default-credentials",
     "missing-file",
+    "missing-image",
     "reference-cycle",
     "restart-policy-missing",
     "suppression-without-reason",
@@ -307,6 +309,16 @@ fn bad_example_duplicate_container_name() {
 
 // `include-conflict` needs a second file: its bad example is the compose.yaml of
 // testdata/projects/fidelity-include-conflict, checked as a project in tests/fidelity.rs.
+
+#[test]
+fn bad_example_empty_compose_file() {
+    assert_bad_example("empty-compose-file");
+}
+
+#[test]
+fn bad_example_missing_image() {
+    assert_bad_example("missing-image");
+}
 
 #[test]
 fn bad_example_invalid_command() {

@@ -638,6 +638,9 @@ pub enum Problem {
     /// A service an `include`d project defines is defined by the including project too (or
     /// by another included project): Docker Compose refuses the project.
     IncludeConflict { service: String, at: Origin },
+    /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
+    /// refuses it ("empty compose file").
+    EmptyFile { at: Origin },
     /// A `command` or `entrypoint` string that Compose cannot split into words once
     /// interpolated (an unterminated quote, a `(` not after `$`, a trailing backslash):
     /// Compose refuses the file ("invalid command line string").

@@ -10,6 +10,7 @@ mod compose_schema;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_mount_target;
+mod empty_compose_file;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_config_file_ignores_settings;
@@ -32,6 +33,7 @@ mod milvus_version_data_loss;
 mod minio_data_not_persisted;
 mod minio_default_credentials;
 mod missing_file;
+mod missing_image;
 mod reference_cycle;
 mod restart_policy_missing;
 pub(crate) mod suppression_without_reason;
@@ -199,6 +201,8 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_container_name::DuplicateContainerName,
     &invalid_volume_spec::InvalidVolumeSpec,
     &invalid_command::InvalidCommand,
+    &missing_image::MissingImage,
+    &empty_compose_file::EmptyComposeFile,
     &include_conflict::IncludeConflict,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,
