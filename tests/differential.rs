@@ -71,11 +71,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
         "pending: cross-document aliases (an alias names an anchor of an earlier document)",
     ),
     (
-        "projects/inspect-interpolation-container-name-empty",
-        "verdict",
-        "pending: interpolation in any scalar (`container_name` empty once interpolated)",
-    ),
-    (
         "projects/fidelity-container-name-in-exclusive-profiles",
         "verdict",
         "profiles: Docker Compose runs here with every profile enabled (`--profile '*'`), so \
@@ -83,11 +78,6 @@ const ACCEPTED: &[(&str, &str, &str)] = &[
          project, as milvet does",
     ),
     // ---- corpus: projects Docker Compose refuses and milvet accepts ----
-    (
-        "corpus/general/1Panel-dev__appstore__apps_minio_2025-09-07_docker-compose.yml",
-        "verdict",
-        "pending: interpolation in any scalar (`container_name` is empty once interpolated)",
-    ),
     // ---- corpus: fields ----
 ];
 
