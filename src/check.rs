@@ -572,6 +572,7 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
         let found = fix::memo::remembering(|| rules::run(model, &sources, &options.rules));
         diagnostics.extend(found);
     }
+    crate::project::relate_env_files(project, &mut diagnostics);
     crate::suppress::apply(project, &options.settings, &mut diagnostics);
     diagnostics
 }

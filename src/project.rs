@@ -272,6 +272,44 @@ fn volumes_from(model: &mut ComposeFile) {
     }
 }
 
+/// Give each finding in a service's env file a related place at the `env_file` entry that
+/// names that file (each entry, for a finding of no one service), so that the report shows
+/// where the Compose file reads it.
+pub fn relate_env_files(project: &Project, diagnostics: &mut [crate::diagnostic::Diagnostic]) {
+    let Some(model) = &project.model else { return };
+    let id_of = |path: &Path| {
+        project
+            .files
+            .iter()
+            .position(|f| f.role == Role::EnvFile && f.path == path)
+            .map(|i| FileId(i as u32))
+    };
+    // (env file, service, where the service names it)
+    let mut named: Vec<(FileId, &str, Origin)> = Vec::new();
+    for s in &model.services {
+        for r in &s.env_files {
+            let path = project.host_path(r.path.origin.file, &r.path.value);
+            if let Some(id) = id_of(&path) {
+                named.push((id, s.name.value.as_str(), r.path.place()));
+            }
+        }
+    }
+    if named.is_empty() {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        for (id, service, at) in &named {
+            let mine = d.service.as_deref().is_none_or(|s| s == *service);
+            if d.origin.file == *id && mine && !d.related.iter().any(|r| r.origin == *at) {
+                d.related.push(crate::diagnostic::Related {
+                    origin: *at,
+                    label: format!("env file read by service `{service}` here"),
+                });
+            }
+        }
+    }
+}
+
 /// The services `service` depends on without its `depends_on` naming them, as Docker Compose
 /// adds them to `depends_on` (`service_started`, required): each `links` entry
 /// (`name[:alias]`), each `network_mode`, `ipc`, `pid`, `uts` or `cgroup` of `service:name`,
