@@ -54,6 +54,15 @@ impl std::fmt::Debug for ReplaceHook {
 }
 
 impl Options {
+    /// What discovery reads besides the files: the shell's variables and the `--env-file`s
+    /// (`COMPOSE_FILE` chooses a directory's files).
+    pub fn discovery(&self) -> discover::Environment<'_> {
+        discover::Environment {
+            shell: Some(&self.shell),
+            env_files: &self.env_files,
+        }
+    }
+
     fn load_options(&self) -> LoadOptions {
         LoadOptions {
             limits: self.limits.clone(),
@@ -168,7 +177,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
         .filter(|p| seen.insert(same_file(p)))
         .cloned()
         .collect();
-    let (mut units, walk_errors) = discover::units(&paths);
+    let (mut units, walk_errors) = discover::units_in(&paths, &options.discovery());
     // Files the configuration excludes are not checked.
     for u in &mut units {
         u.files.retain(|f| {
@@ -591,6 +600,7 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
         let found = fix::memo::remembering(|| rules::run(model, &sources, &options.rules));
         diagnostics.extend(found);
     }
+    crate::project::relate_env_files(project, &mut diagnostics);
     crate::suppress::apply(project, &options.settings, &mut diagnostics);
     diagnostics
 }

@@ -1,7 +1,7 @@
 //! Which files to check: the files named on the command line, and the Compose files and
 //! `milvus.yaml` files found in the directories named.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What a file holds.
@@ -119,6 +119,25 @@ pub fn kind_of_explicit(path: &Path) -> FileKind {
 /// skipped, symbolic links to directories not followed). Paths that do not exist are passed on
 /// as targets, so that reading them reports the error in order.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
+    let (events, errors) = walk(paths);
+    let targets = events
+        .into_iter()
+        .filter_map(|e| match e {
+            Walked::File(t) => Some(t),
+            Walked::Dir(_) => None,
+        })
+        .collect();
+    (targets, errors)
+}
+
+/// What a walk meets, in order: a directory (before what it holds), or a file to check.
+enum Walked {
+    Dir(PathBuf),
+    File(Target),
+}
+
+/// [`discover`], with the directories walked too.
+fn walk(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     let implicit = paths.is_empty();
@@ -126,10 +145,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
     let roots = if implicit { &default[..] } else { paths };
     for root in roots {
         if !root.is_dir() {
-            targets.push(Target {
+            targets.push(Walked::File(Target {
                 path: root.clone(),
                 kind: kind_of_explicit(root),
-            });
+            }));
             continue;
         }
         let walker = walkdir::WalkDir::new(root)
@@ -154,6 +173,17 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
                     continue;
                 }
             };
+            let shown = |p: &Path| {
+                if implicit {
+                    p.strip_prefix(".").unwrap_or(p).to_path_buf()
+                } else {
+                    p.to_path_buf()
+                }
+            };
+            if entry.file_type().is_dir() {
+                targets.push(Walked::Dir(shown(entry.path())));
+                continue;
+            }
             // Only regular files (or links to them) are read: a FIFO or a device named like a
             // Compose file is skipped.
             if !entry.file_type().is_file() && !entry.file_type().is_symlink() {
@@ -173,16 +203,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
             if entry.file_type().is_symlink() && !entry.path().is_file() {
                 continue;
             }
-            let path = if implicit {
-                entry
-                    .path()
-                    .strip_prefix(".")
-                    .unwrap_or(entry.path())
-                    .to_path_buf()
-            } else {
-                entry.path().to_path_buf()
-            };
-            targets.push(Target { path, kind });
+            targets.push(Walked::File(Target {
+                path: shown(entry.path()),
+                kind,
+            }));
         }
     }
     (targets, errors)
@@ -229,8 +253,128 @@ fn default_project(file: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Vec<Pa
 /// it with its `compose.yaml`, as `docker compose` in that directory reads them); every other
 /// file is a unit of its own. A file named twice, or named and found, is checked once.
 pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
-    let (targets, errors) = discover(paths);
+    units_in(paths, &Environment::default())
+}
+
+/// What Docker Compose reads, besides a directory's files, to choose them: the shell's
+/// variables and the `--env-file`s (empty: the directory's `.env`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Environment<'a> {
+    pub shell: Option<&'a HashMap<String, String>>,
+    pub env_files: &'a [PathBuf],
+}
+
+/// The files `COMPOSE_FILE` names for the project of directory `dir` (shown as walked: empty
+/// for the current directory walked implicitly), split at `COMPOSE_PATH_SEPARATOR` (default
+/// `:`), as Docker Compose chooses them when it runs in `dir` without `-f`: from the shell,
+/// else from the `--env-file`s, else from `dir/.env` (whose values may read the shell's and
+/// earlier lines' variables). Relative paths are relative to `dir`. The shell and the
+/// `--env-file`s speak for the current directory only (`cwd`: where milvet runs); another
+/// directory walked is read as `cd DIR && docker compose` reads it with its own `.env`.
+fn compose_file(dir: &Path, cwd: Option<&Path>, env: &Environment<'_>) -> Option<Vec<PathBuf>> {
+    let here = dir.as_os_str().is_empty()
+        || cwd.is_some_and(|c| std::fs::canonicalize(dir).is_ok_and(|d| d == c));
+    let empty = HashMap::new();
+    let shell = env.shell.unwrap_or(&empty);
+    let mut vars: HashMap<String, String> = HashMap::new();
+    if here {
+        for k in [COMPOSE_FILE, COMPOSE_PATH_SEPARATOR] {
+            if let Some(v) = shell.get(k) {
+                vars.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    let dotenv = [dir.join(".env")];
+    let files: &[PathBuf] = match (here, env.env_files.is_empty()) {
+        (_, true) => &dotenv,
+        (true, false) => env.env_files,
+        (false, false) => &[],
+    };
+    let mut read: HashMap<String, String> = HashMap::new();
+    for f in files {
+        let Ok((bytes, _)) =
+            crate::source::read_regular(f, crate::yaml::Limits::default().max_bytes)
+        else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let lookup = |n: &str| shell.get(n).or_else(|| read.get(n)).cloned();
+        let Ok(entries) = crate::compose::dotenv::parse(&text, &lookup) else {
+            continue;
+        };
+        for e in entries {
+            if let Some(v) = e.value {
+                read.insert(e.key, v);
+            }
+        }
+    }
+    for (k, v) in read {
+        vars.entry(k).or_insert(v);
+    }
+    let list = vars.get(COMPOSE_FILE)?;
+    let sep = vars
+        .get(COMPOSE_PATH_SEPARATOR)
+        .filter(|s| !s.is_empty())
+        .map_or(":", String::as_str);
+    Some(
+        list.split(sep)
+            .map(|f| match crate::project::in_dir(dir, f) {
+                // An empty entry names the directory itself, which Docker Compose cannot read.
+                p if p.as_os_str().is_empty() => PathBuf::from("."),
+                p => p,
+            })
+            .collect(),
+    )
+}
+
+const COMPOSE_FILE: &str = "COMPOSE_FILE";
+const COMPOSE_PATH_SEPARATOR: &str = "COMPOSE_PATH_SEPARATOR";
+
+/// [`units`], with `COMPOSE_FILE` (and `COMPOSE_PATH_SEPARATOR`) honoured as Docker Compose
+/// honours them (see [`compose_file`]): a directory whose environment names its files is one
+/// project of those files, in that order, instead of its default files; its default files are
+/// not checked alone (Docker Compose in that directory never reads them), and naming one of
+/// the files it lists checks the whole project.
+pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<WalkError>) {
+    let (events, errors) = walk(paths);
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    // The directories whose environment names their files, and those files.
+    let mut chosen: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let dir_of_target = |p: &Path, chosen: &mut HashMap<PathBuf, Vec<PathBuf>>| {
+        let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
+        if !chosen.contains_key(&dir)
+            && let Some(files) = compose_file(&dir, cwd.as_deref(), env)
+        {
+            chosen.insert(dir.clone(), files);
+        }
+        dir
+    };
+    let mut targets: Vec<Target> = Vec::new();
+    let mut order: Vec<Result<PathBuf, usize>> = Vec::new();
+    for e in events {
+        match e {
+            Walked::Dir(d) => {
+                if let Some(files) = compose_file(&d, cwd.as_deref(), env) {
+                    chosen.insert(d.clone(), files);
+                    order.push(Ok(d));
+                }
+            }
+            Walked::File(t) => {
+                order.push(Err(targets.len()));
+                targets.push(t);
+            }
+        }
+    }
     let explicit: HashSet<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    // A file named on the command line belongs to its directory's chosen project when that
+    // project lists it.
+    for t in targets.iter().filter(|t| explicit.contains(&t.path)) {
+        let _ = dir_of_target(&t.path, &mut chosen);
+    }
     // Walked files are looked up among those found; a file named on the command line finds
     // its partner on disk.
     let walked: HashSet<&Path> = targets
@@ -250,17 +394,51 @@ pub fn units(paths: &[PathBuf]) -> (Vec<Unit>, Vec<WalkError>) {
     };
     let mut units: Vec<Unit> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    for t in &targets {
-        let exists: &dyn Fn(&Path) -> bool = if explicit.contains(&t.path) {
-            &on_disk
-        } else {
-            &among_walked
-        };
-        let files = match t.kind {
-            FileKind::Compose => {
-                default_project(&t.path, exists).unwrap_or_else(|| vec![t.path.clone()])
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    for item in order {
+        let t = match item {
+            Ok(dir) => {
+                let files = chosen[&dir].clone();
+                if files.iter().any(|f| seen.contains(&key(f))) {
+                    continue;
+                }
+                seen.extend(files.iter().map(key));
+                units.push(Unit {
+                    files,
+                    kind: FileKind::Compose,
+                });
+                continue;
             }
-            FileKind::MilvusConfig => vec![t.path.clone()],
+            Err(i) => &targets[i],
+        };
+        let dir = t.path.parent().unwrap_or(Path::new(""));
+        let named = explicit.contains(&t.path);
+        let project = chosen.get(dir).filter(|_| t.kind == FileKind::Compose);
+        let files = match project {
+            // Named, and listed by its directory's environment: that project.
+            Some(files) if named && files.iter().any(|f| canonical(f) == canonical(&t.path)) => {
+                files.clone()
+            }
+            // Found, in a directory whose environment chooses other files: Docker Compose
+            // there reads those; a default file is not read at all, another file is checked
+            // alone.
+            Some(files) if !named => {
+                if files.iter().any(|f| key(f) == key(&t.path))
+                    || default_project(&t.path, &|_| false).is_some()
+                {
+                    continue;
+                }
+                vec![t.path.clone()]
+            }
+            _ => {
+                let exists: &dyn Fn(&Path) -> bool = if named { &on_disk } else { &among_walked };
+                match t.kind {
+                    FileKind::Compose => {
+                        default_project(&t.path, exists).unwrap_or_else(|| vec![t.path.clone()])
+                    }
+                    FileKind::MilvusConfig => vec![t.path.clone()],
+                }
+            }
         };
         if files.iter().any(|f| seen.contains(&key(f))) {
             continue;

@@ -67,7 +67,7 @@ fn load_options(options: &Options) -> LoadOptions {
 
 /// Inspect the projects found under `paths` (grouped as `milvet check` groups them).
 pub fn inspect_paths(paths: &[PathBuf], options: &Options) -> Inspection {
-    let (units, walk_errors) = discover::units(paths);
+    let (units, walk_errors) = discover::units_in(paths, &options.discovery());
     Inspection {
         projects: inspect_units(&units, options),
         walk_errors,
@@ -467,7 +467,9 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         out.insert("healthcheck".into(), v.into());
         at.insert("healthcheck".into(), v_at.into());
     }
-    if !s.depends_on.is_empty() {
+    // Docker Compose adds the dependencies `links`, namespaces and `volumes_from` imply.
+    let implied = crate::project::implied_dependencies(&project.files, s);
+    if !s.depends_on.is_empty() || !implied.is_empty() {
         let mut d = Map::new();
         let mut d_at = Map::new();
         for dep in &s.depends_on {
@@ -480,6 +482,13 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
                 json!({ "condition": condition, "required": dep.required }),
             );
             d_at.insert(dep.service.value.clone(), places.of(&dep.service));
+        }
+        for (name, origin) in implied {
+            d.insert(
+                name.clone(),
+                json!({ "condition": "service_started", "required": true }),
+            );
+            d_at.insert(name, Value::String(places.at(origin)));
         }
         out.insert("depends_on".into(), d.into());
         at.insert("depends_on".into(), d_at.into());
@@ -526,6 +535,11 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         }
         Problem::IncludeConflict { service, at } => (
             format!("service `{service}` is defined by an included project too"),
+            *at,
+        ),
+        Problem::EmptyFile { at } => ("empty compose file".to_string(), *at),
+        Problem::InvalidCommand { key, line, at, .. } => (
+            format!("`{key}` is not a valid command line: `{line}`"),
             *at,
         ),
     }

@@ -217,6 +217,7 @@ pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> 
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             volumes_from(&mut m);
+            dependency_cycles(&project.files, &mut m);
             crate::mounted::read_all(
                 &mut m,
                 &mut project.files,
@@ -279,6 +280,170 @@ fn volumes_from(model: &mut ComposeFile) {
             }
         }
         model.services[i].mounts.extend(unique);
+    }
+}
+
+/// Give each finding in a service's env file a related place at the `env_file` entry that
+/// names that file (each entry, for a finding of no one service), so that the report shows
+/// where the Compose file reads it.
+pub fn relate_env_files(project: &Project, diagnostics: &mut [crate::diagnostic::Diagnostic]) {
+    let Some(model) = &project.model else { return };
+    let id_of = |path: &Path| {
+        project
+            .files
+            .iter()
+            .position(|f| f.role == Role::EnvFile && f.path == path)
+            .map(|i| FileId(i as u32))
+    };
+    // (env file, service, where the service names it)
+    let mut named: Vec<(FileId, &str, Origin)> = Vec::new();
+    for s in &model.services {
+        for r in &s.env_files {
+            let path = project.host_path(r.path.origin.file, &r.path.value);
+            if let Some(id) = id_of(&path) {
+                named.push((id, s.name.value.as_str(), r.path.place()));
+            }
+        }
+    }
+    if named.is_empty() {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        for (id, service, at) in &named {
+            let mine = d.service.as_deref().is_none_or(|s| s == *service);
+            if d.origin.file == *id && mine && !d.related.iter().any(|r| r.origin == *at) {
+                d.related.push(crate::diagnostic::Related {
+                    origin: *at,
+                    label: format!("env file read by service `{service}` here"),
+                });
+            }
+        }
+    }
+}
+
+/// The services `service` depends on without its `depends_on` naming them, as Docker Compose
+/// adds them to `depends_on` (`service_started`, required): each `links` entry
+/// (`name[:alias]`), each `network_mode`, `ipc`, `pid`, `uts` or `cgroup` of `service:name`,
+/// and each `volumes_from` entry that is not `container:...`; with where each is written. A
+/// service `depends_on` already names is not repeated.
+pub fn implied_dependencies(files: &[LoadedFile], service: &Service) -> Vec<(String, Origin)> {
+    let mut out: Vec<(String, Origin)> = Vec::new();
+    let mut add = |name: &str, at: Origin| {
+        if !service.depends_on.iter().any(|d| d.service.value == name)
+            && !out.iter().any(|(n, _)| n == name)
+        {
+            out.push((name.to_string(), at));
+        }
+    };
+    let scalar = |file: FileId, node: NodeId| {
+        let tree = &files.get(file.0 as usize)?.tree;
+        let node = tree.resolve(node);
+        let span = tree.span(node);
+        Some((tree.scalar(node)?.to_string(), Origin { file, span }))
+    };
+    for (key, field) in &service.fields {
+        let Some(tree) = files.get(field.file.0 as usize).map(|f| &f.tree) else {
+            continue;
+        };
+        match key.as_str() {
+            "links" => {
+                for &item in tree.items(tree.resolve(field.value)).unwrap_or(&[]) {
+                    if let Some((link, at)) = scalar(field.file, item) {
+                        let parts: Vec<&str> = link.split(':').collect();
+                        add(if parts.len() == 2 { parts[0] } else { &link }, at);
+                    }
+                }
+            }
+            "network_mode" | "ipc" | "pid" | "uts" | "cgroup" => {
+                if let Some((value, at)) = scalar(field.file, field.value)
+                    && let Some(name) = value.strip_prefix("service:")
+                {
+                    add(name, at);
+                }
+            }
+            _ => {}
+        }
+    }
+    for v in &service.volumes_from {
+        if !v.value.starts_with("container:") {
+            add(v.value.split(':').next().unwrap_or(""), v.origin);
+        }
+    }
+    out
+}
+
+/// Report the cycles of service dependencies (`depends_on`, whether required or not, and
+/// the dependencies `links`, namespaces and `volumes_from` imply), which Docker Compose
+/// refuses ("dependency cycle detected: a -> b -> a"): one problem a cycle, at the
+/// dependency that closes it.
+fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
+    let index: HashMap<&str, usize> = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.value.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<(usize, Origin)>> = model
+        .services
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .map(|d| (d.service.value.clone(), d.service.origin))
+                .chain(implied_dependencies(files, s))
+                .filter_map(|(n, at)| index.get(n.as_str()).map(|&j| (j, at)))
+                .collect()
+        })
+        .collect();
+    // Depth first, without recursion (a chain may be as long as the file is).
+    let n = model.services.len();
+    let mut state = vec![0u8; n]; // 0 not seen, 1 on the path, 2 done
+    let mut found: Vec<(Vec<usize>, Origin)> = Vec::new();
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let Some(&(to, at)) = edges[node].get(*next) else {
+                state[node] = 2;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    path.push((to, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|(p, _)| *p == to).unwrap_or(0);
+                    let mut members: Vec<usize> = path[from..].iter().map(|(p, _)| *p).collect();
+                    members.push(to);
+                    found.push((members, at));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    for (members, at) in found {
+        let mut set = members.clone();
+        set.sort_unstable();
+        set.dedup();
+        if seen.contains(&set) {
+            continue;
+        }
+        seen.push(set);
+        let chain: Vec<&str> = members
+            .iter()
+            .map(|&i| model.services[i].name.value.as_str())
+            .collect();
+        model.problems.push(Problem::Cycle {
+            chain: format!("service dependencies: {}", chain.join(" → ")),
+            at,
+        });
     }
 }
 
@@ -391,6 +556,29 @@ impl Loader<'_> {
         }
     }
 
+    /// Whether the Compose files `ids` hold nothing Docker Compose keeps: every document is
+    /// empty or has no top-level key but `version` (which it drops) and an empty `include`.
+    fn empty(&self, ids: &[FileId]) -> bool {
+        ids.iter().all(|id| {
+            let tree = &self.project.files[id.0 as usize].tree;
+            tree.documents.iter().all(|d| {
+                d.root.is_none_or(|r| {
+                    tree.entries(r)
+                        .unwrap_or(&[])
+                        .iter()
+                        .all(|e| match tree.scalar(e.key) {
+                            Some("version") => true,
+                            Some("include") => {
+                                let v = tree.resolve(e.value);
+                                tree.is_null(v) || tree.items(v).is_some_and(<[_]>::is_empty)
+                            }
+                            _ => false,
+                        })
+                })
+            })
+        })
+    }
+
     /// The model of one Compose file: its documents merged in order.
     fn model_of(&self, id: FileId, env: &Env) -> Option<ComposeFile> {
         let f = &self.project.files[id.0 as usize];
@@ -438,6 +626,8 @@ impl Loader<'_> {
             self.dirs.entry(id).or_insert_with(|| dir.clone());
         }
         let env = self.env(&dir, env_files, scope.parent);
+        let empty = self.empty(&ids);
+        let first = ids[0];
         let mut model: Option<ComposeFile> = None;
         for id in ids {
             if let Some(m) = self.model_of(id, &env) {
@@ -446,6 +636,21 @@ impl Loader<'_> {
                     None => m,
                 });
             }
+        }
+        if empty {
+            // Docker Compose refuses the project ("empty compose file"); it is reported, and
+            // there is nothing else to read.
+            let mut m = model.unwrap_or_else(|| ComposeFile {
+                env: env.clone(),
+                ..ComposeFile::empty(first)
+            });
+            m.problems.push(Problem::EmptyFile {
+                at: Origin {
+                    file: first,
+                    span: Span::new(0, 0),
+                },
+            });
+            return Some(m);
         }
         let mut model = model?;
         self.includes(&mut model, &env, depth, stack);

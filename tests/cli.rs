@@ -678,7 +678,9 @@ fn a_file_over_8_mib_exits_2_and_one_of_exactly_8_mib_is_checked() {
     assert_eq!(exact.len(), LIMIT);
     t.write("exact.yml", &exact);
     let (code, v) = check_json(&t.root, &["exact.yml"]);
-    assert_eq!(code, 0, "{v:#}");
+    // Checked: a file of comments, which Docker Compose refuses as empty.
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(findings(&v), ["exact.yml:1:1 empty-compose-file"]);
     assert_eq!(files(&v), [("exact.yml".into(), "checked".into())]);
 
     t.write("big.yml", format!("{exact}#"));
@@ -746,12 +748,19 @@ fn a_compose_file_whose_top_level_is_not_a_mapping_exits_2() {
 }
 
 #[test]
-fn an_empty_compose_file_is_checked_with_no_finding() {
+fn an_empty_compose_file_is_checked_and_refused_as_docker_compose_refuses_it() {
     let t = TempDir::new("empty");
     t.write("compose.yaml", "");
     t.write("comments.yml", "# nothing yet\n");
     let (code, v) = check_json(&t.root, &["compose.yaml", "comments.yml"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v),
+        [
+            "compose.yaml:1:1 empty-compose-file",
+            "comments.yml:1:1 empty-compose-file"
+        ]
+    );
     assert_eq!(
         files(&v),
         [
@@ -1138,6 +1147,9 @@ fn rules_lists_every_rule_with_its_severity() {
             ("duplicate-mount-target", "error"),
             ("duplicate-container-name", "error"),
             ("invalid-volume-spec", "error"),
+            ("invalid-command", "error"),
+            ("missing-image", "error"),
+            ("empty-compose-file", "error"),
             ("include-conflict", "error"),
             ("yaml-duplicate-key", "error"),
             ("compose-schema", "error"),

@@ -20,10 +20,13 @@ const REFUSALS: &[&str] = &[
     "compose-schema",
     "duplicate-container-name",
     "duplicate-mount-target",
+    "empty-compose-file",
     "include-conflict",
+    "invalid-command",
     "invalid-interpolation",
     "invalid-volume-spec",
     "missing-file",
+    "missing-image",
     "reference-cycle",
     "undefined-reference",
     "unknown-service",
@@ -94,12 +97,26 @@ fn project_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         }
         i += 2;
     }
+    // The shell's COMPOSE_FILE speaks for the directory Docker Compose runs in (this test
+    // runs elsewhere): its files, as `milvet` run in the project's directory reads them.
+    let shell: std::collections::HashMap<String, String> = shell(dir).into_iter().collect();
+    if files.is_empty()
+        && let Some(list) = shell.get("COMPOSE_FILE")
+    {
+        let sep = shell
+            .get("COMPOSE_PATH_SEPARATOR")
+            .map_or(":", String::as_str);
+        files = list.split(sep).map(|f| dir.join(f)).collect();
+    }
     if files.is_empty() {
         let (units, _) = milvet::discover::units(&[dir.to_path_buf()]);
+        // The project of the directory itself (its files may be in a subdirectory when its
+        // `.env` names them).
         files = units
-            .into_iter()
+            .iter()
             .find(|u| u.files.iter().all(|f| f.parent() == Some(dir)))
-            .map(|u| u.files)
+            .or_else(|| units.first())
+            .map(|u| u.files.clone())
             .unwrap_or_default();
     }
     (files, env_files)

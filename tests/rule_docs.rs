@@ -295,6 +295,7 @@ const DOC_TESTS: &[&str] = &[
     "depends-on-not-healthy",
     "duplicate-container-name",
     "duplicate-mount-target",
+    "empty-compose-file",
     "etcd-compaction-mode",
     "etcd-compaction-retention",
     "etcd-config-file-ignores-settings",
@@ -308,6 +309,7 @@ const DOC_TESTS: &[&str] = &[
     "image-tag-unpinned",
     "image-unavailable",
     "include-conflict",
+    "invalid-command",
     "invalid-interpolation",
     "invalid-volume-spec",
     "milvus-config-not-persisted",
@@ -324,6 +326,7 @@ const DOC_TESTS: &[&str] = &[
     "minio-data-not-persisted",
     "minio-default-credentials",
     "missing-file",
+    "missing-image",
     "reference-cycle",
     "restart-policy-missing",
     "suppression-without-reason",
@@ -392,6 +395,21 @@ fn bad_example_duplicate_container_name() {
 
 // `include-conflict` needs a second file: its bad example is the compose.yaml of
 // testdata/projects/fidelity-include-conflict, checked as a project in tests/fidelity.rs.
+
+#[test]
+fn bad_example_empty_compose_file() {
+    assert_bad_example("empty-compose-file");
+}
+
+#[test]
+fn bad_example_missing_image() {
+    assert_bad_example("missing-image");
+}
+
+#[test]
+fn bad_example_invalid_command() {
+    assert_bad_example("invalid-command");
+}
 
 #[test]
 fn bad_example_invalid_volume_spec() {

@@ -646,6 +646,21 @@ pub enum Problem {
     /// A service an `include`d project defines is defined by the including project too (or
     /// by another included project): Docker Compose refuses the project.
     IncludeConflict { service: String, at: Origin },
+    /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
+    /// refuses it ("empty compose file").
+    EmptyFile { at: Origin },
+    /// A `command` or `entrypoint` string that Compose cannot split into words once
+    /// interpolated (an unterminated quote, a `(` not after `$`, a trailing backslash):
+    /// Compose refuses the file ("invalid command line string").
+    InvalidCommand {
+        /// `command` or `entrypoint`.
+        key: &'static str,
+        /// The string once interpolated.
+        line: String,
+        at: Origin,
+        /// Where in `line` splitting failed.
+        offset: usize,
+    },
 }
 
 /// One Compose document.
@@ -1356,8 +1371,8 @@ impl Cx<'_> {
             origin: self.origin(origin_span),
             image,
             environment: self.under(read("environment"), || self.environment(node)),
-            command: read("command").and_then(|f| self.command(f)),
-            entrypoint: read("entrypoint").and_then(|f| self.command(f)),
+            command: read("command").and_then(|f| self.command(f, "command")),
+            entrypoint: read("entrypoint").and_then(|f| self.command(f, "entrypoint")),
             mounts,
             ports: self.under(read("ports"), || self.ports(get("ports"))),
             volumes_field: read("volumes"),
@@ -1708,11 +1723,11 @@ impl Cx<'_> {
         text
     }
 
-    fn command(&self, field: Field) -> Option<Command> {
-        self.under(Some(field), || self.command_under(field))
+    fn command(&self, field: Field, key: &'static str) -> Option<Command> {
+        self.under(Some(field), || self.command_under(field, key))
     }
 
-    fn command_under(&self, field: Field) -> Option<Command> {
+    fn command_under(&self, field: Field, key: &'static str) -> Option<Command> {
         let tree = self.tree;
         let resolved = tree.resolve(field.value);
         let origin = self.origin(tree.span(resolved));
@@ -1745,7 +1760,18 @@ impl Cx<'_> {
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
-        let words = shell::split_words(&m.value).ok()?;
+        let words = match shell::split_words(&m.value) {
+            Ok(w) => w,
+            Err(e) => {
+                self.problems.borrow_mut().push(Problem::InvalidCommand {
+                    key,
+                    line: m.value.clone(),
+                    at: text.origin,
+                    offset: e.offset,
+                });
+                return None;
+            }
+        };
         let src = |raw_at: usize| offsets.as_ref().and_then(|o| o.get(raw_at).copied());
         let args = words
             .into_iter()

@@ -1,11 +1,10 @@
-//! Splitting a command line into words as a POSIX shell would, keeping where each word was
-//! written.
+//! Splitting a command line into words, keeping where each word was written.
 //!
-//! Compose splits a `command`/`entrypoint` string with shell quoting rules (single quotes are
-//! literal, double quotes honour `\"`, `\\`, `\$` and `` \` ``, a backslash outside quotes escapes
-//! the next character) and no expansion. [`split_words`] does that; [`split_script`] also
-//! recognises the control operators of a `sh -c` script (`&&`, `||`, `;`, `|`, `&`, newlines)
-//! and comments, and returns the simple commands.
+//! [`split_words`] splits a `command`/`entrypoint` string exactly as Docker Compose does (with
+//! go-shellwords' rules, which differ from a POSIX shell's: a backslash escapes any character
+//! inside double quotes too, and an operator ends the line). [`split_script`] reads a `sh -c`
+//! script as a POSIX shell would: it recognises the control operators (`&&`, `||`, `;`, `|`,
+//! `&`, newlines) and comments, and returns the simple commands.
 
 use std::fmt;
 use std::ops::Range;
@@ -54,20 +53,144 @@ impl fmt::Display for ShellError {
 
 impl std::error::Error for ShellError {}
 
-/// Split a command string as Compose does: quoting honoured, no operators, no expansion.
+/// Split a command string as Compose does (mattn/go-shellwords v1.0.12, which compose-go
+/// calls with environment and backtick expansion off), keeping where each word was written.
+///
+/// Outside single quotes a backslash escapes the next character, whatever it is and inside
+/// double quotes too (`"a\b"` is `ab`, a backslash-newline is a newline in the word); blanks
+/// (space, tab, CR, LF) separate words outside quotes; `;`, `&`, `|`, `<` and `>` outside quotes
+/// end the command line (what follows is dropped, and a word `2>` that starts with a digit
+/// before `>` too); backticks and `$(...)` keep their blanks and quotes; a `(` not after `$`,
+/// an unterminated quote, `$(`, backtick or `)`, and a trailing backslash are errors, as Docker
+/// Compose refuses them (`invalid command line string`).
 pub fn split_words(input: &str) -> Result<Vec<Word>, ShellError> {
     let mut out = Vec::new();
-    let mut lexer = Lexer {
-        input,
-        pos: 0,
-        operators: false,
+    let mut value = String::new();
+    let mut map: Vec<usize> = Vec::new();
+    let mut start: Option<usize> = None;
+    let (mut escaped, mut single, mut double, mut back, mut dollar) =
+        (false, false, false, false, false);
+    // Whether a word is under way (go-shellwords' `got != argNo`).
+    let mut got = false;
+    // Where the innermost quote or escape still open began.
+    let mut open_at = 0;
+    let mut end = input.len();
+    let invalid = |offset: usize| ShellError {
+        message: "invalid command line string".into(),
+        offset,
     };
-    while let Some(token) = lexer.next_token()? {
-        if let Token::Word(w) = token {
-            out.push(w);
+    let push = |value: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
+        value.push(c);
+        map.extend(std::iter::repeat_n(at, c.len_utf8()));
+    };
+    for (i, r) in input.char_indices() {
+        if escaped {
+            push(&mut value, &mut map, r, i);
+            escaped = false;
+            got = true;
+            continue;
         }
+        if r == '\\' {
+            start.get_or_insert(i);
+            if single {
+                push(&mut value, &mut map, r, i);
+            } else {
+                escaped = true;
+                open_at = i;
+            }
+            continue;
+        }
+        if matches!(r, ' ' | '\t' | '\r' | '\n') {
+            if single || double || back || dollar {
+                push(&mut value, &mut map, r, i);
+            } else if got {
+                out.push(word(
+                    input,
+                    std::mem::take(&mut value),
+                    std::mem::take(&mut map),
+                    start.take().unwrap_or(i),
+                    i,
+                ));
+                got = false;
+            }
+            continue;
+        }
+        match r {
+            '`' if !single && !double && !dollar => {
+                back = !back;
+                open_at = i;
+            }
+            ')' if !single && !double && !back => {
+                dollar = !dollar;
+                open_at = i;
+            }
+            '(' if !single && !double && !back => {
+                if !dollar && value.ends_with('$') {
+                    dollar = true;
+                    open_at = i;
+                    push(&mut value, &mut map, r, i);
+                    continue;
+                }
+                return Err(invalid(i));
+            }
+            '"' if !single && !dollar => {
+                start.get_or_insert(i);
+                if double {
+                    got = true;
+                } else {
+                    open_at = i;
+                }
+                double = !double;
+                continue;
+            }
+            '\'' if !double && !dollar => {
+                start.get_or_insert(i);
+                if single {
+                    got = true;
+                } else {
+                    open_at = i;
+                }
+                single = !single;
+                continue;
+            }
+            ';' | '&' | '|' | '<' | '>' if !(single || double || back || dollar) => {
+                if r == '>' && value.starts_with(|c: char| c.is_ascii_digit()) {
+                    got = false;
+                }
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+        got = true;
+        start.get_or_insert(i);
+        push(&mut value, &mut map, r, i);
+    }
+    if escaped || single || double || back || dollar {
+        return Err(invalid(open_at));
+    }
+    if got {
+        out.push(word(input, value, map, start.unwrap_or(end), end));
     }
     Ok(out)
+}
+
+/// A word of `value` (each byte's input offset in `map`) written at `start..end`.
+fn word(input: &str, value: String, mut map: Vec<usize>, start: usize, end: usize) -> Word {
+    // One past the end: right after the last character written.
+    let past = match value.chars().last() {
+        Some(last) => {
+            let last_at = map[value.len() - last.len_utf8()];
+            (last_at + input[last_at..].chars().next().map_or(1, char::len_utf8)).min(end)
+        }
+        None => end,
+    };
+    map.push(past);
+    Word {
+        value,
+        map,
+        span: start..end,
+    }
 }
 
 /// Split a `sh -c` script into simple commands (each a list of words), separated by control
@@ -288,9 +411,49 @@ mod tests {
     }
 
     #[test]
-    fn operators_are_words_outside_scripts() {
-        let w = split_words("a && b").unwrap();
-        assert_eq!(values(&w), vec!["a", "&&", "b"]);
+    fn an_operator_ends_the_command_line() {
+        // As Docker Compose v2.40.3 reads them (`docker-compose config`).
+        assert_eq!(
+            values(&split_words("echo a && b").unwrap()),
+            vec!["echo", "a"]
+        );
+        assert_eq!(values(&split_words("a;b").unwrap()), vec!["a"]);
+        assert_eq!(values(&split_words("a 2>f").unwrap()), vec!["a"]);
+        assert!(split_words("2>f a").unwrap().is_empty());
+        assert_eq!(
+            values(&split_words("'a;b' \"c|d\"").unwrap()),
+            vec!["a;b", "c|d"]
+        );
+    }
+
+    #[test]
+    fn backslashes_as_go_shellwords_reads_them() {
+        // Inside double quotes a backslash escapes any character; `\t` is a `t`.
+        let w = split_words(r#"a\ b "c\d" e\\f 'g\h' a\tb"#).unwrap();
+        assert_eq!(values(&w), vec!["a b", "cd", "e\\f", "g\\h", "atb"]);
+        // A backslash-newline is a newline in the word, as in the official Pulsar command.
+        let input = "/bin/bash -c \\\n\"x && \\\nexec y\"";
+        let w = split_words(input).unwrap();
+        assert_eq!(values(&w), vec!["/bin/bash", "-c", "\nx && \nexec y"]);
+        assert_eq!(&input[w[2].span.clone()], &input[13..]);
+        assert_eq!(&input[w[2].input_range(1..2)], "x");
+        // Empty quotes are an empty word.
+        assert_eq!(values(&split_words(r#""" b"#).unwrap()), vec!["", "b"]);
+    }
+
+    #[test]
+    fn backticks_and_dollar_parentheses_keep_their_blanks() {
+        let w = split_words("x `a b` $(c \"d\") e").unwrap();
+        assert_eq!(values(&w), vec!["x", "`a b`", "$(c \"d\")", "e"]);
+    }
+
+    #[test]
+    fn what_docker_compose_refuses() {
+        for bad in ["echo (x", "a\\", "x a) b", "a `b", "$(a", "a \"b"] {
+            let e = split_words(bad).unwrap_err();
+            assert_eq!(e.message, "invalid command line string", "{bad}");
+        }
+        assert_eq!(split_words("echo (x").unwrap_err().offset, 5);
     }
 
     #[test]

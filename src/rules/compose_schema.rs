@@ -35,7 +35,78 @@ impl Rule for ComposeSchema {
         &META
     }
 
-    fn check(&self, _cx: &super::Context<'_>, _out: &mut Vec<Diagnostic>) {}
+    /// Docker Compose validates the file after interpolation: a value that only breaks the
+    /// schema once its variables are read (`container_name: ${NAME}` with `NAME` unset is
+    /// `''`; `retries: ${RETRIES}` is not a number) is refused too. The document check above
+    /// sees the text as written; this one, the values the variables give.
+    fn check(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let name = &service.name.value;
+            let mut bad: Vec<(&crate::compose::Text, String, String)> = Vec::new();
+            if let Some(t) = service.container_name.as_ref()
+                && !t.vars.is_empty()
+                && !container_name_ok(&t.value)
+            {
+                bad.push((
+                    t,
+                    format!("services.{name}.container_name"),
+                    "does not match the pattern `[a-zA-Z0-9][a-zA-Z0-9_.-]+`".into(),
+                ));
+            }
+            let ints = [
+                (
+                    "healthcheck.retries",
+                    service
+                        .healthcheck
+                        .as_ref()
+                        .and_then(|h| h.retries.as_ref()),
+                ),
+                (
+                    "deploy.restart_policy.max_attempts",
+                    service
+                        .deploy_restart
+                        .as_ref()
+                        .and_then(|d| d.max_attempts.as_ref()),
+                ),
+            ];
+            for (key, t) in ints {
+                if let Some(t) = t
+                    && !t.vars.is_empty()
+                    && !go_atoi(&t.value)
+                {
+                    bad.push((
+                        t,
+                        format!("services.{name}.{key}"),
+                        "is not an integer (\"failed to cast to expected type\")".into(),
+                    ));
+                }
+            }
+            for (t, path, why) in bad {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let mut d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "`{path}` is `{}` once its variables are read, which {why}: `docker \
+                             compose` validates the file after interpolation and refuses it",
+                            t.value
+                        ),
+                    )
+                    .service(service)
+                    .label("invalid once interpolated")
+                    .help("set the variable, or give it a default: `${NAME:-value}`");
+                for (o, label) in t.explain() {
+                    d = d.related(o, label);
+                }
+                // A value written once in an anchor that several services use is reported once.
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
         let tree = cx.source.tree;
@@ -707,3 +778,20 @@ fn levenshtein(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a `container_name` matches the schema's (unanchored) pattern
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]+`: two characters of it somewhere.
+fn container_name_ok(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.windows(2).any(|w| {
+        w[0].is_ascii_alphanumeric()
+            && (w[1].is_ascii_alphanumeric() || matches!(w[1], b'_' | b'.' | b'-'))
+    })
+}
+
+/// Whether Go's `strconv.Atoi` reads `v` (how Compose casts an interpolated integer): an
+/// optional sign, then decimal digits, within 64 bits.
+fn go_atoi(v: &str) -> bool {
+    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
+    !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) && v.parse::<i64>().is_ok()
+}

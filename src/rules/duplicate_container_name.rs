@@ -24,13 +24,26 @@ impl Rule for DuplicateContainerName {
             let Some(name) = &s.container_name else {
                 continue;
             };
-            // Services behind profiles that are never enabled together do not clash.
+            // Services behind profiles that are never enabled together do not clash, unless
+            // `COMPOSE_PROFILES` (the shell's or `.env`'s) enables both.
+            let enabled: Vec<String> = cx
+                .file
+                .env
+                .lookup("COMPOSE_PROFILES")
+                .map(|v| v.split(',').map(|p| p.trim().to_string()).collect())
+                .unwrap_or_default();
+            let on = |a: &crate::compose::Service| {
+                a.profiles
+                    .iter()
+                    .any(|p| enabled.iter().any(|e| e == "*" || *e == p.value))
+            };
             let together = |a: &crate::compose::Service, b: &crate::compose::Service| {
                 a.profiles.is_empty()
                     || b.profiles.is_empty()
                     || a.profiles
                         .iter()
                         .any(|p| b.profiles.iter().any(|q| q.value == p.value))
+                    || (on(a) && on(b))
             };
             let Some(first) = services[..i].iter().find(|f| {
                 f.container_name

@@ -10,6 +10,7 @@ mod compose_schema;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_mount_target;
+mod empty_compose_file;
 mod etcd_compaction_mode;
 mod etcd_compaction_retention;
 mod etcd_config_file_ignores_settings;
@@ -23,6 +24,7 @@ mod healthcheck_not_runnable;
 mod image_tag_unpinned;
 mod image_unavailable;
 mod include_conflict;
+mod invalid_command;
 mod invalid_interpolation;
 mod invalid_volume_spec;
 mod milvus_config_not_persisted;
@@ -39,6 +41,7 @@ mod milvus_version_data_loss;
 mod minio_data_not_persisted;
 mod minio_default_credentials;
 mod missing_file;
+mod missing_image;
 mod reference_cycle;
 mod restart_policy_missing;
 pub(crate) mod suppression_without_reason;
@@ -157,11 +160,13 @@ pub(crate) fn unknowable(cx: &Context<'_>, origin: Option<Origin>) -> bool {
     })
 }
 
-/// Whether a service's mounts cannot be known because one of its volumes is not a valid spec
-/// once interpolated (reported by `invalid-volume-spec`).
+/// Whether a service's mounts, or the paths its command gives its program, cannot be known
+/// because one of its volumes is not a valid spec once interpolated (reported by
+/// `invalid-volume-spec`) or its `command`/`entrypoint` cannot be split (`invalid-command`).
 pub(crate) fn mounts_unknowable(cx: &Context<'_>, service: &Service) -> bool {
     cx.file.problems.iter().any(|p| match p {
-        crate::compose::Problem::InvalidVolumeSpec { at, .. } => {
+        crate::compose::Problem::InvalidVolumeSpec { at, .. }
+        | crate::compose::Problem::InvalidCommand { at, .. } => {
             service.origin.file == at.file && service.origin.span.contains(at.span)
         }
         _ => false,
@@ -252,6 +257,9 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
     &invalid_volume_spec::InvalidVolumeSpec,
+    &invalid_command::InvalidCommand,
+    &missing_image::MissingImage,
+    &empty_compose_file::EmptyComposeFile,
     &include_conflict::IncludeConflict,
     &yaml_duplicate_key::YamlDuplicateKey,
     &compose_schema::ComposeSchema,

@@ -1,4 +1,5 @@
-//! `reference-cycle`: `include`s or `extends` that lead back to where they started.
+//! `reference-cycle`: `include`s, `extends` or service dependencies that lead back to where
+//! they started.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::Problem;
@@ -9,7 +10,7 @@ pub struct ReferenceCycle;
 static META: RuleMeta = RuleMeta {
     id: "reference-cycle",
     severity: Severity::Error,
-    summary: "`include`s or `extends` lead back to where they started",
+    summary: "`include`s, `extends` or service dependencies lead back to where they started",
     doc: include_str!("../../rules/reference-cycle.md"),
 };
 
