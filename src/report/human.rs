@@ -42,147 +42,173 @@ pub fn render(
 
 /// Render every report, drawn and wrapped as `options` say.
 pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
-    let theme = match (options.unicode, options.color) {
-        (true, true) => GraphicalTheme::unicode(),
-        (true, false) => GraphicalTheme::unicode_nocolor(),
-        (false, true) => GraphicalTheme::ascii(),
-        (false, false) => GraphicalTheme::none(),
-    };
-    let width = options.width.max(MIN_WIDTH);
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_context_lines(1)
-        .with_width(width)
-        .with_break_words(false)
-        .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .with_links(false);
-    let fixes = options.fixes;
+    let renderer = Renderer::new(options);
     let mut out = String::new();
-    if fixes == FixSummary::Diff {
-        for r in reports {
-            if let Some(d) = super::diff(r) {
-                out.push_str(&d);
+    renderer.diffs(reports, &mut out);
+    renderer.body(reports, &mut out);
+    let _ = writeln!(
+        out,
+        "{}",
+        renderer.summary(&Totals::of(reports), options.unsafe_fixes)
+    );
+    out
+}
+
+/// Draws reports for people, a unit at a time.
+pub(crate) struct Renderer {
+    handler: GraphicalReportHandler,
+    width: usize,
+    fixes: FixSummary,
+}
+
+impl Renderer {
+    pub fn new(options: &RenderOptions) -> Renderer {
+        let theme = match (options.unicode, options.color) {
+            (true, true) => GraphicalTheme::unicode(),
+            (true, false) => GraphicalTheme::unicode_nocolor(),
+            (false, true) => GraphicalTheme::ascii(),
+            (false, false) => GraphicalTheme::none(),
+        };
+        let width = options.width.max(MIN_WIDTH);
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(1)
+            .with_width(width)
+            .with_break_words(false)
+            .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_links(false);
+        Renderer {
+            handler,
+            width,
+            fixes: options.fixes,
+        }
+    }
+
+    /// With `--diff`, the diff of each changed file (they come before every finding).
+    pub fn diffs(&self, reports: &[FileReport], out: &mut String) {
+        if self.fixes == FixSummary::Diff {
+            for r in reports {
+                if let Some(d) = super::diff(r) {
+                    out.push_str(&d);
+                }
             }
         }
     }
-    // Every file's line index, made once: a finding's snippets may be in any file.
-    let all_lines: Vec<Option<Arc<LineIndex>>> = reports
-        .iter()
-        .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
-        .collect();
-    for (i, r) in reports.iter().enumerate() {
-        let path = r.path.display().to_string();
-        let lines = all_lines[i].clone();
-        for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
-            let Some(f) = &d.fix else { continue };
-            let verb = if fixes == FixSummary::Diff {
-                "would apply"
-            } else {
-                "applied"
-            };
-            let service = d
-                .service
-                .as_deref()
-                .map(|s| format!(" (service `{s}`)"))
-                .unwrap_or_default();
-            let what = match f.applicability {
-                Applicability::Unsafe => "unsafe fix: you must act too",
-                _ => "fix",
-            };
-            out.push_str(&wrap_text(
-                &format!(
-                    "{path}: {verb} {what}, {}{service}: {}",
-                    d.rule, f.description
-                ),
-                width,
-                "    ",
-            ));
-            out.push_str("\n\n");
-        }
-        if let Some(err) = &r.error {
-            match (&r.text, &lines, err.at) {
-                (Some(text), Some(lines), Some((offset, pos))) => {
-                    let _ = writeln!(out, "{path}:{pos}: error");
-                    let diag = MietteDiagnostic::new(err.message.clone())
-                        .with_severity(miette::Severity::Error)
-                        .with_labels([LabeledSpan::at(
-                            offset..offset + char_len(text, offset),
-                            "here",
-                        )]);
-                    render_one(&handler, &mut out, diag, &path, text, lines);
-                }
-                (_, _, Some((_, pos))) => {
-                    let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
-                }
-                _ => {
-                    let _ = writeln!(out, "{path}: error: {}\n", err.message);
-                }
-            }
-        }
-        let (Some(text), Some(lines)) = (&r.text, &lines) else {
-            continue;
-        };
-        for d in &r.diagnostics {
-            let pos = lines.position(text, d.origin.span.start);
-            let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
-            render_one(&handler, &mut out, to_miette(d, text), &path, text, lines);
-            // Related places in other files, one snippet a file.
-            let mut others: Vec<usize> = d
-                .related
-                .iter()
-                .map(|rel| rel.origin.file.0 as usize)
-                .filter(|&f| f != d.origin.file.0 as usize)
-                .collect();
-            others.sort_unstable();
-            others.dedup();
-            for f in others {
-                let Some(other) = reports.get(f) else {
-                    continue;
+
+    /// The summary line, wrapped.
+    pub fn summary(&self, totals: &Totals, unsafe_fixes: bool) -> String {
+        wrap_text(&summary(totals, self.fixes, unsafe_fixes), self.width, "")
+    }
+
+    /// Each report's applied fixes, error and findings with their snippets. The reports'
+    /// file ids index `reports`.
+    pub fn body(&self, reports: &[FileReport], out: &mut String) {
+        let (handler, width, fixes) = (&self.handler, self.width, self.fixes);
+        // Every file's line index, made once: a finding's snippets may be in any file.
+        let all_lines: Vec<Option<Arc<LineIndex>>> = reports
+            .iter()
+            .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
+            .collect();
+        for (i, r) in reports.iter().enumerate() {
+            let path = r.path.display().to_string();
+            let lines = all_lines[i].clone();
+            for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
+                let Some(f) = &d.fix else { continue };
+                let verb = if fixes == FixSummary::Diff {
+                    "would apply"
+                } else {
+                    "applied"
                 };
-                let (Some(other_text), Some(other_lines)) = (&other.text, &all_lines[f]) else {
-                    continue;
-                };
-                let other_path = other.path.display().to_string();
-                let labels: Vec<LabeledSpan> = d
-                    .related
-                    .iter()
-                    .filter(|rel| rel.origin.file.0 as usize == f)
-                    .map(|rel| related_label(rel, other_text))
-                    .collect();
-                let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
-                    .with_severity(miette::Severity::Advice)
-                    .with_labels(labels);
-                render_one(
-                    &handler,
-                    &mut out,
-                    diag,
-                    &other_path,
-                    other_text,
-                    other_lines,
-                );
-            }
-            if let Some(f) = &d.fix {
+                let service = d
+                    .service
+                    .as_deref()
+                    .map(|s| format!(" (service `{s}`)"))
+                    .unwrap_or_default();
                 let what = match f.applicability {
-                    Applicability::Safe => "fix (safe, --fix)",
-                    Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
-                    Applicability::Unavailable => "no automatic fix",
+                    Applicability::Unsafe => "unsafe fix: you must act too",
+                    _ => "fix",
                 };
                 out.push_str(&wrap_text(
-                    &format!("  {what}: {}", f.description),
+                    &format!(
+                        "{path}: {verb} {what}, {}{service}: {}",
+                        d.rule, f.description
+                    ),
                     width,
                     "    ",
                 ));
                 out.push_str("\n\n");
             }
+            if let Some(err) = &r.error {
+                match (&r.text, &lines, err.at) {
+                    (Some(text), Some(lines), Some((offset, pos))) => {
+                        let _ = writeln!(out, "{path}:{pos}: error");
+                        let diag = MietteDiagnostic::new(err.message.clone())
+                            .with_severity(miette::Severity::Error)
+                            .with_labels([LabeledSpan::at(
+                                offset..offset + char_len(text, offset),
+                                "here",
+                            )]);
+                        render_one(handler, out, diag, &path, text, lines);
+                    }
+                    (_, _, Some((_, pos))) => {
+                        let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
+                    }
+                    _ => {
+                        let _ = writeln!(out, "{path}: error: {}\n", err.message);
+                    }
+                }
+            }
+            let (Some(text), Some(lines)) = (&r.text, &lines) else {
+                continue;
+            };
+            for d in &r.diagnostics {
+                let pos = lines.position(text, d.origin.span.start);
+                let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
+                render_one(handler, out, to_miette(d, text), &path, text, lines);
+                // Related places in other files, one snippet a file.
+                let mut others: Vec<usize> = d
+                    .related
+                    .iter()
+                    .map(|rel| rel.origin.file.0 as usize)
+                    .filter(|&f| f != d.origin.file.0 as usize)
+                    .collect();
+                others.sort_unstable();
+                others.dedup();
+                for f in others {
+                    let Some(other) = reports.get(f) else {
+                        continue;
+                    };
+                    let (Some(other_text), Some(other_lines)) = (&other.text, &all_lines[f]) else {
+                        continue;
+                    };
+                    let other_path = other.path.display().to_string();
+                    let labels: Vec<LabeledSpan> = d
+                        .related
+                        .iter()
+                        .filter(|rel| rel.origin.file.0 as usize == f)
+                        .map(|rel| related_label(rel, other_text))
+                        .collect();
+                    let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
+                        .with_severity(miette::Severity::Advice)
+                        .with_labels(labels);
+                    render_one(handler, out, diag, &other_path, other_text, other_lines);
+                }
+                if let Some(f) = &d.fix {
+                    let what = match f.applicability {
+                        Applicability::Safe => "fix (safe, --fix)",
+                        Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
+                        Applicability::Unavailable => "no automatic fix",
+                    };
+                    out.push_str(&wrap_text(
+                        &format!("  {what}: {}", f.description),
+                        width,
+                        "    ",
+                    ));
+                    out.push_str("\n\n");
+                }
+            }
         }
     }
-    let t = Totals::of(reports);
-    let _ = writeln!(
-        out,
-        "{}",
-        wrap_text(&summary(&t, fixes, options.unsafe_fixes), width, "")
-    );
-    out
 }
 
 /// Narrowest width output is wrapped to.
@@ -299,15 +325,61 @@ fn render_one(
     if !drawable(&diag, text) {
         diag.labels = None;
     }
-    let report = miette::Report::new(diag).with_source_code(Indexed {
-        name: path.to_string(),
-        text: text.clone(),
-        lines: lines.clone(),
-    });
+    // Drawn straight from the diagnostic and its source: a `miette::Report` would build (and
+    // drop) the global report handler's options for each one.
+    let with_source = WithSource {
+        diag,
+        source: Indexed {
+            name: path.to_string(),
+            text: text.clone(),
+            lines: lines.clone(),
+        },
+    };
     let mut buf = String::new();
-    if handler.render_report(&mut buf, report.as_ref()).is_ok() {
+    if handler.render_report(&mut buf, &with_source).is_ok() {
         out.push_str(&buf);
         out.push('\n');
+    }
+}
+
+/// A diagnostic with the text its labels point into, as miette draws it.
+#[derive(Debug)]
+struct WithSource {
+    diag: MietteDiagnostic,
+    source: Indexed,
+}
+
+impl std::fmt::Display for WithSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource {}
+
+impl miette::Diagnostic for WithSource {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.url()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
     }
 }
 
