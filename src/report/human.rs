@@ -57,6 +57,9 @@ pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
 /// Draws reports for people, a unit at a time.
 pub(crate) struct Renderer {
     handler: GraphicalReportHandler,
+    /// The same, drawing texts already broken into lines (see [`break_lines`]).
+    unwrapping: GraphicalReportHandler,
+    characters: miette::ThemeCharacters,
     width: usize,
     fixes: FixSummary,
 }
@@ -70,6 +73,7 @@ impl Renderer {
             (false, false) => GraphicalTheme::none(),
         };
         let width = options.width.max(MIN_WIDTH);
+        let characters = theme.characters.clone();
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
             .with_width(width)
@@ -78,7 +82,9 @@ impl Renderer {
             .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
             .with_links(false);
         Renderer {
+            unwrapping: handler.clone().with_wrap_lines(false),
             handler,
+            characters,
             width,
             fixes: options.fixes,
         }
@@ -103,7 +109,7 @@ impl Renderer {
     /// Each report's applied fixes, error and findings with their snippets. The reports'
     /// file ids index `reports`.
     pub fn body(&self, reports: &[FileReport], out: &mut String) {
-        let (handler, width, fixes) = (&self.handler, self.width, self.fixes);
+        let (width, fixes) = (self.width, self.fixes);
         // Every file's line index, made once: a finding's snippets may be in any file.
         let all_lines: Vec<Option<Arc<LineIndex>>> = reports
             .iter()
@@ -148,7 +154,7 @@ impl Renderer {
                                 offset..offset + char_len(text, offset),
                                 "here",
                             )]);
-                        render_one(handler, out, diag, &path, text, lines);
+                        self.render_one(out, diag, &path, text, lines);
                     }
                     (_, _, Some((_, pos))) => {
                         let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
@@ -164,7 +170,7 @@ impl Renderer {
             for d in &r.diagnostics {
                 let pos = lines.position(text, d.origin.span.start);
                 let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
-                render_one(handler, out, to_miette(d, text), &path, text, lines);
+                self.render_one(out, to_miette(d, text), &path, text, lines);
                 // Related places in other files, one snippet a file.
                 let mut others: Vec<usize> = d
                     .related
@@ -191,7 +197,7 @@ impl Renderer {
                     let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
                         .with_severity(miette::Severity::Advice)
                         .with_labels(labels);
-                    render_one(handler, out, diag, &other_path, other_text, other_lines);
+                    self.render_one(out, diag, &other_path, other_text, other_lines);
                 }
                 if let Some(f) = &d.fix {
                     let what = match f.applicability {
@@ -245,6 +251,10 @@ fn code_span_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'
 /// `text` wrapped to `width`, never inside a code span; continuation lines start with
 /// `indent`.
 pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
+    let rest = width.saturating_sub(textwrap::core::display_width(indent));
+    if let Some(lines) = break_lines(text, width, rest) {
+        return lines.join(&format!("\n{indent}"));
+    }
     let opts = textwrap::Options::new(width)
         .break_words(false)
         .subsequent_indent(indent)
@@ -314,32 +324,131 @@ fn drawable(diag: &MietteDiagnostic, text: &str) -> bool {
     })
 }
 
-fn render_one(
-    handler: &GraphicalReportHandler,
-    out: &mut String,
-    mut diag: MietteDiagnostic,
-    path: &str,
-    text: &Arc<str>,
-    lines: &Arc<LineIndex>,
-) {
-    if !drawable(&diag, text) {
-        diag.labels = None;
+impl Renderer {
+    fn render_one(
+        &self,
+        out: &mut String,
+        mut diag: MietteDiagnostic,
+        path: &str,
+        text: &Arc<str>,
+        lines: &Arc<LineIndex>,
+    ) {
+        if !drawable(&diag, text) {
+            diag.labels = None;
+        }
+        // miette wraps the message and the help with textwrap; breaking them here the same way
+        // costs a fraction of it, and miette then only indents them.
+        let c = &self.characters;
+        let icon = match diag.severity {
+            Some(miette::Severity::Error) | None => &c.error,
+            Some(miette::Severity::Warning) => &c.warning,
+            Some(miette::Severity::Advice) => &c.advice,
+        };
+        let wrap = self.width.saturating_sub(2);
+        let indent = |s: &str| wrap.saturating_sub(3 + textwrap::core::display_width(s));
+        let message = break_lines(
+            &diag.message,
+            indent(icon),
+            indent(c.vbar.encode_utf8(&mut [0; 4])),
+        )
+        .map(|l| l.join("\n"));
+        let help = match &diag.help {
+            None => Some(None),
+            Some(h) => break_lines(h, wrap.saturating_sub(8), wrap.saturating_sub(8))
+                .map(|l| Some(l.join("\n"))),
+        };
+        let handler = match (message, help) {
+            (Some(message), Some(help)) => {
+                diag.message = message;
+                diag.help = help;
+                &self.unwrapping
+            }
+            _ => &self.handler,
+        };
+        // Drawn straight from the diagnostic and its source: a `miette::Report` would build
+        // (and drop) the global report handler's options for each one.
+        let with_source = WithSource {
+            diag,
+            source: Indexed {
+                name: path.to_string(),
+                text: text.clone(),
+                lines: lines.clone(),
+            },
+        };
+        let mut buf = String::new();
+        if handler.render_report(&mut buf, &with_source).is_ok() {
+            out.push_str(&buf);
+            out.push('\n');
+        }
     }
-    // Drawn straight from the diagnostic and its source: a `miette::Report` would build (and
-    // drop) the global report handler's options for each one.
-    let with_source = WithSource {
-        diag,
-        source: Indexed {
-            name: path.to_string(),
-            text: text.clone(),
-            lines: lines.clone(),
-        },
+}
+
+/// `text` broken into lines as textwrap breaks it with [`code_span_words`], no hyphenation
+/// and no broken words (first fit): the first line of each paragraph `first` columns wide,
+/// the others `rest`. `None` where textwrap with an indentation would give another text than
+/// these lines indented, as miette indents a text it does not wrap: a paragraph that is empty
+/// or starts with a space, or a line of white space only.
+fn break_lines(text: &str, first: usize, rest: usize) -> Option<Vec<&str>> {
+    let widths = [first as f64, rest as f64];
+    let width_of = |w: &str| {
+        if w.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            w.len() as f64
+        } else {
+            textwrap::core::display_width(w) as f64
+        }
     };
-    let mut buf = String::new();
-    if handler.render_report(&mut buf, &with_source).is_ok() {
-        out.push_str(&buf);
-        out.push('\n');
+    let mut lines = Vec::new();
+    // Each word as (start, end of the word, end of its trailing spaces).
+    let mut words: Vec<(usize, usize, usize)> = Vec::new();
+    for para in text.split('\n') {
+        if para.is_empty() || para.starts_with(' ') {
+            return None;
+        }
+        words.clear();
+        let bytes = para.as_bytes();
+        let (mut start, mut i, mut code) = (0, 0, false);
+        let mut push = |from: usize, to: usize| {
+            let word_end = from + para[from..to].trim_end_matches(' ').len();
+            words.push((from, word_end, to));
+        };
+        while i < bytes.len() {
+            match bytes[i] {
+                b'`' => code = !code,
+                b' ' if !code => {
+                    let mut j = i;
+                    while j < bytes.len() && bytes[j] == b' ' {
+                        j += 1;
+                    }
+                    push(start, j);
+                    start = j;
+                    i = j;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if start < bytes.len() {
+            push(start, bytes.len());
+        }
+        let (mut from, mut width, mut here) = (0, 0.0, 0);
+        for k in 0..words.len() {
+            let line_width = widths.get(here).copied().unwrap_or(widths[1]);
+            let (s, e, ws) = words[k];
+            let w = width_of(&para[s..e]);
+            if width + w > line_width && k > from {
+                lines.push(&para[words[from].0..words[k - 1].1]);
+                from = k;
+                width = 0.0;
+                here += 1;
+            }
+            width += w + (ws - e) as f64;
+        }
+        if let Some(&(_, e, _)) = words.last() {
+            lines.push(&para[words[from].0..e]);
+        }
     }
+    (!lines.iter().any(|l| l.trim().is_empty())).then_some(lines)
 }
 
 /// A diagnostic with the text its labels point into, as miette draws it.
@@ -487,4 +596,74 @@ pub(crate) fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> Stri
         s.push_str(&format!("; {n} more {} with --unsafe-fixes", n_fixes(n)));
     }
     s
+}
+
+#[cfg(test)]
+mod break_tests {
+    use super::{break_lines, code_span_words};
+
+    /// textwrap's own result, as miette asks for it: `initial` and `rest` indentations.
+    fn textwrap(text: &str, width: usize, initial: &str, rest: &str) -> String {
+        let opts = textwrap::Options::new(width)
+            .initial_indent(initial)
+            .subsequent_indent(rest)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .word_separator(textwrap::WordSeparator::Custom(code_span_words));
+        textwrap::fill(text, opts)
+    }
+
+    /// The lines indented as miette indents a text it does not wrap.
+    fn indented(lines: &[&str], initial: &str, rest: &str) -> String {
+        let mut out = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(if i == 0 { initial } else { rest });
+            out.push_str(l);
+        }
+        out
+    }
+
+    #[test]
+    fn breaks_lines_where_textwrap_does() {
+        let texts = [
+            "etcd's data directory `/etcd` (from `--data-dir`) is not on any volume or bind mount: \
+             it lives in the container's writable layer, so `docker compose down` deletes it",
+            "short",
+            "two  spaces   between words and a `code span with spaces that is long` at the end",
+            "a first paragraph\nand a second one that is longer than the first line of the text",
+            "wide characters: 日本語のテキスト and é accents, ✓ marks and \u{1b}[31mcolour\u{1b}[0m",
+            "averyveryverylongwordthatdoesnotfitonanylineatallwhateverthewidthofthelineis x",
+            "trailing spaces   ",
+            "tab\tinside and a `unclosed code span to the end of the text",
+        ];
+        let mut compared = 0;
+        for text in texts {
+            for width in [10usize, 20, 37, 40, 58, 80, 98, 120] {
+                for (initial, rest) in [("  × ", "  │ "), ("  help: ", "        "), ("", "    ")]
+                {
+                    let iw = textwrap::core::display_width(initial);
+                    let rw = textwrap::core::display_width(rest);
+                    let Some(lines) =
+                        break_lines(text, width.saturating_sub(iw), width.saturating_sub(rw))
+                    else {
+                        continue;
+                    };
+                    compared += 1;
+                    assert_eq!(
+                        indented(&lines, initial, rest),
+                        textwrap(text, width, initial, rest),
+                        "{text:?} at {width}"
+                    );
+                }
+            }
+        }
+        assert!(compared > 150, "{compared}");
+        // What it leaves to textwrap.
+        for text in ["", " leading", "a\n\nb", "ends with a break\n", "a\n \nb"] {
+            assert_eq!(break_lines(text, 40, 40), None, "{text:?}");
+        }
+    }
 }
