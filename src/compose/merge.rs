@@ -51,7 +51,7 @@ impl Merged {
         let volumes = std::mem::take(&mut base.volumes);
         let mut out = Merged {
             base,
-            services: Vec::with_capacity(services.len()),
+            services: Vec::new(),
             service_at: HashMap::with_capacity(services.len()),
             volumes: Vec::with_capacity(volumes.len()),
             volume_at: HashMap::with_capacity(volumes.len()),
@@ -63,11 +63,19 @@ impl Merged {
         }
         // The base's own services are kept as they are, a repeated name included (only the
         // first of them takes later definitions, as before).
-        for s in services {
-            out.service_at
-                .entry(s.name.value.clone())
-                .or_insert(out.services.len());
-            out.services.push(Some(s));
+        // Collected in place (an `Option<Service>` is as large as a `Service`): a file of
+        // many services is not held twice.
+        out.services = services
+            .into_iter()
+            .map(|mut s| {
+                s.shrink_to_fit();
+                Some(s)
+            })
+            .collect();
+        for (i, s) in out.services.iter().enumerate() {
+            if let Some(s) = s {
+                out.service_at.entry(s.name.value.clone()).or_insert(i);
+            }
         }
         for v in volumes {
             out.volume(v);
@@ -111,7 +119,8 @@ impl Merged {
     }
 
     fn add(&mut self, overlay: ComposeFile) {
-        for o in overlay.services {
+        for mut o in overlay.services {
+            o.shrink_to_fit();
             self.service(o);
         }
         for v in overlay.volumes {
@@ -125,10 +134,36 @@ impl Merged {
         }
     }
 
+    // `filter_map` collects in place, where `flatten` copies: a file of many services is not
+    // held twice.
+    #[allow(clippy::filter_map_identity)]
     fn finish(mut self) -> ComposeFile {
-        self.base.services = self.services.into_iter().flatten().collect();
+        self.base.services = self.services.into_iter().filter_map(|s| s).collect();
         self.base.volumes = self.volumes.into_iter().flatten().collect();
         self.base
+    }
+}
+
+impl Service {
+    /// Give back the room its vectors keep to spare (four entries at least each, once one is
+    /// pushed): a file may hold thousands of services.
+    fn shrink_to_fit(&mut self) {
+        self.environment.vars.shrink_to_fit();
+        for c in [&mut self.command, &mut self.entrypoint]
+            .into_iter()
+            .flatten()
+        {
+            c.args.shrink_to_fit();
+        }
+        self.mounts.shrink_to_fit();
+        self.ports.shrink_to_fit();
+        self.depends_on.shrink_to_fit();
+        self.volumes_from.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        self.env_files.shrink_to_fit();
+        self.fields.shrink_to_fit();
+        self.defs.shrink_to_fit();
+        self.references.shrink_to_fit();
     }
 }
 

@@ -164,7 +164,19 @@ pub(super) fn build(text: &str, limits: &Limits) -> Result<Tree, YamlError> {
         b.prev_end = b.prev_end.max(ev_span.end);
     }
     resolve_merges(&mut b.tree, limits)?;
-    Ok(b.tree)
+    let mut tree = b.tree;
+    // Vectors grown by pushing keep room to spare (four entries at least): give it back, since
+    // the tree lives as long as the file is checked.
+    tree.nodes.shrink_to_fit();
+    tree.parents.shrink_to_fit();
+    for n in &mut tree.nodes {
+        match &mut n.kind {
+            NodeKind::Sequence { items, .. } => items.shrink_to_fit(),
+            NodeKind::Mapping { entries, .. } => entries.shrink_to_fit(),
+            _ => {}
+        }
+    }
+    Ok(tree)
 }
 
 fn collection_style(style: StructureStyle) -> CollectionStyle {
