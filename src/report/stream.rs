@@ -79,53 +79,39 @@ impl Write for Spill {
     }
 }
 
-/// Writes after each line break the indentation of the place a value is nested at: serde's
-/// pretty JSON of a value, laid where the whole document would have it. (JSON strings escape
-/// their line breaks, so every one written is between tokens.)
-struct Indented<'a> {
-    out: &'a mut dyn Write,
-    indent: &'a [u8],
-}
-
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            self.out.write_all(&rest[..=i])?;
-            self.out.write_all(self.indent)?;
-            rest = &rest[i + 1..];
-        }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A JSON array written an entry at a time, as serde's pretty printer writes it with the
-/// entries `depth` levels deep.
+/// entries `depth` levels deep: each entry is printed alone, then written with the
+/// indentation of its place after each line break (JSON strings escape their line breaks, so
+/// every one printed is between tokens).
 struct Array {
     entries: usize,
-    depth: usize,
+    indent: Vec<u8>,
+    /// The entry being written, printed alone.
+    buf: Vec<u8>,
 }
 
 impl Array {
     fn new(depth: usize) -> Array {
-        Array { entries: 0, depth }
+        Array {
+            entries: 0,
+            indent: b"  ".repeat(depth),
+            buf: Vec::new(),
+        }
     }
 
     fn push(&mut self, out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, value).map_err(io::Error::other)?;
         out.write_all(if self.entries == 0 { b"\n" } else { b",\n" })?;
-        let indent = "  ".repeat(self.depth);
-        out.write_all(indent.as_bytes())?;
+        out.write_all(&self.indent)?;
         self.entries += 1;
-        let mut w = Indented {
-            out,
-            indent: indent.as_bytes(),
-        };
-        serde_json::to_writer_pretty(&mut w, value).map_err(io::Error::other)
+        let mut rest = &self.buf[..];
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            out.write_all(&rest[..=i])?;
+            out.write_all(&self.indent)?;
+            rest = &rest[i + 1..];
+        }
+        out.write_all(rest)
     }
 
     /// The closing bracket (after the opening one and the entries).
@@ -133,7 +119,8 @@ impl Array {
         if self.entries == 0 {
             "]".into()
         } else {
-            format!("\n{}]", "  ".repeat(self.depth - 1))
+            let outer = &self.indent[..self.indent.len().saturating_sub(2)];
+            format!("\n{}]", String::from_utf8_lossy(outer))
         }
     }
 }
