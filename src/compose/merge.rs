@@ -65,10 +65,13 @@ impl Merged {
         // first of them takes later definitions, as before).
         // Collected in place (an `Option<Service>` is as large as a `Service`): a file of
         // many services is not held twice.
+        let many = services.len() >= SHRUNK_FROM;
         out.services = services
             .into_iter()
             .map(|mut s| {
-                s.shrink_to_fit();
+                if many {
+                    s.shrink_to_fit();
+                }
                 Some(s)
             })
             .collect();
@@ -119,8 +122,11 @@ impl Merged {
     }
 
     fn add(&mut self, overlay: ComposeFile) {
+        let many = overlay.services.len() >= SHRUNK_FROM;
         for mut o in overlay.services {
-            o.shrink_to_fit();
+            if many {
+                o.shrink_to_fit();
+            }
             self.service(o);
         }
         for v in overlay.volumes {
@@ -143,6 +149,10 @@ impl Merged {
         self.base
     }
 }
+
+/// The number of services of a document from which each gives back the room its vectors keep
+/// to spare (in a few, it is little, and giving it back costs more than it saves).
+const SHRUNK_FROM: usize = 64;
 
 impl Service {
     /// Give back the room its vectors keep to spare (four entries at least each, once one is
