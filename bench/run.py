@@ -19,7 +19,10 @@ Each case runs several times; medians, min and max are reported, with peak resid
 (GNU time's %M). Figures are reported as ratios against the baseline measured in the
 same run, because absolute times on shared machines are noise.
 
-Usage: python3 bench/run.py [--runs N] [--files N] [--json OUT]
+Usage: python3 bench/run.py [--runs N] [--files N] [--json OUT] [--milvet PATH]
+
+`--milvet PATH` times another milvet binary (an earlier build kept aside, say) against the
+baselines built here, for before-and-after figures on the same machine.
 """
 
 import argparse
@@ -198,7 +201,11 @@ def main():
     ap.add_argument("--many", type=int, default=10000, help="the larger tree (0: skip)")
     ap.add_argument("--no-scaling", action="store_true", help="skip the one-large-file cases")
     ap.add_argument("--json")
+    ap.add_argument("--milvet", help="the milvet binary to time (default: the release build)")
     args = ap.parse_args()
+    global MILVET
+    if args.milvet:
+        MILVET = Path(args.milvet).resolve()
     if not CORPUS.is_dir():
         raise SystemExit(f"no corpus at {CORPUS}")
     build()

@@ -170,6 +170,19 @@ impl FileReport {
 /// Check the paths given on the command line (files, directories, or the current directory
 /// when there are none). Reports come in discovery order.
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
+    let mut units = Vec::new();
+    check_paths_each(paths, options, &mut |reports| units.push(reports));
+    number(units)
+}
+
+/// [`check_paths`], handing the reports of each unit to `emit` as soon as its turn comes, in
+/// discovery order, so that a caller can write them out and drop them. Each call's
+/// diagnostics use file ids local to that call (the index of the report in it).
+pub fn check_paths_each(
+    paths: &[PathBuf],
+    options: &Options,
+    emit: &mut dyn FnMut(Vec<FileReport>),
+) {
     // The same file or directory named twice (`a.yml ./a.yml $PWD/a.yml`) is checked once.
     let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let paths: Vec<PathBuf> = paths
@@ -188,9 +201,9 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
         });
     }
     units.retain(|u| !u.files.is_empty());
-    let mut reports = check_units(&units, options);
-    reports.extend(walk_errors.into_iter().map(|e| {
-        FileReport::failed(
+    check_units_each(&units, options, emit);
+    for e in walk_errors {
+        emit(vec![FileReport::failed(
             &e.path,
             FileKind::Compose,
             None,
@@ -199,9 +212,8 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Vec<FileReport> {
                 at: None,
                 stage: Stage::Check,
             },
-        )
-    }));
-    reports
+        )]);
+    }
 }
 
 /// The reports of a unit, and the files its project included or extended.
@@ -210,68 +222,204 @@ type UnitResult = (Vec<FileReport>, Vec<PathBuf>);
 /// Check units, on as many threads as the machine has when there are several. A unit whose
 /// files another unit's project includes or extends is checked as part of that project only.
 pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
+    let mut out = Vec::new();
+    check_units_each(units, options, &mut |reports| out.push(reports));
+    number(out)
+}
+
+/// [`check_units`], handing the reports of each unit to `emit` in the units' order as soon as
+/// its turn comes (file ids local to each call). Units are checked on several threads, at
+/// most a few ahead of the one whose turn it is, so that only a few units' texts and findings
+/// are held at once, whatever their number.
+pub fn check_units_each(units: &[Unit], options: &Options, emit: &mut dyn FnMut(Vec<FileReport>)) {
     let threads = options
         .jobs
         .filter(|&n| n > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
         .min(units.len() / 4 + 1);
-    let results: Vec<UnitResult> = if threads <= 1 {
-        units
-            .iter()
-            .map(|u| check_unit_referencing(u, options))
-            .collect()
-    } else {
-        let next = AtomicUsize::new(0);
-        let mut results: Vec<(usize, UnitResult)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(u) = units.get(i) else { break };
-                            done.push((i, check_unit_referencing(u, options)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
-        results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
-    };
+    let covered = covered_units(units, options, threads);
     // A configuration file that cannot be read is reported once.
     let mut config_errors = Vec::new();
-    let results: Vec<UnitResult> = results
-        .into_iter()
-        .map(|(mut reports, refs)| {
-            reports.retain(|r| !config_errors_seen(&mut config_errors, r));
-            (reports, refs)
-        })
-        .collect();
-    let referenced: Vec<(usize, PathBuf)> = results
-        .iter()
-        .enumerate()
-        .flat_map(|(i, (_, refs))| refs.iter().map(move |p| (i, same_file(p))))
-        .collect();
-    let kept = results
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (reports, _))| {
-            let covered = !referenced.is_empty()
-                && !units[i].files.is_empty()
-                && units[i].files.iter().all(|f| {
-                    let f = same_file(f);
-                    referenced.iter().any(|(j, p)| *j != i && *p == f)
-                });
-            (!covered).then_some(reports)
+    let mut deliver = |i: usize, result: Option<UnitResult>| {
+        let Some((mut reports, _)) = result else {
+            // Covered: its configuration's error still counts as reported.
+            if let Some(Err(e)) = units[i].files.first().map(|f| options.config.for_file(f)) {
+                let key = (e.path.clone(), format!("{CONFIG_ERROR}{}", e.message));
+                if !config_errors.contains(&key) {
+                    config_errors.push(key);
+                }
+            }
+            return;
+        };
+        reports.retain(|r| !config_errors_seen(&mut config_errors, r));
+        emit(reports);
+    };
+    let work = |i: usize| (!covered[i]).then(|| check_unit_referencing(&units[i], options));
+    if threads <= 1 {
+        for i in 0..units.len() {
+            deliver(i, work(i));
+        }
+    } else {
+        in_order(units.len(), threads, work, |i, r| deliver(i, r.flatten()));
+    }
+}
+
+/// Run `work` over `0..n` on `threads` threads and hand each result to `deliver` in index
+/// order, as soon as the results before it are delivered. A worker waits rather than run more
+/// than a few indexes ahead of the next to deliver, so that few results wait at once. A work
+/// that panics is delivered as `None`.
+fn in_order<T: Send>(
+    n: usize,
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+    mut deliver: impl FnMut(usize, Option<T>),
+) {
+    use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+    let window = threads * 4;
+    let next = AtomicUsize::new(0);
+    // How many results were delivered, and a signal when it grows.
+    let delivered = (Mutex::new(0usize), Condvar::new());
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Option<T>)>();
+        for _ in 0..threads {
+            let (tx, next, delivered, work) = (tx.clone(), &next, &delivered, &work);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let (lock, grown) = delivered;
+                    let mut done = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                    while i >= *done + window {
+                        done = grown.wait(done).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    drop(done);
+                    let result =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok();
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting: std::collections::BTreeMap<usize, Option<T>> = Default::default();
+        let mut want = 0;
+        for (i, result) in rx {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&want) {
+                deliver(want, result);
+                want += 1;
+                let (lock, grown) = &delivered;
+                *lock.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                grown.notify_all();
+            }
+        }
+    });
+}
+
+/// Which units are checked only as part of another unit's project: every one of their files
+/// is pulled in (`include`, `extends`) by another unit's project. Only the units whose text
+/// can name another file are loaded to find out, before any unit is checked.
+fn covered_units(units: &[Unit], options: &Options, threads: usize) -> Vec<bool> {
+    let mut covered = vec![false; units.len()];
+    if units.len() < 2 {
+        return covered;
+    }
+    // A walked milvus.yaml or user.yaml is covered when a service mounts it.
+    let configs_walked = units.iter().any(|u| u.kind == FileKind::MilvusConfig);
+    let refs = |i: usize| -> Vec<PathBuf> {
+        let u = &units[i];
+        if u.kind != FileKind::Compose
+            || !u
+                .files
+                .iter()
+                .any(|f| may_refer(f, options, configs_walked))
+        {
+            return Vec::new();
+        }
+        if let Some(Err(_)) = u.files.first().map(|f| options.config.for_file(f)) {
+            return Vec::new();
+        }
+        referenced(&load(u, options))
+    };
+    let mut referenced: Vec<(usize, PathBuf)> = Vec::new();
+    let mut add = |i: usize, paths: Vec<PathBuf>| {
+        referenced.extend(paths.iter().map(|p| (i, same_file(p))));
+    };
+    if threads <= 1 {
+        for i in 0..units.len() {
+            add(i, refs(i));
+        }
+    } else {
+        in_order(units.len(), threads, refs, |i, r| {
+            add(i, r.unwrap_or_default())
         });
-    number(kept.collect())
+    }
+    if referenced.is_empty() {
+        return covered;
+    }
+    for (i, c) in covered.iter_mut().enumerate() {
+        *c = !units[i].files.is_empty()
+            && units[i].files.iter().all(|f| {
+                let f = same_file(f);
+                referenced.iter().any(|(j, p)| *j != i && *p == f)
+            });
+    }
+    covered
+}
+
+/// Whether a Compose file's text can name another Compose file: whether it holds `include`
+/// or `extends`, or an escape a double-quoted key could spell them with; with `configs` (a
+/// Milvus configuration file was walked too), whether it can mount one (`configs`, as in
+/// `/milvus/configs`, or `MILVUSCONF`). A file that cannot be read names none.
+fn may_refer(path: &Path, options: &Options, configs: bool) -> bool {
+    let text = match &options.stdin {
+        Some((p, text)) if p == path => text.as_bytes().to_vec(),
+        _ => match crate::source::read_regular(path, options.limits.max_bytes) {
+            Ok((bytes, _)) => bytes,
+            Err(_) => return false,
+        },
+    };
+    let has = |needle: &[u8]| memchr::memmem::find(&text, needle).is_some();
+    // `\x65`, `\u0065`, or a line folded by `\` inside an explicit (`?`) multi-line key.
+    has(b"include")
+        || has(b"extends")
+        || has(b"\\x")
+        || has(b"\\u")
+        || has(b"\\U")
+        || ((has(b"\\\n") || has(b"\\\r")) && text.contains(&b'?'))
+        || (configs && (has(b"configs") || has(b"MILVUSCONF")))
+}
+
+/// The files a loaded project pulled in with `include` or `extends`, and the configuration
+/// files its services mount (a Milvus configuration a service mounts is checked as part of
+/// that project, not again on its own).
+fn referenced(project: &Project) -> Vec<PathBuf> {
+    project
+        .files
+        .iter()
+        .filter(|f| matches!(f.role, Role::Referenced | Role::Mounted))
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+/// Load the project of a Compose unit, from disk or (for the file standing for standard
+/// input) from the text read.
+fn load(unit: &Unit, options: &Options) -> Project {
+    match &options.stdin {
+        Some((path, text)) => project::load(
+            &unit.files,
+            &options.load_options(),
+            &Overlay {
+                texts: HashMap::from([(path.clone(), &**text)]),
+                only: false,
+            },
+        ),
+        None => project::load(&unit.files, &options.load_options(), &Disk),
+    }
 }
 
 /// Whether `r` is the report of a configuration file's error already reported (remembering
@@ -407,25 +555,8 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
             .collect();
         return (reports, Vec::new());
     }
-    let project = match &options.stdin {
-        Some((path, text)) => project::load(
-            &unit.files,
-            &options.load_options(),
-            &Overlay {
-                texts: HashMap::from([(path.clone(), &**text)]),
-                only: false,
-            },
-        ),
-        None => project::load(&unit.files, &options.load_options(), &Disk),
-    };
-    // A Milvus configuration a service mounts is checked as part of this project, not again
-    // on its own.
-    let referenced = project
-        .files
-        .iter()
-        .filter(|f| matches!(f.role, Role::Referenced | Role::Mounted))
-        .map(|f| f.path.clone())
-        .collect();
+    let project = load(unit, options);
+    let referenced = referenced(&project);
     if !project.errors.is_empty() {
         return (failed_project(unit, &project), referenced);
     }
@@ -975,15 +1106,41 @@ pub fn exit_code(reports: &[FileReport], mode: FixMode) -> i32 {
 /// [`exit_code`] with the lowest severity that fails the run (`fail-on`); `--diff` fails on a
 /// difference or a remaining error whatever it is.
 pub fn exit_code_failing_on(reports: &[FileReport], mode: FixMode, fail_on: Severity) -> i32 {
-    let findings = || reports.iter().flat_map(|r| &r.diagnostics);
-    if reports.iter().any(|r| r.error.is_some()) {
-        2
-    } else if mode == FixMode::Diff {
-        i32::from(
-            reports.iter().any(FileReport::changed)
-                || findings().any(|d| d.severity >= Severity::Error),
-        )
-    } else {
-        i32::from(findings().any(|d| d.severity >= fail_on))
+    let mut outcome = Outcome::default();
+    outcome.add(reports);
+    outcome.exit_code(mode, fail_on)
+}
+
+/// What the exit status of a run depends on, gathered as its reports go by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// A file could not be checked or fixed.
+    pub failed: bool,
+    /// Fixing changed a text.
+    pub changed: bool,
+    /// The highest severity among the findings.
+    pub worst: Option<Severity>,
+}
+
+impl Outcome {
+    pub fn add(&mut self, reports: &[FileReport]) {
+        for r in reports {
+            self.failed |= r.error.is_some();
+            self.changed |= r.changed();
+            self.worst = self
+                .worst
+                .max(r.diagnostics.iter().map(|d| d.severity).max());
+        }
+    }
+
+    /// The exit status: see [`exit_code_failing_on`].
+    pub fn exit_code(&self, mode: FixMode, fail_on: Severity) -> i32 {
+        if self.failed {
+            2
+        } else if mode == FixMode::Diff {
+            i32::from(self.changed || self.worst >= Some(Severity::Error))
+        } else {
+            i32::from(self.worst >= Some(fail_on))
+        }
     }
 }

@@ -420,72 +420,74 @@ fn check(args: CheckArgs) -> ExitCode {
         config: resolver,
         ..Options::default()
     };
-    let reports = if stdin {
+    let human = matches!(format, Format::Full);
+    let tty = std::io::stdout().is_terminal();
+    let env = |k: &str| std::env::var(k).ok();
+    let style = report::human::style(
+        match args.color {
+            Color::Always => Some(true),
+            Color::Never => Some(false),
+            Color::Auto => None,
+        },
+        tty,
+        env,
+    );
+    let tty_width = tty
+        .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+        .flatten()
+        .map(|(w, _)| w.0 as usize);
+    let render = RenderOptions {
+        color: style.color,
+        unicode: style.unicode,
+        width: report::human::width(tty_width, env),
+        fixes: match options.fix {
+            FixMode::Report => FixSummary::None,
+            FixMode::Write => FixSummary::Applied,
+            FixMode::Diff => FixSummary::Diff,
+        },
+        unsafe_fixes: args.unsafe_fixes,
+        exit_code: 0,
+    };
+    let extras = report::Extras {
+        quiet: human && args.quiet,
+        show_fixes: human && args.show_fixes,
+        statistics: args.statistics,
+    };
+    // Each unit's reports are written (and dropped) as soon as they are checked; a closed
+    // pipe (`milvet check | head`) is not an error.
+    let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut stream = report::Stream::with_extras(format, &render, extras, out);
+    let mut outcome = check::Outcome::default();
+    let mut emit = |reports: Vec<milvet::check::FileReport>| {
+        outcome.add(&reports);
+        stream.unit(&reports);
+    };
+    if stdin {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
             return fail(&format!("cannot read standard input: {e}"));
         }
         let path = args.stdin_filename.unwrap_or_else(|| PathBuf::from("-"));
         options.stdin = Some((path.clone(), Arc::from(text)));
-        check::check_units(&[stdin_unit(&path)], &options)
+        check::check_units_each(&[stdin_unit(&path)], &options, &mut emit);
     } else if args.file.is_empty() {
-        check::check_paths(&args.paths, &options)
+        check::check_paths_each(&args.paths, &options, &mut emit);
     } else {
-        check::check_units(
+        check::check_units_each(
             &[Unit {
                 files: args.file,
                 kind: FileKind::Compose,
             }],
             &options,
-        )
-    };
-    let code = check::exit_code_failing_on(&reports, options.fix, run.fail_on.0);
-    let code = if code == 1 && args.exit_zero { 0 } else { code };
-    let human = matches!(format, Format::Full);
-    let mut out = if args.statistics {
-        milvet::statistics::render(&reports, !human)
-    } else {
-        let tty = std::io::stdout().is_terminal();
-        let env = |k: &str| std::env::var(k).ok();
-        let style = report::human::style(
-            match args.color {
-                Color::Always => Some(true),
-                Color::Never => Some(false),
-                Color::Auto => None,
-            },
-            tty,
-            env,
+            &mut emit,
         );
-        let tty_width = tty
-            .then(|| terminal_size::terminal_size_of(std::io::stdout()))
-            .flatten()
-            .map(|(w, _)| w.0 as usize);
-        let render = RenderOptions {
-            color: style.color,
-            unicode: style.unicode,
-            width: report::human::width(tty_width, env),
-            fixes: match options.fix {
-                FixMode::Report => FixSummary::None,
-                FixMode::Write => FixSummary::Applied,
-                FixMode::Diff => FixSummary::Diff,
-            },
-            unsafe_fixes: args.unsafe_fixes,
-            exit_code: code,
-        };
-        report::render(format, &reports, &render)
-    };
-    if human && args.quiet {
-        // The summary is the last line.
-        let body = out.trim_end_matches('\n');
-        let keep = body.rfind('\n').map_or(0, |i| i + 1);
-        out.truncate(keep);
     }
-    if human && args.show_fixes {
-        out.push_str(&milvet::statistics::fixes(&reports, options.fix));
-    }
-    print(&out);
+    let code = outcome.exit_code(options.fix, run.fail_on.0);
+    let code = if code == 1 && args.exit_zero { 0 } else { code };
+    let files = stream.files();
+    drop(stream.finish(code));
     // Nothing found fails; everything found but excluded by the configuration does not.
-    if reports.is_empty() && !stdin && milvet::discover::units(&args.paths).0.is_empty() {
+    if files == 0 && !stdin && milvet::discover::units(&args.paths).0.is_empty() {
         return nothing_found(&args.paths);
     }
     ExitCode::from(code as u8)

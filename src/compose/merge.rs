@@ -51,7 +51,7 @@ impl Merged {
         let volumes = std::mem::take(&mut base.volumes);
         let mut out = Merged {
             base,
-            services: Vec::with_capacity(services.len()),
+            services: Vec::new(),
             service_at: HashMap::with_capacity(services.len()),
             volumes: Vec::with_capacity(volumes.len()),
             volume_at: HashMap::with_capacity(volumes.len()),
@@ -63,11 +63,22 @@ impl Merged {
         }
         // The base's own services are kept as they are, a repeated name included (only the
         // first of them takes later definitions, as before).
-        for s in services {
-            out.service_at
-                .entry(s.name.value.clone())
-                .or_insert(out.services.len());
-            out.services.push(Some(s));
+        // Collected in place (an `Option<Service>` is as large as a `Service`): a file of
+        // many services is not held twice.
+        let many = services.len() >= SHRUNK_FROM;
+        out.services = services
+            .into_iter()
+            .map(|mut s| {
+                if many {
+                    s.shrink_to_fit();
+                }
+                Some(s)
+            })
+            .collect();
+        for (i, s) in out.services.iter().enumerate() {
+            if let Some(s) = s {
+                out.service_at.entry(s.name.value.clone()).or_insert(i);
+            }
         }
         for v in volumes {
             out.volume(v);
@@ -111,7 +122,11 @@ impl Merged {
     }
 
     fn add(&mut self, overlay: ComposeFile) {
-        for o in overlay.services {
+        let many = overlay.services.len() >= SHRUNK_FROM;
+        for mut o in overlay.services {
+            if many {
+                o.shrink_to_fit();
+            }
             self.service(o);
         }
         for v in overlay.volumes {
@@ -130,10 +145,40 @@ impl Merged {
         }
     }
 
+    // `filter_map` collects in place, where `flatten` copies: a file of many services is not
+    // held twice.
+    #[allow(clippy::filter_map_identity)]
     fn finish(mut self) -> ComposeFile {
-        self.base.services = self.services.into_iter().flatten().collect();
+        self.base.services = self.services.into_iter().filter_map(|s| s).collect();
         self.base.volumes = self.volumes.into_iter().flatten().collect();
         self.base
+    }
+}
+
+/// The number of services of a document from which each gives back the room its vectors keep
+/// to spare (in a few, it is little, and giving it back costs more than it saves).
+const SHRUNK_FROM: usize = 64;
+
+impl Service {
+    /// Give back the room its vectors keep to spare (four entries at least each, once one is
+    /// pushed): a file may hold thousands of services.
+    fn shrink_to_fit(&mut self) {
+        self.environment.vars.shrink_to_fit();
+        for c in [&mut self.command, &mut self.entrypoint]
+            .into_iter()
+            .flatten()
+        {
+            c.args.shrink_to_fit();
+        }
+        self.mounts.shrink_to_fit();
+        self.ports.shrink_to_fit();
+        self.depends_on.shrink_to_fit();
+        self.volumes_from.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        self.env_files.shrink_to_fit();
+        self.fields.shrink_to_fit();
+        self.defs.shrink_to_fit();
+        self.references.shrink_to_fit();
     }
 }
 

@@ -6,8 +6,20 @@ use crate::check::FileReport;
 use std::fmt::Write;
 
 pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
-    let places = Places::new(reports);
     let mut out = String::new();
+    body(reports, &mut out);
+    let t = Totals::of(reports);
+    let _ = writeln!(
+        out,
+        "{}",
+        super::human::summary(&t, options.fixes, options.unsafe_fixes)
+    );
+    out
+}
+
+/// One line a finding and a file that could not be checked; file ids index `reports`.
+pub(crate) fn body(reports: &[FileReport], out: &mut String) {
+    let places = Places::new(reports);
     for r in reports {
         let path = r.path.display().to_string();
         if let Some(err) = &r.error {
@@ -36,13 +48,6 @@ pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
             );
         }
     }
-    let t = Totals::of(reports);
-    let _ = writeln!(
-        out,
-        "{}",
-        super::human::summary(&t, options.fixes, options.unsafe_fixes)
-    );
-    out
 }
 
 /// A message on one line: line breaks become spaces.

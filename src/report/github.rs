@@ -10,8 +10,14 @@ use crate::diagnostic::Severity;
 use std::fmt::Write;
 
 pub fn render(reports: &[FileReport]) -> String {
-    let places = Places::new(reports);
     let mut out = String::new();
+    body(reports, &mut out);
+    out
+}
+
+/// The annotations of some reports; file ids index `reports`.
+pub(crate) fn body(reports: &[FileReport], out: &mut String) {
+    let places = Places::new(reports);
     for r in reports {
         if let Some(err) = &r.error {
             let mut props = vec![format!("file={}", property(&r.path.display().to_string()))];
@@ -45,7 +51,6 @@ pub fn render(reports: &[FileReport]) -> String {
             );
         }
     }
-    out
 }
 
 /// A command's message: `%`, CR and LF escaped.

@@ -42,147 +42,179 @@ pub fn render(
 
 /// Render every report, drawn and wrapped as `options` say.
 pub fn render_with(reports: &[FileReport], options: &RenderOptions) -> String {
-    let theme = match (options.unicode, options.color) {
-        (true, true) => GraphicalTheme::unicode(),
-        (true, false) => GraphicalTheme::unicode_nocolor(),
-        (false, true) => GraphicalTheme::ascii(),
-        (false, false) => GraphicalTheme::none(),
-    };
-    let width = options.width.max(MIN_WIDTH);
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_context_lines(1)
-        .with_width(width)
-        .with_break_words(false)
-        .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .with_links(false);
-    let fixes = options.fixes;
+    let renderer = Renderer::new(options);
     let mut out = String::new();
-    if fixes == FixSummary::Diff {
-        for r in reports {
-            if let Some(d) = super::diff(r) {
-                out.push_str(&d);
+    renderer.diffs(reports, &mut out);
+    renderer.body(reports, &mut out);
+    let _ = writeln!(
+        out,
+        "{}",
+        renderer.summary(&Totals::of(reports), options.unsafe_fixes)
+    );
+    out
+}
+
+/// Draws reports for people, a unit at a time.
+pub(crate) struct Renderer {
+    handler: GraphicalReportHandler,
+    /// The same, drawing texts already broken into lines (see [`break_lines`]).
+    unwrapping: GraphicalReportHandler,
+    characters: miette::ThemeCharacters,
+    width: usize,
+    fixes: FixSummary,
+}
+
+impl Renderer {
+    pub fn new(options: &RenderOptions) -> Renderer {
+        let theme = match (options.unicode, options.color) {
+            (true, true) => GraphicalTheme::unicode(),
+            (true, false) => GraphicalTheme::unicode_nocolor(),
+            (false, true) => GraphicalTheme::ascii(),
+            (false, false) => GraphicalTheme::none(),
+        };
+        let width = options.width.max(MIN_WIDTH);
+        let characters = theme.characters.clone();
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(1)
+            .with_width(width)
+            .with_break_words(false)
+            .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_links(false);
+        Renderer {
+            unwrapping: handler.clone().with_wrap_lines(false),
+            handler,
+            characters,
+            width,
+            fixes: options.fixes,
+        }
+    }
+
+    /// With `--diff`, the diff of each changed file (they come before every finding).
+    pub fn diffs(&self, reports: &[FileReport], out: &mut String) {
+        if self.fixes == FixSummary::Diff {
+            for r in reports {
+                if let Some(d) = super::diff(r) {
+                    out.push_str(&d);
+                }
             }
         }
     }
-    // Every file's line index, made once: a finding's snippets may be in any file.
-    let all_lines: Vec<Option<Arc<LineIndex>>> = reports
-        .iter()
-        .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
-        .collect();
-    for (i, r) in reports.iter().enumerate() {
-        let path = r.path.display().to_string();
-        let lines = all_lines[i].clone();
-        for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
-            let Some(f) = &d.fix else { continue };
-            let verb = if fixes == FixSummary::Diff {
-                "would apply"
-            } else {
-                "applied"
-            };
-            let service = d
-                .service
-                .as_deref()
-                .map(|s| format!(" (service `{s}`)"))
-                .unwrap_or_default();
-            let what = match f.applicability {
-                Applicability::Unsafe => "unsafe fix: you must act too",
-                _ => "fix",
-            };
-            out.push_str(&wrap_text(
-                &format!(
-                    "{path}: {verb} {what}, {}{service}: {}",
-                    d.rule, f.description
-                ),
-                width,
-                "    ",
-            ));
-            out.push_str("\n\n");
-        }
-        if let Some(err) = &r.error {
-            match (&r.text, &lines, err.at) {
-                (Some(text), Some(lines), Some((offset, pos))) => {
-                    let _ = writeln!(out, "{path}:{pos}: error");
-                    let diag = MietteDiagnostic::new(err.message.clone())
-                        .with_severity(miette::Severity::Error)
-                        .with_labels([LabeledSpan::at(
-                            offset..offset + char_len(text, offset),
-                            "here",
-                        )]);
-                    render_one(&handler, &mut out, diag, &path, text, lines);
-                }
-                (_, _, Some((_, pos))) => {
-                    let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
-                }
-                _ => {
-                    let _ = writeln!(out, "{path}: error: {}\n", err.message);
-                }
-            }
-        }
-        let (Some(text), Some(lines)) = (&r.text, &lines) else {
-            continue;
-        };
-        for d in &r.diagnostics {
-            let pos = lines.position(text, d.origin.span.start);
-            let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
-            render_one(&handler, &mut out, to_miette(d, text), &path, text, lines);
-            // Related places in other files, one snippet a file.
-            let mut others: Vec<usize> = d
-                .related
-                .iter()
-                .map(|rel| rel.origin.file.0 as usize)
-                .filter(|&f| f != d.origin.file.0 as usize)
-                .collect();
-            others.sort_unstable();
-            others.dedup();
-            for f in others {
-                let Some(other) = reports.get(f) else {
-                    continue;
+
+    /// The summary line, wrapped.
+    pub fn summary(&self, totals: &Totals, unsafe_fixes: bool) -> String {
+        wrap_text(&summary(totals, self.fixes, unsafe_fixes), self.width, "")
+    }
+
+    /// Each report's applied fixes, error and findings with their snippets. The reports'
+    /// file ids index `reports`.
+    pub fn body(&self, reports: &[FileReport], out: &mut String) {
+        let (width, fixes) = (self.width, self.fixes);
+        // Every file's line index, made once: a finding's snippets may be in any file.
+        let all_lines: Vec<Option<Arc<LineIndex>>> = reports
+            .iter()
+            .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
+            .collect();
+        for (i, r) in reports.iter().enumerate() {
+            let path = r.path.display().to_string();
+            let lines = all_lines[i].clone();
+            for d in r.fix.iter().flat_map(|f| &f.applied_fixes) {
+                let Some(f) = &d.fix else { continue };
+                let verb = if fixes == FixSummary::Diff {
+                    "would apply"
+                } else {
+                    "applied"
                 };
-                let (Some(other_text), Some(other_lines)) = (&other.text, &all_lines[f]) else {
-                    continue;
-                };
-                let other_path = other.path.display().to_string();
-                let labels: Vec<LabeledSpan> = d
-                    .related
-                    .iter()
-                    .filter(|rel| rel.origin.file.0 as usize == f)
-                    .map(|rel| related_label(rel, other_text))
-                    .collect();
-                let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
-                    .with_severity(miette::Severity::Advice)
-                    .with_labels(labels);
-                render_one(
-                    &handler,
-                    &mut out,
-                    diag,
-                    &other_path,
-                    other_text,
-                    other_lines,
-                );
-            }
-            if let Some(f) = &d.fix {
+                let service = d
+                    .service
+                    .as_deref()
+                    .map(|s| format!(" (service `{s}`)"))
+                    .unwrap_or_default();
                 let what = match f.applicability {
-                    Applicability::Safe => "fix (safe, --fix)",
-                    Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
-                    Applicability::Unavailable => "no automatic fix",
+                    Applicability::Unsafe => "unsafe fix: you must act too",
+                    _ => "fix",
                 };
                 out.push_str(&wrap_text(
-                    &format!("  {what}: {}", f.description),
+                    &format!(
+                        "{path}: {verb} {what}, {}{service}: {}",
+                        d.rule, f.description
+                    ),
                     width,
                     "    ",
                 ));
                 out.push_str("\n\n");
             }
+            if let Some(err) = &r.error {
+                match (&r.text, &lines, err.at) {
+                    (Some(text), Some(lines), Some((offset, pos))) => {
+                        let _ = writeln!(out, "{path}:{pos}: error");
+                        let diag = MietteDiagnostic::new(err.message.clone())
+                            .with_severity(miette::Severity::Error)
+                            .with_labels([LabeledSpan::at(
+                                offset..offset + char_len(text, offset),
+                                "here",
+                            )]);
+                        self.render_one(out, diag, &path, text, lines);
+                    }
+                    (_, _, Some((_, pos))) => {
+                        let _ = writeln!(out, "{path}:{pos}: error: {}\n", err.message);
+                    }
+                    _ => {
+                        let _ = writeln!(out, "{path}: error: {}\n", err.message);
+                    }
+                }
+            }
+            let (Some(text), Some(lines)) = (&r.text, &lines) else {
+                continue;
+            };
+            for d in &r.diagnostics {
+                let pos = lines.position(text, d.origin.span.start);
+                let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
+                self.render_one(out, to_miette(d, text), &path, text, lines);
+                // Related places in other files, one snippet a file.
+                let mut others: Vec<usize> = d
+                    .related
+                    .iter()
+                    .map(|rel| rel.origin.file.0 as usize)
+                    .filter(|&f| f != d.origin.file.0 as usize)
+                    .collect();
+                others.sort_unstable();
+                others.dedup();
+                for f in others {
+                    let Some(other) = reports.get(f) else {
+                        continue;
+                    };
+                    let (Some(other_text), Some(other_lines)) = (&other.text, &all_lines[f]) else {
+                        continue;
+                    };
+                    let other_path = other.path.display().to_string();
+                    let labels: Vec<LabeledSpan> = d
+                        .related
+                        .iter()
+                        .filter(|rel| rel.origin.file.0 as usize == f)
+                        .map(|rel| related_label(rel, other_text))
+                        .collect();
+                    let diag = MietteDiagnostic::new(format!("related: `{other_path}`"))
+                        .with_severity(miette::Severity::Advice)
+                        .with_labels(labels);
+                    self.render_one(out, diag, &other_path, other_text, other_lines);
+                }
+                if let Some(f) = &d.fix {
+                    let what = match f.applicability {
+                        Applicability::Safe => "fix (safe, --fix)",
+                        Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
+                        Applicability::Unavailable => "no automatic fix",
+                    };
+                    out.push_str(&wrap_text(
+                        &format!("  {what}: {}", f.description),
+                        width,
+                        "    ",
+                    ));
+                    out.push_str("\n\n");
+                }
+            }
         }
     }
-    let t = Totals::of(reports);
-    let _ = writeln!(
-        out,
-        "{}",
-        wrap_text(&summary(&t, fixes, options.unsafe_fixes), width, "")
-    );
-    out
 }
 
 /// Narrowest width output is wrapped to.
@@ -219,6 +251,10 @@ fn code_span_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'
 /// `text` wrapped to `width`, never inside a code span; continuation lines start with
 /// `indent`.
 pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
+    let rest = width.saturating_sub(textwrap::core::display_width(indent));
+    if let Some(lines) = break_lines(text, width, rest) {
+        return lines.join(&format!("\n{indent}"));
+    }
     let opts = textwrap::Options::new(width)
         .break_words(false)
         .subsequent_indent(indent)
@@ -288,26 +324,171 @@ fn drawable(diag: &MietteDiagnostic, text: &str) -> bool {
     })
 }
 
-fn render_one(
-    handler: &GraphicalReportHandler,
-    out: &mut String,
-    mut diag: MietteDiagnostic,
-    path: &str,
-    text: &Arc<str>,
-    lines: &Arc<LineIndex>,
-) {
-    if !drawable(&diag, text) {
-        diag.labels = None;
+impl Renderer {
+    fn render_one(
+        &self,
+        out: &mut String,
+        mut diag: MietteDiagnostic,
+        path: &str,
+        text: &Arc<str>,
+        lines: &Arc<LineIndex>,
+    ) {
+        if !drawable(&diag, text) {
+            diag.labels = None;
+        }
+        // miette wraps the message and the help with textwrap; breaking them here the same way
+        // costs a fraction of it, and miette then only indents them.
+        let c = &self.characters;
+        let icon = match diag.severity {
+            Some(miette::Severity::Error) | None => &c.error,
+            Some(miette::Severity::Warning) => &c.warning,
+            Some(miette::Severity::Advice) => &c.advice,
+        };
+        let wrap = self.width.saturating_sub(2);
+        let indent = |s: &str| wrap.saturating_sub(3 + textwrap::core::display_width(s));
+        let message = break_lines(
+            &diag.message,
+            indent(icon),
+            indent(c.vbar.encode_utf8(&mut [0; 4])),
+        )
+        .map(|l| l.join("\n"));
+        let help = match &diag.help {
+            None => Some(None),
+            Some(h) => break_lines(h, wrap.saturating_sub(8), wrap.saturating_sub(8))
+                .map(|l| Some(l.join("\n"))),
+        };
+        let handler = match (message, help) {
+            (Some(message), Some(help)) => {
+                diag.message = message;
+                diag.help = help;
+                &self.unwrapping
+            }
+            _ => &self.handler,
+        };
+        // Drawn straight from the diagnostic and its source: a `miette::Report` would build
+        // (and drop) the global report handler's options for each one.
+        let with_source = WithSource {
+            diag,
+            source: Indexed {
+                name: path.to_string(),
+                text: text.clone(),
+                lines: lines.clone(),
+            },
+        };
+        let mut buf = String::new();
+        if handler.render_report(&mut buf, &with_source).is_ok() {
+            out.push_str(&buf);
+            out.push('\n');
+        }
     }
-    let report = miette::Report::new(diag).with_source_code(Indexed {
-        name: path.to_string(),
-        text: text.clone(),
-        lines: lines.clone(),
-    });
-    let mut buf = String::new();
-    if handler.render_report(&mut buf, report.as_ref()).is_ok() {
-        out.push_str(&buf);
-        out.push('\n');
+}
+
+/// `text` broken into lines as textwrap breaks it with [`code_span_words`], no hyphenation
+/// and no broken words (first fit): the first line of each paragraph `first` columns wide,
+/// the others `rest`. `None` where textwrap with an indentation would give another text than
+/// these lines indented, as miette indents a text it does not wrap: a paragraph that is empty
+/// or starts with a space, or a line of white space only.
+fn break_lines(text: &str, first: usize, rest: usize) -> Option<Vec<&str>> {
+    let widths = [first as f64, rest as f64];
+    let width_of = |w: &str| {
+        if w.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            w.len() as f64
+        } else {
+            textwrap::core::display_width(w) as f64
+        }
+    };
+    let mut lines = Vec::new();
+    // Each word as (start, end of the word, end of its trailing spaces).
+    let mut words: Vec<(usize, usize, usize)> = Vec::new();
+    for para in text.split('\n') {
+        if para.is_empty() || para.starts_with(' ') {
+            return None;
+        }
+        words.clear();
+        let bytes = para.as_bytes();
+        let (mut start, mut i, mut code) = (0, 0, false);
+        let mut push = |from: usize, to: usize| {
+            let word_end = from + para[from..to].trim_end_matches(' ').len();
+            words.push((from, word_end, to));
+        };
+        while i < bytes.len() {
+            match bytes[i] {
+                b'`' => code = !code,
+                b' ' if !code => {
+                    let mut j = i;
+                    while j < bytes.len() && bytes[j] == b' ' {
+                        j += 1;
+                    }
+                    push(start, j);
+                    start = j;
+                    i = j;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if start < bytes.len() {
+            push(start, bytes.len());
+        }
+        let (mut from, mut width, mut here) = (0, 0.0, 0);
+        for k in 0..words.len() {
+            let line_width = widths.get(here).copied().unwrap_or(widths[1]);
+            let (s, e, ws) = words[k];
+            let w = width_of(&para[s..e]);
+            if width + w > line_width && k > from {
+                lines.push(&para[words[from].0..words[k - 1].1]);
+                from = k;
+                width = 0.0;
+                here += 1;
+            }
+            width += w + (ws - e) as f64;
+        }
+        if let Some(&(_, e, _)) = words.last() {
+            lines.push(&para[words[from].0..e]);
+        }
+    }
+    (!lines.iter().any(|l| l.trim().is_empty())).then_some(lines)
+}
+
+/// A diagnostic with the text its labels point into, as miette draws it.
+#[derive(Debug)]
+struct WithSource {
+    diag: MietteDiagnostic,
+    source: Indexed,
+}
+
+impl std::fmt::Display for WithSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource {}
+
+impl miette::Diagnostic for WithSource {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.url()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
     }
 }
 
@@ -415,4 +596,74 @@ pub(crate) fn summary(t: &Totals, fixes: FixSummary, unsafe_fixes: bool) -> Stri
         s.push_str(&format!("; {n} more {} with --unsafe-fixes", n_fixes(n)));
     }
     s
+}
+
+#[cfg(test)]
+mod break_tests {
+    use super::{break_lines, code_span_words};
+
+    /// textwrap's own result, as miette asks for it: `initial` and `rest` indentations.
+    fn textwrap(text: &str, width: usize, initial: &str, rest: &str) -> String {
+        let opts = textwrap::Options::new(width)
+            .initial_indent(initial)
+            .subsequent_indent(rest)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .word_separator(textwrap::WordSeparator::Custom(code_span_words));
+        textwrap::fill(text, opts)
+    }
+
+    /// The lines indented as miette indents a text it does not wrap.
+    fn indented(lines: &[&str], initial: &str, rest: &str) -> String {
+        let mut out = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(if i == 0 { initial } else { rest });
+            out.push_str(l);
+        }
+        out
+    }
+
+    #[test]
+    fn breaks_lines_where_textwrap_does() {
+        let texts = [
+            "etcd's data directory `/etcd` (from `--data-dir`) is not on any volume or bind mount: \
+             it lives in the container's writable layer, so `docker compose down` deletes it",
+            "short",
+            "two  spaces   between words and a `code span with spaces that is long` at the end",
+            "a first paragraph\nand a second one that is longer than the first line of the text",
+            "wide characters: 日本語のテキスト and é accents, ✓ marks and \u{1b}[31mcolour\u{1b}[0m",
+            "averyveryverylongwordthatdoesnotfitonanylineatallwhateverthewidthofthelineis x",
+            "trailing spaces   ",
+            "tab\tinside and a `unclosed code span to the end of the text",
+        ];
+        let mut compared = 0;
+        for text in texts {
+            for width in [10usize, 20, 37, 40, 58, 80, 98, 120] {
+                for (initial, rest) in [("  × ", "  │ "), ("  help: ", "        "), ("", "    ")]
+                {
+                    let iw = textwrap::core::display_width(initial);
+                    let rw = textwrap::core::display_width(rest);
+                    let Some(lines) =
+                        break_lines(text, width.saturating_sub(iw), width.saturating_sub(rw))
+                    else {
+                        continue;
+                    };
+                    compared += 1;
+                    assert_eq!(
+                        indented(&lines, initial, rest),
+                        textwrap(text, width, initial, rest),
+                        "{text:?} at {width}"
+                    );
+                }
+            }
+        }
+        assert!(compared > 150, "{compared}");
+        // What it leaves to textwrap.
+        for text in ["", " leading", "a\n\nb", "ends with a break\n", "a\n \nb"] {
+            assert_eq!(break_lines(text, 40, 40), None, "{text:?}");
+        }
+    }
 }

@@ -29,15 +29,6 @@ use serde::Serialize;
 pub const SCHEMA: u32 = 1;
 
 #[derive(Serialize)]
-struct Output<'a> {
-    schema: u32,
-    milvet: &'static str,
-    files: Vec<FileOut<'a>>,
-    diagnostics: Vec<DiagOut<'a>>,
-    fixes: FixesOut,
-}
-
-#[derive(Serialize)]
 struct FileOut<'a> {
     path: String,
     status: &'static str,
@@ -130,118 +121,137 @@ struct DiagOut<'a> {
 
 /// Render every report; `with_diff` adds each changed file's diff.
 pub fn render(reports: &[FileReport], with_diff: bool) -> String {
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
-    let places = Places::new(reports);
-    for r in reports {
-        let path = r.path.display().to_string();
-        files.push(FileOut {
-            path: path.clone(),
-            status: if r.error.is_some() {
-                "error"
-            } else {
-                "checked"
-            },
-            fixes_applied: r.fix.as_ref().map_or(0, |f| f.applied),
-            diff: if with_diff { super::diff(r) } else { None },
-            applied_fixes: r
-                .fix
-                .iter()
-                .flat_map(|f| &f.applied_fixes)
-                .filter_map(|d| {
-                    let f = d.fix.as_ref()?;
-                    Some(AppliedOut {
-                        rule: d.rule,
-                        service: d.service.as_deref(),
-                        applicability: f.applicability,
-                        description: &f.description,
-                    })
-                })
-                .collect(),
-            error: r.error.as_ref().map(|e| ErrorOut {
-                message: e.message.clone(),
-                line: e.at.map(|(_, p)| p.line),
-                column: e.at.map(|(_, p)| p.column),
-                offset: e.at.map(|(o, _)| o),
-            }),
-        });
-        for d in &r.diagnostics {
-            let Some(place) = places.place(d.origin) else {
-                continue;
-            };
-            let loc = place.loc;
-            let related = d
-                .related
-                .iter()
-                .filter_map(|rel| {
-                    let p = places.place(rel.origin)?;
-                    Some(RelatedOut {
-                        file: p.path,
-                        line: p.loc.start.line,
-                        column: p.loc.start.column,
-                        end_line: p.loc.end.line,
-                        end_column: p.loc.end.column,
-                        offset: p.loc.span.start,
-                        end_offset: p.loc.span.end,
-                        label: &rel.label,
-                    })
-                })
-                .collect();
-            diagnostics.push(DiagOut {
-                rule: d.rule,
-                severity: d.severity,
-                file: path.clone(),
-                line: loc.start.line,
-                column: loc.start.column,
-                end_line: loc.end.line,
-                end_column: loc.end.column,
-                offset: loc.span.start,
-                end_offset: loc.span.end,
-                service: d.service.as_deref(),
-                message: &d.message,
-                help: d.help.as_deref(),
-                url: super::rule_url(d.rule),
-                related,
-                fix: d.fix.as_ref().map(|f| FixOut {
+    let options = super::RenderOptions {
+        fixes: if with_diff {
+            super::FixSummary::Diff
+        } else {
+            super::FixSummary::None
+        },
+        ..super::RenderOptions::default()
+    };
+    let mut stream = super::Stream::new(super::Format::Json, &options, Vec::new());
+    stream.unit(reports);
+    String::from_utf8(stream.finish(0)).unwrap_or_default()
+}
+
+/// The start of the object, up to the opening of `files`.
+pub(crate) fn header() -> String {
+    format!(
+        "{{\n  \"schema\": {SCHEMA},\n  \"milvet\": {},\n  \"files\": [",
+        serde_json::Value::from(env!("CARGO_PKG_VERSION"))
+    )
+}
+
+/// The end of the object, from the `fixes` totals on.
+pub(crate) fn trailer(totals: &super::Totals) -> String {
+    let fixes = FixesOut {
+        applied: totals.fixes_applied,
+        files_changed: totals.files_changed,
+        unsafe_available: totals.unsafe_available,
+    };
+    let fixes = serde_json::to_string_pretty(&fixes).unwrap_or_default();
+    format!(",\n  \"fixes\": {}\n}}\n", fixes.replace('\n', "\n  "))
+}
+
+/// A file's entry of `files`.
+pub(crate) fn file(r: &FileReport, with_diff: bool) -> impl Serialize + '_ {
+    FileOut {
+        path: r.path.display().to_string(),
+        status: if r.error.is_some() {
+            "error"
+        } else {
+            "checked"
+        },
+        fixes_applied: r.fix.as_ref().map_or(0, |f| f.applied),
+        diff: if with_diff { super::diff(r) } else { None },
+        applied_fixes: r
+            .fix
+            .iter()
+            .flat_map(|f| &f.applied_fixes)
+            .filter_map(|d| {
+                let f = d.fix.as_ref()?;
+                Some(AppliedOut {
+                    rule: d.rule,
+                    service: d.service.as_deref(),
                     applicability: f.applicability,
                     description: &f.description,
-                    edits: f
-                        .edits
-                        .iter()
-                        .filter_map(|e| {
-                            let p = places.place(crate::compose::Origin {
-                                file: e.file,
-                                span: e.span,
-                            })?;
-                            Some(EditOut {
-                                file: p.path,
-                                offset: p.loc.span.start,
-                                end_offset: p.loc.span.end,
-                                line: p.loc.start.line,
-                                column: p.loc.start.column,
-                                end_line: p.loc.end.line,
-                                end_column: p.loc.end.column,
-                                text: &e.text,
-                            })
-                        })
-                        .collect(),
-                }),
-            });
-        }
+                })
+            })
+            .collect(),
+        error: r.error.as_ref().map(|e| ErrorOut {
+            message: e.message.clone(),
+            line: e.at.map(|(_, p)| p.line),
+            column: e.at.map(|(_, p)| p.column),
+            offset: e.at.map(|(o, _)| o),
+        }),
     }
-    let totals = super::Totals::of(reports);
-    let out = Output {
-        schema: SCHEMA,
-        milvet: env!("CARGO_PKG_VERSION"),
-        files,
-        diagnostics,
-        fixes: FixesOut {
-            applied: totals.fixes_applied,
-            files_changed: totals.files_changed,
-            unsafe_available: totals.unsafe_available,
-        },
-    };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+}
+
+/// A report's entries of `diagnostics` (file ids index the reports `places` was made of).
+pub(crate) fn diagnostics<'a>(
+    r: &'a FileReport,
+    places: &'a Places<'a>,
+) -> impl Iterator<Item = impl Serialize + 'a> + 'a {
+    let path = r.path.display().to_string();
+    r.diagnostics.iter().filter_map(move |d| {
+        let place = places.place(d.origin)?;
+        let loc = place.loc;
+        let related = d
+            .related
+            .iter()
+            .filter_map(|rel| {
+                let p = places.place(rel.origin)?;
+                Some(RelatedOut {
+                    file: p.path,
+                    line: p.loc.start.line,
+                    column: p.loc.start.column,
+                    end_line: p.loc.end.line,
+                    end_column: p.loc.end.column,
+                    offset: p.loc.span.start,
+                    end_offset: p.loc.span.end,
+                    label: &rel.label,
+                })
+            })
+            .collect();
+        Some(DiagOut {
+            rule: d.rule,
+            severity: d.severity,
+            file: path.clone(),
+            line: loc.start.line,
+            column: loc.start.column,
+            end_line: loc.end.line,
+            end_column: loc.end.column,
+            offset: loc.span.start,
+            end_offset: loc.span.end,
+            service: d.service.as_deref(),
+            message: &d.message,
+            help: d.help.as_deref(),
+            url: super::rule_url(d.rule),
+            related,
+            fix: d.fix.as_ref().map(|f| FixOut {
+                applicability: f.applicability,
+                description: &f.description,
+                edits: f
+                    .edits
+                    .iter()
+                    .filter_map(|e| {
+                        let p = places.place(crate::compose::Origin {
+                            file: e.file,
+                            span: e.span,
+                        })?;
+                        Some(EditOut {
+                            file: p.path,
+                            offset: p.loc.span.start,
+                            end_offset: p.loc.span.end,
+                            line: p.loc.start.line,
+                            column: p.loc.start.column,
+                            end_line: p.loc.end.line,
+                            end_column: p.loc.end.column,
+                            text: &e.text,
+                        })
+                    })
+                    .collect(),
+            }),
+        })
+    })
 }

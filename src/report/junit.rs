@@ -8,9 +8,28 @@ use crate::check::FileReport;
 use std::fmt::Write;
 
 pub fn render(reports: &[FileReport]) -> String {
+    let mut suites = String::new();
+    let counts = suites_of(reports, &mut suites);
+    header(counts) + &suites + TRAILER
+}
+
+/// Tests, failures and errors.
+pub(crate) type Counts = (usize, usize, usize);
+
+/// The start of the document, with the run's counts.
+pub(crate) fn header((tests, failures, errors): Counts) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"milvet\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n"
+    )
+}
+
+/// The end of the document.
+pub(crate) const TRAILER: &str = "</testsuites>\n";
+
+/// The test suites of some reports (file ids index `reports`), and their counts.
+pub(crate) fn suites_of(reports: &[FileReport], suites: &mut String) -> Counts {
     let places = Places::new(reports);
     let rules = crate::rules::all();
-    let mut suites = String::new();
     let (mut tests, mut failures, mut errors) = (0, 0, 0);
     for r in reports {
         let path = r.path.display().to_string();
@@ -75,9 +94,7 @@ pub fn render(reports: &[FileReport]) -> String {
             escape(&path)
         );
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"milvet\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n{suites}</testsuites>\n"
-    )
+    (tests, failures, errors)
 }
 
 /// Text for an XML attribute or element: the five special characters escaped, and characters

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 mod snippet;
+mod stream;
 
 use crate::check::FileReport;
 use crate::compose::Origin;
@@ -16,6 +17,7 @@ use crate::source::{LineIndex, Location};
 use serde::Deserialize;
 
 pub use human::FixSummary;
+pub use stream::{Extras, Spill, Stream};
 
 /// The project's home.
 pub const REPOSITORY: &str = "https://github.com/milvet/milvet";
@@ -80,16 +82,12 @@ impl Default for RenderOptions {
     }
 }
 
-/// Render the reports of a run in a format.
+/// Render the reports of a run in a format (their file ids index `reports`). [`Stream`]
+/// writes the same a unit at a time.
 pub fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
-    match format {
-        Format::Full => human::render_with(reports, options),
-        Format::Concise => concise::render(reports, options),
-        Format::Json => json::render(reports, options.fixes == FixSummary::Diff),
-        Format::Sarif => sarif::render(reports, options),
-        Format::Github => github::render(reports),
-        Format::Junit => junit::render(reports),
-    }
+    let mut stream = Stream::new(format, options, Vec::new());
+    stream.unit(reports);
+    String::from_utf8(stream.finish(options.exit_code)).unwrap_or_default()
 }
 
 /// A place in a file of the run, resolved to a path and line:column.
@@ -164,11 +162,18 @@ pub struct Totals {
 
 impl Totals {
     pub fn of(reports: &[FileReport]) -> Totals {
-        let mut t = Totals {
-            files: reports.len(),
-            ..Totals::default()
-        };
+        let mut t = Totals::default();
         for r in reports {
+            t.add(r);
+        }
+        t
+    }
+
+    /// Count one more report.
+    pub fn add(&mut self, r: &FileReport) {
+        let t = self;
+        t.files += 1;
+        {
             match &r.error {
                 Some(e) if e.stage == crate::check::Stage::Fix => t.unfixed += 1,
                 Some(_) => t.failed += 1,
@@ -198,7 +203,6 @@ impl Totals {
                 })
                 .count();
         }
-        t
     }
 }
 

@@ -191,7 +191,15 @@ fn level(s: Severity) -> &'static str {
 }
 
 pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
-    let places = Places::new(reports);
+    let mut stream = super::Stream::new(super::Format::Sarif, options, Vec::new());
+    stream.unit(reports);
+    String::from_utf8(stream.finish(options.exit_code)).unwrap_or_default()
+}
+
+/// The whole log with no notification and no result: what [`Results`] and the notifications
+/// are put into, in place of the two empty arrays that end with [`NOTIFICATIONS_AT`] and
+/// [`RESULTS_AT`] (the last of each in the text).
+pub(crate) fn skeleton(exit_code: i32) -> String {
     let rules: Vec<ReportingDescriptor> = crate::rules::all()
         .iter()
         .map(|r| {
@@ -216,44 +224,80 @@ pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
             }
         })
         .collect();
-    let rule_index = |id: &str| {
-        crate::rules::all()
-            .iter()
-            .position(|r| r.meta().id == id)
-            .unwrap_or(0)
-    };
-    let mut results = Vec::new();
-    let mut notifications = Vec::new();
-    let mut seen: HashMap<u64, usize> = HashMap::new();
-    for r in reports {
-        let path = r.path.display().to_string();
-        if let Some(err) = &r.error {
-            notifications.push(Notification {
-                level: "error",
-                message: Text {
-                    text: err.message.clone(),
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "milvet",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: super::REPOSITORY,
+                    rules,
                 },
-                locations: vec![LocationOut {
-                    id: None,
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri(&path) },
-                        region: err.at.map(|(offset, pos)| Region {
-                            start_line: Some(pos.line),
-                            start_column: Some(pos.column),
-                            byte_offset: offset,
-                            ..Region::default()
-                        }),
-                    },
-                    message: None,
-                }],
-            });
-        }
-        for d in &r.diagnostics {
-            let Some(p) = places.place(d.origin) else {
-                continue;
-            };
+            },
+            invocations: vec![Invocation {
+                execution_successful: exit_code != 2,
+                exit_code,
+                tool_execution_notifications: Vec::new(),
+            }],
+            column_kind: "unicodeCodePoints",
+            results: Vec::new(),
+        }],
+    };
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// The empty notifications array of [`skeleton`].
+pub(crate) const NOTIFICATIONS_AT: &str = "\"toolExecutionNotifications\": []";
+/// The empty results array of [`skeleton`].
+pub(crate) const RESULTS_AT: &str = "\"results\": []";
+
+/// The notification of a file that could not be checked.
+pub(crate) fn notification(r: &FileReport) -> Option<impl Serialize + '_> {
+    let err = r.error.as_ref()?;
+    let path = r.path.display().to_string();
+    Some(Notification {
+        level: "error",
+        message: Text {
+            text: err.message.clone(),
+        },
+        locations: vec![LocationOut {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: uri(&path) },
+                region: err.at.map(|(offset, pos)| Region {
+                    start_line: Some(pos.line),
+                    start_column: Some(pos.column),
+                    byte_offset: offset,
+                    ..Region::default()
+                }),
+            },
+            message: None,
+        }],
+    })
+}
+
+/// The results of a run, report by report: what numbers a fingerprint met again.
+#[derive(Default)]
+pub(crate) struct Results {
+    seen: HashMap<u64, usize>,
+}
+
+impl Results {
+    /// The results of a report (file ids index the reports `places` was made of).
+    pub fn of<'a>(
+        &'a mut self,
+        r: &'a FileReport,
+        places: &'a Places<'a>,
+    ) -> impl Iterator<Item = impl Serialize + 'a> + 'a {
+        r.diagnostics.iter().filter_map(move |d| {
+            let p = places.place(d.origin)?;
             let base = fingerprint(d, &p.path, p.loc.span.slice(p.text));
-            let n = seen.entry(base).or_default();
+            let n = self.seen.entry(base).or_default();
             let print = format!("{base:016x}:{n}");
             *n += 1;
             let related = d
@@ -275,11 +319,14 @@ pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
                 .fix
                 .iter()
                 .filter(|f| !f.edits.is_empty())
-                .map(|f| fix(f, &places))
+                .map(|f| fix(f, places))
                 .collect();
-            results.push(SarifResult {
+            Some(SarifResult {
                 rule_id: d.rule,
-                rule_index: rule_index(d.rule),
+                rule_index: crate::rules::all()
+                    .iter()
+                    .position(|r| r.meta().id == d.rule)
+                    .unwrap_or(0),
                 level: level(d.severity),
                 message: Text { text: message(d) },
                 locations: vec![LocationOut {
@@ -294,34 +341,9 @@ pub fn render(reports: &[FileReport], options: &RenderOptions) -> String {
                     .service
                     .as_deref()
                     .map(|service| ResultProperties { service }),
-            });
-        }
+            })
+        })
     }
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "milvet",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: super::REPOSITORY,
-                    rules,
-                },
-            },
-            invocations: vec![Invocation {
-                execution_successful: options.exit_code != 2,
-                exit_code: options.exit_code,
-                tool_execution_notifications: notifications,
-            }],
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
 }
 
 /// The result's message: the finding, what to do, and what the fix does.

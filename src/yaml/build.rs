@@ -39,6 +39,9 @@ struct Builder<'t> {
     prev_end: usize,
 }
 
+/// The size of text from which a tree gives back the room its vectors keep to spare.
+const SHRUNK_FROM: usize = 64 * 1024;
+
 pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree, YamlError> {
     let options = granit_parser::options! {
         emit_anchor_events: true,
@@ -164,7 +167,22 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
         b.prev_end = b.prev_end.max(ev_span.end);
     }
     resolve_merges(&mut b.tree, limits)?;
-    Ok(b.tree)
+    let mut tree = b.tree;
+    // Vectors grown by pushing keep room to spare (four entries at least): in a large file,
+    // give it back, since the tree lives as long as the file is checked (in a small one it is
+    // little, and giving it back costs more than it saves).
+    if text.len() >= SHRUNK_FROM {
+        tree.nodes.shrink_to_fit();
+        tree.parents.shrink_to_fit();
+        for n in &mut tree.nodes {
+            match &mut n.kind {
+                NodeKind::Sequence { items, .. } => items.shrink_to_fit(),
+                NodeKind::Mapping { entries, .. } => entries.shrink_to_fit(),
+                _ => {}
+            }
+        }
+    }
+    Ok(tree)
 }
 
 fn collection_style(style: StructureStyle) -> CollectionStyle {
