@@ -112,3 +112,17 @@ fn a_shared_volumes_list_with_a_tmpfs_item_is_split_before_the_item_is_replaced(
     );
     assert_fixes_idempotently(text);
 }
+
+/// Found by the `fix` target with the structure-aware mutator (MinIO's `healthcheck` anchored,
+/// merged into etcd's with `<<`; minimised by hand): etcd's curl test, which etcd's image
+/// cannot run, was replaced where it is written, in MinIO's healthcheck, so MinIO's test became
+/// `etcdctl`. A test written outside the service is not rewritten: the fix is unavailable.
+#[test]
+fn a_healthcheck_test_merged_from_another_service_is_not_rewritten_there() {
+    let text = "services:\n  minio:\n    image: minio/minio:RELEASE.2023-03-20T20-16-18Z\n    command: minio server /minio_data\n    healthcheck: &x3\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:9000/minio/health/live\"]\n      interval: 30s\n    volumes:\n      - minio-data:/minio_data\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    healthcheck:\n      <<: *x3\n      retries: 3\nvolumes:\n  minio-data:\n";
+    assert_eq!(
+        fix(text).unwrap(),
+        "services:\n  minio:\n    image: minio/minio:RELEASE.2023-03-20T20-16-18Z\n    command: minio server /minio_data\n    healthcheck: &x3\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:9000/minio/health/live\"]\n      interval: 30s\n    volumes:\n      - minio-data:/minio_data\n  etcd:\n    image: quay.io/coreos/etcd:v3.5.18\n    healthcheck:\n      <<: *x3\n      retries: 3\n    environment:\n      - ETCD_AUTO_COMPACTION_MODE=revision\n      - ETCD_AUTO_COMPACTION_RETENTION=1000\n    volumes:\n      - etcd-data:/var/lib/etcd\nvolumes:\n  minio-data:\n  etcd-data:\n"
+    );
+    assert_fixes_idempotently(text);
+}

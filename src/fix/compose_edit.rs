@@ -977,11 +977,13 @@ pub fn rewrite_image(
 /// Replace a healthcheck's `test` (whose words are `test`) with `flow`, a one-line YAML value.
 pub fn replace_healthcheck_test(
     sources: &[Source<'_>],
+    service: &Service,
     test: &[crate::compose::Text],
     flow: &str,
 ) -> Outcome {
     let first = test.first().ok_or("the healthcheck has no test")?;
-    if test.iter().any(|t| t.via.is_some()) {
+    // A `<<` inside the healthcheck sets no `via`: where the test is written tells.
+    if test.iter().any(|t| t.via.is_some()) || !written_in_service(sources, service, first.origin) {
         return Err(
             "the healthcheck comes through an alias or a `<<` merge that other services may \
              share: give the service its own `test`"

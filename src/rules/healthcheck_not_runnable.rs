@@ -208,7 +208,12 @@ fn fix(cx: &Context<'_>, member: &Member<'_>, test: &[crate::compose::Text]) -> 
     {
         return Fix::unavailable("no test milvet knows runs in this image on every platform");
     }
-    match compose_edit::replace_healthcheck_test(cx.sources, test, &suggested.test_yaml()) {
+    match compose_edit::replace_healthcheck_test(
+        cx.sources,
+        member.service,
+        test,
+        &suggested.test_yaml(),
+    ) {
         Ok(edits) => Fix::safe(
             format!("run `{}` instead", suggested.test[1..].join(" ")),
             edits,
