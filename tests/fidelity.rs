@@ -346,7 +346,8 @@ fn milvet_reads_every_fidelity_project_as_docker_compose_does() {
 }
 
 /// Docker Compose follows `extends` chains thousands of links long; so does milvet, without a
-/// cycle reported, in time.
+/// cycle reported. The time limit only guards against a hang (speed is measured in `bench/`,
+/// never asserted): a loaded machine once took 47 s for this debug build.
 #[test]
 fn a_deep_extends_chain_is_followed_to_its_end() {
     let dir = common::TempDir::new("deep-extends");
@@ -372,7 +373,7 @@ fn a_deep_extends_chain_is_followed_to_its_end() {
         .unwrap();
     assert_eq!(last.mounts[0].target.value, "/etcd");
     assert_eq!(last.command.as_ref().unwrap().args[2].value, "/etcd");
-    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    assert!(start.elapsed() < std::time::Duration::from_secs(120));
 }
 
 /// `rules/include-conflict.md`'s bad example is the including file of the fixture project
