@@ -33,13 +33,14 @@ fn other_users_possible(cx: &Context<'_>, minio: &Service) -> bool {
         .iter()
         .any(|v| v.name.value.starts_with("MINIO_IDENTITY_"))
         || cx.file.services.iter().any(|s| {
-            let mc = s
-                .image_ref()
-                .is_some_and(|i| i.is("minio/mc") || i.is("quay.io/minio/mc"))
-                || crate::stack::invocations(s)
-                    .iter()
-                    .any(|inv| inv.program() == Some("mc"));
-            mc && admin(s)
+            // The argument scan first: splitting the command into programs costs more.
+            admin(s)
+                && (s
+                    .image_ref()
+                    .is_some_and(|i| i.is("minio/mc") || i.is("quay.io/minio/mc"))
+                    || crate::stack::invocations(s)
+                        .iter()
+                        .any(|inv| inv.program() == Some("mc")))
         })
 }
 

@@ -30,6 +30,11 @@ pub fn embedded_etcd_config_path(service: &Service) -> Option<String> {
     if !is_milvus(service) {
         return None;
     }
+    embedded_etcd_config_path_of_milvus(service)
+}
+
+/// [`embedded_etcd_config_path`] of a service already known to run Milvus.
+pub(crate) fn embedded_etcd_config_path_of_milvus(service: &Service) -> Option<String> {
     let v = env_for_key(service, "etcd.config.path")?.value.as_ref()?;
     v.value
         .starts_with('/')

@@ -27,9 +27,15 @@ use crate::source::Span;
 /// `milvus.yaml` and `user.yaml`, and the config file etcd reads. Each program adds its own
 /// here, once.
 pub fn mounted_paths(service: &Service) -> Vec<String> {
+    // `config_paths` is empty exactly when the service does not run Milvus.
     let mut paths = milvus::config_paths(service);
+    let embedded = if paths.is_empty() {
+        None
+    } else {
+        milvus::embedded_etcd_config_path_of_milvus(service)
+    };
     paths.extend(etcd::config_paths(service));
-    paths.extend(milvus::embedded_etcd_config_path(service));
+    paths.extend(embedded);
     paths.dedup();
     paths
 }
