@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TempDir, findings};
+use common::{TempDir, findings, related};
 use serde_json::Value;
 use std::process::Command;
 
@@ -14,23 +14,6 @@ fn check(dir: &std::path::Path) -> Value {
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn related(d: &Value) -> Vec<String> {
-    d["related"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{}:{}:{} {}",
-                r["file"].as_str().unwrap(),
-                r["line"],
-                r["column"],
-                r["label"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 #[test]

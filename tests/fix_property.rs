@@ -24,7 +24,7 @@ use milvet::check::{Options, check_text};
 use milvet::discover::FileKind;
 use milvet::yaml::{self, Limits, NodeId, NodeKind, Tree};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -38,31 +38,13 @@ const COMPOSE_EVERY: usize = 40;
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-fn compose_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            compose_files_under(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml")
-            && p.file_name()
-                .is_some_and(|n| n != "milvus.yaml" && n != "user.yaml")
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// Every Compose file of the corpus and of `testdata/`, with its text.
 fn inputs() -> Vec<(String, String)> {
     let mut paths = Vec::new();
     let corpus = Path::new(ROOT).join("../shared/corpus");
     if corpus.is_dir() {
         for sub in ["milvus-official", "milvus", "general"] {
-            compose_files_under(&corpus.join(sub), &mut paths);
+            common::compose_files_under(&corpus.join(sub), &mut paths);
         }
     } else {
         println!(
@@ -70,7 +52,7 @@ fn inputs() -> Vec<(String, String)> {
             corpus.display()
         );
     }
-    compose_files_under(&Path::new(ROOT).join("testdata"), &mut paths);
+    common::compose_files_under(&Path::new(ROOT).join("testdata"), &mut paths);
     let inputs: Vec<(String, String)> = paths
         .into_iter()
         .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(&p).ok()?)))

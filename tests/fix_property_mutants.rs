@@ -17,7 +17,7 @@ use milvet::discover::FileKind;
 use mutator::{Rng, crossover, mutate_text};
 use property_check::{named, property};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const MUTANTS: u64 = 600;
@@ -29,32 +29,14 @@ fn mutants() -> u64 {
         .unwrap_or(MUTANTS)
 }
 
-fn compose_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            compose_files_under(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml")
-            && p.file_name()
-                .is_some_and(|n| n != "milvus.yaml" && n != "user.yaml")
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// Files with a fix that applies under `--unsafe-fixes`.
 fn fixable() -> Vec<String> {
     let mut paths = Vec::new();
     let corpus = Path::new(ROOT).join("../shared/corpus");
     for sub in ["milvus-official", "milvus", "general"] {
-        compose_files_under(&corpus.join(sub), &mut paths);
+        common::compose_files_under(&corpus.join(sub), &mut paths);
     }
-    compose_files_under(&Path::new(ROOT).join("testdata"), &mut paths);
+    common::compose_files_under(&Path::new(ROOT).join("testdata"), &mut paths);
     let options = Options::default();
     let out: Vec<String> = paths
         .iter()

@@ -87,6 +87,24 @@ pub fn findings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The related places of one JSON diagnostic as `file:line:column label`.
+pub fn related(d: &Value) -> Vec<String> {
+    d["related"]
+        .as_array()
+        .expect("related is an array")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{} {}",
+                r["file"].as_str().unwrap(),
+                r["line"],
+                r["column"],
+                r["label"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// Whether a missing outside tool fails the test (under CI, or with `MILVET_REQUIRE_TOOLS=1`)
 /// instead of skipping it.
 pub fn tools_required() -> bool {
@@ -186,4 +204,24 @@ pub fn readme_blocks(heading: &str) -> Vec<(String, String)> {
         }
     }
     blocks
+}
+
+/// Every YAML file under `dir` but Milvus configurations (`milvus.yaml`, `user.yaml`), in a
+/// stable order, appended to `out`.
+pub fn compose_files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            compose_files_under(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml")
+            && p.file_name()
+                .is_some_and(|n| n != "milvus.yaml" && n != "user.yaml")
+        {
+            out.push(p);
+        }
+    }
 }
