@@ -66,14 +66,6 @@ const MILVET: &str = env!("CARGO_BIN_EXE_milvet");
 const ACCEPTED: &[(&str, &str, &str)] = &[
     // ---- fixture projects ----
     (
-        "projects/inspect-anchor-cross-document",
-        "verdict",
-        "pending: cross-document aliases: granit-parser, on which the YAML stage is built, \
-         resolves an alias only within its own document and refuses one that names an anchor \
-         of an earlier document (\"found unknown anchor\"); Go's yaml.v3, which Docker Compose \
-         uses, keeps the anchors of earlier documents of the stream",
-    ),
-    (
         "projects/fidelity-container-name-in-exclusive-profiles*",
         "verdict",
         "profiles: Docker Compose runs here with every profile enabled (`--profile '*'`), so \

@@ -32,6 +32,10 @@ struct Builder<'t> {
     tree: Tree,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
+    /// Every anchor seen so far in the stream, by name, the latest definition winning: an
+    /// alias the parser cannot resolve in its own document names an earlier document's
+    /// anchor, as Go's yaml.v3 (Docker Compose's reader) keeps anchors across documents.
+    earlier_anchors: HashMap<String, NodeId>,
     last_node: Option<NodeId>,
     doc_root: Option<NodeId>,
     doc_explicit: bool,
@@ -45,6 +49,7 @@ const SHRUNK_FROM: usize = 64 * 1024;
 pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree, YamlError> {
     let options = granit_parser::options! {
         emit_anchor_events: true,
+        emit_unresolved_aliases: true,
         emit_comments: comments,
         // Comments are bounded by the input size; long comment blocks are common in milvus.yaml.
         max_buffered_comment_events: limits.max_bytes / 2 + 96,
@@ -57,6 +62,7 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
         tree: Tree::default(),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        earlier_anchors: HashMap::new(),
         last_node: None,
         doc_root: None,
         doc_explicit: false,
@@ -92,8 +98,10 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
             }
             Event::Anchor(id, name) => {
                 if let Some(node) = b.last_node {
+                    let name = name.into_owned();
+                    b.earlier_anchors.insert(name.clone(), node);
                     b.tree.nodes[node.index()].anchor = Some(Anchor {
-                        name: name.into_owned(),
+                        name,
                         span: ev_span,
                     });
                     b.anchors.insert(id, node);
@@ -109,6 +117,26 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                 };
                 let name = ev_span.slice(text).trim_start_matches('*').to_string();
                 let node = b.new_node(NodeKind::Alias { name, target }, ev_span, None)?;
+                b.attach(node);
+            }
+            Event::UnresolvedAlias(name) => {
+                // No definition precedes it in its own document: the latest one of an earlier
+                // document, if any (anchors of this document are all defined after it).
+                let Some(&target) = b.earlier_anchors.get(name.as_ref()) else {
+                    return Err(YamlError {
+                        kind: YamlErrorKind::Syntax,
+                        message: format!("alias `*{name}` refers to an unknown anchor"),
+                        offset: ev_span.start,
+                    });
+                };
+                let node = b.new_node(
+                    NodeKind::Alias {
+                        name: name.into_owned(),
+                        target,
+                    },
+                    ev_span,
+                    None,
+                )?;
                 b.attach(node);
             }
             Event::Scalar(value, style, _, _) => {

@@ -299,9 +299,22 @@ fn multiple_documents_are_kept_apart() {
 }
 
 #[test]
-fn anchors_are_scoped_to_their_document() {
-    let e = parse("a: &x 1\n---\nb: *x\n", &Limits::default()).unwrap_err();
+fn an_alias_names_the_latest_anchor_of_an_earlier_document() {
+    // As Go's yaml.v3 reads a stream: anchors carry over to the documents that follow.
+    let text = "a: &x 1\n---\nb: *x\nc: &x 2\nd: *x\n---\ne: *x\n";
+    let t = parse(text, &Limits::default()).unwrap();
+    let value = |doc: usize, key: &str| {
+        let root = t.documents[doc].root.unwrap();
+        let v = t.resolve(t.get(root, key).unwrap());
+        (t.scalar(v).unwrap().to_string(), t.span(v).start)
+    };
+    assert_eq!(value(1, "b"), ("1".to_string(), 6));
+    assert_eq!(value(1, "d"), ("2".to_string(), text.find("2").unwrap()));
+    assert_eq!(value(2, "e"), ("2".to_string(), text.find("2").unwrap()));
+    // One defined only later is unknown.
+    let e = parse("a: *x\n---\nb: &x 1\n", &Limits::default()).unwrap_err();
     assert_eq!(e.kind, YamlErrorKind::Syntax);
+    assert_eq!(e.offset, 3);
 }
 
 #[test]
