@@ -410,15 +410,21 @@ fn referenced(project: &Project) -> Vec<PathBuf> {
 /// input) from the text read.
 fn load(unit: &Unit, options: &Options) -> Project {
     match &options.stdin {
-        Some((path, text)) => project::load(
+        Some((path, text)) => project::load_in(
             &unit.files,
+            unit.run_dir.as_deref(),
             &options.load_options(),
             &Overlay {
                 texts: HashMap::from([(path.clone(), &**text)]),
                 only: false,
             },
         ),
-        None => project::load(&unit.files, &options.load_options(), &Disk),
+        None => project::load_in(
+            &unit.files,
+            unit.run_dir.as_deref(),
+            &options.load_options(),
+            &Disk,
+        ),
     }
 }
 
@@ -510,6 +516,7 @@ pub fn check_file(path: &Path, kind: FileKind, options: &Options) -> FileReport 
     let unit = Unit {
         files: vec![path.to_path_buf()],
         kind,
+        run_dir: None,
     };
     check_unit(&unit, options)
         .into_iter()
@@ -846,7 +853,7 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
                 .collect(),
             only: false,
         };
-        let p = project::load(&unit.files, &load, &reader);
+        let p = project::load_in(&unit.files, unit.run_dir.as_deref(), &load, &reader);
         if let Some(e) = p.errors.first() {
             let file = paths.iter().position(|x| *x == e.path).unwrap_or(0);
             return Err(FixError::Broken {

@@ -27,6 +27,9 @@ pub struct Target {
 pub struct Unit {
     pub files: Vec<PathBuf>,
     pub kind: FileKind,
+    /// The directory whose `COMPOSE_FILE` chose `files` (Docker Compose, run there, also
+    /// reads its `.env`); `None` for the default files of a directory or files named.
+    pub run_dir: Option<PathBuf>,
 }
 
 /// A path that could not be walked.
@@ -285,7 +288,13 @@ fn compose_file(dir: &Path, cwd: Option<&Path>, env: &Environment<'_>) -> Option
         }
     }
     let dotenv = [dir.join(".env")];
+    // A true `COMPOSE_DISABLE_ENV_FILE` in the shell keeps Docker Compose from reading the
+    // `.env` at all (one in the `.env` itself counts only after its `COMPOSE_FILE` is read).
+    let disabled = shell
+        .get("COMPOSE_DISABLE_ENV_FILE")
+        .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "TRUE" | "true" | "True"));
     let files: &[PathBuf] = match (here, env.env_files.is_empty()) {
+        (_, true) if disabled => &[],
         (_, true) => &dotenv,
         (true, false) => env.env_files,
         (false, false) => &[],
@@ -406,6 +415,7 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
                 units.push(Unit {
                     files,
                     kind: FileKind::Compose,
+                    run_dir: Some(dir),
                 });
                 continue;
             }
@@ -414,9 +424,11 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
         let dir = t.path.parent().unwrap_or(Path::new(""));
         let named = explicit.contains(&t.path);
         let project = chosen.get(dir).filter(|_| t.kind == FileKind::Compose);
+        let mut run_dir = None;
         let files = match project {
             // Named, and listed by its directory's environment: that project.
             Some(files) if named && files.iter().any(|f| canonical(f) == canonical(&t.path)) => {
+                run_dir = Some(dir.to_path_buf());
                 files.clone()
             }
             // Found, in a directory whose environment chooses other files: Docker Compose
@@ -447,6 +459,7 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
         units.push(Unit {
             files,
             kind: t.kind,
+            run_dir,
         });
     }
     (units, errors)

@@ -83,7 +83,7 @@ pub fn inspect_units(units: &[Unit], options: &Options) -> Vec<Inspected> {
         .filter(|u| u.kind == FileKind::Compose)
         .map(|u| Inspected {
             files: u.files.clone(),
-            project: project::load(&u.files, &load, &Disk),
+            project: project::load_in(&u.files, u.run_dir.as_deref(), &load, &Disk),
         })
         .collect();
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());

@@ -262,6 +262,7 @@ fn main() -> ExitCode {
                         &[Unit {
                             files: args.file,
                             kind: FileKind::Compose,
+                            run_dir: None,
                         }],
                         &options,
                     ),
@@ -477,6 +478,7 @@ fn check(args: CheckArgs) -> ExitCode {
             &[Unit {
                 files: args.file,
                 kind: FileKind::Compose,
+                run_dir: None,
             }],
             &options,
             &mut emit,
@@ -523,7 +525,11 @@ fn stdin_unit(path: &Path) -> Unit {
             }
         }
     }
-    Unit { files, kind }
+    Unit {
+        files,
+        kind,
+        run_dir: None,
+    }
 }
 
 fn show_config(path: Option<PathBuf>, args: &ConfigArgs) -> ExitCode {

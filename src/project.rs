@@ -10,7 +10,8 @@
 
 use crate::compose::merge::{merge, merge_all, merge_service};
 use crate::compose::{
-    ComposeFile, Env, EnvVar, Field, FileId, Origin, Problem, Service, Sharing, Text, dotenv,
+    ComposeFile, Env, EnvVar, Field, FileId, Origin, Problem, Service, Sharing, Text, VarOrigin,
+    dotenv,
 };
 use crate::source::{LineIndex, Position, Span};
 use crate::yaml::{self, Limits, NodeId, Tree};
@@ -192,16 +193,31 @@ struct Loader<'a> {
     /// directory (the first file's, for every file of a `-f` list), or for a file only
     /// `extends` names, its own.
     dirs: HashMap<FileId, PathBuf>,
+    /// The directory Docker Compose runs in, when its `COMPOSE_FILE` chose the files.
+    run_dir: Option<PathBuf>,
 }
 
 /// Load a project from its Compose files, in merge order.
 pub fn load(entries: &[PathBuf], options: &LoadOptions, reader: &dyn Reader) -> Project {
+    load_in(entries, None, options, reader)
+}
+
+/// [`load`], as Docker Compose loads the project when it runs in `run_dir` and that
+/// directory's `COMPOSE_FILE` names `entries`: its `.env` is read too, before the project
+/// directory's.
+pub fn load_in(
+    entries: &[PathBuf],
+    run_dir: Option<&Path>,
+    options: &LoadOptions,
+    reader: &dyn Reader,
+) -> Project {
     let mut loader = Loader {
         reader,
         options,
         project: Project::default(),
         ids: HashMap::new(),
         dirs: HashMap::new(),
+        run_dir: run_dir.map(Path::to_path_buf),
     };
     let mut stack = entries.first().cloned().into_iter().collect();
     let model = loader.load_project(
@@ -465,6 +481,31 @@ pub fn beside(base: &Path, rel: &str) -> PathBuf {
 }
 
 /// `rel` joined to `dir`, `./` and `a/..` removed; an absolute `rel` is kept.
+/// Docker Compose's switch that turns the default `.env` files off.
+const DISABLE_ENV_FILE: &str = "COMPOSE_DISABLE_ENV_FILE";
+
+/// A boolean as Go's `strconv.ParseBool` reads it.
+fn go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether two directories are one (as written, or once resolved on disk).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| {
+        let p = if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        };
+        std::fs::canonicalize(p).ok()
+    };
+    a == b || canonical(a).is_some_and(|x| Some(x) == canonical(b))
+}
+
 pub fn in_dir(dir: &Path, rel: &str) -> PathBuf {
     let rel = Path::new(rel);
     let joined = if rel.is_absolute() {
@@ -625,7 +666,7 @@ impl Loader<'_> {
         for &id in &ids {
             self.dirs.entry(id).or_insert_with(|| dir.clone());
         }
-        let env = self.env(&dir, env_files, scope.parent);
+        let env = self.env(&dir, env_files, scope.parent, &entries[0]);
         let empty = self.empty(&ids);
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
@@ -662,11 +703,20 @@ impl Loader<'_> {
     /// The project's variables: the shell, then (for an included project) the including
     /// project's, then the env files (or the `.env` of the project directory, unless that is
     /// a directory, which Docker Compose ignores).
-    fn env(&mut self, dir: &Path, env_files: &[PathBuf], parent: Option<&Env>) -> Env {
+    fn env(
+        &mut self,
+        dir: &Path,
+        env_files: &[PathBuf],
+        parent: Option<&Env>,
+        first: &Path,
+    ) -> Env {
         let mut env = match parent {
             Some(p) => Env::included_by(p),
             None => Env::new(self.options.shell.clone()),
         };
+        if parent.is_none() && env_files.is_empty() {
+            return self.default_env(env, dir, first);
+        }
         let dotenv = in_dir(dir, ".env");
         if env_files.is_empty() && std::fs::metadata(&dotenv).is_ok_and(|m| m.is_dir()) {
             return env;
@@ -706,6 +756,107 @@ impl Loader<'_> {
                     at: Some((e.span.start, pos)),
                     text: Some(Arc::from(text)),
                 });
+            }
+        }
+        env
+    }
+
+    /// The variables of the `.env` files Docker Compose reads for a project it runs without
+    /// `--env-file`: the `.env` of the directory it runs in (the one whose `COMPOSE_FILE`
+    /// chose the files, when that is not the project directory `dir`), then the project
+    /// directory's, whose entries lose to the first's. None at all when
+    /// `COMPOSE_DISABLE_ENV_FILE` is true, in the shell or in that first file (whose
+    /// `COMPOSE_*` entries still count then: Docker Compose has set them in its environment
+    /// before it decides). A `.env` that is a directory is ignored.
+    fn default_env(&mut self, mut env: Env, dir: &Path, first: &Path) -> Env {
+        if let Some(value) = self.options.shell.get(DISABLE_ENV_FILE) {
+            match go_bool(value) {
+                Some(false) => {}
+                Some(true) => return env,
+                None => {
+                    self.project.errors.push(fail(
+                        first,
+                        format!(
+                            "`{DISABLE_ENV_FILE}={value}` in the environment is not a boolean \
+                             (Docker Compose accepts 1, t, true, 0, f, false)"
+                        ),
+                        None,
+                    ));
+                    return env;
+                }
+            }
+        }
+        let mut paths = Vec::with_capacity(2);
+        if let Some(run) = self.run_dir.clone()
+            && !same_dir(&run, dir)
+        {
+            paths.push(in_dir(&run, ".env"));
+        }
+        paths.push(in_dir(dir, ".env"));
+        for (i, path) in paths.iter().enumerate() {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
+            let text = match self.reader.read(path, &self.options.limits) {
+                Ok(Some(t)) => t,
+                Ok(None) => continue,
+                Err(e) => {
+                    self.project.errors.push(e);
+                    continue;
+                }
+            };
+            let id = match self.ids.get(path) {
+                Some(&id) => id,
+                None => self.add_file(path.clone(), Role::DotEnv, text.clone(), Tree::default()),
+            };
+            let added = if i == 0 {
+                env.add_file(id, &text)
+            } else {
+                env.add_file_under(id, &text)
+            };
+            if let Err(e) = added {
+                let pos = LineIndex::new(&text).position(&text, e.span.start);
+                self.project.errors.push(LoadError {
+                    path: path.clone(),
+                    message: format!("invalid env file: {}", e.message),
+                    at: Some((e.span.start, pos)),
+                    text: Some(Arc::from(text)),
+                });
+                continue;
+            }
+            if i > 0 {
+                continue;
+            }
+            // Only the first file can turn the others off (the shell's value was read above).
+            let Some(var) = env.get(DISABLE_ENV_FILE) else {
+                continue;
+            };
+            match go_bool(&var.value) {
+                Some(false) => {}
+                Some(true) => {
+                    let mut only = Env::new(self.options.shell.clone());
+                    // The text parsed above: no error now.
+                    let _ = only.add_compose_settings(id, &text);
+                    return only;
+                }
+                None => {
+                    let at = match var.origin {
+                        VarOrigin::File(o) => o.span.start,
+                        VarOrigin::Shell => 0,
+                    };
+                    let pos = LineIndex::new(&text).position(&text, at);
+                    self.project.errors.push(LoadError {
+                        path: path.clone(),
+                        message: format!(
+                            "`{DISABLE_ENV_FILE}` is `{}`, not a boolean (Docker Compose \
+                             accepts 1, t, true, 0, f, false)",
+                            var.value
+                        ),
+                        at: Some((at, pos)),
+                        text: Some(Arc::from(text)),
+                    });
+                    return env;
+                }
             }
         }
         env

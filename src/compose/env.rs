@@ -2,7 +2,8 @@
 //!
 //! Docker Compose takes a variable from the shell that runs it first, then from the project's
 //! `.env` file (the one beside the first Compose file, or the `--env-file` files, a later file
-//! winning over an earlier one). [`Env`] keeps that order and, for a value set in a file, the
+//! winning over an earlier one; when Compose runs in another directory whose `COMPOSE_FILE`
+//! names the files, that directory's `.env` first, winning over the project's). [`Env`] keeps that order and, for a value set in a file, the
 //! place it is written, so that a finding can point at it.
 
 use super::Origin;
@@ -17,6 +18,16 @@ pub enum VarOrigin {
     Shell,
     /// A `.env` or env file: the place of the value (the key when the value is empty).
     File(Origin),
+}
+
+/// Which entries of a dotenv file [`Env`] takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Added {
+    All,
+    /// Those not set yet.
+    Missing,
+    /// The `COMPOSE_*` ones.
+    ComposeSettings,
 }
 
 /// A variable's value and where it was set.
@@ -60,9 +71,48 @@ impl Env {
     /// Add the entries of a dotenv file; they lose to the shell and to files added later
     /// win over earlier ones. Entries of the file may use variables set before them.
     pub fn add_file(&mut self, file: super::FileId, text: &str) -> Result<(), dotenv::DotenvError> {
+        self.add_entries(file, text, Added::All)
+    }
+
+    /// Add the entries of a dotenv file read after the variables already set, which win over
+    /// its entries (Docker Compose reads the `.env` of the directory it runs in, then the
+    /// project directory's, keeping what the first set).
+    pub fn add_file_under(
+        &mut self,
+        file: super::FileId,
+        text: &str,
+    ) -> Result<(), dotenv::DotenvError> {
+        self.add_entries(file, text, Added::Missing)
+    }
+
+    /// Add only the `COMPOSE_*` entries of a dotenv file (Docker Compose sets them in its own
+    /// environment before it decides which `.env` to read, so that they count even when
+    /// `COMPOSE_DISABLE_ENV_FILE` leaves the file's other entries out).
+    pub fn add_compose_settings(
+        &mut self,
+        file: super::FileId,
+        text: &str,
+    ) -> Result<(), dotenv::DotenvError> {
+        self.add_entries(file, text, Added::ComposeSettings)
+    }
+
+    fn add_entries(
+        &mut self,
+        file: super::FileId,
+        text: &str,
+        which: Added,
+    ) -> Result<(), dotenv::DotenvError> {
         let entries = dotenv::parse(text, &|name| self.get(name).map(|v| v.value.clone()))?;
         for e in entries {
             let Some(value) = e.value else { continue };
+            let keep = match which {
+                Added::All => true,
+                Added::Missing => !self.files.contains_key(&e.key),
+                Added::ComposeSettings => e.key.starts_with("COMPOSE_"),
+            };
+            if !keep {
+                continue;
+            }
             let span = if e.value_span.is_empty() {
                 e.key_span.clone()
             } else {
