@@ -232,6 +232,7 @@ pub fn load_in(
     project.dirs = loader.dirs;
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
+            empty_documents(&project.files, &mut m);
             volumes_from(&mut m);
             dependency_cycles(&project.files, &mut m);
             crate::mounted::read_all(
@@ -246,6 +247,45 @@ pub fn load_in(
         });
     }
     project
+}
+
+/// Report every empty document (no content, or a null) of the project's Compose files,
+/// which Docker Compose refuses one by one ("top-level object must be a mapping"), unless the
+/// project is empty as a whole (reported once, as such). Go's yaml.v3 and the YAML stage agree
+/// on where documents are: a trailing `---` opens one, a trailing `...` does not.
+fn empty_documents(files: &[LoadedFile], model: &mut ComposeFile) {
+    if model
+        .problems
+        .iter()
+        .any(|p| matches!(p, Problem::EmptyFile { .. }))
+    {
+        return;
+    }
+    for (i, f) in files.iter().enumerate() {
+        if !matches!(f.role, Role::Entry | Role::Referenced) {
+            continue;
+        }
+        for d in &f.tree.documents {
+            let span = match d.root {
+                None => Span::new(0, 0),
+                Some(r) if f.tree.is_null(r) => {
+                    let span = f.tree.span(r);
+                    match f.text[..span.start].rfind("---") {
+                        // Nothing written: the `---` that opens the document.
+                        Some(at) if span.is_empty() => Span::new(at, at + 3),
+                        _ => span,
+                    }
+                }
+                Some(_) => continue,
+            };
+            model.problems.push(Problem::EmptyDocument {
+                at: Origin {
+                    file: FileId(i as u32),
+                    span,
+                },
+            });
+        }
+    }
 }
 
 /// Give each service the mounts of the services its `volumes_from` names (read-only with

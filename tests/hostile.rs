@@ -641,8 +641,9 @@ fn an_empty_file_and_a_file_of_comments_are_checked() {
 #[test]
 fn every_document_of_a_multi_document_file_is_read() {
     // Documents are merged as Docker Compose merges them: the known stack as the second
-    // document (its finding on line 9), an empty one, and a MinIO service as the fourth (its
-    // data path, line 16, column 27).
+    // document (its finding on line 9), an empty one (which Docker Compose refuses: reported
+    // at its `---`, line 10), and a MinIO service as the fourth (its data path, line 16,
+    // column 27).
     let case = "multi-document";
     let t = TempDir::new("multi-doc");
     let text = format!(
@@ -657,6 +658,7 @@ fn every_document_of_a_multi_document_file_is_read() {
         checked_ok(case, &r, "compose.yaml"),
         [
             "compose.yaml:9:30 etcd-data-not-persisted",
+            "compose.yaml:10:1 empty-compose-file",
             "compose.yaml:16:27 minio-data-not-persisted",
         ]
     );

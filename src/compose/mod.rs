@@ -649,6 +649,10 @@ pub enum Problem {
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
+    /// A YAML document of a Compose file that holds nothing (a trailing `---`, a `~`) in a
+    /// project that is not empty: Compose refuses the file ("top-level object must be a
+    /// mapping").
+    EmptyDocument { at: Origin },
     /// A `command` or `entrypoint` string that Compose cannot split into words once
     /// interpolated (an unterminated quote, a `(` not after `$`, a trailing backslash):
     /// Compose refuses the file ("invalid command line string").

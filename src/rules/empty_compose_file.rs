@@ -1,5 +1,6 @@
 //! `empty-compose-file`: a project whose Compose files hold nothing but `version`, which
-//! `docker compose` refuses ("empty compose file").
+//! `docker compose` refuses ("empty compose file"), and an empty YAML document in a file of a
+//! project that is not empty, which it refuses too ("top-level object must be a mapping").
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::Problem;
@@ -32,6 +33,21 @@ impl Rule for EmptyComposeFile {
                     .help(
                         "add the services, or remove the file (an empty override file beside a \
                          non-empty one is fine)",
+                    ),
+                );
+            }
+            if let Problem::EmptyDocument { at } = p {
+                out.push(
+                    META.diagnostic(
+                        *at,
+                        "this YAML document is empty: `docker compose` refuses the file \
+                         (\"top-level object must be a mapping\"), whatever the project's \
+                         other documents hold",
+                    )
+                    .label("empty document")
+                    .help(
+                        "remove the `---` that opens it (a `---` at the end of a file starts \
+                         one more document; `...` ends the last one without starting another)",
                     ),
                 );
             }
