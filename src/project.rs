@@ -379,10 +379,16 @@ pub fn relate_env_files(project: &Project, diagnostics: &mut [crate::diagnostic:
 
 /// The services `service` depends on without its `depends_on` naming them, as Docker Compose
 /// adds them to `depends_on` (`service_started`, required): each `links` entry
-/// (`name[:alias]`), each `network_mode`, `ipc`, `pid`, `uts` or `cgroup` of `service:name`,
-/// and each `volumes_from` entry that is not `container:...`; with where each is written. A
-/// service `depends_on` already names is not repeated.
-pub fn implied_dependencies(files: &[LoadedFile], service: &Service) -> Vec<(String, Origin)> {
+/// (`name[:alias]`), the `network_mode` and each `ipc`, `pid`, `uts` or `cgroup` of
+/// `service:name`, and each `volumes_from` entry that is not `container:...`; with where each
+/// is written. Every value is read once interpolated, as Compose reads it (`links` and
+/// `network_mode` as the model holds them, merged; the namespaces with `env`). A service
+/// `depends_on` already names is not repeated.
+pub fn implied_dependencies(
+    files: &[LoadedFile],
+    service: &Service,
+    env: &Env,
+) -> Vec<(String, Origin)> {
     let mut out: Vec<(String, Origin)> = Vec::new();
     let mut add = |name: &str, at: Origin| {
         if !service.depends_on.iter().any(|d| d.service.value == name)
@@ -395,30 +401,30 @@ pub fn implied_dependencies(files: &[LoadedFile], service: &Service) -> Vec<(Str
         let tree = &files.get(file.0 as usize)?.tree;
         let node = tree.resolve(node);
         let span = tree.span(node);
-        Some((tree.scalar(node)?.to_string(), Origin { file, span }))
+        let raw = tree.scalar(node)?;
+        let value = if raw.contains('$') {
+            crate::compose::interpolate::interpolate(raw, &|n| env.lookup(n))
+                .ok()?
+                .value
+        } else {
+            raw.to_string()
+        };
+        Some((value, Origin { file, span }))
     };
     for (key, field) in &service.fields {
-        let Some(tree) = files.get(field.file.0 as usize).map(|f| &f.tree) else {
-            continue;
-        };
-        match key.as_str() {
-            "links" => {
-                for &item in tree.items(tree.resolve(field.value)).unwrap_or(&[]) {
-                    if let Some((link, at)) = scalar(field.file, item) {
-                        let parts: Vec<&str> = link.split(':').collect();
-                        add(if parts.len() == 2 { parts[0] } else { &link }, at);
-                    }
-                }
-            }
-            "network_mode" | "ipc" | "pid" | "uts" | "cgroup" => {
-                if let Some((value, at)) = scalar(field.file, field.value)
-                    && let Some(name) = value.strip_prefix("service:")
-                {
-                    add(name, at);
-                }
-            }
-            _ => {}
+        if matches!(key.as_str(), "ipc" | "pid" | "uts" | "cgroup")
+            && let Some((value, at)) = scalar(field.file, field.value)
+            && let Some(name) = value.strip_prefix("service:")
+        {
+            add(name, at);
         }
+    }
+    for (name, link) in service.net.linked_services() {
+        add(name, link.origin);
+    }
+    // The merged `network_mode` (an override file's replaces the base's).
+    if let Some((name, mode)) = service.net.network_mode_service() {
+        add(name, mode.origin);
     }
     for v in &service.volumes_from {
         if !v.value.starts_with("container:") {
@@ -446,7 +452,7 @@ fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
             s.depends_on
                 .iter()
                 .map(|d| (d.service.value.clone(), d.service.origin))
-                .chain(implied_dependencies(files, s))
+                .chain(implied_dependencies(files, s, &model.env))
                 .filter_map(|(n, at)| index.get(n.as_str()).map(|&j| (j, at)))
                 .collect()
         })

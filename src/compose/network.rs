@@ -25,11 +25,29 @@ pub struct Networking {
     pub networks: Option<Vec<Attachment>>,
     /// `links` and `external_links` entries (`service`, `service:alias`).
     pub links: Vec<Text>,
+    /// The `links` entries alone: they name services of the project, which Compose starts
+    /// first (and refuses the project when there is no such service).
+    pub service_links: Vec<Text>,
     /// `extra_hosts` entries (`name:ip`, `name=ip`, or the mapping's keys).
     pub extra_hosts: Vec<Text>,
 }
 
 impl Networking {
+    /// The service each `links` entry names (`service` or `service:alias`), with the entry.
+    pub fn linked_services(&self) -> impl Iterator<Item = (&str, &Text)> {
+        self.service_links.iter().map(|t| {
+            let parts: Vec<&str> = t.value.split(':').collect();
+            let name = if parts.len() == 2 { parts[0] } else { &t.value };
+            (name, t)
+        })
+    }
+
+    /// The service `network_mode: service:<name>` shares the network stack of.
+    pub fn network_mode_service(&self) -> Option<(&str, &Text)> {
+        let t = self.network_mode.as_ref()?;
+        Some((t.value.strip_prefix("service:")?, t))
+    }
+
     /// The networks the service is on, by key: the written ones, else `default`. Empty with a
     /// `network_mode`, which attaches it to no network of the project.
     pub fn network_names(&self) -> Vec<&str> {
@@ -117,7 +135,8 @@ impl Cx<'_> {
                 }
             })
         });
-        let mut links = list("links");
+        let service_links = list("links");
+        let mut links = service_links.clone();
         links.extend(list("external_links"));
         Networking {
             hostname: self.under(read("hostname"), || {
@@ -128,6 +147,7 @@ impl Cx<'_> {
             }),
             networks,
             links,
+            service_links,
             extra_hosts: list("extra_hosts"),
         }
     }
@@ -205,6 +225,7 @@ pub(super) fn merge(b: Networking, o: Networking, fields: &[(String, Field)]) ->
         }),
         networks,
         links: union(b.links, o.links, "links"),
+        service_links: union(b.service_links, o.service_links, "links"),
         extra_hosts: union(b.extra_hosts, o.extra_hosts, "extra_hosts"),
     }
 }

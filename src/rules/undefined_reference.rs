@@ -1,6 +1,6 @@
 //! `undefined-reference`: a service uses a named volume, network, secret or config that the
-//! project does not declare, or names in `depends_on` or `volumes_from` a service it does not
-//! have, which `docker compose` refuses.
+//! project does not declare, or names in `depends_on`, `volumes_from`, `links` or
+//! `network_mode: service:` a service it does not have, which `docker compose` refuses.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::{MountKind, Resource, Service, Text};
@@ -61,6 +61,17 @@ impl UndefinedReference {
                 if !v.value.starts_with("container:") && !known(name) {
                     out.push(service_finding(service, "volumes_from", v, name));
                 }
+            }
+            // So do `links` and a `network_mode: service:<name>`, once interpolated.
+            for (name, link) in service.net.linked_services() {
+                if !known(name) {
+                    out.push(service_finding(service, "links", link, name));
+                }
+            }
+            if let Some((name, mode)) = service.net.network_mode_service()
+                && !known(name)
+            {
+                out.push(service_finding(service, "network_mode", mode, name));
             }
             for (kind, name) in &service.references {
                 let declared = cx
