@@ -84,6 +84,20 @@ pub struct Text {
 }
 
 impl Text {
+    /// The scalar at `node` of a Compose file (`tree` and `text`, file `file`) as the model
+    /// reads a value: interpolated with `env`, with where each variable was read.
+    pub fn read(tree: &Tree, text: &str, file: FileId, node: NodeId, env: &Env) -> Option<Text> {
+        let cx = Cx {
+            tree,
+            text,
+            file,
+            env,
+            problems: RefCell::new(Vec::new()),
+            via: Cell::new(None),
+        };
+        cx.text(node)
+    }
+
     /// The variable set in a file that decided the value, if one did.
     pub fn deciding_var(&self) -> Option<(&VarUse, Origin)> {
         self.vars.iter().find_map(|v| match &v.var {

@@ -53,34 +53,6 @@ impl Rule for ComposeSchema {
                     "does not match the pattern `[a-zA-Z0-9][a-zA-Z0-9_.-]+`".into(),
                 ));
             }
-            let ints = [
-                (
-                    "healthcheck.retries",
-                    service
-                        .healthcheck
-                        .as_ref()
-                        .and_then(|h| h.retries.as_ref()),
-                ),
-                (
-                    "deploy.restart_policy.max_attempts",
-                    service
-                        .deploy_restart
-                        .as_ref()
-                        .and_then(|d| d.max_attempts.as_ref()),
-                ),
-            ];
-            for (key, t) in ints {
-                if let Some(t) = t
-                    && !t.vars.is_empty()
-                    && !go_atoi(&t.value)
-                {
-                    bad.push((
-                        t,
-                        format!("services.{name}.{key}"),
-                        "is not an integer (\"failed to cast to expected type\")".into(),
-                    ));
-                }
-            }
             for (t, path, why) in bad {
                 if super::unknowable(cx, Some(t.origin)) {
                     continue;
@@ -106,9 +78,89 @@ impl Rule for ComposeSchema {
                 }
             }
         }
+        self.casts(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
+        self.document(cx, out);
+    }
+}
+
+impl ComposeSchema {
+    /// compose-go casts the strings at some places (`cpus`, `read_only`, `deploy.replicas`,
+    /// `ports[].target`, ...: [`instance::cast_strings`]) once they are interpolated, before it
+    /// validates anything, and refuses the file when one is not what it must be ("failed to
+    /// cast to expected type"), with a variable in it or not. Each document is interpolated
+    /// with the variables of the project.
+    fn casts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        let mut found = Vec::new();
+        for &(file, root) in &cx.file.roots {
+            let Some(src) = cx.sources.get(file.0 as usize) else {
+                continue;
+            };
+            found.clear();
+            instance::cast_strings(src.tree, root, &mut found);
+            for c in &found {
+                let origin = Origin {
+                    file,
+                    span: src.tree.span(src.tree.resolve(c.node)),
+                };
+                let (value, place, related) = if c.text.contains('$') {
+                    let Some(t) =
+                        crate::compose::Text::read(src.tree, src.text, file, c.node, &cx.file.env)
+                    else {
+                        continue;
+                    };
+                    if super::unknowable(cx, Some(t.origin)) {
+                        continue;
+                    }
+                    (t.value.clone(), t.place(), t.explain())
+                } else {
+                    (c.text.to_string(), origin, Vec::new())
+                };
+                if c.cast.apply(&value).is_some() {
+                    continue;
+                }
+                let read = if c.text.contains('$') {
+                    " once its variables are read"
+                } else {
+                    ""
+                };
+                let mut d = META
+                    .diagnostic(
+                        place,
+                        format!(
+                            "`{}` is `{}`{read}, which is not {}: `docker compose` converts \
+                             it before it validates the file, and refuses the file (\"failed to \
+                             cast to expected type\")",
+                            clip(&c.path),
+                            clip(&value),
+                            c.cast.expected()
+                        ),
+                    )
+                    .label(format!("not {}", c.cast.expected_short()))
+                    .help(if read.is_empty() {
+                        "write a value of that type"
+                    } else {
+                        "set the variable to a value of that type, or give it a default: \
+                         `${NAME:-value}`"
+                    });
+                for (o, label) in related {
+                    d = d.related(o, label);
+                }
+                if let Some(service) = c.path.strip_prefix("services.")
+                    && let Some((name, _)) = service.split_once('.')
+                {
+                    d.service = Some(name.to_string());
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    fn document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
         let tree = cx.source.tree;
         // A document that is not a mapping is refused before any rule runs; an empty one has
         // nothing to validate.
@@ -787,11 +839,4 @@ fn container_name_ok(v: &str) -> bool {
         w[0].is_ascii_alphanumeric()
             && (w[1].is_ascii_alphanumeric() || matches!(w[1], b'_' | b'.' | b'-'))
     })
-}
-
-/// Whether Go's `strconv.Atoi` reads `v` (how Compose casts an interpolated integer): an
-/// optional sign, then decimal digits, within 64 bits.
-fn go_atoi(v: &str) -> bool {
-    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
-    !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) && v.parse::<i64>().is_ok()
 }

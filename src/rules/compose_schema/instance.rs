@@ -568,7 +568,7 @@ pub(super) fn interpolates(s: &str) -> bool {
 /// How compose-go casts the string at a path after interpolation (`interpolateTypeCastMapping`
 /// in its loader).
 #[derive(Clone, Copy, Debug)]
-enum Cast {
+pub(super) enum Cast {
     /// `strconv.Atoi` / `ParseInt(s, 10, 64)`.
     Int,
     /// `strconv.ParseFloat(s, 64)`.
@@ -582,7 +582,7 @@ enum Cast {
 impl Cast {
     /// The cast value, or `None` when compose-go fails to cast it (a load error of its own, not
     /// a schema matter).
-    fn apply<'t>(self, s: &str) -> Option<Val<'t>> {
+    pub(super) fn apply<'t>(self, s: &str) -> Option<Val<'t>> {
         match self {
             Cast::Int => {
                 let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
@@ -619,9 +619,10 @@ impl Cast {
     }
 }
 
-/// compose-go's cast paths: `*` is any key, `[]` any list index.
+/// compose-go's cast paths (`interpolateTypeCastMapping` in `loader/interpolate.go` of
+/// compose-go v2.9.1, the version Docker Compose v2.40.3 uses): `*` is any key, `[]` any list
+/// index.
 const CASTS: &[(&[&str], Cast)] = &[
-    (&["services", "*", "configs", "[]", "mode"], Cast::Int),
     (&["services", "*", "cpu_count"], Cast::Int),
     (&["services", "*", "cpu_percent"], Cast::Float),
     (&["services", "*", "cpu_period"], Cast::Int),
@@ -683,7 +684,6 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["services", "*", "privileged"], Cast::Bool),
     (&["services", "*", "read_only"], Cast::Bool),
     (&["services", "*", "scale"], Cast::Int),
-    (&["services", "*", "secrets", "[]", "mode"], Cast::Int),
     (&["services", "*", "stdin_open"], Cast::Bool),
     (&["services", "*", "tty"], Cast::Bool),
     (&["services", "*", "ulimits", "*"], Cast::Int),
@@ -697,11 +697,129 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["networks", "*", "external"], Cast::Bool),
     (&["networks", "*", "internal"], Cast::Bool),
     (&["networks", "*", "attachable"], Cast::Bool),
+    (&["networks", "*", "enable_ipv4"], Cast::Bool),
     (&["networks", "*", "enable_ipv6"], Cast::Bool),
     (&["volumes", "*", "external"], Cast::Bool),
     (&["secrets", "*", "external"], Cast::Bool),
     (&["configs", "*", "external"], Cast::Bool),
 ];
+
+impl Cast {
+    /// What the value must be, in a word.
+    pub(super) fn expected_short(self) -> &'static str {
+        match self {
+            Cast::Int => "an integer",
+            Cast::Float | Cast::Float32 => "a number",
+            Cast::Bool => "a boolean",
+        }
+    }
+
+    /// What the value must be.
+    pub(super) fn expected(self) -> &'static str {
+        match self {
+            Cast::Int => "an integer",
+            Cast::Float => "a number",
+            Cast::Float32 => "a number (within a 32-bit float)",
+            Cast::Bool => {
+                "a boolean (`true`, `false`, or YAML 1.1's `yes`, `no`, `on`, `off`, `y`, `n`)"
+            }
+        }
+    }
+}
+
+/// A string at a place compose-go casts (see [`CASTS`]).
+pub(super) struct CastString<'t> {
+    pub node: NodeId,
+    pub cast: Cast,
+    pub text: &'t str,
+    /// `services.etcd.read_only`.
+    pub path: String,
+}
+
+/// Every value of the document at `root` that yaml.v3 decodes as a string where compose-go
+/// casts it, through aliases and `<<` merges. Only the entries some cast path can go through
+/// are visited.
+pub(super) fn cast_strings<'t>(tree: &'t Tree, root: NodeId, out: &mut Vec<CastString<'t>>) {
+    let all: Vec<usize> = (0..CASTS.len()).collect();
+    let mut path = Vec::new();
+    walk_casts(tree, root, &all, &mut path, out);
+}
+
+/// Visit `node`, at `path`, for the cast paths `patterns` (indices into [`CASTS`]) that lead
+/// to it.
+fn walk_casts<'t>(
+    tree: &'t Tree,
+    node: NodeId,
+    patterns: &[usize],
+    path: &mut Vec<String>,
+    out: &mut Vec<CastString<'t>>,
+) {
+    let depth = path.len();
+    let target = tree.resolve(node);
+    let n = tree.node(target);
+    if let NodeKind::Scalar { value, style } = &n.kind {
+        // A scalar ends the walk (`ulimits.nofile` is cast as a whole when it is one, its
+        // `soft` and `hard` when it is a mapping).
+        if let Some(&i) = patterns.iter().find(|&&i| CASTS[i].0.len() == depth) {
+            let tag = n.tag.as_ref().map(|t| t.text.as_str());
+            if let Val::Str { text, .. } = scalar(value, *style, tag) {
+                out.push(CastString {
+                    node,
+                    cast: CASTS[i].1,
+                    text,
+                    path: path.join("."),
+                });
+            }
+        }
+        return;
+    }
+    let next = |seg: Option<&str>| -> Vec<usize> {
+        patterns
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let p = CASTS[i].0;
+                p.len() > depth
+                    && match (p[depth], seg) {
+                        ("*", _) | ("[]", None) => true,
+                        (k, Some(seg)) => k == seg,
+                        _ => false,
+                    }
+            })
+            .collect()
+    };
+    match &tree.node(target).kind {
+        NodeKind::Mapping { .. } => {
+            for e in tree.entries(target).unwrap_or(&[]) {
+                let Some(key) = tree.scalar(e.key) else {
+                    continue;
+                };
+                let sub = next(Some(key));
+                if sub.is_empty() || is_reset(tree, e.value) {
+                    continue;
+                }
+                path.push(key.to_string());
+                walk_casts(tree, e.value, &sub, path, out);
+                path.pop();
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            let sub = next(None);
+            if sub.is_empty() {
+                return;
+            }
+            for (i, &item) in items.iter().enumerate() {
+                if is_reset(tree, item) {
+                    continue;
+                }
+                path.push(i.to_string());
+                walk_casts(tree, item, &sub, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
 
 /// The cast compose-go applies at a path, if any.
 fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
