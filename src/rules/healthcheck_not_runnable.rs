@@ -165,7 +165,8 @@ impl Rule for HealthcheckNotRunnable {
                 }
             };
             if let Some(l) = &listens {
-                if l.port == Some(crate::stack::minio::DEFAULT_API_PORT) {
+                let stated_https = l.scheme_setting.as_ref().is_some_and(|(s, _)| s == "https");
+                if l.port == Some(crate::stack::minio::DEFAULT_API_PORT) && !stated_https {
                     // Only the certificates make it HTTPS, which milvet infers from the mount.
                     d.severity = Severity::Warning;
                     d.message.push_str(
@@ -178,6 +179,12 @@ impl Rule for HealthcheckNotRunnable {
                 }
                 if let Some(at) = l.certs {
                     d = d.related(at, "certificates mounted: the server speaks HTTPS");
+                }
+                if let Some((scheme, at)) = &l.scheme_setting {
+                    d = d.related(
+                        *at,
+                        format!("`MINIO_SCHEME={scheme}`: bitnami's set-up points `mc`'s `local` alias at {scheme}"),
+                    );
                 }
             }
             let label = if listens.is_some() {
