@@ -533,6 +533,9 @@ pub const BITNAMI_CERTS_DIR: &str = "/certs";
 /// starts it: the image sets `HOME=/`.
 pub const BITNAMI_COMMAND_CERTS_DIR: &str = "/.minio/certs";
 
+pub const CERTS_MOUNTED: &str = "its certificates directory is mounted";
+pub const RUSTFS_TLS_SET: &str = "its TLS path is set";
+
 /// Where the S3 API listens, as far as the service tells.
 #[derive(Clone, Debug)]
 pub struct Listen {
@@ -544,6 +547,9 @@ pub struct Listen {
     /// A mount of the certificates directory: the server then serves HTTPS when it holds a
     /// `public.crt` and `private.key` (inferred: the files themselves are not read).
     pub certs: Option<Origin>,
+    /// What `certs` is, for messages: ``its certificates directory is mounted``, or
+    /// RustFS's ``RUSTFS_TLS_PATH` is set``.
+    pub certs_reason: &'static str,
     /// bitnami's `MINIO_SCHEME` (lower-cased) when its scripts start the server: the scheme
     /// they configure the `local` alias of `mc` with. It does not make the server speak TLS:
     /// only certificates in `/certs` do.
@@ -602,7 +608,7 @@ impl Listen {
             .port
             .map_or_else(|| "its port".to_string(), |p| format!("port {p}"));
         if self.certs.is_some() {
-            format!("HTTPS on {port} (its certificates directory is mounted)")
+            format!("HTTPS on {port} ({})", self.certs_reason)
         } else {
             port
         }
@@ -694,6 +700,7 @@ impl Minio<'_> {
                 port: None,
                 written: Some(minio),
                 certs: None,
+                certs_reason: CERTS_MOUNTED,
                 scheme_setting: None,
                 mc_local: default_alias,
             };
@@ -710,20 +717,48 @@ impl Minio<'_> {
             Flavor::Bitnami => Some(BITNAMI_COMMAND_CERTS_DIR),
             Flavor::Rustfs => None,
         };
-        let certs = default_certs.and_then(|default| {
-            let dir = self
-                .server_args
-                .as_ref()
-                .and_then(|args| server_flag(args, &["certs-dir", "S"]))
-                .map_or_else(|| default.to_string(), |f| f.value);
-            self.mount_over(&dir)
-        });
+        let mut certs_reason = CERTS_MOUNTED;
+        let certs = match default_certs {
+            Some(default) => {
+                let dir = self
+                    .server_args
+                    .as_ref()
+                    .and_then(|args| server_flag(args, &["certs-dir", "S"]))
+                    .map_or_else(|| default.to_string(), |f| f.value);
+                self.mount_over(&dir)
+            }
+            None => {
+                certs_reason = RUSTFS_TLS_SET;
+                self.rustfs_tls_path()
+            }
+        };
         Listen {
             port,
             written,
             certs,
+            certs_reason,
             scheme_setting: None,
             mc_local: default_alias,
+        }
+    }
+
+    /// Where RustFS is told to serve TLS: `--tls-path` among the server's arguments, else
+    /// `RUSTFS_TLS_PATH`, not empty once trimmed (rustfs/src/config/cli.rs; server/http.rs
+    /// serves HTTPS with the `rustfs_cert.pem` / `rustfs_key.pem` found there; from
+    /// 1.0.0-beta.5 it refuses to start without them, before it fell back to HTTP).
+    fn rustfs_tls_path(&self) -> Option<Origin> {
+        let flag = self
+            .server_args
+            .as_ref()
+            .and_then(|args| server_flag(args, &["tls-path"]));
+        match flag {
+            Some(f) => (!f.value.trim().is_empty()).then(|| f.place()),
+            None => self
+                .service
+                .environment
+                .value("RUSTFS_TLS_PATH")
+                .filter(|t| !t.value.trim().is_empty())
+                .map(|t| t.place()),
         }
     }
 
@@ -799,6 +834,7 @@ impl Minio<'_> {
             port,
             written,
             certs: self.mount_over(BITNAMI_CERTS_DIR),
+            certs_reason: CERTS_MOUNTED,
             scheme_setting,
             mc_local,
         }
