@@ -240,11 +240,14 @@ pub fn probed_endpoints(member: &Member<'_>) -> Vec<Endpoint> {
         .environment
         .value("MC_HOST_local")
         .is_some_and(|t| !t.value.is_empty());
-    // Where the `local` alias points (bitnami's set-up moves it); unknown: not judged.
-    let mc_local = Minio::detect(member.service).map_or(
-        Some(("http".to_string(), super::minio::DEFAULT_API_PORT)),
-        |m| m.listen().mc_local,
-    );
+    // Where the `local` alias points (bitnami's set-up moves it); unknown: not judged. Only
+    // asked when a test runs `mc ready local`.
+    let mc_local = || {
+        Minio::detect(member.service).map_or(
+            Some(("http".to_string(), super::minio::DEFAULT_API_PORT)),
+            |m| m.listen().mc_local,
+        )
+    };
     let mut out = Vec::new();
     for words in commands {
         let Some(program) = words.first().map(|w| program_name(w)) else {
@@ -259,11 +262,11 @@ pub fn probed_endpoints(member: &Member<'_>) -> Vec<Endpoint> {
                     .collect();
                 if args.first() == Some(&"ready")
                     && args.get(1) == Some(&"local")
-                    && let Some((scheme, port)) = &mc_local
+                    && let Some((scheme, port)) = mc_local()
                 {
                     out.push(Endpoint {
-                        scheme: scheme.clone(),
-                        port: *port,
+                        scheme,
+                        port,
                         written: "mc ready local".into(),
                     });
                 }
