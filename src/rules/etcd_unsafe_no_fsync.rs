@@ -43,6 +43,30 @@ impl Rule for EtcdUnsafeNoFsync {
             if let Some(c) = &etcd.config {
                 if let Some(set) = c.settings.unsafe_no_fsync() {
                     let host = c.host.display();
+                    // Written from `ETCD_CFG_UNSAFE_NO_FSYNC`: removing the variable removes it.
+                    let cfg_var = (set.node.is_none())
+                        .then(|| s.environment.get("ETCD_CFG_UNSAFE_NO_FSYNC"))
+                        .flatten();
+                    let (help, fix) = match cfg_var {
+                        Some(var) => (
+                            "remove `ETCD_CFG_UNSAFE_NO_FSYNC`, from which bitnami's set-up \
+                             writes it into etcd's config file; it is meant for tests only"
+                                .to_string(),
+                            match compose_edit::remove_env(cx.sources, s, var) {
+                                Ok(edits) => Fix::safe("remove `ETCD_CFG_UNSAFE_NO_FSYNC`", edits),
+                                Err(why) => Fix::unavailable(why),
+                            },
+                        ),
+                        None => (
+                            "remove `unsafe-no-fsync` from etcd's config file; it is meant for \
+                             tests only"
+                                .to_string(),
+                            Fix::unavailable(format!(
+                                "remove `unsafe-no-fsync` from `{host}` by hand: milvet edits \
+                                 Compose files, not etcd's own configuration"
+                            )),
+                        ),
+                    };
                     out.push(
                         META.diagnostic(
                             set.origin,
@@ -54,12 +78,9 @@ impl Rule for EtcdUnsafeNoFsync {
                         )
                         .service(s)
                         .label("no fsync")
-                        .help("remove `unsafe-no-fsync` from etcd's config file; it is meant for tests only")
-                        .related(c.mount, "etcd's config file, mounted here")
-                        .fix(Fix::unavailable(format!(
-                            "remove `unsafe-no-fsync` from `{host}` by hand: milvet edits Compose \
-                             files, not etcd's own configuration"
-                        ))),
+                        .help(help)
+                        .related(c.mount, c.what)
+                        .fix(fix),
                     );
                 }
                 continue;

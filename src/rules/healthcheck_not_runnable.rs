@@ -113,7 +113,7 @@ impl Rule for HealthcheckNotRunnable {
                     what,
                     listen.describe()
                 );
-                listens = Some(listen);
+                listens = Some((listen, endpoint.port));
                 Some((at, missing, None))
             });
             let Some((origin, missing, arches)) = problem else {
@@ -164,20 +164,37 @@ impl Rule for HealthcheckNotRunnable {
                     )
                 }
             };
-            if let Some(l) = &listens {
-                if l.port == Some(crate::stack::minio::DEFAULT_API_PORT) {
+            if let Some((l, probed)) = &listens {
+                let stated_https = l.scheme_setting.as_ref().is_some_and(|(s, _)| s == "https");
+                // The right port, the wrong scheme: only the certificates make it HTTPS.
+                if l.port == Some(*probed) && !stated_https {
                     // Only the certificates make it HTTPS, which milvet infers from the mount.
                     d.severity = Severity::Warning;
-                    d.message.push_str(
-                        " (when the mounted certificates directory holds `public.crt` and \
-                         `private.key`, as it is mounted for)",
-                    );
+                    d.message
+                        .push_str(if l.certs_reason == crate::stack::minio::RUSTFS_TLS_SET {
+                            " (when that directory holds `rustfs_cert.pem` and `rustfs_key.pem`, \
+                         as it is set for)"
+                        } else {
+                            " (when the mounted certificates directory holds `public.crt` and \
+                         `private.key`, as it is mounted for)"
+                        });
                 }
                 if let Some((written, at)) = &l.written {
                     d = d.related(*at, format!("listens on `{written}`"));
                 }
                 if let Some(at) = l.certs {
-                    d = d.related(at, "certificates mounted: the server speaks HTTPS");
+                    let why = if l.certs_reason == crate::stack::minio::RUSTFS_TLS_SET {
+                        "TLS path set"
+                    } else {
+                        "certificates mounted"
+                    };
+                    d = d.related(at, format!("{why}: the server speaks HTTPS"));
+                }
+                if let Some((scheme, at)) = &l.scheme_setting {
+                    d = d.related(
+                        *at,
+                        format!("`MINIO_SCHEME={scheme}`: bitnami's set-up points `mc`'s `local` alias at {scheme}"),
+                    );
                 }
             }
             let label = if listens.is_some() {

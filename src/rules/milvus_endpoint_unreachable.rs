@@ -57,6 +57,7 @@ impl Rule for MilvusEndpointUnreachable {
             {
                 // `address` without a port takes `minio.port` (paramtable MinioConfig).
                 let port = cfg.minio_port();
+                let before = out.len();
                 check_one(
                     cx,
                     s,
@@ -66,6 +67,9 @@ impl Rule for MilvusEndpointUnreachable {
                     Kind::Minio,
                     out,
                 );
+                if out.len() == before {
+                    check_scheme(cx, cfg, s, &setting, out);
+                }
             }
         }
     }
@@ -86,6 +90,96 @@ pub(crate) fn uses_minio(cfg: &MilvusConfig<'_>) -> bool {
         let t = t.value.trim().to_ascii_lowercase();
         t == "minio" || t == "remote" || t.is_empty()
     })
+}
+
+/// The object store Milvus reaches serves HTTPS (its certificates directory is mounted, or
+/// RustFS's TLS path is set) while Milvus speaks plain HTTP (`minio.useSSL` false, its
+/// default): every request fails the TLS handshake. A warning unless bitnami's
+/// `MINIO_SCHEME=https` says the certificates are there, since the certificates themselves are
+/// not read.
+fn check_scheme(
+    cx: &Context<'_>,
+    cfg: &MilvusConfig<'_>,
+    s: &Service,
+    setting: &Setting<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if super::setting_uncertain(cx, s, setting) {
+        return;
+    }
+    let Some(ep) = Endpoint::parse(setting.value.trim()) else {
+        return;
+    };
+    let Reach::Service { service: t, .. } = reach(cx.file, s, &ep.host) else {
+        return;
+    };
+    if shares_stack(cx.file, t) {
+        return;
+    }
+    let Some(minio) = cx.minio.iter().find(|m| std::ptr::eq(m.service, t)) else {
+        return;
+    };
+    let listen = minio.listen();
+    let Some(tls_at) = listen.certs else { return };
+    if listen.scheme_unknown() {
+        return;
+    }
+    let ssl = cfg.minio_use_ssl();
+    if let Some(v) = &ssl
+        && (super::setting_uncertain(cx, s, v) || v.as_bool() != Some(false))
+    {
+        return;
+    }
+    let ssl_words = match &ssl {
+        Some(v) if !v.is_default() => format!("`minio.useSSL` is `{}` ({})", v.value, v.describe()),
+        _ => "`minio.useSSL` is not set, so Milvus speaks plain HTTP".to_string(),
+    };
+    let stated = listen
+        .scheme_setting
+        .as_ref()
+        .is_some_and(|(scheme, _)| scheme == "https");
+    let at = ssl
+        .as_ref()
+        .filter(|v| !v.is_default())
+        .and_then(|v| v.decided.origin())
+        .or_else(|| setting.decided.origin())
+        .unwrap_or_else(|| super::service_anchor(s));
+    let mut d = META
+        .diagnostic(
+            at,
+            format!(
+                "Milvus service `{}` cannot reach {} service `{}`: {ssl_words}, but `{}` serves \
+                 HTTPS on port {} ({}), so every request fails the TLS handshake{}",
+                s.name.value,
+                minio.flavor.product(),
+                t.name.value,
+                setting.value.trim(),
+                listen
+                    .port
+                    .map_or_else(|| "its port".to_string(), |p| p.to_string()),
+                listen.certs_reason,
+                if stated {
+                    ""
+                } else {
+                    " (when that directory holds the certificate and key, as it is set up for)"
+                }
+            ),
+        )
+        .service(s)
+        .label("plain HTTP to an HTTPS server")
+        .help(
+            "set `minio.useSSL: true` (`MINIO_USE_SSL=true`) in Milvus, with a certificate Milvus \
+             trusts for the MinIO service's name, or serve MinIO without TLS",
+        )
+        .fix(Fix::unavailable(
+            "whether to turn TLS on in Milvus or off in the object store is the deployment's \
+             choice",
+        ))
+        .related(tls_at, "TLS here");
+    if !stated {
+        d.severity = Severity::Warning;
+    }
+    out.push(d);
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -53,7 +53,7 @@ impl Rule for MinioDefaultCredentials {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for minio in &cx.minio {
             let s = minio.service;
-            let names = minio.flavor.credentials();
+            let names = minio.credential_names();
             let product = minio.flavor.product();
             let (user_default, password_default) = names.defaults;
             // A credential read from a file, or through names the release may not read.

@@ -85,8 +85,11 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct FromFile {
     pub setting: FileSetting,
-    /// The mount that puts the file where etcd reads it.
+    /// The mount that puts the file where etcd reads it (for a file bitnami's set-up writes
+    /// from `ETCD_CFG_*`, the first of those variables).
     pub mount: Origin,
+    /// What `mount` is, for messages.
+    pub what: &'static str,
 }
 
 /// A setting the mounted etcd config file leaves out.
@@ -95,6 +98,7 @@ pub struct FileDefault {
     /// Where the file's settings start (its first key, or its beginning).
     pub at: Origin,
     pub mount: Origin,
+    pub what: &'static str,
 }
 
 /// A setting etcd will use, with where it came from.
@@ -128,10 +132,8 @@ impl Setting {
         match &self.source {
             Source::Flag(f) => f.explain(),
             Source::Env(v) => v.value.as_ref().map_or_else(Vec::new, |t| t.explain()),
-            Source::File(f) => vec![(f.mount, "etcd's config file, mounted here".to_string())],
-            Source::FileDefault(d) => {
-                vec![(d.mount, "etcd's config file, mounted here".to_string())]
-            }
+            Source::File(f) => vec![(f.mount, f.what.to_string())],
+            Source::FileDefault(d) => vec![(d.mount, d.what.to_string())],
             Source::Default | Source::Image => Vec::new(),
         }
     }
@@ -601,7 +603,10 @@ impl<'a> Etcd<'a> {
             .environment
             .vars
             .iter()
-            .find(|v| v.name.value.starts_with("ETCD_CFG_"))
+            .find(|v| {
+                v.name.value.starts_with("ETCD_CFG_")
+                    && v.value.as_ref().is_some_and(|t| !t.value.is_empty())
+            })
             .map(|v| (BITNAMI_CONFIG_FILE.to_string(), v.entry))
     }
 
@@ -641,17 +646,33 @@ impl<'a> Etcd<'a> {
     /// config file decides it, or when the value has no address with a port.
     pub fn client_listening(&self) -> Option<super::network::Listening> {
         use super::network::Listening;
-        if self.config_in_use().is_some() {
+        // A config file milvet cannot read decides it.
+        if self.config.is_none() && self.config_in_use().is_some() {
             return None;
         }
         let (value, origin, what) = match self.setting("listen-client-urls") {
             Some(s) => {
                 let what = match &s.source {
                     Source::Flag(_) => format!("`--listen-client-urls {}`", s.value),
+                    Source::File(_) => format!(
+                        "`listen-client-urls: {}` in etcd's config file `{}`",
+                        s.value,
+                        self.config_host().unwrap_or_default()
+                    ),
                     _ => format!("`ETCD_LISTEN_CLIENT_URLS={}`", s.value),
                 };
                 (s.value.clone(), s.origin(), what)
             }
+            // etcd reads only the file: its default, whatever the image exports.
+            None if self.config.is_some() => (
+                DEFAULT_LISTEN_CLIENT_URLS.to_string(),
+                self.config.as_ref().map(|c| c.settings.start),
+                format!(
+                    "etcd's default `{DEFAULT_LISTEN_CLIENT_URLS}`: its config file `{}` sets no \
+                     `listen-client-urls`",
+                    self.config_host().unwrap_or_default()
+                ),
+            ),
             None if self.bitnami_entrypoint() => (
                 BITNAMI_LISTEN_CLIENT_URLS.to_string(),
                 None,
@@ -814,8 +835,9 @@ pub struct FileSetting {
     pub origin: Origin,
     /// The whole `key: value`.
     pub entry: Origin,
-    /// The value's node.
-    pub node: NodeId,
+    /// The value's node (`None` for a key bitnami's set-up writes from an `ETCD_CFG_*`
+    /// variable).
+    pub node: Option<NodeId>,
 }
 
 /// What an etcd config file sets, read as etcd reads it: `sigs.k8s.io/yaml` (YAML 1.1 with
@@ -873,7 +895,7 @@ pub fn config_file_settings(tree: &Tree, text: &str, file: FileId) -> EtcdFileSe
                 raw,
                 origin: origin(value_span),
                 entry: origin(tree.span(e.key).join(value_span)),
-                node: e.value,
+                node: Some(e.value),
             });
         }
     }
@@ -882,6 +904,21 @@ pub fn config_file_settings(tree: &Tree, text: &str, file: FileId) -> EtcdFileSe
         start,
         settings,
     }
+}
+
+/// Whether bitnami's set-up writes an `ETCD_CFG_*` value unquoted: it matches
+/// `^[+-]?[0-9]+([.][0-9]+)?$` or is `true` / `false`.
+fn looks_raw(v: &str) -> bool {
+    if v == "true" || v == "false" {
+        return true;
+    }
+    let body = v.strip_prefix(['+', '-']).unwrap_or(v);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// How a scalar reaches `embed.Config`'s field for `key`.
@@ -974,12 +1011,20 @@ pub fn flag_of(setting: &str) -> String {
 pub struct MountedConfig {
     /// Where etcd reads it in the container.
     pub container_path: String,
-    /// The host file, as shown.
+    /// The host file, as shown (the container path for a file bitnami's set-up writes).
     pub host: std::path::PathBuf,
-    /// The mount item.
+    /// The mount item (the first `ETCD_CFG_*` variable for a file bitnami's set-up writes).
     pub mount: Origin,
+    /// What `mount` is, for messages: [`MOUNTED_HERE`] or [`WRITTEN_FROM_CFG`].
+    pub what: &'static str,
     pub settings: EtcdFileSettings,
 }
+
+/// The related-place label of a mounted config file.
+pub const MOUNTED_HERE: &str = "etcd's config file, mounted here";
+/// The related-place label of the config file bitnami's set-up writes from `ETCD_CFG_*`.
+pub const WRITTEN_FROM_CFG: &str =
+    "etcd's config file, which bitnami's set-up writes from the `ETCD_CFG_*` variables";
 
 impl MountedConfig {
     fn setting(&self, key: &str) -> Option<Setting> {
@@ -989,6 +1034,7 @@ impl MountedConfig {
             source: Source::File(Box::new(FromFile {
                 setting: s.clone(),
                 mount: self.mount,
+                what: self.what,
             })),
         })
     }
@@ -999,6 +1045,7 @@ impl MountedConfig {
             source: Source::FileDefault(Box::new(FileDefault {
                 at: self.settings.start,
                 mount: self.mount,
+                what: self.what,
             })),
         }
     }
@@ -1060,9 +1107,80 @@ impl<'a> Etcd<'a> {
                 container_path: path,
                 host: m.host.clone(),
                 mount: m.mount,
+                what: MOUNTED_HERE,
                 settings: config_file_settings(src.tree, src.text, file),
             }));
         }
+        if self.bitnami_scripts()
+            && let Some(generated) = self.cfg_settings()
+        {
+            match &mut self.config {
+                // bitnami's set-up writes the `ETCD_CFG_*` keys into the mounted file too.
+                Some(c) => c.settings.settings.extend(generated.settings),
+                None => {
+                    self.config = Some(Box::new(MountedConfig {
+                        container_path: BITNAMI_CONFIG_FILE.into(),
+                        host: BITNAMI_CONFIG_FILE.into(),
+                        mount: generated.start,
+                        what: WRITTEN_FROM_CFG,
+                        settings: generated,
+                    }))
+                }
+            }
+        }
         self
+    }
+
+    /// The top-level keys bitnami's set-up writes into `/opt/bitnami/etcd/conf/etcd.yaml`
+    /// from the `ETCD_CFG_*` variables (libetcd.sh `etcd_setup_from_environment_variables`,
+    /// run by `setup.sh` before etcd starts): each non-empty `ETCD_CFG_NAME` becomes key
+    /// `name` (`_` as `-`, lower-cased), written as a YAML number or boolean when the value
+    /// looks like one (`^[+-]?[0-9]+([.][0-9]+)?$`, `true`, `false`), else as a quoted string.
+    /// The client and peer TLS variables go under `client-transport-security` and
+    /// `peer-transport-security` and are left out here. `None` when no such variable is set.
+    fn cfg_settings(&self) -> Option<EtcdFileSettings> {
+        const NESTED: &[&str] = &[
+            "ETCD_CFG_CERT_FILE",
+            "ETCD_CFG_KEY_FILE",
+            "ETCD_CFG_CLIENT_CERT_AUTH",
+            "ETCD_CFG_TRUSTED_CA_FILE",
+            "ETCD_CFG_AUTO_TLS",
+            "ETCD_CFG_CA_FILE",
+        ];
+        let mut settings = Vec::new();
+        let mut start = None;
+        for v in &self.service.environment.vars {
+            let Some(rest) = v.name.value.strip_prefix("ETCD_CFG_") else {
+                continue;
+            };
+            let Some(t) = v.value.as_ref().filter(|t| !t.value.is_empty()) else {
+                continue;
+            };
+            start.get_or_insert(v.entry);
+            let name = v.name.value.as_str();
+            if NESTED.contains(&name) || rest.starts_with("CLIENT_") || rest.starts_with("PEER_") {
+                continue;
+            }
+            let key = rest.replace('_', "-").to_ascii_lowercase();
+            let style = if looks_raw(&t.value) {
+                ScalarStyle::Plain
+            } else {
+                ScalarStyle::DoubleQuoted
+            };
+            settings.push(FileSetting {
+                value: yaml_v2_field(&key, &t.value, style),
+                key,
+                raw: t.value.clone(),
+                origin: t.place(),
+                entry: v.entry,
+                node: None,
+            });
+        }
+        let start = start?;
+        Some(EtcdFileSettings {
+            file: start.file,
+            start,
+            settings,
+        })
     }
 }

@@ -93,7 +93,22 @@ pub fn runnable(member: &Member<'_>) -> Result<Suggested, String> {
                      test against that port"
                 ));
             }
+            if let Some(l) = &listen
+                && l.scheme_unknown()
+            {
+                return Err(format!(
+                    "`MINIO_SCHEME=https` is set but no certificates directory is mounted at \
+                     `{}`: whether {product} serves HTTPS cannot be told; mount the \
+                     certificates there, or write a test against the scheme it serves",
+                    super::minio::BITNAMI_CERTS_DIR
+                ));
+            }
             let custom = listen.as_ref().is_some_and(Listen::not_default);
+            // `mc ready local` probes the `local` alias: http://localhost:9000, or what
+            // bitnami's set-up writes there.
+            let mc_reaches = listen
+                .as_ref()
+                .is_none_or(|l| l.mc_local_reaches() || l.port.is_none());
             let (scheme, port) = listen.as_ref().map_or(("http", DEFAULT_API_PORT), |l| {
                 (l.scheme(), l.port.unwrap_or(DEFAULT_API_PORT))
             });
@@ -111,13 +126,20 @@ pub fn runnable(member: &Member<'_>) -> Result<Suggested, String> {
                 test.push(url);
                 official(&test, None)
             };
-            if !custom && member.has("mc") == Yes {
+            if mc_reaches && member.has("mc") == Yes {
                 Ok(official(&["CMD", "mc", "ready", "local"], None))
             } else if member.has("curl") == Yes {
                 Ok(curl(&url))
-            } else if custom {
+            } else if custom || !mc_reaches {
+                let alias = listen
+                    .as_ref()
+                    .and_then(|l| l.mc_local.clone())
+                    .map_or_else(
+                        || "its `local` alias".to_string(),
+                        |(s, p)| format!("{s}://localhost:{p}"),
+                    );
                 Err(format!(
-                    "`mc ready local` probes http://localhost:9000, and this {product} serves \
+                    "`mc ready local` probes {alias}, and this {product} serves \
                      {}; the image has no `curl` on every platform: write a test against \
                      `{url}` with a program the image has",
                     listen.as_ref().map_or_else(String::new, Listen::describe)
@@ -218,6 +240,14 @@ pub fn probed_endpoints(member: &Member<'_>) -> Vec<Endpoint> {
         .environment
         .value("MC_HOST_local")
         .is_some_and(|t| !t.value.is_empty());
+    // Where the `local` alias points (bitnami's set-up moves it); unknown: not judged. Only
+    // asked when a test runs `mc ready local`.
+    let mc_local = || {
+        Minio::detect(member.service).map_or(
+            Some(("http".to_string(), super::minio::DEFAULT_API_PORT)),
+            |m| m.listen().mc_local,
+        )
+    };
     let mut out = Vec::new();
     for words in commands {
         let Some(program) = words.first().map(|w| program_name(w)) else {
@@ -230,10 +260,13 @@ pub fn probed_endpoints(member: &Member<'_>) -> Vec<Endpoint> {
                     .map(String::as_str)
                     .filter(|w| !w.starts_with('-'))
                     .collect();
-                if args.first() == Some(&"ready") && args.get(1) == Some(&"local") {
+                if args.first() == Some(&"ready")
+                    && args.get(1) == Some(&"local")
+                    && let Some((scheme, port)) = mc_local()
+                {
                     out.push(Endpoint {
-                        scheme: "http".into(),
-                        port: super::minio::DEFAULT_API_PORT,
+                        scheme,
+                        port,
                         written: "mc ready local".into(),
                     });
                 }
@@ -300,7 +333,8 @@ pub fn misses_server(member: &Member<'_>) -> Option<(Endpoint, Listen)> {
     }
     let listen = Minio::detect(member.service)?.listen();
     let port = listen.port?;
-    if !listen.not_default() {
+    let default_alias = Some(("http".to_string(), DEFAULT_API_PORT));
+    if listen.scheme_unknown() || (!listen.not_default() && listen.mc_local == default_alias) {
         // Only a server moved off the default can be missed by a test written for it.
         return None;
     }
@@ -308,7 +342,7 @@ pub fn misses_server(member: &Member<'_>) -> Option<(Endpoint, Listen)> {
     // A test that probes the right address somewhere (`curl ... :9001 || ...`) is not judged.
     if endpoints
         .iter()
-        .any(|e| e.port == port && (e.scheme == "https") == listen.certs.is_some())
+        .any(|e| e.port == port && e.scheme == listen.scheme())
     {
         return None;
     }

@@ -367,14 +367,8 @@ impl Minio<'_> {
     /// set), so the deprecated names never count there. `None` when they cannot be known: a
     /// variable with no value (taken from the shell), or a `*_FILE` variable (a Docker secret).
     pub fn root_credentials(&self) -> Option<RootCredentials> {
-        let table = self.flavor.credentials();
-        // bitnami's scripts export `MINIO_ROOT_*` themselves: the older names never count.
-        let (user_names, password_names): (&[&'static str], &[&'static str]) =
-            if self.bitnami_scripts() {
-                (&table.user[..1], &table.password[..1])
-            } else {
-                (&table.user, &table.password)
-            };
+        let table = self.credential_names();
+        let (user_names, password_names) = (&table.user, &table.password);
         let defaults = table.defaults;
         if table
             .unknown_with
@@ -425,6 +419,23 @@ impl Minio<'_> {
         })
     }
 
+    /// How this server reads its root credentials: its flavor's table, with MinIO's own
+    /// defaults for bitnami's image started by a command of one's own (its `entrypoint.sh`
+    /// does not source `minio-env.sh`), and only the `MINIO_ROOT_*` names when bitnami's
+    /// scripts run (they export them, so the deprecated names never count).
+    pub fn credential_names(&self) -> Credentials {
+        let mut t = self.flavor.credentials();
+        if self.flavor == Flavor::Bitnami {
+            if self.bitnami_scripts() {
+                t.user = [t.user[0], t.user[0]];
+                t.password = [t.password[0], t.password[0]];
+            } else {
+                t.defaults = Flavor::Official.credentials().defaults;
+            }
+        }
+        t
+    }
+
     /// Whether bitnami's scripts start the server (the image with no command of its own).
     pub fn bitnami_scripts(&self) -> bool {
         self.bitnami && self.server_args.is_none()
@@ -451,29 +462,18 @@ impl Minio<'_> {
             });
         }
         if self.bitnami_scripts() {
-            return Some(
-                match env
-                    .value("MINIO_API_PORT_NUMBER")
-                    .filter(|t| !t.value.is_empty())
-                {
-                    Some(t) => Listening {
-                        listeners: vec![Listener {
-                            host: String::new(),
-                            port: t.value.trim().parse().ok()?,
-                        }],
-                        origin: Some(t.place()),
-                        what: format!("`MINIO_API_PORT_NUMBER={}`", t.value),
-                    },
-                    None => Listening {
-                        listeners: vec![Listener {
-                            host: String::new(),
-                            port: 9000,
-                        }],
-                        origin: None,
-                        what: "the bitnami image's default API port 9000".into(),
-                    },
+            let l = self.bitnami_listen();
+            return Some(Listening {
+                listeners: vec![Listener {
+                    host: String::new(),
+                    port: l.port?,
+                }],
+                origin: l.written.as_ref().map(|(_, o)| *o),
+                what: match &l.written {
+                    Some((v, _)) => format!("`{v}`"),
+                    None => "the bitnami image's default API port 9000".into(),
                 },
-            );
+            });
         }
         let args = self.server_args.as_deref().unwrap_or(&[]);
         // urfave/cli moves flags before the paths: `--address` may be anywhere.
@@ -526,22 +526,43 @@ pub const DEFAULT_API_PORT: u16 = 9000;
 /// MinIO's certificates directory in the official image, which runs as root:
 /// `${HOME}/.minio/certs` (cmd/config-dir.go); `--certs-dir` / `-S` moves it.
 pub const OFFICIAL_CERTS_DIR: &str = "/root/.minio/certs";
+/// The certificates directory bitnami's `run.sh` passes (`MINIO_CERTS_DIR`, fixed in
+/// `minio-env.sh`; the image declares it a `VOLUME`).
+pub const BITNAMI_CERTS_DIR: &str = "/certs";
+/// MinIO's default certificates directory in the bitnami image when a command of one's own
+/// starts it: the image sets `HOME=/`.
+pub const BITNAMI_COMMAND_CERTS_DIR: &str = "/.minio/certs";
+
+pub const CERTS_MOUNTED: &str = "its certificates directory is mounted";
+pub const RUSTFS_TLS_SET: &str = "its TLS path is set";
 
 /// Where the S3 API listens, as far as the service tells.
 #[derive(Clone, Debug)]
 pub struct Listen {
-    /// The port; `None` when it cannot be known (a variable, port `0`, bitnami's scripts).
+    /// The port; `None` when it cannot be known (a variable, port `0`, a `*_FILE` variable).
     pub port: Option<u16>,
-    /// The `--address` / `MINIO_ADDRESS` / `RUSTFS_ADDRESS` value that set it, when written.
+    /// The `--address` / `MINIO_ADDRESS` / `RUSTFS_ADDRESS` value that set it, when written
+    /// (bitnami's scripts: ``MINIO_API_PORT_NUMBER=9010``).
     pub written: Option<(String, Origin)>,
-    /// A mount of MinIO's certificates directory: MinIO then serves HTTPS when it holds a
+    /// A mount of the certificates directory: the server then serves HTTPS when it holds a
     /// `public.crt` and `private.key` (inferred: the files themselves are not read).
     pub certs: Option<Origin>,
+    /// What `certs` is, for messages: ``its certificates directory is mounted``, or
+    /// RustFS's ``RUSTFS_TLS_PATH` is set``.
+    pub certs_reason: &'static str,
+    /// bitnami's `MINIO_SCHEME` (lower-cased) when its scripts start the server: the scheme
+    /// they configure the `local` alias of `mc` with. It does not make the server speak TLS:
+    /// only certificates in `/certs` do.
+    pub scheme_setting: Option<(String, Origin)>,
+    /// Where `mc ready local` probes: the `local` alias, `http://localhost:9000` in mc's
+    /// default configuration, or what bitnami's set-up writes into `/.mc` (`MINIO_SCHEME`,
+    /// `MINIO_API_PORT_NUMBER`). `None` when that cannot be known.
+    pub mc_local: Option<(String, u16)>,
 }
 
 impl Listen {
-    /// Whether `http://localhost:9000`, what `mc ready local` and the official curl test
-    /// probe, certainly misses the server: another port, or certificates mounted.
+    /// Whether `http://localhost:9000`, what the official curl test probes, certainly misses
+    /// the server: another port, or certificates mounted.
     pub fn not_default(&self) -> bool {
         self.port.is_some_and(|p| p != DEFAULT_API_PORT) || self.certs.is_some()
     }
@@ -552,6 +573,27 @@ impl Listen {
             "https"
         } else {
             "http"
+        }
+    }
+
+    /// Whether the scheme cannot be told: bitnami's `MINIO_SCHEME=https` with no
+    /// certificates directory mounted (they may be in the image's anonymous `/certs` volume).
+    pub fn scheme_unknown(&self) -> bool {
+        self.certs.is_none()
+            && self
+                .scheme_setting
+                .as_ref()
+                .is_some_and(|(s, _)| s == "https")
+    }
+
+    /// Whether `mc ready local` reaches the server: its `local` alias names the server's
+    /// scheme and port.
+    pub fn mc_local_reaches(&self) -> bool {
+        match (&self.mc_local, self.port) {
+            (Some((scheme, p)), Some(port)) => {
+                !self.scheme_unknown() && *p == port && scheme == self.scheme()
+            }
+            _ => false,
         }
     }
 
@@ -566,7 +608,7 @@ impl Listen {
             .port
             .map_or_else(|| "its port".to_string(), |p| format!("port {p}"));
         if self.certs.is_some() {
-            format!("HTTPS on {port} (its certificates directory is mounted)")
+            format!("HTTPS on {port} ({})", self.certs_reason)
         } else {
             port
         }
@@ -622,9 +664,13 @@ fn address_port(address: &str) -> Option<u16> {
 impl Minio<'_> {
     /// Where the S3 API listens: `--address` among the server's arguments, else
     /// `MINIO_ADDRESS` (`RUSTFS_ADDRESS` for RustFS), else `:9000` (minio cmd/server-main.go,
-    /// rustfs config/cli.rs), and whether MinIO's certificates directory is mounted. bitnami's
-    /// scripts choose the address themselves: the port is unknown.
+    /// rustfs config/cli.rs), and whether the certificates directory is mounted. bitnami's
+    /// scripts start `minio server --certs-dir /certs --address :$MINIO_API_PORT_NUMBER`
+    /// (see [`Minio::bitnami_listen`]).
     pub fn listen(&self) -> Listen {
+        if self.bitnami_scripts() {
+            return self.bitnami_listen();
+        }
         let flag = self
             .server_args
             .as_ref()
@@ -644,6 +690,7 @@ impl Minio<'_> {
             Some(f) => Some((f.value.clone(), f.place())),
             None => env(var),
         };
+        let default_alias = Some(("http".to_string(), DEFAULT_API_PORT));
         // RustFS reads MinIO's `MINIO_ADDRESS` as its own from 1.0.0-alpha.87 only: unknown.
         if written.is_none()
             && self.flavor == Flavor::Rustfs
@@ -653,6 +700,9 @@ impl Minio<'_> {
                 port: None,
                 written: Some(minio),
                 certs: None,
+                certs_reason: CERTS_MOUNTED,
+                scheme_setting: None,
+                mc_local: default_alias,
             };
         }
         let port = match &written {
@@ -660,28 +710,133 @@ impl Minio<'_> {
             None if self.server_args.is_none() => None,
             None => Some(DEFAULT_API_PORT),
         };
-        let certs = (self.flavor == Flavor::Official)
-            .then(|| {
+        // MinIO's default is `${HOME}/.minio/certs`: the official image runs as root, bitnami's
+        // sets `HOME=/` (its Dockerfile), so a command of one's own finds `/.minio/certs`.
+        let default_certs = match self.flavor {
+            Flavor::Official => Some(OFFICIAL_CERTS_DIR),
+            Flavor::Bitnami => Some(BITNAMI_COMMAND_CERTS_DIR),
+            Flavor::Rustfs => None,
+        };
+        let mut certs_reason = CERTS_MOUNTED;
+        let certs = match default_certs {
+            Some(default) => {
                 let dir = self
                     .server_args
                     .as_ref()
                     .and_then(|args| server_flag(args, &["certs-dir", "S"]))
-                    .map_or_else(|| OFFICIAL_CERTS_DIR.to_string(), |f| f.value);
-                let dir = crate::compose::normalize_path(&dir);
-                self.service
-                    .mounts
-                    .iter()
-                    .find(|m| {
-                        let t = crate::compose::normalize_path(&m.target.value);
-                        t == dir || t.starts_with(&format!("{dir}/"))
-                    })
-                    .map(|m| m.origin)
-            })
-            .flatten();
+                    .map_or_else(|| default.to_string(), |f| f.value);
+                self.mount_over(&dir)
+            }
+            None => {
+                certs_reason = RUSTFS_TLS_SET;
+                self.rustfs_tls_path()
+            }
+        };
         Listen {
             port,
             written,
             certs,
+            certs_reason,
+            scheme_setting: None,
+            mc_local: default_alias,
+        }
+    }
+
+    /// Where RustFS is told to serve TLS: `--tls-path` among the server's arguments, else
+    /// `RUSTFS_TLS_PATH`, not empty once trimmed (rustfs/src/config/cli.rs; server/http.rs
+    /// serves HTTPS with the `rustfs_cert.pem` / `rustfs_key.pem` found there; from
+    /// 1.0.0-beta.5 it refuses to start without them, before it fell back to HTTP).
+    fn rustfs_tls_path(&self) -> Option<Origin> {
+        let flag = self
+            .server_args
+            .as_ref()
+            .and_then(|args| server_flag(args, &["tls-path"]));
+        match flag {
+            Some(f) => (!f.value.trim().is_empty()).then(|| f.place()),
+            None => self
+                .service
+                .environment
+                .value("RUSTFS_TLS_PATH")
+                .filter(|t| !t.value.trim().is_empty())
+                .map(|t| t.place()),
+        }
+    }
+
+    /// The mount that covers a directory of the container (the directory or a parent).
+    fn mount_over(&self, dir: &str) -> Option<Origin> {
+        let dir = crate::compose::normalize_path(dir);
+        self.service
+            .mounts
+            .iter()
+            .find(|m| {
+                let t = crate::compose::normalize_path(&m.target.value);
+                t == dir
+                    || t.starts_with(&format!("{dir}/"))
+                    || dir.starts_with(&format!("{}/", t.trim_end_matches('/')))
+            })
+            .map(|m| m.origin)
+    }
+
+    /// A variable of bitnami's `minio-env.sh` as its scripts read it: the `*_FILE` variant
+    /// makes it unknown (`Err`), an empty or unset one gives the default (`Ok(None)`).
+    fn bitnami_var(&self, name: &str) -> Result<Option<&crate::compose::Text>, ()> {
+        let env = &self.service.environment;
+        if env.get(&format!("{name}_FILE")).is_some() {
+            return Err(());
+        }
+        match env.get(name) {
+            // Taken from the shell with no value there: unknown.
+            Some(v) if v.value.is_none() => Err(()),
+            _ => Ok(env.value(name).filter(|t| !t.value.is_empty())),
+        }
+    }
+
+    /// Where bitnami's scripts make MinIO listen. `minio-env.sh` (sourced by `run.sh` and
+    /// `setup.sh`, not by `entrypoint.sh`, so a command of one's own does not see it) sets
+    /// `MINIO_API_PORT_NUMBER` (default 9000) and `MINIO_SCHEME` (default `http`), and `run.sh`
+    /// runs `minio server --certs-dir /certs --address :$MINIO_API_PORT_NUMBER`. The server
+    /// speaks TLS when `/certs` holds certificates; `MINIO_SCHEME` is what `setup.sh` writes
+    /// into `mc`'s `local` alias (`$MINIO_SCHEME://localhost:$MINIO_API_PORT_NUMBER`, in
+    /// `/.mc`, mc's own directory under the image's `HOME=/`) unless `MINIO_SKIP_CLIENT=yes`.
+    fn bitnami_listen(&self) -> Listen {
+        let (port, written) = match self.bitnami_var("MINIO_API_PORT_NUMBER") {
+            Err(()) => (None, None),
+            Ok(None) => (Some(DEFAULT_API_PORT), None),
+            Ok(Some(t)) => (
+                t.value.trim().parse::<u16>().ok().filter(|&p| p != 0),
+                Some((format!("MINIO_API_PORT_NUMBER={}", t.value), t.place())),
+            ),
+        };
+        let scheme = self.bitnami_var("MINIO_SCHEME");
+        let scheme_setting = match &scheme {
+            Ok(Some(t)) => Some((t.value.to_ascii_lowercase(), t.place())),
+            _ => None,
+        };
+        let skip_client = self
+            .service
+            .environment
+            .value("MINIO_SKIP_CLIENT")
+            .is_some_and(|t| matches!(t.value.to_ascii_lowercase().as_str(), "yes" | "true" | "1"));
+        let mc_local = if skip_client {
+            Some(("http".to_string(), DEFAULT_API_PORT))
+        } else {
+            match (&scheme, port) {
+                (Ok(_), Some(p)) => Some((
+                    scheme_setting
+                        .as_ref()
+                        .map_or_else(|| "http".to_string(), |(s, _)| s.clone()),
+                    p,
+                )),
+                _ => None,
+            }
+        };
+        Listen {
+            port,
+            written,
+            certs: self.mount_over(BITNAMI_CERTS_DIR),
+            certs_reason: CERTS_MOUNTED,
+            scheme_setting,
+            mc_local,
         }
     }
 }
