@@ -207,6 +207,53 @@ fn flatten_into(
     }
 }
 
+/// The last leaf [`flatten`] would give whose path folds to `key` ([`fold`]), as `(path, key
+/// node, value node)`, without flattening the rest: only the mappings on the way to it are
+/// walked.
+pub fn find_leaf(tree: &Tree, root: NodeId, key: &str) -> Option<(String, NodeId, NodeId)> {
+    let want = fold(key);
+    let mut found = None;
+    find_into(tree, root, "", "", &want, &mut found, 0);
+    found
+}
+
+fn find_into(
+    tree: &Tree,
+    map: NodeId,
+    prefix: &str,
+    folded: &str,
+    want: &str,
+    found: &mut Option<(String, NodeId, NodeId)>,
+    depth: usize,
+) {
+    let Some(entries) = tree.entries(map) else {
+        return;
+    };
+    for e in entries {
+        if tree.is_merge_key(e.key) {
+            continue;
+        }
+        let Some(k) = tree.scalar(e.key) else {
+            continue;
+        };
+        let f = format!("{folded}{}", fold(k));
+        if !want.starts_with(&f) {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let is_map = tree.is_mapping(e.value);
+        if f.len() == want.len() && !is_map {
+            *found = Some((path, e.key, e.value));
+        } else if is_map && depth < 64 {
+            find_into(tree, e.value, &path, &f, want, found, depth + 1);
+        }
+    }
+}
+
 /// A leaf's value as Milvus reads it (`cast.ToString`): the scalar as written, a list's
 /// items joined with `,`; `None` for a mapping.
 pub fn leaf_value(tree: &Tree, value: NodeId) -> Option<String> {

@@ -68,7 +68,15 @@ impl Rule for MilvusConfigNotPersisted {
                 continue;
             }
             // A configuration file of the project that no service mounts.
-            for m in own().filter(|m| m.state == MountedState::NotMounted) {
+            // (`default.yaml` and `_test.yaml` are names too common to be taken for one.)
+            let named = |m: &&crate::mounted::MountedFile| {
+                m.container_path.ends_with("/milvus.yaml")
+                    || m.container_path.ends_with("/user.yaml")
+            };
+            for m in own()
+                .filter(|m| m.state == MountedState::NotMounted)
+                .filter(named)
+            {
                 let mounted_elsewhere = cx
                     .file
                     .mounted
