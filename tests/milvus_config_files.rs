@@ -376,3 +376,90 @@ fn the_data_file_is_what_the_milvus_source_says() {
     }
     assert!(checked > 100, "{checked} tags");
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every fixture project that mounts files (milvus.yaml, user.yaml, etcd config files),
+/// fixed with every fix, safe and unsafe: the mounted files keep every byte (no fix is about
+/// them), and the result checks again without an error of loading.
+#[test]
+fn fixing_a_fixture_project_never_rewrites_its_mounted_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/projects");
+    let mut projects = 0;
+    let mut fixed = 0;
+    let mut mounted_files = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("milvus-") && !name.starts_with("woodpecker-") {
+            continue;
+        }
+        let entry = ["compose.yaml", "docker-compose.yml", "compose.yml"]
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file());
+        let Some(entry) = entry else { continue };
+        let p = project::load(std::slice::from_ref(&entry), &LoadOptions::default(), &Disk);
+        let mounted: Vec<(std::path::PathBuf, Vec<u8>)> = p
+            .files
+            .iter()
+            .filter(|f| f.role == project::Role::Mounted)
+            .map(|f| {
+                let rel = f.path.strip_prefix(&dir).unwrap().to_path_buf();
+                (rel, std::fs::read(&f.path).unwrap())
+            })
+            .collect();
+        if mounted.is_empty() {
+            continue;
+        }
+        let t = TempDir::new("fix-mounted");
+        copy_dir(&dir, &t.path(""));
+        let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+            .current_dir(t.path(""))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .args(["check", "--fix", "--unsafe-fixes", "--format", "json"])
+            .output()
+            .expect("run milvet");
+        assert_ne!(out.status.code(), Some(2), "{name}: {out:?}");
+        for (rel, bytes) in &mounted {
+            assert_eq!(
+                &std::fs::read(t.path("").join(rel)).unwrap(),
+                bytes,
+                "{name}: {} was rewritten",
+                rel.display()
+            );
+            mounted_files += 1;
+        }
+        let (code, _) = check(&t);
+        assert_ne!(code, 2, "{name}: the fixed project does not load");
+        let rel = entry.strip_prefix(&dir).unwrap();
+        if std::fs::read(t.path("").join(rel)).unwrap() != std::fs::read(&entry).unwrap() {
+            fixed += 1;
+        }
+        projects += 1;
+    }
+    assert!(projects >= 8, "{projects} projects");
+    assert!(
+        fixed >= 3,
+        "only {fixed} Compose files were fixed: the test proves little"
+    );
+    println!(
+        "{projects} projects ({fixed} Compose files fixed), {mounted_files} mounted files kept"
+    );
+}
