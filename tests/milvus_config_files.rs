@@ -463,3 +463,35 @@ fn fixing_a_fixture_project_never_rewrites_its_mounted_files() {
         "{projects} projects ({fixed} Compose files fixed), {mounted_files} mounted files kept"
     );
 }
+
+/// The folded paths the flattening builds as it goes are `fold` of each whole path, on every
+/// official file and on keys with `_`, `/`, upper case, `knowhere.` and non-ASCII.
+#[test]
+fn folded_paths_are_fold_of_the_path() {
+    let mut texts: Vec<String> = vec![
+        "Etcd:\n  Root_Path: x\n  a/b.c: y\nknowhere:\n  Some_Key: 1\n  deep:\n    K_2: 2\n\
+         dàta:\n  Ünder: 3\n"
+            .into(),
+    ];
+    let official = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/milvus-yaml-official");
+    if let Ok(dir) = std::fs::read_dir(&official) {
+        for e in dir.flatten() {
+            if e.file_name().to_string_lossy().starts_with("milvus-") {
+                texts.push(std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
+    }
+    let mut keys = 0;
+    for text in &texts {
+        let tree = milvet::yaml::parse(text, &milvet::yaml::Limits::default()).unwrap();
+        for doc in &tree.documents {
+            let Some(root) = doc.root else { continue };
+            for k in milvus::schema::flatten_folded(&tree, root) {
+                assert_eq!(k.folded, milvus::schema::fold(&k.path), "{}", k.path);
+                keys += 1;
+            }
+        }
+    }
+    assert!(keys > 8, "{keys}");
+}

@@ -186,16 +186,30 @@ impl ConfigFile {
         for doc in documents {
             let Some(root) = doc.root else { continue };
             let written = match only {
-                None => schema::flatten(source.tree, root),
+                None => schema::flatten_folded(source.tree, root),
                 Some(only) => only
                     .iter()
                     .filter_map(|key| schema::find_leaf(source.tree, root, key))
-                    .map(|(path, k, v)| (path, k, v, false))
+                    .map(|(path, key, value)| schema::FlatKey {
+                        folded: fold(&path),
+                        path,
+                        key,
+                        value,
+                        is_mapping: false,
+                    })
                     .collect(),
             };
-            for (path, k, v, is_mapping) in written {
+            keys.reserve(written.len());
+            for schema::FlatKey {
+                path,
+                folded,
+                key: k,
+                value: v,
+                is_mapping,
+            } in written
+            {
                 keys.push(WrittenKey {
-                    folded: fold(&path),
+                    folded,
                     path,
                     key: Origin {
                         file,
