@@ -495,3 +495,36 @@ fn folded_paths_are_fold_of_the_path() {
     }
     assert!(keys > 8, "{keys}");
 }
+
+/// A user.yaml beside the Compose file that nothing mounts is reported for a release that
+/// reads user.yaml, and not for one that would not read it mounted either.
+#[test]
+fn an_unmounted_user_yaml_counts_only_where_the_release_reads_one() {
+    let compose = |tag: &str| {
+        format!(
+            "services:
+  standalone:
+    image: milvusdb/milvus:{tag}
+    restart: unless-stopped
+    command: [milvus, run, standalone]
+    environment:
+      COMMON_STORAGETYPE: local
+    volumes:
+      - ./volumes/milvus:/var/lib/milvus
+    healthcheck:
+      test: [CMD, curl, -f, http://localhost:9091/healthz]
+"
+        )
+    };
+    let dir = TempDir::new("milvus-files");
+    dir.file("compose.yaml", compose("v2.5.27"))
+        .file("user.yaml", "proxy:\n  maxNameLength: 255\n");
+    let (_, v) = check(&dir);
+    assert_eq!(
+        common::findings(&v),
+        ["compose.yaml:2:3 milvus-config-not-persisted"]
+    );
+    dir.file("compose.yaml", compose("v2.3.22"));
+    let (_, v) = check(&dir);
+    assert_eq!(common::findings(&v), Vec::<String>::new());
+}
