@@ -528,3 +528,26 @@ fn an_unmounted_user_yaml_counts_only_where_the_release_reads_one() {
     let (_, v) = check(&dir);
     assert_eq!(common::findings(&v), Vec::<String>::new());
 }
+
+/// `inspect` names a mounted file its release does not read, and the files it reads.
+#[test]
+fn inspect_names_the_files_a_release_does_not_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/projects/milvus-user-yaml-not-read");
+    let out = Command::new(env!("CARGO_BIN_EXE_milvet"))
+        .current_dir(&root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["inspect", "--format", "json"])
+        .output()
+        .expect("run milvet");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let text = v.to_string();
+    assert!(text.contains(r#""reads":["milvus.yaml"]"#), "{text}");
+    assert!(
+        text.contains(
+            r#""ignored":[{"kind":"user.yaml","mount":"docker-compose.yml:11:9","path":"user.yaml"}]"#
+        ),
+        "{text}"
+    );
+}
