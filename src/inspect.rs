@@ -670,6 +670,23 @@ fn milvus_lines(out: &mut String, c: &crate::milvus::MilvusConfig<'_>, places: &
             f.mount.map(|m| format!("mounted at {}", places.at(m))),
         );
     }
+    for f in &c.ignored {
+        let path = places
+            .project
+            .files
+            .get(f.file.0 as usize)
+            .map_or_else(String::new, |lf| lf.path.display().to_string());
+        line(
+            out,
+            4,
+            f.kind.file_name(),
+            &format!(
+                "{path}  (not read: this release reads {})",
+                c.reads.describe()
+            ),
+            Some(format!("mounted at {}", places.at(f.mount))),
+        );
+    }
     for key in crate::milvus::keys::SHOWN {
         let Some(setting) = c.value(key) else {
             continue;
@@ -726,10 +743,23 @@ fn milvus_config_json(c: &crate::milvus::MilvusConfig<'_>, places: &Places<'_>) 
             })
         })
         .collect();
+    let ignored: Vec<Value> = c
+        .ignored
+        .iter()
+        .map(|f| {
+            json!({
+                "kind": f.kind.file_name(),
+                "path": places.project.files.get(f.file.0 as usize).map(|lf| lf.path.display().to_string()),
+                "mount": places.at(f.mount),
+            })
+        })
+        .collect();
     json!({
         "line": c.line().name,
         "line_assumed": c.choice.assumed,
+        "reads": c.reads.files.iter().map(|k| k.file_name()).collect::<Vec<_>>(),
         "files": files,
+        "ignored": ignored,
         "settings": settings,
     })
 }

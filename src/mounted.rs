@@ -49,6 +49,10 @@ pub enum MountedState {
     File(FileId),
     /// Nothing there (or a directory): the program sees no file (or an empty directory).
     Missing,
+    /// A host directory of the project is mounted above the path and has no such file: the
+    /// program finds none, for certain (unlike [`MountedState::Missing`], where the mounted
+    /// file itself is not there, so what the program would read is not known).
+    Absent,
     /// A file that could not be read or parsed: too large, not regular, not UTF-8, not YAML.
     Unreadable(LoadError),
     /// No bind mount puts a host file there, yet the project has a file of that name (in its
@@ -66,6 +70,15 @@ impl MountedFile {
             _ => None,
         }
     }
+
+    /// Whether a bind mount puts something at the path that milvet cannot know: a mounted
+    /// host file that is not there, or one that cannot be read.
+    pub fn unknown(&self) -> bool {
+        matches!(
+            self.state,
+            MountedState::Missing | MountedState::Unreadable(_)
+        )
+    }
 }
 
 /// The bind mount of `service` that covers `container_path` and the host path there: a mount
@@ -74,13 +87,14 @@ impl MountedFile {
 /// a tmpfs, or nothing: the image's own file, or a file the container writes itself).
 ///
 /// `dirs` gives the project directory of each Compose file (see
-/// [`crate::project::Project::dirs`]); `home` expands a leading `~`.
+/// [`crate::project::Project::dirs`]); `home` expands a leading `~`. The last item is the
+/// host path of the mount itself (the directory, when one is mounted above the path).
 pub fn bind_source<'s>(
     service: &'s Service,
     container_path: &str,
     dirs: &HashMap<FileId, PathBuf>,
     home: Option<&str>,
-) -> Option<(PathBuf, &'s crate::compose::Mount, bool)> {
+) -> Option<(PathBuf, &'s crate::compose::Mount, bool, PathBuf)> {
     let m = service.mount_covering(container_path)?;
     // The most specific mount decides, whatever its kind.
     if m.kind != MountKind::Bind {
@@ -103,16 +117,19 @@ pub fn bind_source<'s>(
         },
     };
     let host = if rest.is_empty() {
-        base
+        base.clone()
     } else {
         crate::project::in_dir(&base, &rest)
     };
-    Some((host, m, !rest.is_empty()))
+    Some((host, m, !rest.is_empty(), base))
 }
 
 /// Read, for every service of `model`, the host files mounted at the container paths
 /// [`crate::stack::mounted_paths`] names, adding each file read to `files` (once, however many
-/// services mount it) and recording them in `model.mounted`.
+/// services mount it) and recording them in `model.mounted`; then, in a second pass, those
+/// the files read name ([`crate::milvus::followed_paths`]: embedded etcd's config file named
+/// in a mounted `milvus.yaml`). Both passes read only through the service's bind mounts, at
+/// most a fixed number of paths a service.
 pub fn read_all(
     model: &mut ComposeFile,
     files: &mut Vec<LoadedFile>,
@@ -124,7 +141,8 @@ pub fn read_all(
     let mut found = Vec::new();
     for service in &model.services {
         for path in crate::stack::mounted_paths(service) {
-            let Some((host, mount, via_directory)) = bind_source(service, &path, dirs, home) else {
+            let Some((host, mount, via_directory, base)) = bind_source(service, &path, dirs, home)
+            else {
                 if let Some(host) = beside(service, &path, dirs) {
                     found.push(MountedFile {
                         service: service.name.value.clone(),
@@ -137,7 +155,13 @@ pub fn read_all(
                 }
                 continue;
             };
-            let state = read_one(&host, files, reader, limits);
+            let state = read_at(
+                &host,
+                via_directory.then_some(&*base),
+                files,
+                reader,
+                limits,
+            );
             found.push(MountedFile {
                 service: service.name.value.clone(),
                 container_path: path,
@@ -149,6 +173,82 @@ pub fn read_all(
         }
     }
     model.mounted = found;
+    // The second pass: what the configuration files read so far name.
+    let mut followed: Vec<(usize, String)> = Vec::new();
+    {
+        let sources: Vec<crate::compose::Source<'_>> = files
+            .iter()
+            .map(|f| crate::compose::Source {
+                text: &f.text,
+                tree: &f.tree,
+                path: &f.path,
+            })
+            .collect();
+        for (i, service) in model.services.iter().enumerate() {
+            if !model
+                .mounted
+                .iter()
+                .any(|m| m.service == service.name.value && m.file().is_some())
+            {
+                // No file read: nothing can name another (the environment's own paths are
+                // in the first pass).
+                continue;
+            }
+            for path in crate::milvus::followed_paths(model, &sources, service) {
+                let known = model
+                    .mounted
+                    .iter()
+                    .any(|m| m.service == service.name.value && m.container_path == path);
+                if !known {
+                    followed.push((i, path));
+                }
+            }
+        }
+    }
+    for (i, path) in followed {
+        let service = &model.services[i];
+        let Some((host, mount, via_directory, base)) = bind_source(service, &path, dirs, home)
+        else {
+            continue;
+        };
+        let state = read_at(
+            &host,
+            via_directory.then_some(&*base),
+            files,
+            reader,
+            limits,
+        );
+        let entry = MountedFile {
+            service: service.name.value.clone(),
+            container_path: path,
+            host,
+            mount: mount.origin,
+            via_directory,
+            state,
+        };
+        model.mounted.push(entry);
+    }
+}
+
+/// [`read_one`], telling a file absent from a mounted directory of the project (`directory`,
+/// when a directory is mounted above the path: [`MountedState::Absent`]) from a mounted file
+/// that is not there.
+fn read_at(
+    host: &Path,
+    directory: Option<&Path>,
+    files: &mut Vec<LoadedFile>,
+    reader: &dyn Reader,
+    limits: &Limits,
+) -> MountedState {
+    let state = read_one(host, files, reader, limits);
+    if state == MountedState::Missing
+        && let Some(dir) = directory
+        && dir.is_dir()
+        && !host.exists()
+    {
+        return MountedState::Absent;
+    }
+    state
 }
 
 /// A file of the project named as the program's file at `container_path`

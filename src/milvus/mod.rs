@@ -1,7 +1,8 @@
 //! Milvus's configuration as the server will run with it, and where each value was decided.
 //!
 //! Milvus reads, from its configuration directory ([`crate::stack::milvus::config_dir`]),
-//! `milvus.yaml` and then `user.yaml` (a later file wins), and its environment wins over both
+//! `milvus.yaml` and then, as its release has it ([`files`]), `_test.yaml`, `default.yaml` and
+//! `user.yaml` (a later file wins), and its environment wins over all of them
 //! (pkg/util/paramtable/base_table.go; pkg/config/manager.go). A project decides these through
 //! the host files it bind-mounts there (read by [`crate::mounted`]) and the service's
 //! `environment` and `env_file`; whatever none of them sets keeps the default of the image's
@@ -18,6 +19,7 @@
 //! effective value of any key with its [`Decided`] place; the keys the rules judge have typed
 //! accessors ([`MilvusConfig::etcd_endpoints`], ...).
 
+pub mod files;
 pub mod schema;
 pub mod schema_raw;
 
@@ -75,20 +77,39 @@ pub mod keys {
 /// The prefix a variable may carry from Milvus 2.6 (pkg/config/env_source.go).
 pub const ENV_PREFIX: &str = "MILVUS_CONF_";
 
-/// Which configuration file, in load order (a later one wins).
+/// Which configuration file, in load order (a later one wins). Which of them a release reads
+/// is [`files::read_by`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConfigKind {
     MilvusYaml,
+    /// `_test.yaml` (from 2.5, "only for test related purpose").
+    TestYaml,
+    DefaultYaml,
     UserYaml,
 }
 
 impl ConfigKind {
-    /// `milvus.yaml` or `user.yaml`.
+    /// Every kind, in load order.
+    pub const ALL: [ConfigKind; 4] = [
+        ConfigKind::MilvusYaml,
+        ConfigKind::TestYaml,
+        ConfigKind::DefaultYaml,
+        ConfigKind::UserYaml,
+    ];
+
+    /// `milvus.yaml`, `_test.yaml`, `default.yaml` or `user.yaml`.
     pub fn file_name(self) -> &'static str {
         match self {
             ConfigKind::MilvusYaml => "milvus.yaml",
+            ConfigKind::TestYaml => "_test.yaml",
+            ConfigKind::DefaultYaml => "default.yaml",
             ConfigKind::UserYaml => "user.yaml",
         }
+    }
+
+    /// The kind of a file by its name, any of the four.
+    pub fn of_file_name(name: &str) -> Option<ConfigKind> {
+        ConfigKind::ALL.into_iter().find(|k| k.file_name() == name)
     }
 
     /// The kind of a file by its name (`milvus.yaml`, `user.yaml`), for a file checked alone.
@@ -143,6 +164,18 @@ impl ConfigFile {
         source: &Source<'_>,
         mount: Option<Origin>,
     ) -> Self {
+        Self::read_keys(kind, file, source, mount, None)
+    }
+
+    /// [`ConfigFile::read`], keeping only the leaves of `only` when it is given (found
+    /// without flattening the whole file: [`schema::find_leaf`]).
+    pub fn read_keys(
+        kind: ConfigKind,
+        file: FileId,
+        source: &Source<'_>,
+        mount: Option<Origin>,
+        only: Option<&[&str]>,
+    ) -> Self {
         let mut keys = Vec::new();
         let not_milvus = not_a_config(source.tree);
         let documents = if not_milvus.is_some() {
@@ -152,9 +185,31 @@ impl ConfigFile {
         };
         for doc in documents {
             let Some(root) = doc.root else { continue };
-            for (path, k, v, is_mapping) in schema::flatten(source.tree, root) {
+            let written = match only {
+                None => schema::flatten_folded(source.tree, root),
+                Some(only) => only
+                    .iter()
+                    .filter_map(|key| schema::find_leaf(source.tree, root, key))
+                    .map(|(path, key, value)| schema::FlatKey {
+                        folded: fold(&path),
+                        path,
+                        key,
+                        value,
+                        is_mapping: false,
+                    })
+                    .collect(),
+            };
+            keys.reserve(written.len());
+            for schema::FlatKey {
+                path,
+                folded,
+                key: k,
+                value: v,
+                is_mapping,
+            } in written
+            {
                 keys.push(WrittenKey {
-                    folded: fold(&path),
+                    folded,
                     path,
                     key: Origin {
                         file,
@@ -191,6 +246,17 @@ impl ConfigFile {
             .rev()
             .find(|k| !k.is_mapping && k.folded == f)
     }
+}
+
+/// A configuration file mounted under a name the service's release does not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IgnoredFile {
+    pub kind: ConfigKind,
+    pub file: FileId,
+    /// The mount item that puts it in the container.
+    pub mount: Origin,
+    /// Whether a directory is mounted (the file is there among others) rather than the file.
+    pub via_directory: bool,
 }
 
 /// Keys at the top of a Helm chart's values file that no Milvus configuration has.
@@ -274,7 +340,7 @@ pub enum Decided<'a> {
     /// A variable of the service's environment (`environment`, or an `env_file` line when
     /// [`EnvVar::from_env_file`]); `prefixed` when it is written `MILVUS_CONF_<NAME>`.
     Env { var: &'a EnvVar, prefixed: bool },
-    /// A key of `milvus.yaml` or `user.yaml`.
+    /// A key of a configuration file (`milvus.yaml`, `user.yaml`, ...).
     File {
         kind: ConfigKind,
         file: FileId,
@@ -368,8 +434,14 @@ pub struct MilvusConfig<'a> {
     /// The line whose keys and defaults apply, and what was assumed to choose it.
     pub choice: LineChoice,
     /// The configuration files of the project it reads, in load order (`milvus.yaml`, then
-    /// `user.yaml`); without a mounted `milvus.yaml`, the image's own holds the defaults.
+    /// `_test.yaml`, `default.yaml`, `user.yaml`, as many as it mounts and its release reads);
+    /// without a mounted `milvus.yaml`, the image's own holds the defaults.
     pub files: Vec<ConfigFile>,
+    /// The files its release reads, in load order ([`files::read_by`]).
+    pub reads: &'static files::Row,
+    /// Files of the project mounted in its configuration directory under a name its release
+    /// does not read (a `user.yaml` under 2.3.3): nothing in them takes effect.
+    pub ignored: Vec<IgnoredFile>,
     /// The environment variables that name a key, with their folded names, in the order
     /// written.
     env: Vec<(String, &'a EnvVar, bool)>,
@@ -394,9 +466,23 @@ impl<'a> MilvusConfig<'a> {
         service: &'a Service,
         version: &ImageVersion,
     ) -> MilvusConfig<'a> {
+        Self::of_service_keys(model, sources, service, version, None)
+    }
+
+    /// [`MilvusConfig::of_service`] reading only the keys of `only` from the files (when
+    /// given): the other keys' values are then their defaults, whatever the files say.
+    fn of_service_keys(
+        model: &'a ComposeFile,
+        sources: &[Source<'_>],
+        service: &'a Service,
+        version: &ImageVersion,
+        only: Option<&[&str]>,
+    ) -> MilvusConfig<'a> {
         let choice = schema::line_for(version);
+        let reads = files::read_by(version);
         let dir = crate::stack::milvus::config_dir(service);
         let mut files = Vec::new();
+        let mut ignored = Vec::new();
         for m in model
             .mounted
             .iter()
@@ -406,16 +492,33 @@ impl<'a> MilvusConfig<'a> {
             let Some(source) = sources.get(file.0 as usize) else {
                 continue;
             };
-            let kind = if m.container_path == format!("{dir}/milvus.yaml") {
-                ConfigKind::MilvusYaml
-            } else if m.container_path == format!("{dir}/user.yaml") {
-                ConfigKind::UserYaml
-            } else {
+            let Some(kind) = m
+                .container_path
+                .strip_prefix(dir.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(ConfigKind::of_file_name)
+            else {
                 continue;
             };
-            files.push(ConfigFile::read(kind, file, source, Some(m.mount)));
+            if reads.reads(kind) {
+                files.push(ConfigFile::read_keys(
+                    kind,
+                    file,
+                    source,
+                    Some(m.mount),
+                    only,
+                ));
+            } else {
+                ignored.push(IgnoredFile {
+                    kind,
+                    file,
+                    mount: m.mount,
+                    via_directory: m.via_directory,
+                });
+            }
         }
         files.sort_by_key(|f| f.kind);
+        ignored.sort_by_key(|f| f.kind);
         let prefixed_ok = schema::parse_line_name(choice.line.name) >= (2, 6);
         let mut env = Vec::new();
         for v in &service.environment.vars {
@@ -435,6 +538,8 @@ impl<'a> MilvusConfig<'a> {
             service: Some(service),
             choice,
             files,
+            reads,
+            ignored,
             env,
         }
     }
@@ -449,6 +554,8 @@ impl<'a> MilvusConfig<'a> {
                 assumed: Some("a file mounted by no service: the newest release line"),
             },
             files: vec![ConfigFile::read(kind, file, source, None)],
+            reads: files::read_by(&ImageVersion::Latest),
+            ignored: Vec::new(),
             env: Vec::new(),
         }
     }
@@ -464,7 +571,8 @@ impl<'a> MilvusConfig<'a> {
     }
 
     /// The effective value of `key` (any spelling Milvus accepts), with where it was decided
-    /// and what it overrides: a variable, else `user.yaml`, else `milvus.yaml`, else the
+    /// and what it overrides: a variable, else the last file that sets it (`user.yaml`,
+    /// `default.yaml`, `_test.yaml`, `milvus.yaml`, as the release reads them), else the
     /// line's default. `None` when nothing sets it and the line has no default for it (an
     /// unknown key, or a section).
     pub fn value(&self, key: &str) -> Option<Setting<'a>> {
@@ -582,6 +690,14 @@ impl<'a> MilvusConfig<'a> {
     pub fn etcd_config_path(&self) -> Option<Setting<'a>> {
         self.value(keys::ETCD_CONFIG_PATH)
     }
+    /// The container path of embedded etcd's config file, when `etcd.config.path` names one:
+    /// as written when absolute, else under the working directory the server starts in
+    /// (`/milvus`), where Go's `os.ReadFile` looks for it; `None` when it is empty or unset.
+    pub fn etcd_config_container_path(&self) -> Option<String> {
+        let setting = self.etcd_config_path()?;
+        container_path(self.service, setting.value.trim())
+    }
+
     /// `minio.address`: the object store's host (2.6: `host:port`).
     pub fn minio_address(&self) -> Option<Setting<'a>> {
         self.value(keys::MINIO_ADDRESS)
@@ -638,6 +754,68 @@ impl<'a> MilvusConfig<'a> {
     pub fn data_coord_gc(&self) -> Vec<Setting<'a>> {
         self.values_under(keys::DATA_COORD_GC)
     }
+}
+
+/// The configuration file a Milvus service's release reads at `container_path`, if it reads
+/// one there (`/milvus/configs/user.yaml` under 2.5: [`ConfigKind::UserYaml`]; under 2.3.3,
+/// none).
+pub fn kind_read_at(service: &Service, container_path: &str) -> Option<ConfigKind> {
+    let dir = crate::stack::milvus::config_dir(service);
+    let kind = container_path
+        .strip_prefix(dir.as_str())?
+        .strip_prefix('/')
+        .and_then(ConfigKind::of_file_name)?;
+    let version = service
+        .image_ref()
+        .map_or(ImageVersion::Unknown, ImageVersion::of);
+    files::read_by(&version).reads(kind).then_some(kind)
+}
+
+/// A path as a program of `service` started in its working directory reads it (`/milvus`
+/// unless `working_dir` says otherwise); `None` for an empty one.
+pub fn container_path(service: Option<&Service>, written: &str) -> Option<String> {
+    if written.is_empty() {
+        return None;
+    }
+    if written.starts_with('/') {
+        return Some(crate::compose::normalize_path(written));
+    }
+    let cwd = service
+        .and_then(|s| s.working_dir.as_ref())
+        .map_or(crate::stack::milvus::WORKDIR, |w| w.value.as_str());
+    Some(crate::compose::normalize_path(&format!(
+        "{}/{written}",
+        cwd.trim_end_matches('/')
+    )))
+}
+
+/// The container paths of files a Milvus service reads because its configuration names
+/// them, for [`crate::mounted`] to read as files of the project once its configuration files
+/// are: embedded etcd's config file (`etcd.config.path`, from the environment or from a
+/// mounted `milvus.yaml` or `user.yaml`, whichever decides), when embedded etcd is on. Empty
+/// for another service. Only the keys it needs are read from the files.
+pub fn followed_paths(
+    model: &ComposeFile,
+    sources: &[Source<'_>],
+    service: &Service,
+) -> Vec<String> {
+    if !crate::stack::milvus::is_milvus(service) {
+        return Vec::new();
+    }
+    let version = service
+        .image_ref()
+        .map_or(ImageVersion::Unknown, ImageVersion::of);
+    let cfg = MilvusConfig::of_service_keys(
+        model,
+        sources,
+        service,
+        &version,
+        Some(&[keys::ETCD_USE_EMBED, keys::ETCD_CONFIG_PATH]),
+    );
+    if cfg.etcd_use_embed().and_then(|s| s.as_bool()) != Some(true) {
+        return Vec::new();
+    }
+    cfg.etcd_config_container_path().into_iter().collect()
 }
 
 /// The configuration of every Milvus service of `model`, in the model's order.

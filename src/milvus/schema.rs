@@ -170,8 +170,27 @@ pub fn parse_line_name(name: &str) -> (u64, u64) {
 /// `(path, key node, value node, is a mapping)`. `<<` merges are followed; a key that is not a
 /// scalar is skipped.
 pub fn flatten(tree: &Tree, root: NodeId) -> Vec<(String, NodeId, NodeId, bool)> {
+    flatten_folded(tree, root)
+        .into_iter()
+        .map(|k| (k.path, k.key, k.value, k.is_mapping))
+        .collect()
+}
+
+/// One key of [`flatten_folded`].
+pub struct FlatKey {
+    pub path: String,
+    /// `fold(path)`.
+    pub folded: String,
+    pub key: NodeId,
+    pub value: NodeId,
+    pub is_mapping: bool,
+}
+
+/// [`flatten`], with each path's folded form ([`fold`]), made from its section's as it goes
+/// rather than folding every whole path again.
+pub fn flatten_folded(tree: &Tree, root: NodeId) -> Vec<FlatKey> {
     let mut out = Vec::new();
-    flatten_into(tree, root, "", &mut out, 0);
+    flatten_into(tree, root, "", "", &mut out, 0);
     out
 }
 
@@ -179,7 +198,8 @@ fn flatten_into(
     tree: &Tree,
     map: NodeId,
     prefix: &str,
-    out: &mut Vec<(String, NodeId, NodeId, bool)>,
+    folded_prefix: &str,
+    out: &mut Vec<FlatKey>,
     depth: usize,
 ) {
     let Some(entries) = tree.entries(map) else {
@@ -198,11 +218,78 @@ fn flatten_into(
             path.push('.');
         }
         path.push_str(k);
+        // A folded path is its section's folded path and its own key's, for plain ASCII keys
+        // outside `knowhere.` (which `fold` keeps as written).
+        let folded = if k.is_ascii() && folded_prefix.is_ascii() && !path.starts_with("knowhere.") {
+            let mut f = String::with_capacity(folded_prefix.len() + k.len());
+            f.push_str(folded_prefix);
+            f.extend(
+                k.bytes()
+                    .filter(|b| !matches!(b, b'/' | b'_' | b'.'))
+                    .map(|b| char::from(b.to_ascii_lowercase())),
+            );
+            f
+        } else {
+            fold(&path)
+        };
         let is_map = tree.is_mapping(e.value);
-        out.push((path.clone(), e.key, e.value, is_map));
+        out.push(FlatKey {
+            path: path.clone(),
+            folded: folded.clone(),
+            key: e.key,
+            value: e.value,
+            is_mapping: is_map,
+        });
         // The parser's depth limit bounds this too; a guard against cycles through aliases.
         if is_map && depth < 64 {
-            flatten_into(tree, e.value, &path, out, depth + 1);
+            flatten_into(tree, e.value, &path, &folded, out, depth + 1);
+        }
+    }
+}
+
+/// The last leaf [`flatten`] would give whose path folds to `key` ([`fold`]), as `(path, key
+/// node, value node)`, without flattening the rest: only the mappings on the way to it are
+/// walked.
+pub fn find_leaf(tree: &Tree, root: NodeId, key: &str) -> Option<(String, NodeId, NodeId)> {
+    let want = fold(key);
+    let mut found = None;
+    find_into(tree, root, "", "", &want, &mut found, 0);
+    found
+}
+
+fn find_into(
+    tree: &Tree,
+    map: NodeId,
+    prefix: &str,
+    folded: &str,
+    want: &str,
+    found: &mut Option<(String, NodeId, NodeId)>,
+    depth: usize,
+) {
+    let Some(entries) = tree.entries(map) else {
+        return;
+    };
+    for e in entries {
+        if tree.is_merge_key(e.key) {
+            continue;
+        }
+        let Some(k) = tree.scalar(e.key) else {
+            continue;
+        };
+        let f = format!("{folded}{}", fold(k));
+        if !want.starts_with(&f) {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let is_map = tree.is_mapping(e.value);
+        if f.len() == want.len() && !is_map {
+            *found = Some((path, e.key, e.value));
+        } else if is_map && depth < 64 {
+            find_into(tree, e.value, &path, &f, want, found, depth + 1);
         }
     }
 }

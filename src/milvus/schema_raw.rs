@@ -92,8 +92,9 @@ pub fn parse(text: &str) -> Result<Vec<RawLine>, String> {
 }
 
 /// Every key of a line: those of the official file (`written`), then those only the source
-/// names (`source`, the same line of `rules/data/milvus-keys-source.txt`), as
-/// `(folded, path, default, written)` sorted by their folded form (see [`fold`]), each once.
+/// names (`source`, the same line of `rules/data/milvus-keys-source.txt`) with the sections
+/// above them (`etcd.config` for `etcd.config.path`), as `(folded, path, default, written)`
+/// sorted by their folded form (see [`fold`]), each once.
 pub fn merged(
     written: &RawLine,
     source: Option<&RawLine>,
@@ -102,12 +103,14 @@ pub fn merged(
         .keys
         .iter()
         .map(|(k, d)| (fold(k), k.clone(), d.clone(), true))
-        .chain(
-            source
-                .into_iter()
-                .flat_map(|s| &s.keys)
-                .map(|(k, _)| (fold(k), k.clone(), None, false)),
-        )
+        .chain(source.into_iter().flat_map(|s| &s.keys).flat_map(|(k, _)| {
+            // The key, and each section above it (`etcd.config`, `etcd`).
+            k.match_indices('.')
+                .map(|(i, _)| &k[..i])
+                .chain([k.as_str()])
+                .map(|p| (fold(p), p.to_string(), None, false))
+                .collect::<Vec<_>>()
+        }))
         .collect();
     // Stable: a key of the official file comes before the same key named only in the source.
     keys.sort_by(|a, b| a.0.cmp(&b.0));

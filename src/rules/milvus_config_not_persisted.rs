@@ -68,7 +68,17 @@ impl Rule for MilvusConfigNotPersisted {
                 continue;
             }
             // A configuration file of the project that no service mounts.
-            for m in own().filter(|m| m.state == MountedState::NotMounted) {
+            // (`default.yaml` and `_test.yaml` are names too common to be taken for one; a
+            // `user.yaml` its release does not read would not be read mounted either.)
+            let named = |m: &&crate::mounted::MountedFile| {
+                (m.container_path.ends_with("/milvus.yaml")
+                    || m.container_path.ends_with("/user.yaml"))
+                    && crate::milvus::kind_read_at(service, &m.container_path).is_some()
+            };
+            for m in own()
+                .filter(|m| m.state == MountedState::NotMounted)
+                .filter(named)
+            {
                 let mounted_elsewhere = cx
                     .file
                     .mounted

@@ -31,8 +31,52 @@ impl Rule for MilvusConfigUnknownKey {
                 seen.push(file.file);
                 check_file(config, file, out);
             }
+            for ignored in &config.ignored {
+                report_ignored(config, ignored, out);
+            }
         }
     }
+}
+
+/// A configuration file mounted under a name the service's release does not read.
+fn report_ignored(
+    config: &MilvusConfig<'_>,
+    ignored: &crate::milvus::IgnoredFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(s) = config.service else { return };
+    let name = ignored.kind.file_name();
+    let tag = s
+        .image_ref()
+        .and_then(|i| i.tag.clone())
+        .unwrap_or_else(|| "latest".into());
+    let dir = crate::stack::milvus::config_dir(s);
+    let origin = crate::compose::Origin {
+        file: ignored.file,
+        span: crate::source::Span::empty(0),
+    };
+    let since = crate::milvus::files::releases_reading(ignored.kind);
+    let d = META
+        .diagnostic(
+            origin,
+            format!(
+                "Milvus {tag} (service `{}`) reads only {} from {dir}: this `{name}` is never \
+                 read, so nothing written in it takes effect (Milvus reads it {since})",
+                s.name.value,
+                config.reads.describe(),
+            ),
+        )
+        .label(format!("{name} not read by Milvus {tag}"))
+        .help(format!(
+            "write these settings in the mounted milvus.yaml (or as environment variables), \
+             or run a release that reads {name}"
+        ))
+        .service(s)
+        .related(
+            ignored.mount,
+            format!("mounted as {name} of `{}`", s.name.value),
+        );
+    out.push(d);
 }
 
 fn check_file(config: &MilvusConfig<'_>, file: &ConfigFile, out: &mut Vec<Diagnostic>) {

@@ -3,7 +3,7 @@
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::stack::etcd::{EtcdFileSettings, Retention, config_file_settings};
+use crate::stack::etcd::{EtcdFileSettings, Retention};
 
 pub struct MilvusEmbeddedEtcdCompaction;
 
@@ -72,21 +72,57 @@ impl Rule for MilvusEmbeddedEtcdCompaction {
                 continue;
             }
             // A mounted file of the project: the etcd compaction and retention rules, in it.
-            let container = crate::compose::normalize_path(&path_value);
-            let Some(file) = cx
-                .file
-                .mounted
-                .iter()
-                .find(|m| m.service == s.name.value && m.container_path == container)
-                .and_then(|m| m.file())
+            let Some((container, mounted, settings)) =
+                super::milvus_embedded_etcd_not_persisted::config_file(cx, cfg, s)
             else {
                 continue;
             };
-            let Some(src) = cx.sources.get(file.0 as usize) else {
+            if let Some(settings) = settings {
+                judge_file(cx, s, &settings, &container, out);
                 continue;
-            };
-            let settings = config_file_settings(src.tree, src.text, file);
-            judge_file(cx, s, &settings, &container, out);
+            }
+            // A directory of the project is mounted there, without that file.
+            if mounted.state != crate::mounted::MountedState::Absent {
+                continue;
+            }
+            let Some(setting) = path else { continue };
+            let at = setting
+                .decided
+                .origin()
+                .unwrap_or_else(|| super::service_anchor(s));
+            let mut d = META
+                .diagnostic(
+                    at,
+                    format!(
+                        "Milvus standalone (service `{}`) gives its embedded etcd the config \
+                         file `{container}` ({}), but the host directory the project mounts \
+                         there has no such file (`{}`){}: etcd cannot read it, and Milvus, \
+                         which does not check that error, stops at start (pkg/util/etcd \
+                         `InitEtcdServer` then uses a nil config)",
+                        s.name.value,
+                        setting.describe(),
+                        mounted.host.display(),
+                        if container == IMAGE_ETCD_CONFIG {
+                            ", and the mount hides the image's own file"
+                        } else {
+                            ""
+                        },
+                    ),
+                )
+                .service(s)
+                .label("no such file in the mounted directory")
+                .help(format!(
+                    "add `{}` to the project (with `auto-compaction-mode: revision`, \
+                     `auto-compaction-retention: \"1000\"`, `quota-backend-bytes: 4294967296`), \
+                     or point `etcd.config.path` at a file that is there",
+                    mounted.host.display()
+                ))
+                .fix(Fix::unavailable(
+                    "write the etcd config file, or choose another path, by hand",
+                ))
+                .related(mounted.mount, "the directory mounted there");
+            d.severity = Severity::Error;
+            out.push(d);
         }
     }
 }

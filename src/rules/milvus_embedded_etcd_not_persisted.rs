@@ -34,6 +34,33 @@ pub(crate) fn embedded<'a>(
     Some((s, embed))
 }
 
+/// Embedded etcd's config file when it is a file of the project (`etcd.config.path`, from the
+/// environment or a configuration file, naming a host file the service bind-mounts): its
+/// container path, the mount entry, and its settings.
+pub(crate) fn config_file<'c>(
+    cx: &'c Context<'_>,
+    cfg: &MilvusConfig<'_>,
+    s: &Service,
+) -> Option<(
+    String,
+    &'c crate::mounted::MountedFile,
+    Option<crate::stack::etcd::EtcdFileSettings>,
+)> {
+    let container = cfg.etcd_config_container_path()?;
+    let m = cx
+        .file
+        .mounted
+        .iter()
+        .find(|m| m.service == s.name.value && m.container_path == container)?;
+    let settings = m.file().and_then(|file| {
+        let src = cx.sources.get(file.0 as usize)?;
+        Some(crate::stack::etcd::config_file_settings(
+            src.tree, src.text, file,
+        ))
+    });
+    Some((container, m, settings))
+}
+
 impl Rule for MilvusEmbeddedEtcdNotPersisted {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -112,6 +139,19 @@ impl Rule for MilvusEmbeddedEtcdNotPersisted {
                 && o != at
             {
                 d = d.related(o, "embedded etcd turned on here");
+            }
+            // Milvus sets the data dir itself over its config file's (pkg/util/etcd
+            // `InitEtcdServer`: `cfg.Dir = dataDir`): a `data-dir` there does not count.
+            if let Some((container, _, Some(settings))) = config_file(cx, cfg, s)
+                && let Some(written) = settings.get("data-dir")
+            {
+                d = d.related(
+                    written.origin,
+                    format!(
+                        "not used: Milvus gives its embedded etcd `{path}`, whatever \
+                         `data-dir` its config file `{container}` says"
+                    ),
+                );
             }
             out.push(d);
         }

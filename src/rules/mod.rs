@@ -141,8 +141,8 @@ pub(crate) fn setting_uncertain(
         || (!matches!(s.decided, crate::milvus::Decided::Env { .. })
             && cx.file.mounted.iter().any(|m| {
                 m.service == service.name.value
-                    && m.file().is_none()
-                    && crate::stack::milvus::config_paths(service).contains(&m.container_path)
+                    && m.unknown()
+                    && crate::milvus::kind_read_at(service, &m.container_path).is_some()
             }))
 }
 

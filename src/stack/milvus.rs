@@ -169,14 +169,19 @@ pub fn config_dir(service: &Service) -> String {
     format!("{}/configs", cwd.trim_end_matches('/'))
 }
 
-/// The container paths of the configuration files a Milvus service reads, in the order they
-/// load (a later file wins): `milvus.yaml`, then `user.yaml`. Empty for another service.
+/// The container paths of the configuration files a Milvus service may read, in the order
+/// they load (a later file wins): `milvus.yaml`, `_test.yaml`, `default.yaml`, `user.yaml`,
+/// every name of any release (which of them its release reads is
+/// [`crate::milvus::files::read_by`]). Empty for another service.
 pub fn config_paths(service: &Service) -> Vec<String> {
     if !is_milvus(service) {
         return Vec::new();
     }
     let dir = config_dir(service);
-    vec![format!("{dir}/milvus.yaml"), format!("{dir}/user.yaml")]
+    crate::milvus::ConfigKind::ALL
+        .iter()
+        .map(|k| format!("{dir}/{}", k.file_name()))
+        .collect()
 }
 
 #[cfg(test)]
