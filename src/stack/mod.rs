@@ -12,6 +12,7 @@ pub mod health;
 pub mod images;
 mod images_data;
 pub mod milvus;
+mod milvus_env_raw;
 pub mod minio;
 pub mod network;
 pub mod releases;
