@@ -1,6 +1,7 @@
 //! Compiles the Compose specification's JSON schema (`schema/compose-spec.json`) into static
 //! tables, the release data (`rules/data/releases.toml`) and the Milvus keys of each minor line
-//! (`rules/data/milvus-keys.txt`, `rules/data/milvus-keys-source.txt`) into Rust, so that milvet parses no JSON, TOML or key list
+//! (`rules/data/milvus-keys.txt`, `rules/data/milvus-keys-source.txt`) and the no-op variables
+//! (`rules/data/milvus-env.toml`) into Rust, so that milvet parses no JSON, TOML or key list
 //! when it starts.
 
 #[path = "src/rules/compose_schema/compile.rs"]
@@ -8,6 +9,9 @@ mod compile;
 
 #[path = "src/stack/releases_raw.rs"]
 mod releases_raw;
+
+#[path = "src/stack/milvus_env_raw.rs"]
+mod milvus_env_raw;
 
 #[path = "src/milvus/schema_raw.rs"]
 #[allow(dead_code)]
@@ -37,6 +41,16 @@ fn main() {
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("releases_raw.rs");
     std::fs::write(out, raw.to_rust()).expect("write the release data");
+
+    const MILVUS_ENV: &str = "rules/data/milvus-env.toml";
+    println!("cargo::rerun-if-changed={MILVUS_ENV}");
+    println!("cargo::rerun-if-changed=src/stack/milvus_env_raw.rs");
+    let text = std::fs::read_to_string(MILVUS_ENV).expect("read rules/data/milvus-env.toml");
+    let raw: milvus_env_raw::NoopFile = toml::from_str(&text)
+        .unwrap_or_else(|e| panic!("rules/data/milvus-env.toml does not read: {e}"));
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("milvus_env.rs");
+    std::fs::write(out, raw.to_rust()).expect("write the no-op variable data");
 
     const MILVUS_KEYS: &str = "rules/data/milvus-keys.txt";
     println!("cargo::rerun-if-changed={MILVUS_KEYS}");

@@ -60,6 +60,10 @@ impl ImageRef {
     /// `quay.io/coreos/etcd`), whatever the tag or digest. Docker Hub's spellings
     /// (`docker.io/`, `index.docker.io/`, `library/`) are the same image.
     pub fn is(&self, name: &str) -> bool {
+        // The same repository ends in the same last component: most names are ruled out here.
+        if !same_last_component(name, &self.repository) {
+            return false;
+        }
         let (registry, repository) = split_name(name);
         hub(registry) == hub(self.registry.as_deref())
             && strip_library(hub(registry), repository)
@@ -121,6 +125,24 @@ fn split_name(name: &str) -> (Option<&str>, &str) {
             (Some(first), rest)
         }
         _ => (None, name),
+    }
+}
+
+/// Whether `a` and `b` end in the same path component, compared from the end.
+fn same_last_component(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (a.len(), b.len());
+    loop {
+        let a_ends = i == 0 || a[i - 1] == b'/';
+        let b_ends = j == 0 || b[j - 1] == b'/';
+        if a_ends || b_ends {
+            return a_ends && b_ends;
+        }
+        if a[i - 1] != b[j - 1] {
+            return false;
+        }
+        i -= 1;
+        j -= 1;
     }
 }
 

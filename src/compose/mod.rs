@@ -620,10 +620,15 @@ impl Service {
     /// The mount whose target is `path` or the nearest parent of it, if any.
     pub fn mount_covering(&self, path: &str) -> Option<&Mount> {
         let path = normalize_path(path);
-        self.mounts
-            .iter()
-            .filter(|m| path_is_under(&path, &normalize_path(&m.target.value)))
-            .max_by_key(|m| normalize_path(&m.target.value).len())
+        // The longest target wins; of equal ones, the last.
+        let mut best: Option<(&Mount, usize)> = None;
+        for m in &self.mounts {
+            let target = normalize_path(&m.target.value);
+            if path_is_under(&path, &target) && best.is_none_or(|(_, len)| target.len() >= len) {
+                best = Some((m, target.len()));
+            }
+        }
+        best.map(|(m, _)| m)
     }
 }
 
@@ -907,6 +912,11 @@ pub fn interp_defaults(raw: &str) -> String {
 
 /// Remove a trailing `/` and `.` segments so paths compare.
 pub fn normalize_path(p: &str) -> String {
+    // Most paths are written normalised already.
+    let body = p.strip_prefix('/').unwrap_or(p);
+    if body.is_empty() || body.split('/').all(|s| !matches!(s, "" | "." | "..")) {
+        return p.to_string();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for seg in p.split('/') {
         match seg {

@@ -80,12 +80,11 @@ impl Write for Spill {
 }
 
 /// A JSON array written an entry at a time, as serde's pretty printer writes it with the
-/// entries `depth` levels deep: each entry is printed alone, then written with the
-/// indentation of its place after each line break (JSON strings escape their line breaks, so
-/// every one printed is between tokens).
+/// entries `depth` levels deep: each entry is printed alone by [`Deep`], which indents it as
+/// the pretty printer would at that depth, then written at once.
 struct Array {
     entries: usize,
-    indent: Vec<u8>,
+    depth: usize,
     /// The entry being written, printed alone.
     buf: Vec<u8>,
 }
@@ -94,24 +93,20 @@ impl Array {
     fn new(depth: usize) -> Array {
         Array {
             entries: 0,
-            indent: b"  ".repeat(depth),
+            depth,
             buf: Vec::new(),
         }
     }
 
     fn push(&mut self, out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
         self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, value).map_err(io::Error::other)?;
-        out.write_all(if self.entries == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(&self.indent)?;
+        self.buf
+            .extend_from_slice(if self.entries == 0 { b"\n" } else { b",\n" });
+        indent(&mut self.buf, self.depth)?;
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, Deep::at(self.depth));
+        value.serialize(&mut ser).map_err(io::Error::other)?;
         self.entries += 1;
-        let mut rest = &self.buf[..];
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            out.write_all(&rest[..=i])?;
-            out.write_all(&self.indent)?;
-            rest = &rest[i + 1..];
-        }
-        out.write_all(rest)
+        out.write_all(&self.buf)
     }
 
     /// The closing bracket (after the opening one and the entries).
@@ -119,9 +114,90 @@ impl Array {
         if self.entries == 0 {
             "]".into()
         } else {
-            let outer = &self.indent[..self.indent.len().saturating_sub(2)];
-            format!("\n{}]", String::from_utf8_lossy(outer))
+            format!("\n{}]", "  ".repeat(self.depth.saturating_sub(1)))
         }
+    }
+}
+
+/// `depth` levels of serde's pretty indentation (two spaces each).
+fn indent(out: &mut impl Write, depth: usize) -> io::Result<()> {
+    for _ in 0..depth {
+        out.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+/// serde_json's `PrettyFormatter` (two spaces), starting `depth` levels deep: what it prints
+/// for a value is what the pretty printer prints for it at that depth of an enclosing
+/// document, line breaks and indentation included.
+struct Deep {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Deep {
+    fn at(depth: usize) -> Deep {
+        Deep {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            for _ in 0..self.depth {
+                w.write_all(b"  ")?;
+            }
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Deep {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

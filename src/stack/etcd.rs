@@ -158,7 +158,7 @@ pub struct Etcd<'a> {
     pub flavor: Flavor,
     /// The `etcd` command line, when the file gives one; `None` when the image's own start-up
     /// runs etcd.
-    pub invocation: Option<Invocation>,
+    pub invocation: Option<Invocation<'a>>,
     /// The config file etcd reads, when it is a host file of the project mounted where etcd
     /// looks (set by [`Etcd::with_config_file`]).
     pub config: Option<Box<MountedConfig>>,
@@ -174,12 +174,12 @@ impl<'a> Etcd<'a> {
             Some(i) if BITNAMI_IMAGES.iter().any(|n| i.is(n)) => Some(Flavor::Bitnami),
             _ => None,
         };
-        let runs = invocations(service);
-        if let Some(inv) = runs.iter().find(|i| i.program() == Some("etcd")) {
+        let mut runs = invocations(service);
+        if let Some(i) = runs.iter().position(|i| i.program() == Some("etcd")) {
             return Some(Etcd {
                 service,
                 flavor: flavor.unwrap_or(Flavor::Other),
-                invocation: Some(inv.clone()),
+                invocation: Some(runs.swap_remove(i)),
                 config: None,
             });
         }

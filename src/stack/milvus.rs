@@ -87,58 +87,21 @@ pub fn minio_of<'s, 'a>(
     }
 }
 
-/// An environment variable that looks like a Milvus setting but sets nothing
-/// (`rules/data/milvus-env.toml`).
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoopVar {
-    /// The variable, or (with `prefix`) the start of a family of them.
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub prefix: Option<String>,
-    /// The Milvus key it looks meant for.
-    #[serde(default)]
-    pub key: Option<String>,
-    /// The variable Milvus reads for that key, when there is one right name.
-    #[serde(default)]
-    pub rename: Option<String>,
-    /// `user` or `password`: the MinIO root credential a renamed value must equal.
-    #[serde(default)]
-    pub credential: Option<String>,
-    /// Whether it sets nothing only under `milvus run standalone`.
-    #[serde(default)]
-    pub standalone_only: bool,
-    /// Why it sets nothing, continuing "`NAME` ...".
-    pub reason: String,
-    pub source: String,
-}
+use super::milvus_env_raw::NoopFile;
+pub use super::milvus_env_raw::NoopVar;
 
-impl NoopVar {
-    pub fn matches(&self, var: &str) -> bool {
-        self.name.as_deref() == Some(var)
-            || self.prefix.as_deref().is_some_and(|p| var.starts_with(p))
-    }
+/// `rules/data/milvus-env.toml`, as `build.rs` wrote it in Rust.
+fn noop_data() -> NoopFile {
+    include!(concat!(env!("OUT_DIR"), "/milvus_env.rs"))
 }
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoopFile {
-    checked: String,
-    variable: Vec<NoopVar>,
-}
-
-const NOOP_DATA: &str = include_str!("../../rules/data/milvus-env.toml");
 
 fn noop_file() -> &'static NoopFile {
     static FILE: std::sync::OnceLock<NoopFile> = std::sync::OnceLock::new();
-    FILE.get_or_init(|| {
-        toml::from_str(NOOP_DATA).expect("rules/data/milvus-env.toml is checked by its test")
-    })
+    FILE.get_or_init(noop_data)
 }
 
 /// What `rules/data/milvus-env.toml` says of a variable on a Milvus service, if it is one
-/// that sets nothing. Read on first use.
+/// that sets nothing. Built on first use.
 pub fn noop_env(var: &str) -> Option<&'static NoopVar> {
     noop_file().variable.iter().find(|v| v.matches(var))
 }
@@ -202,6 +165,14 @@ mod tests {
         "etcd.rootPath",
         "common.storageType",
     ];
+
+    /// The compiled data is the file: editing the TOML is the way to change it.
+    #[test]
+    fn noop_data_is_the_data_file() {
+        let read: NoopFile = toml::from_str(include_str!("../../rules/data/milvus-env.toml"))
+            .expect("rules/data/milvus-env.toml reads");
+        assert_eq!(noop_data(), read);
+    }
 
     #[test]
     fn noop_data_is_well_formed_and_true_to_the_mapping() {

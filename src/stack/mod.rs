@@ -12,6 +12,7 @@ pub mod health;
 pub mod images;
 mod images_data;
 pub mod milvus;
+mod milvus_env_raw;
 pub mod minio;
 pub mod network;
 pub mod releases;
@@ -21,6 +22,7 @@ pub mod version;
 
 use crate::compose::{Arg, Origin, Service, shell};
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// The container paths of the configuration files a service's program reads and a project may
 /// bind-mount from the host ([`crate::mounted`] reads them): a Milvus service's
@@ -42,13 +44,15 @@ pub fn mounted_paths(service: &Service) -> Vec<String> {
 
 /// One program started by a container: its arguments, the program first.
 #[derive(Clone, Debug)]
-pub struct Invocation {
-    pub args: Vec<Arg>,
+pub struct Invocation<'a> {
+    /// The service's own arguments when they are written as one list (an `entrypoint` or a
+    /// `command` alone), else a copy.
+    pub args: Cow<'a, [Arg]>,
     /// Whether it was found inside a `sh -c` script.
     pub in_script: bool,
 }
 
-impl Invocation {
+impl Invocation<'_> {
     /// The program's file name (`etcd` for `/usr/local/bin/etcd`).
     pub fn program(&self) -> Option<&str> {
         self.args
@@ -62,17 +66,14 @@ const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "busybox"];
 /// The programs a service's container starts, as far as its `entrypoint` and `command` tell:
 /// the entrypoint followed by the command, or, for a `sh -c` script, each simple command of the
 /// script. Empty when the service relies on the image's defaults.
-pub fn invocations(service: &Service) -> Vec<Invocation> {
-    let mut argv: Vec<Arg> = Vec::new();
-    if let Some(e) = &service.entrypoint {
-        argv.extend(e.args.iter().cloned());
-    }
-    if let Some(c) = &service.command {
-        argv.extend(c.args.iter().cloned());
-    }
-    if argv.is_empty() {
-        return Vec::new();
-    }
+pub fn invocations(service: &Service) -> Vec<Invocation<'_>> {
+    let entrypoint = service.entrypoint.as_ref().map_or(&[][..], |e| &e.args[..]);
+    let command = service.command.as_ref().map_or(&[][..], |c| &c.args[..]);
+    let argv: Cow<'_, [Arg]> = match (entrypoint, command) {
+        ([], []) => return Vec::new(),
+        (args, []) | ([], args) => Cow::Borrowed(args),
+        (e, c) => Cow::Owned([e, c].concat()),
+    };
     let program = argv[0].value.rsplit('/').next().unwrap_or("");
     if SHELLS.contains(&program) {
         // sh [-opts] -c SCRIPT ...
@@ -93,7 +94,7 @@ pub fn invocations(service: &Service) -> Vec<Invocation> {
 }
 
 /// The simple commands of a `sh -c` script, each word placed inside the script argument.
-fn script_invocations(script: &Arg) -> Vec<Invocation> {
+fn script_invocations(script: &Arg) -> Vec<Invocation<'static>> {
     let Ok(commands) = shell::split_script(&script.value) else {
         return Vec::new();
     };
@@ -118,7 +119,7 @@ fn script_invocations(script: &Arg) -> Vec<Invocation> {
                 })
                 .collect();
             Invocation {
-                args: strip_prefixes(args),
+                args: strip_prefixes(Cow::Owned(args)),
                 in_script: true,
             }
         })
@@ -126,7 +127,7 @@ fn script_invocations(script: &Arg) -> Vec<Invocation> {
 }
 
 /// Drop `exec`, `env` and leading `NAME=value` assignments before the program.
-fn strip_prefixes(mut args: Vec<Arg>) -> Vec<Arg> {
+fn strip_prefixes(args: Cow<'_, [Arg]>) -> Cow<'_, [Arg]> {
     let skip = args
         .iter()
         .take_while(|a| {
@@ -137,8 +138,14 @@ fn strip_prefixes(mut args: Vec<Arg>) -> Vec<Arg> {
                 })
         })
         .count();
-    args.drain(..skip);
-    args
+    match args {
+        _ if skip == 0 => args,
+        Cow::Borrowed(a) => Cow::Borrowed(&a[skip..]),
+        Cow::Owned(mut a) => {
+            a.drain(..skip);
+            Cow::Owned(a)
+        }
+    }
 }
 
 /// A flag's value found among a program's arguments.
