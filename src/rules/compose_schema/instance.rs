@@ -740,80 +740,114 @@ pub(super) struct CastString<'t> {
 /// casts it, through aliases and `<<` merges. Only the entries some cast path can go through
 /// are visited.
 pub(super) fn cast_strings<'t>(tree: &'t Tree, root: NodeId, out: &mut Vec<CastString<'t>>) {
-    let all: Vec<usize> = (0..CASTS.len()).collect();
+    const _: () = assert!(CASTS.len() <= 64, "the cast paths are a 64-bit set");
+    let all = if CASTS.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << CASTS.len()) - 1
+    };
     let mut path = Vec::new();
-    walk_casts(tree, root, &all, &mut path, out);
+    walk_casts(tree, root, all, &mut path, out);
 }
 
-/// Visit `node`, at `path`, for the cast paths `patterns` (indices into [`CASTS`]) that lead
-/// to it.
+/// One step of the path [`walk_casts`] is at: a key, or an index in a sequence.
+enum Step<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+/// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
+/// (a key, or `None` for an item of a sequence) at `depth`.
+fn casts_through(patterns: u64, depth: usize, seg: Option<&str>) -> u64 {
+    let mut sub = 0;
+    let mut rest = patterns;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        let p = CASTS[i].0;
+        if p.len() > depth
+            && match (p[depth], seg) {
+                ("*", _) | ("[]", None) => true,
+                (k, Some(seg)) => k == seg,
+                _ => false,
+            }
+        {
+            sub |= 1 << i;
+        }
+    }
+    sub
+}
+
+/// Visit `node`, at `path`, for the cast paths `patterns` (a set of indices into [`CASTS`])
+/// that lead to it.
 fn walk_casts<'t>(
     tree: &'t Tree,
     node: NodeId,
-    patterns: &[usize],
-    path: &mut Vec<String>,
+    patterns: u64,
+    path: &mut Vec<Step<'t>>,
     out: &mut Vec<CastString<'t>>,
 ) {
     let depth = path.len();
     let target = tree.resolve(node);
     let n = tree.node(target);
-    if let NodeKind::Scalar { value, style } = &n.kind {
-        // A scalar ends the walk (`ulimits.nofile` is cast as a whole when it is one, its
-        // `soft` and `hard` when it is a mapping).
-        if let Some(&i) = patterns.iter().find(|&&i| CASTS[i].0.len() == depth) {
-            let tag = n.tag.as_ref().map(|t| t.text.as_str());
-            if let Val::Str { text, .. } = scalar(value, *style, tag) {
-                out.push(CastString {
-                    node,
-                    cast: CASTS[i].1,
-                    text,
-                    path: path.join("."),
-                });
+    match &n.kind {
+        NodeKind::Scalar { value, style } => {
+            // A scalar ends the walk (`ulimits.nofile` is cast as a whole when it is one, its
+            // `soft` and `hard` when it is a mapping).
+            let mut rest = patterns;
+            while rest != 0 {
+                let i = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if CASTS[i].0.len() != depth {
+                    continue;
+                }
+                let tag = n.tag.as_ref().map(|t| t.text.as_str());
+                if let Val::Str { text, .. } = scalar(value, *style, tag) {
+                    let mut dotted = String::new();
+                    for (k, step) in path.iter().enumerate() {
+                        if k > 0 {
+                            dotted.push('.');
+                        }
+                        match step {
+                            Step::Key(key) => dotted.push_str(key),
+                            Step::Index(i) => dotted.push_str(&i.to_string()),
+                        }
+                    }
+                    out.push(CastString {
+                        node,
+                        cast: CASTS[i].1,
+                        text,
+                        path: dotted,
+                    });
+                }
+                break;
             }
         }
-        return;
-    }
-    let next = |seg: Option<&str>| -> Vec<usize> {
-        patterns
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let p = CASTS[i].0;
-                p.len() > depth
-                    && match (p[depth], seg) {
-                        ("*", _) | ("[]", None) => true,
-                        (k, Some(seg)) => k == seg,
-                        _ => false,
-                    }
-            })
-            .collect()
-    };
-    match &tree.node(target).kind {
         NodeKind::Mapping { .. } => {
             for e in tree.entries(target).unwrap_or(&[]) {
                 let Some(key) = tree.scalar(e.key) else {
                     continue;
                 };
-                let sub = next(Some(key));
-                if sub.is_empty() || is_reset(tree, e.value) {
+                let sub = casts_through(patterns, depth, Some(key));
+                if sub == 0 || is_reset(tree, e.value) {
                     continue;
                 }
-                path.push(key.to_string());
-                walk_casts(tree, e.value, &sub, path, out);
+                path.push(Step::Key(key));
+                walk_casts(tree, e.value, sub, path, out);
                 path.pop();
             }
         }
         NodeKind::Sequence { items, .. } => {
-            let sub = next(None);
-            if sub.is_empty() {
+            let sub = casts_through(patterns, depth, None);
+            if sub == 0 {
                 return;
             }
             for (i, &item) in items.iter().enumerate() {
                 if is_reset(tree, item) {
                     continue;
                 }
-                path.push(i.to_string());
-                walk_casts(tree, item, &sub, path, out);
+                path.push(Step::Index(i));
+                walk_casts(tree, item, sub, path, out);
                 path.pop();
             }
         }
@@ -823,20 +857,107 @@ fn walk_casts<'t>(
 
 /// The cast compose-go applies at a path, if any.
 fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
-    CASTS.iter().find_map(|(pattern, cast)| {
-        (pattern.len() == path.len()
+    use std::collections::HashMap;
+    // Every string of a document is asked: look only at the cast paths that end in the
+    // path's own last key, and at those that end in a wildcard.
+    /// The cast paths by their last key, and those that end in a wildcard.
+    type Index = (HashMap<&'static str, Vec<usize>>, Vec<usize>);
+    static BY_LAST: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let (by_last, wild) = BY_LAST.get_or_init(|| {
+        let mut by_last: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut wild = Vec::new();
+        for (i, (pattern, _)) in CASTS.iter().enumerate() {
+            match pattern.last() {
+                Some(&"*") | Some(&"[]") => wild.push(i),
+                Some(last) => by_last.entry(*last).or_default().push(i),
+                None => {}
+            }
+        }
+        (by_last, wild)
+    });
+    let named: &[usize] = match path.last()? {
+        Seg::Key(k) => by_last.get(k).map_or(&[], |v| v.as_slice()),
+        _ => &[],
+    };
+    let matches = |&i: &usize| {
+        let pattern = CASTS[i].0;
+        pattern.len() == path.len()
             && pattern.iter().zip(path).all(|(p, seg)| match seg {
                 Seg::Key(k) => *p == "*" || p == k,
                 Seg::Index(_) => *p == "*" || *p == "[]",
                 Seg::Root => false,
-            }))
-        .then_some(*cast)
-    })
+            })
+    };
+    // The first of CASTS that matches, as a scan of the whole list would find.
+    named
+        .iter()
+        .chain(wild)
+        .copied()
+        .filter(|i| matches(i))
+        .min()
+        .map(|i| CASTS[i].1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cast_of_finds_what_a_scan_of_every_cast_path_finds() {
+        let scan = |path: &[Seg<'_>]| {
+            CASTS.iter().find_map(|(pattern, cast)| {
+                (pattern.len() == path.len()
+                    && pattern.iter().zip(path).all(|(p, seg)| match seg {
+                        Seg::Key(k) => *p == "*" || p == k,
+                        Seg::Index(_) => *p == "*" || *p == "[]",
+                        Seg::Root => false,
+                    }))
+                .then_some(*cast)
+            })
+        };
+        let mut paths: Vec<Vec<Seg<'_>>> = Vec::new();
+        for (pattern, _) in CASTS {
+            for wild in ["etcd", "cpus", "soft", "external"] {
+                let concrete = |p: &&'static str| match *p {
+                    "*" => Seg::Key(wild),
+                    "[]" => Seg::Index(0),
+                    k => Seg::Key(k),
+                };
+                let path: Vec<Seg<'_>> = pattern.iter().map(concrete).collect();
+                for cut in 0..=path.len() {
+                    let mut p: Vec<Seg<'_>> = path[..cut]
+                        .iter()
+                        .map(|s| match s {
+                            Seg::Key(k) => Seg::Key(k),
+                            Seg::Index(i) => Seg::Index(*i),
+                            Seg::Root => Seg::Root,
+                        })
+                        .collect();
+                    paths.push(
+                        p.iter()
+                            .map(|s| match s {
+                                Seg::Key(k) => Seg::Key(k),
+                                Seg::Index(i) => Seg::Index(*i),
+                                Seg::Root => Seg::Root,
+                            })
+                            .collect(),
+                    );
+                    p.push(Seg::Key("image"));
+                    paths.push(p);
+                }
+            }
+        }
+        let mut hits = 0;
+        for path in &paths {
+            let want = scan(path);
+            hits += usize::from(want.is_some());
+            assert_eq!(
+                cast_of(path).map(|c| c.expected()),
+                want.map(|c| c.expected())
+            );
+        }
+        assert!(hits >= CASTS.len(), "{hits} paths are cast");
+    }
 
     fn kind(s: &str) -> String {
         match plain(s) {
