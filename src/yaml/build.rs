@@ -92,10 +92,10 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
             }
             Event::Anchor(id, name) => {
                 if let Some(node) = b.last_node {
-                    b.tree.nodes[node.index()].anchor = Some(Anchor {
+                    b.tree.nodes[node.index()].anchor = Some(Box::new(Anchor {
                         name: name.into_owned(),
                         span: ev_span,
-                    });
+                    }));
                     b.anchors.insert(id, node);
                 }
             }
@@ -232,7 +232,7 @@ impl Builder<'_> {
             kind,
             span,
             anchor: None,
-            tag,
+            tag: tag.map(Box::new),
         });
         self.last_node = Some(id);
         Ok(id)
