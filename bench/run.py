@@ -183,6 +183,15 @@ def services_file(path, n):
             )
 
 
+def tiny_services_file(path, n):
+    """One file of `n` tiny etcd services on a release with known faults (7.8 MB for 112,000):
+    every service has findings, and an unsafe fix."""
+    with open(path, "w") as f:
+        f.write("services:\n")
+        for i in range(n):
+            f.write(f"  etcd{i:06d}:\n    image: quay.io/coreos/etcd:v3.5.0\n    command: etcd\n")
+
+
 def documents_file(path, n):
     """One file of `n` YAML documents, one etcd service each (with findings, so that the
     report and the fixes scale too)."""
@@ -309,6 +318,19 @@ def main():
                 f"  --fix on the 32000-service file: peak RSS {rss / 1024:.1f} MiB"
                 f" ({rss * 1024 / largest.stat().st_size:.0f} B per input byte)"
             )
+            # 112,000 tiny etcd services, each with four findings and an unsafe fix.
+            tiny = tmp / "tiny-112000.yml"
+            tiny_services_file(tiny, 112000)
+            size = tiny.stat().st_size
+            for label, extra in (("check", []), ("--fix --unsafe-fixes", ["--fix", "--unsafe-fixes"])):
+                work = tmp / "tiny-work.yml"
+                shutil.copyfile(tiny, work)
+                rss = peak_rss_kib([str(MILVET), "check", "--jobs", "1", "--format", "json", *extra, str(work)])
+                results[f"112000 tiny services, {label}"] = {"peak_rss_kib": rss, "bytes": size}
+                lines.append(
+                    f"  {label} on the 112000-tiny-service file: peak RSS {rss / 1024:.1f} MiB"
+                    f" ({rss * 1024 / size:.0f} B per input byte)"
+                )
     print(f"machine: {os.cpu_count()} cpus; runs: {args.runs}")
     print("\n".join(lines))
     if args.json:

@@ -571,7 +571,7 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
     let mut reports = project_reports(&project, diagnostics);
     mounted_failures(&project, &mut reports);
     if options.fix != FixMode::Report {
-        fix_project(unit, &project, &mut reports, options);
+        fix_project(unit, project, &mut reports, options);
     }
     (reports, referenced)
 }
@@ -831,8 +831,8 @@ fn mounted_failures(project: &Project, reports: &mut Vec<FileReport>) {
 }
 
 /// Apply the fixes of a project, verified, and write (or, for `--diff`, keep) the results.
-fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, options: &Options) {
-    let initial = diagnose(project, options);
+fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, options: &Options) {
+    let initial = diagnose(&project, options);
     let wanted = initial.iter().any(|d| {
         d.fix
             .as_ref()
@@ -843,6 +843,20 @@ fn fix_project(unit: &Unit, project: &Project, reports: &mut Vec<FileReport>, op
     }
     let paths: Vec<PathBuf> = project.files.iter().map(|f| f.path.clone()).collect();
     let texts: Vec<String> = project.files.iter().map(|f| f.text.to_string()).collect();
+    // What the reports of the fixed texts need of the project: its files' paths, roles and
+    // texts. The model and the trees are dropped here, before each fix is re-checked on a
+    // project of its own, so that two projects are never held at once.
+    let project = Project {
+        files: project
+            .files
+            .into_iter()
+            .map(|f| project::LoadedFile {
+                tree: Default::default(),
+                ..f
+            })
+            .collect(),
+        ..Default::default()
+    };
     let load = options.load_options();
     let result = fix::fix_texts(&texts, &initial, options.policy, |texts| {
         let reader = Overlay {

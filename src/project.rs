@@ -1191,6 +1191,10 @@ impl Loader<'_> {
     /// Compose v2.40.3 resolves them); `format: raw` takes values verbatim.
     fn env_files(&mut self, model: &mut ComposeFile, env: &Env) {
         for si in 0..model.services.len() {
+            if model.services[si].env_files.is_empty() {
+                // Nothing to add: the environment stays as it is, without a new vector.
+                continue;
+            }
             let refs = model.services[si].env_files.clone();
             let own: HashMap<String, String> = model.services[si]
                 .environment

@@ -241,7 +241,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
     }
     let healthcheck = match (b.healthcheck, o.healthcheck) {
         (_, Some(h)) if replaced("healthcheck") => Some(h),
-        (Some(bh), Some(oh)) => Some(super::Healthcheck {
+        (Some(bh), Some(oh)) => Some(Box::new(super::Healthcheck {
             test: if oh.test.is_empty() { bh.test } else { oh.test },
             disable: oh.disable,
             interval: oh.interval.or(bh.interval),
@@ -249,7 +249,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
             retries: oh.retries.or(bh.retries),
             start_period: oh.start_period.or(bh.start_period),
             origin: oh.origin,
-        }),
+        })),
         (b, o) => o.or(b),
     };
     let mut env_files = if replaced("env_file") {

@@ -550,10 +550,12 @@ pub struct Service {
     pub ports: Vec<Port>,
     /// How the `volumes` key reaches the service, if it has one.
     pub volumes_field: Option<Field>,
-    pub healthcheck: Option<Healthcheck>,
+    /// Boxed, as `deploy_restart` and `extends`: most services have none, and each would
+    /// otherwise keep the room in every service.
+    pub healthcheck: Option<Box<Healthcheck>>,
     pub restart: Option<Text>,
     /// `deploy.restart_policy`, when written.
-    pub deploy_restart: Option<DeployRestart>,
+    pub deploy_restart: Option<Box<DeployRestart>>,
     pub depends_on: Vec<Dependency>,
     /// `platform` (e.g. `linux/arm64`), when written.
     pub platform: Option<Text>,
@@ -563,7 +565,7 @@ pub struct Service {
     pub working_dir: Option<Text>,
     pub profiles: Vec<Text>,
     pub env_files: Vec<EnvFileRef>,
-    pub extends: Option<Extends>,
+    pub extends: Option<Box<Extends>>,
     /// The attributes written in each definition of the service, for merging: `(name, field)`.
     pub fields: Vec<(String, Field)>,
     /// The service's mapping in every file that defines it, in merge order.
@@ -763,6 +765,7 @@ impl ComposeFile {
         if let Some(services) = tree.get(root, "services")
             && let Some(entries) = tree.entries(services)
         {
+            model.services.reserve_exact(entries.len());
             for e in entries {
                 if let Some(s) = cx.service(e.key, e.value) {
                     model.services.push(s);
@@ -1405,13 +1408,13 @@ impl Cx<'_> {
             ports: self.under(read("ports"), || self.ports(get("ports"))),
             volumes_field: read("volumes"),
             healthcheck: self.under(read("healthcheck"), || {
-                get("healthcheck").and_then(|n| self.healthcheck(n))
+                get("healthcheck").and_then(|n| self.healthcheck(n).map(Box::new))
             }),
             restart: self.under(read("restart"), || {
                 get("restart").and_then(|n| self.text(n))
             }),
             deploy_restart: self.under(read("deploy"), || {
-                get("deploy").and_then(|n| self.deploy_restart(n))
+                get("deploy").and_then(|n| self.deploy_restart(n).map(Box::new))
             }),
             depends_on: self.under(read("depends_on"), || {
                 get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
@@ -1442,7 +1445,9 @@ impl Cx<'_> {
                     .collect()
             }),
             env_files: self.under(read("env_file"), || self.env_files(get("env_file"))),
-            extends: self.under(read("extends"), || self.extends(get("extends"))),
+            extends: self.under(read("extends"), || {
+                self.extends(get("extends")).map(Box::new)
+            }),
             fields: tree
                 .entries(node)
                 .unwrap_or(&[])

@@ -2,6 +2,7 @@
 //! patch of its minor line (the faults are data: `rules/data/releases.toml`).
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::Service;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::fix::compose_edit;
 use crate::stack::etcd::{Flavor, Source};
@@ -141,10 +142,13 @@ fn fix(
     }
     if version.before(&Version::known(DISTROLESS)) {
         // From v3.5.7 the image has no shell and starts in /var/lib/etcd.
+        // The detected etcd of this service: `cx.etcd` is in the order of the services, which
+        // sit in one vector, so their addresses are sorted.
         let etcd = cx
             .etcd
-            .iter()
-            .find(|e| e.service.name.value == s.name.value);
+            .binary_search_by_key(&(s as *const Service), |e| e.service as *const Service)
+            .ok()
+            .map(|i| &cx.etcd[i]);
         let default_dir =
             etcd.is_some_and(|e| matches!(e.data_dir().setting.source, Source::Default));
         let shell_probe = s

@@ -88,7 +88,7 @@ pub struct Context<'a> {
     pub options: &'a RuleOptions,
     /// Whether the document deploys Milvus (some facts are Milvus's and only said then).
     pub milvus: bool,
-    /// The services that run an etcd server.
+    /// The services that run an etcd server, in the order of the file's services.
     pub etcd: Vec<Etcd<'a>>,
     /// The services that run a MinIO server.
     pub minio: Vec<Minio<'a>>,
@@ -390,6 +390,20 @@ const DEPENDENT_RULES: &[&str] = &[
 /// in the message: which Milvus keeps its metadata or segments there.
 fn name_dependents(cx: &Context<'_>, out: &mut [Diagnostic]) {
     use crate::stack::network::{Endpoint, Reach, reach};
+    if cx.milvus_configs.iter().all(|c| c.service.is_none()) {
+        return;
+    }
+    // Looked up once per finding: sets, not a scan of every etcd and MinIO service.
+    let etcd: std::collections::HashSet<&str> = cx
+        .etcd
+        .iter()
+        .map(|e| e.service.name.value.as_str())
+        .collect();
+    let minio: std::collections::HashSet<&str> = cx
+        .minio
+        .iter()
+        .map(|m| m.service.name.value.as_str())
+        .collect();
     for d in out.iter_mut() {
         if !DEPENDENT_RULES.contains(&d.rule) {
             continue;
@@ -397,8 +411,8 @@ fn name_dependents(cx: &Context<'_>, out: &mut [Diagnostic]) {
         let Some(name) = d.service.clone() else {
             continue;
         };
-        let is_etcd = cx.etcd.iter().any(|e| e.service.name.value == name);
-        let is_minio = cx.minio.iter().any(|m| m.service.name.value == name);
+        let is_etcd = etcd.contains(name.as_str());
+        let is_minio = minio.contains(name.as_str());
         let mut users = Vec::new();
         for cfg in &cx.milvus_configs {
             let Some(s) = cfg.service else { continue };

@@ -7,6 +7,7 @@ use super::invocations;
 use super::minio::{self, Minio};
 use super::version::ImageVersion;
 use crate::compose::{ComposeFile, Service};
+use std::collections::HashMap;
 
 /// What Milvus runs as: `milvus run <role>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -265,19 +266,21 @@ impl<'a> Stack<'a> {
         etcd: &[Etcd<'a>],
         minio: &[Minio<'a>],
     ) -> Stack<'a> {
+        // By address: one lookup per service, not a scan of every etcd and MinIO.
+        let etcd: HashMap<*const Service, Flavor> = etcd
+            .iter()
+            .map(|e| (e.service as *const Service, e.flavor))
+            .collect();
+        let minio: HashMap<*const Service, minio::Flavor> = minio
+            .iter()
+            .map(|m| (m.service as *const Service, m.flavor))
+            .collect();
         let members = file
             .services
             .iter()
             .filter_map(|s| {
-                let e = etcd
-                    .iter()
-                    .find(|e| std::ptr::eq(e.service, s))
-                    .map(|e| e.flavor);
-                let m = minio
-                    .iter()
-                    .find(|m| std::ptr::eq(m.service, s))
-                    .map(|m| m.flavor);
-                Member::recognise_with(s, e, m)
+                let at = s as *const Service;
+                Member::recognise_with(s, etcd.get(&at).copied(), minio.get(&at).copied())
             })
             .collect();
         Stack { members }

@@ -100,10 +100,10 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                 if let Some(node) = b.last_node {
                     let name = name.into_owned();
                     b.earlier_anchors.insert(name.clone(), node);
-                    b.tree.nodes[node.index()].anchor = Some(Anchor {
+                    b.tree.nodes[node.index()].anchor = Some(Box::new(Anchor {
                         name,
                         span: ev_span,
-                    });
+                    }));
                     b.anchors.insert(id, node);
                 }
             }
@@ -260,7 +260,7 @@ impl Builder<'_> {
             kind,
             span,
             anchor: None,
-            tag,
+            tag: tag.map(Box::new),
         });
         self.last_node = Some(id);
         Ok(id)

@@ -149,8 +149,9 @@ pub enum NodeKind {
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
-    pub anchor: Option<Anchor>,
-    pub tag: Option<Tag>,
+    /// Boxed: few nodes have one, and every node pays for the room.
+    pub anchor: Option<Box<Anchor>>,
+    pub tag: Option<Box<Tag>>,
 }
 
 /// Where a comment sits relative to the YAML around it.
@@ -354,7 +355,7 @@ impl Tree {
     /// The anchor definition an alias refers to.
     pub fn alias_target_anchor(&self, id: NodeId) -> Option<&Anchor> {
         match &self.node(id).kind {
-            NodeKind::Alias { target, .. } => self.node(*target).anchor.as_ref(),
+            NodeKind::Alias { target, .. } => self.node(*target).anchor.as_deref(),
             _ => None,
         }
     }
