@@ -23,8 +23,8 @@ pub struct Key {
     /// The path as Milvus compares keys (see [`fold`]): `etcdrootpath`.
     pub folded: &'static str,
     /// The default for a scalar leaf (the value written in the official file, a list's items
-    /// joined with `,`); `None` for a mapping key, and for a key the official file does not
-    /// write.
+    /// joined with `,`; for a key only the source names, the literal default its release's
+    /// source gives it); `None` for a mapping key, and for a key with no literal default.
     pub default: Option<&'static str>,
     /// Whether the official file writes it; `false` for a key only the paramtable source names
     /// (`etcd.config.path`), read all the same.
@@ -490,27 +490,100 @@ pub fn generate_source(checkout: &std::path::Path, lines: &[RawLine]) -> Result<
             }
         }
         found.sort_by_key(|k| k.to_lowercase());
+        // The defaults the line's own release gives them in its source.
+        let mut defaults: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        let listing = git(&["ls-tree", "-r", "--name-only", &l.tag])?;
+        for file in listing.lines().filter(|f| {
+            f.rsplit_once('/').is_some_and(|(dir, name)| {
+                dir.ends_with("paramtable") && name.ends_with(".go") && !name.ends_with("_test.go")
+            })
+        }) {
+            let text = git(&["show", &format!("{}:{file}", l.tag)])?;
+            for (k, v) in source_defaults(&text) {
+                defaults.entry(fold(&k)).or_insert(v);
+            }
+        }
         out_lines.push(RawLine {
             name: l.name.clone(),
             tag: l.tag.clone(),
-            keys: found.into_iter().map(|k| (k, None)).collect(),
+            keys: found
+                .into_iter()
+                .map(|k| {
+                    let d = defaults.get(&fold(&k)).cloned();
+                    (k, d)
+                })
+                .collect(),
         });
     }
     let mut text = String::from(
         "# The keys of each minor line that the official configs/milvus.yaml of its newest patch\n\
-         # does not write, read all the same (no default here): those the line's other releases\n\
-         # write in theirs, and the dotted names its paramtable source reads.\n\
+         # does not write, read all the same: those the line's other releases write in theirs, and\n\
+         # the dotted names its paramtable source reads, with the literal default its release's\n\
+         # source gives a key (`key = default`), if any.\n\
          # Generated from a Milvus checkout with its tags:\n\
          #   cargo run --example milvus_keys -- --source CHECKOUT > rules/data/milvus-keys-source.txt\n\
          # Do not edit by hand.\n",
     );
     for l in &out_lines {
         text.push_str(&format!("\n[{} {}]\n", l.name, l.tag));
-        for (k, _) in &l.keys {
-            text.push_str(&format!("{k}\n"));
+        for (k, d) in &l.keys {
+            match d {
+                Some(d) if d.is_empty() => text.push_str(&format!("{k} =\n")),
+                Some(d) => text.push_str(&format!("{k} = {}\n", super::schema_raw::escape(d))),
+                None => text.push_str(&format!("{k}\n")),
+            }
         }
     }
     Ok(text)
+}
+
+/// The keys a paramtable source file gives a literal default, with that default:
+/// `LoadWithDefault("etcd.data.dir", "default.etcd")` (up to 2.1) and a `ParamItem` whose
+/// `Key` and `DefaultValue` are both string literals (from 2.2).
+pub fn source_defaults(text: &str) -> Vec<(String, String)> {
+    /// The string literal `rest` starts with (after blanks), if it is one.
+    fn literal(rest: &str) -> Option<&str> {
+        let rest = rest.trim_start().strip_prefix('"')?;
+        let end = rest.find('"')?;
+        let lit = &rest[..end];
+        (!lit.contains('\\')).then_some(lit)
+    }
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("LoadWithDefault(") {
+        let rest = &text[i + "LoadWithDefault(".len()..];
+        let Some(key) = literal(rest) else { continue };
+        let after = &rest[rest.find(key).map_or(0, |p| p + key.len() + 1)..];
+        let Some(after) = after.trim_start().strip_prefix(',') else {
+            continue;
+        };
+        if let Some(v) = literal(after)
+            && after.trim_start()[v.len() + 2..]
+                .trim_start()
+                .starts_with(')')
+        {
+            out.push((key.to_string(), v.to_string()));
+        }
+    }
+    for block in text.split("ParamItem{").skip(1) {
+        let block = block.split("\n\t}").next().unwrap_or(block);
+        let field = |name: &str| {
+            block
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix(name).and_then(literal))
+        };
+        if let (Some(k), Some(v)) = (field("Key:"), field("DefaultValue:")) {
+            let rest = block
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix("DefaultValue:"))
+                .unwrap_or("");
+            // `"a" + x` or a call is not a literal default.
+            if rest.trim().trim_end_matches(',').trim() == format!("\"{v}\"") {
+                out.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// The tables as compiled, for the test that compares them with the data files: per line,

@@ -103,12 +103,12 @@ pub fn merged(
         .keys
         .iter()
         .map(|(k, d)| (fold(k), k.clone(), d.clone(), true))
-        .chain(source.into_iter().flat_map(|s| &s.keys).flat_map(|(k, _)| {
-            // The key, and each section above it (`etcd.config`, `etcd`).
+        .chain(source.into_iter().flat_map(|s| &s.keys).flat_map(|(k, d)| {
+            // The key with its default in the source, and each section above it
+            // (`etcd.config`, `etcd`).
             k.match_indices('.')
-                .map(|(i, _)| &k[..i])
-                .chain([k.as_str()])
-                .map(|p| (fold(p), p.to_string(), None, false))
+                .map(|(i, _)| (fold(&k[..i]), k[..i].to_string(), None, false))
+                .chain([(fold(k), k.clone(), d.clone(), false)])
                 .collect::<Vec<_>>()
         }))
         .collect();
