@@ -338,6 +338,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         } else {
             b.deploy_restart
         }),
+        sizing: super::sizing::merge(b.sizing, o.sizing, &reset),
         depends_on,
         platform: o
             .platform

@@ -16,6 +16,7 @@ pub mod merge;
 pub mod network;
 pub mod number;
 pub mod shell;
+pub mod sizing;
 pub mod volume;
 
 use crate::source::Span;
@@ -556,6 +557,8 @@ pub struct Service {
     pub restart: Option<Text>,
     /// `deploy.restart_policy`, when written.
     pub deploy_restart: Option<Box<DeployRestart>>,
+    /// `scale`, `deploy.replicas` and the resource limits written in two places, when any is.
+    pub sizing: Option<Box<sizing::Sizing>>,
     pub depends_on: Vec<Dependency>,
     /// `platform` (e.g. `linux/arm64`), when written.
     pub platform: Option<Text>,
@@ -1416,6 +1419,7 @@ impl Cx<'_> {
             deploy_restart: self.under(read("deploy"), || {
                 get("deploy").and_then(|n| self.deploy_restart(n).map(Box::new))
             }),
+            sizing: self.sizing(node),
             depends_on: self.under(read("depends_on"), || {
                 get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
             }),
@@ -1938,6 +1942,37 @@ impl Cx<'_> {
             start_period: get("start_period"),
             origin: self.origin(tree.span(resolved)),
         })
+    }
+
+    fn sizing(&self, node: NodeId) -> Option<Box<sizing::Sizing>> {
+        let tree = self.tree;
+        let own = |k: &str| {
+            self.under(self.field(node, k), || {
+                tree.get(node, k).and_then(|n| self.text(n))
+            })
+        };
+        let deploy = |path: &[&str]| {
+            self.under(self.field(node, "deploy"), || {
+                let mut n = tree.get(node, "deploy")?;
+                for k in path {
+                    n = tree.get(tree.resolve(n), k)?;
+                }
+                self.text(n)
+            })
+        };
+        let s = sizing::Sizing {
+            scale: own("scale"),
+            replicas: deploy(&["replicas"]),
+            cpus: own("cpus"),
+            limit_cpus: deploy(&["resources", "limits", "cpus"]),
+            mem_limit: own("mem_limit"),
+            limit_memory: deploy(&["resources", "limits", "memory"]),
+            mem_reservation: own("mem_reservation"),
+            reservation_memory: deploy(&["resources", "reservations", "memory"]),
+            pids_limit: own("pids_limit"),
+            limit_pids: deploy(&["resources", "limits", "pids"]),
+        };
+        (!s.is_empty()).then(|| Box::new(s))
     }
 
     fn deploy_restart(&self, deploy: NodeId) -> Option<DeployRestart> {

@@ -79,6 +79,7 @@ impl Rule for ComposeSchema {
             }
         }
         self.casts(cx, out);
+        self.counts(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -152,6 +153,53 @@ impl ComposeSchema {
                     && let Some((name, _)) = service.split_once('.')
                 {
                     d.service = Some(name.to_string());
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    /// `scale` and `deploy.replicas` below zero: the schema takes any integer, compose-go's
+    /// consistency check then refuses the project ("must be greater than or equal to 0"),
+    /// literal or interpolated.
+    fn counts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(sizing) = &service.sizing else {
+                continue;
+            };
+            let name = &service.name.value;
+            for (t, key) in [
+                (sizing.scale.as_ref(), "scale"),
+                (sizing.replicas.as_ref(), "deploy.replicas"),
+            ] {
+                let Some(t) = t else { continue };
+                if crate::compose::sizing::integer(t).is_none_or(|n| n >= 0)
+                    || super::unknowable(cx, Some(t.origin))
+                {
+                    continue;
+                }
+                let read = if t.vars.is_empty() {
+                    ""
+                } else {
+                    " once its variables are read"
+                };
+                let mut d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "`services.{name}.{key}` is `{}`{read}, below zero: `docker \
+                             compose` refuses the project (\"must be greater than or equal to \
+                             0\")",
+                            t.value
+                        ),
+                    )
+                    .service(service)
+                    .label("negative")
+                    .help("write the number of containers: 0 or more");
+                for (o, label) in t.explain() {
+                    d = d.related(o, label);
                 }
                 if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
                     out.push(d);
