@@ -1960,6 +1960,13 @@ impl Cx<'_> {
                 self.text(n)
             })
         };
+        let holder = |k: &str| {
+            let d = tree.resolve(tree.get(node, "deploy")?);
+            let r = tree.resolve(tree.get(d, "resources")?);
+            let m = tree.get(r, k)?;
+            tree.is_mapping(tree.resolve(m))
+                .then(|| self.origin(tree.span(m)))
+        };
         let s = sizing::Sizing {
             scale: own("scale"),
             replicas: deploy(&["replicas"]),
@@ -1971,6 +1978,8 @@ impl Cx<'_> {
             reservation_memory: deploy(&["resources", "reservations", "memory"]),
             pids_limit: own("pids_limit"),
             limit_pids: deploy(&["resources", "limits", "pids"]),
+            limits: holder("limits"),
+            reservations: holder("reservations"),
         };
         (!s.is_empty()).then(|| Box::new(s))
     }

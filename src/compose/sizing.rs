@@ -6,7 +6,7 @@
 //! negative `scale` or `deploy.replicas`, and a `container_name` on a service with more than
 //! one container.
 
-use super::{Text, number};
+use super::{Origin, Text, number};
 
 /// The values as written (each interpolated); `None` where not written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -21,6 +21,10 @@ pub struct Sizing {
     pub reservation_memory: Option<Text>,
     pub pids_limit: Option<Text>,
     pub limit_pids: Option<Text>,
+    /// Where `deploy.resources.limits` and `deploy.resources.reservations` are written, when
+    /// they are: a setting missing from one written is zero there, and compared as such.
+    pub limits: Option<Origin>,
+    pub reservations: Option<Origin>,
 }
 
 /// One setting Compose reads in two places.
@@ -73,30 +77,38 @@ impl Sizing {
         }
     }
 
-    /// Both places of `twin` are written, with values Compose reads as different, and the
-    /// project is refused ("can't set distinct values on ..."). A value that cannot be read
-    /// as the setting's type is refused for that reason instead, and gives `None` here.
-    /// compose-go compares only when the service attribute is not zero (`scale` whenever
-    /// it is written).
-    pub fn distinct(&self, twin: Twin) -> Option<(&Text, &Text)> {
+    /// The service attribute of `twin` and the `deploy` side, with values Compose reads as
+    /// different, so the project is refused ("can't set distinct values on ..."): the
+    /// `deploy` value, if written, and where it is (or the `limits`/`reservations` mapping
+    /// that lacks it, where it is zero). compose-go compares only when the service
+    /// attribute is not zero and the `deploy` mapping is written (`scale` with
+    /// `deploy.replicas`). A value that cannot be read as the setting's type is refused for
+    /// that reason instead, and gives `None` here.
+    pub fn distinct(&self, twin: Twin) -> Option<(&Text, Option<&Text>, Origin)> {
         let (a, b) = self.pair(twin);
-        let (a, b) = (a?, b?);
+        let a = a?;
+        let holder = match twin {
+            Twin::Replicas => None,
+            Twin::MemReservation => self.reservations,
+            _ => self.limits,
+        };
+        let at = b.map(|b| b.place()).or(holder)?;
         let differ = match twin {
-            Twin::Replicas => integer(a)? != integer(b)?,
+            Twin::Replicas => integer(a)? != integer(b?)?,
             Twin::Cpus => {
                 let x = float(a)?;
-                x != 0.0 && x != float(b)?
+                x != 0.0 && x != b.map_or(Some(0.0), float)?
             }
             Twin::MemLimit | Twin::MemReservation => {
                 let x = bytes(a)?;
-                x != 0 && x != bytes(b)?
+                x != 0 && x != b.map_or(Some(0), bytes)?
             }
             Twin::PidsLimit => {
                 let x = integer(a)?;
-                x != 0 && x != integer(b)?
+                x != 0 && x != b.map_or(Some(0), integer)?
             }
         };
-        differ.then_some((a, b))
+        differ.then_some((a, b, at))
     }
 
     /// The number of containers, as Compose decides it: `scale`, else `deploy.replicas`,
@@ -131,6 +143,12 @@ pub fn merge(
         reservation_memory: pick(o.reservation_memory, b.reservation_memory, "deploy"),
         pids_limit: pick(o.pids_limit, b.pids_limit, "pids_limit"),
         limit_pids: pick(o.limit_pids, b.limit_pids, "deploy"),
+        limits: o.limits.or(if reset("deploy") { None } else { b.limits }),
+        reservations: o.reservations.or(if reset("deploy") {
+            None
+        } else {
+            b.reservations
+        }),
     };
     (!s.is_empty()).then(|| Box::new(s))
 }
