@@ -477,6 +477,8 @@ impl VolumeDecl {
 pub struct Healthcheck {
     /// The test as a list of words (`["CMD", "curl", ...]`) or a one-item `CMD-SHELL` string.
     pub test: Vec<Text>,
+    /// Whether `test` is written as a list (its first word then says how it is run).
+    pub test_list: bool,
     pub disable: bool,
     pub interval: Option<Text>,
     pub timeout: Option<Text>,
@@ -1933,8 +1935,12 @@ impl Cx<'_> {
             },
             None => Vec::new(),
         };
+        let test_list = tree
+            .get(resolved, "test")
+            .is_some_and(|t| tree.items(t).is_some());
         Some(Healthcheck {
             test,
+            test_list,
             disable: get("disable").is_some_and(|t| t.value == "true"),
             interval: get("interval"),
             timeout: get("timeout"),

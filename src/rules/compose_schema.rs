@@ -80,6 +80,7 @@ impl Rule for ComposeSchema {
         }
         self.casts(cx, out);
         self.counts(cx, out);
+        self.healthcheck_tests(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -157,6 +158,48 @@ impl ComposeSchema {
                 if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
                     out.push(d);
                 }
+            }
+        }
+    }
+
+    /// A `healthcheck.test` list whose first word is not `CMD`, `CMD-SHELL` or `NONE`: the
+    /// schema takes any list, compose-go's consistency check refuses it.
+    fn healthcheck_tests(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(h) = &service.healthcheck else {
+                continue;
+            };
+            let Some(first) = h.test.first() else {
+                continue;
+            };
+            if !h.test_list
+                || matches!(first.value.as_str(), "CMD" | "CMD-SHELL" | "NONE")
+                || super::unknowable(cx, Some(first.origin))
+            {
+                continue;
+            }
+            let mut d = META
+                .diagnostic(
+                    first.place(),
+                    format!(
+                        "the `healthcheck.test` of service `{}` starts with `{}`: a test list \
+                         starts with `CMD`, `CMD-SHELL` or `NONE`, and `docker compose` refuses \
+                         the project (\"healthcheck.test must start either by \"CMD\", \
+                         \"CMD-SHELL\" or \"NONE\"\")",
+                        service.name.value,
+                        clip(&first.value)
+                    ),
+                )
+                .service(service)
+                .label("not CMD, CMD-SHELL or NONE")
+                .help(
+                    "start the list with `CMD` (run the words) or `CMD-SHELL` (run a shell line)",
+                );
+            for (o, label) in first.explain() {
+                d = d.related(o, label);
+            }
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
             }
         }
     }
