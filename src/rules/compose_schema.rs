@@ -81,6 +81,7 @@ impl Rule for ComposeSchema {
         self.casts(cx, out);
         self.counts(cx, out);
         self.healthcheck_tests(cx, out);
+        self.network_mode_with_networks(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -158,6 +159,44 @@ impl ComposeSchema {
                 if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
                     out.push(d);
                 }
+            }
+        }
+    }
+
+    /// `network_mode` and `networks` on one service: compose-go refuses the pair ("declares
+    /// mutually exclusive `network_mode` and `networks`").
+    fn network_mode_with_networks(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let net = &service.net;
+            let (Some(mode), Some(first)) = (
+                net.network_mode.as_ref().filter(|m| !m.value.is_empty()),
+                net.networks.as_ref().and_then(|n| n.first()),
+            ) else {
+                continue;
+            };
+            if super::unknowable(cx, Some(mode.origin)) {
+                continue;
+            }
+            let mut d = META
+                .diagnostic(
+                    mode.place(),
+                    format!(
+                        "service `{}` has both `network_mode: {}` and `networks`: `docker \
+                         compose` refuses the project (\"declares mutually exclusive \
+                         `network_mode` and `networks`\")",
+                        service.name.value,
+                        clip(&mode.value)
+                    ),
+                )
+                .service(service)
+                .label("with `networks`")
+                .related(first.name.place(), "`networks` written here")
+                .help("keep one of the two: `network_mode` or `networks`");
+            for (o, label) in mode.explain() {
+                d = d.related(o, label);
+            }
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
             }
         }
     }
