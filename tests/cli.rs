@@ -1146,6 +1146,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("undefined-reference", "error"),
             ("duplicate-mount-target", "error"),
             ("duplicate-container-name", "error"),
+            ("conflicting-settings", "error"),
             ("invalid-volume-spec", "error"),
             ("invalid-command", "error"),
             ("missing-image", "error"),

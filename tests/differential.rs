@@ -231,6 +231,7 @@ const REFUSAL_RULES: &[&str] = &[
     "undefined-reference",
     "duplicate-mount-target",
     "duplicate-container-name",
+    "conflicting-settings",
     "invalid-volume-spec",
     "include-conflict",
     "invalid-command",

@@ -18,6 +18,7 @@ use std::process::Command;
 /// The rules whose findings say that Docker Compose refuses the project.
 const REFUSALS: &[&str] = &[
     "compose-schema",
+    "conflicting-settings",
     "duplicate-container-name",
     "duplicate-mount-target",
     "empty-compose-file",

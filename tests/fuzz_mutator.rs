@@ -137,7 +137,6 @@ fn every_mutation_applies_and_most_mutants_are_still_yaml() {
     // Mutations that keep the text YAML when done right.
     for name in [
         "share through an anchor",
-        "rename an anchor",
         "merge",
         "block to flow",
         "flow to block",
@@ -154,6 +153,16 @@ fn every_mutation_applies_and_most_mutants_are_still_yaml() {
         let (ok, all) = (yaml_ok.get(name).copied().unwrap_or(0), applied[name]);
         assert!(ok * 10 >= all * 8, "`{name}`: {ok} of {all} mutants parse");
     }
+    // A quarter of the renames leave the anchor's aliases behind on purpose (an alias to no
+    // anchor), so at most three in four of the renames of an aliased anchor parse.
+    let (ok, all) = (
+        yaml_ok.get("rename an anchor").copied().unwrap_or(0),
+        applied["rename an anchor"],
+    );
+    assert!(
+        ok * 10 >= all * 7,
+        "`rename an anchor`: {ok} of {all} mutants parse"
+    );
     assert!(parse * 10 >= mutants * 7, "{parse} of {mutants} parse");
     assert!(
         fixable * 100 >= mutants / 10 * 30,

@@ -292,6 +292,7 @@ fn assert_bad_example(id: &str) {
 const DOC_TESTS: &[&str] = &[
     "command-not-runnable",
     "compose-schema",
+    "conflicting-settings",
     "depends-on-not-healthy",
     "duplicate-container-name",
     "duplicate-mount-target",
@@ -534,6 +535,11 @@ fn bad_example_minio_default_credentials() {
 #[test]
 fn bad_example_woodpecker_minio_too_old() {
     assert_bad_example("woodpecker-minio-too-old");
+}
+
+#[test]
+fn bad_example_conflicting_settings() {
+    assert_bad_example("conflicting-settings");
 }
 
 #[test]

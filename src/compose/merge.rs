@@ -242,6 +242,11 @@ pub fn merge_service(b: Service, o: Service) -> Service {
     let healthcheck = match (b.healthcheck, o.healthcheck) {
         (_, Some(h)) if replaced("healthcheck") => Some(h),
         (Some(bh), Some(oh)) => Some(Box::new(super::Healthcheck {
+            test_list: if oh.test.is_empty() {
+                bh.test_list
+            } else {
+                oh.test_list
+            },
             test: if oh.test.is_empty() { bh.test } else { oh.test },
             disable: oh.disable,
             interval: oh.interval.or(bh.interval),
@@ -338,6 +343,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         } else {
             b.deploy_restart
         }),
+        sizing: super::sizing::merge(b.sizing, o.sizing, &reset),
         depends_on,
         platform: o
             .platform

@@ -16,6 +16,7 @@ pub mod merge;
 pub mod network;
 pub mod number;
 pub mod shell;
+pub mod sizing;
 pub mod volume;
 
 use crate::source::Span;
@@ -476,6 +477,8 @@ impl VolumeDecl {
 pub struct Healthcheck {
     /// The test as a list of words (`["CMD", "curl", ...]`) or a one-item `CMD-SHELL` string.
     pub test: Vec<Text>,
+    /// Whether `test` is written as a list (its first word then says how it is run).
+    pub test_list: bool,
     pub disable: bool,
     pub interval: Option<Text>,
     pub timeout: Option<Text>,
@@ -556,6 +559,8 @@ pub struct Service {
     pub restart: Option<Text>,
     /// `deploy.restart_policy`, when written.
     pub deploy_restart: Option<Box<DeployRestart>>,
+    /// `scale`, `deploy.replicas` and the resource limits written in two places, when any is.
+    pub sizing: Option<Box<sizing::Sizing>>,
     pub depends_on: Vec<Dependency>,
     /// `platform` (e.g. `linux/arm64`), when written.
     pub platform: Option<Text>,
@@ -1416,6 +1421,7 @@ impl Cx<'_> {
             deploy_restart: self.under(read("deploy"), || {
                 get("deploy").and_then(|n| self.deploy_restart(n).map(Box::new))
             }),
+            sizing: self.sizing(node),
             depends_on: self.under(read("depends_on"), || {
                 get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
             }),
@@ -1929,8 +1935,12 @@ impl Cx<'_> {
             },
             None => Vec::new(),
         };
+        let test_list = tree
+            .get(resolved, "test")
+            .is_some_and(|t| tree.items(t).is_some());
         Some(Healthcheck {
             test,
+            test_list,
             disable: get("disable").is_some_and(|t| t.value == "true"),
             interval: get("interval"),
             timeout: get("timeout"),
@@ -1938,6 +1948,46 @@ impl Cx<'_> {
             start_period: get("start_period"),
             origin: self.origin(tree.span(resolved)),
         })
+    }
+
+    fn sizing(&self, node: NodeId) -> Option<Box<sizing::Sizing>> {
+        let tree = self.tree;
+        let own = |k: &str| {
+            self.under(self.field(node, k), || {
+                tree.get(node, k).and_then(|n| self.text(n))
+            })
+        };
+        let deploy = |path: &[&str]| {
+            self.under(self.field(node, "deploy"), || {
+                let mut n = tree.get(node, "deploy")?;
+                for k in path {
+                    n = tree.get(tree.resolve(n), k)?;
+                }
+                self.text(n)
+            })
+        };
+        let holder = |k: &str| {
+            let d = tree.resolve(tree.get(node, "deploy")?);
+            let r = tree.resolve(tree.get(d, "resources")?);
+            let m = tree.get(r, k)?;
+            tree.is_mapping(tree.resolve(m))
+                .then(|| self.origin(tree.span(m)))
+        };
+        let s = sizing::Sizing {
+            scale: own("scale"),
+            replicas: deploy(&["replicas"]),
+            cpus: own("cpus"),
+            limit_cpus: deploy(&["resources", "limits", "cpus"]),
+            mem_limit: own("mem_limit"),
+            limit_memory: deploy(&["resources", "limits", "memory"]),
+            mem_reservation: own("mem_reservation"),
+            reservation_memory: deploy(&["resources", "reservations", "memory"]),
+            pids_limit: own("pids_limit"),
+            limit_pids: deploy(&["resources", "limits", "pids"]),
+            limits: holder("limits"),
+            reservations: holder("reservations"),
+        };
+        (!s.is_empty()).then(|| Box::new(s))
     }
 
     fn deploy_restart(&self, deploy: NodeId) -> Option<DeployRestart> {

@@ -79,6 +79,9 @@ impl Rule for ComposeSchema {
             }
         }
         self.casts(cx, out);
+        self.counts(cx, out);
+        self.healthcheck_tests(cx, out);
+        self.network_mode_with_networks(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -152,6 +155,133 @@ impl ComposeSchema {
                     && let Some((name, _)) = service.split_once('.')
                 {
                     d.service = Some(name.to_string());
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    /// `network_mode` and `networks` on one service: compose-go refuses the pair ("declares
+    /// mutually exclusive `network_mode` and `networks`").
+    fn network_mode_with_networks(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let net = &service.net;
+            let (Some(mode), Some(first)) = (
+                net.network_mode.as_ref().filter(|m| !m.value.is_empty()),
+                net.networks.as_ref().and_then(|n| n.first()),
+            ) else {
+                continue;
+            };
+            if super::unknowable(cx, Some(mode.origin)) {
+                continue;
+            }
+            let mut d = META
+                .diagnostic(
+                    mode.place(),
+                    format!(
+                        "service `{}` has both `network_mode: {}` and `networks`: `docker \
+                         compose` refuses the project (\"declares mutually exclusive \
+                         `network_mode` and `networks`\")",
+                        service.name.value,
+                        clip(&mode.value)
+                    ),
+                )
+                .service(service)
+                .label("with `networks`")
+                .related(first.name.place(), "`networks` written here")
+                .help("keep one of the two: `network_mode` or `networks`");
+            for (o, label) in mode.explain() {
+                d = d.related(o, label);
+            }
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
+            }
+        }
+    }
+
+    /// A `healthcheck.test` list whose first word is not `CMD`, `CMD-SHELL` or `NONE`: the
+    /// schema takes any list, compose-go's consistency check refuses it.
+    fn healthcheck_tests(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(h) = &service.healthcheck else {
+                continue;
+            };
+            let Some(first) = h.test.first() else {
+                continue;
+            };
+            if !h.test_list
+                || matches!(first.value.as_str(), "CMD" | "CMD-SHELL" | "NONE")
+                || super::unknowable(cx, Some(first.origin))
+            {
+                continue;
+            }
+            let mut d = META
+                .diagnostic(
+                    first.place(),
+                    format!(
+                        "the `healthcheck.test` of service `{}` starts with `{}`: a test list \
+                         starts with `CMD`, `CMD-SHELL` or `NONE`, and `docker compose` refuses \
+                         the project (\"healthcheck.test must start either by \"CMD\", \
+                         \"CMD-SHELL\" or \"NONE\"\")",
+                        service.name.value,
+                        clip(&first.value)
+                    ),
+                )
+                .service(service)
+                .label("not CMD, CMD-SHELL or NONE")
+                .help(
+                    "start the list with `CMD` (run the words) or `CMD-SHELL` (run a shell line)",
+                );
+            for (o, label) in first.explain() {
+                d = d.related(o, label);
+            }
+            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                out.push(d);
+            }
+        }
+    }
+
+    /// `scale` and `deploy.replicas` below zero: the schema takes any integer, compose-go's
+    /// consistency check then refuses the project ("must be greater than or equal to 0"),
+    /// literal or interpolated.
+    fn counts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(sizing) = &service.sizing else {
+                continue;
+            };
+            let name = &service.name.value;
+            for (t, key) in [
+                (sizing.scale.as_ref(), "scale"),
+                (sizing.replicas.as_ref(), "deploy.replicas"),
+            ] {
+                let Some(t) = t else { continue };
+                if crate::compose::sizing::integer(t).is_none_or(|n| n >= 0)
+                    || super::unknowable(cx, Some(t.origin))
+                {
+                    continue;
+                }
+                let read = if t.vars.is_empty() {
+                    ""
+                } else {
+                    " once its variables are read"
+                };
+                let mut d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "`services.{name}.{key}` is `{}`{read}, below zero: `docker \
+                             compose` refuses the project (\"must be greater than or equal to \
+                             0\")",
+                            t.value
+                        ),
+                    )
+                    .service(service)
+                    .label("negative")
+                    .help("write the number of containers: 0 or more");
+                for (o, label) in t.explain() {
+                    d = d.related(o, label);
                 }
                 if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
                     out.push(d);

@@ -24,6 +24,37 @@ impl Rule for DuplicateContainerName {
             let Some(name) = &s.container_name else {
                 continue;
             };
+            // One name for several containers of one service: compose-go refuses it ("can't
+            // set container_name and scale as container name must be unique").
+            if let Some((n, Some(count))) = s.sizing.as_ref().and_then(|z| z.containers())
+                && n > 1
+                && !super::unknowable(cx, Some(count.origin))
+            {
+                let key = if s.sizing.as_ref().is_some_and(|z| z.scale.is_some()) {
+                    "scale"
+                } else {
+                    "deploy.replicas"
+                };
+                let mut d = META
+                    .diagnostic(
+                        name.place(),
+                        format!(
+                            "service `{}` has the container name `{}` and runs {n} containers \
+                             (`{key}`), which cannot all have that name: `docker compose` \
+                             refuses the project (\"can't set container_name and {key} as \
+                             container name must be unique\")",
+                            s.name.value, name.value
+                        ),
+                    )
+                    .service(s)
+                    .label("one name")
+                    .related(count.place(), format!("{n} containers here"))
+                    .help("remove `container_name`, or run one container");
+                for (o, label) in name.explain().into_iter().chain(count.explain()) {
+                    d = d.related(o, label);
+                }
+                out.push(d);
+            }
             // Services behind profiles that are never enabled together do not clash, unless
             // `COMPOSE_PROFILES` (the shell's or `.env`'s) enables both.
             let enabled: Vec<String> = cx

@@ -7,6 +7,7 @@
 
 mod command_not_runnable;
 mod compose_schema;
+mod conflicting_settings;
 mod depends_on_not_healthy;
 mod duplicate_container_name;
 mod duplicate_mount_target;
@@ -256,6 +257,7 @@ static RULES: &[&dyn Rule] = &[
     &undefined_reference::UndefinedReference,
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
+    &conflicting_settings::ConflictingSettings,
     &invalid_volume_spec::InvalidVolumeSpec,
     &invalid_command::InvalidCommand,
     &missing_image::MissingImage,

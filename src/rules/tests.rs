@@ -632,6 +632,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "undefined-reference",
             "duplicate-mount-target",
             "duplicate-container-name",
+            "conflicting-settings",
             "invalid-volume-spec",
             "invalid-command",
             "missing-image",

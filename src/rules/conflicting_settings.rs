@@ -1,0 +1,72 @@
+//! `conflicting-settings`: one setting written in its two places (`scale` and
+//! `deploy.replicas`, `cpus` and `deploy.resources.limits.cpus`, ...) with different values,
+//! which `docker compose` refuses.
+
+use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::sizing::Twin;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct ConflictingSettings;
+
+static META: RuleMeta = RuleMeta {
+    id: "conflicting-settings",
+    severity: Severity::Error,
+    summary: "a setting written in its two places with different values",
+    doc: include_str!("../../rules/conflicting-settings.md"),
+};
+
+impl Rule for ConflictingSettings {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for s in &cx.file.services {
+            let Some(sizing) = &s.sizing else { continue };
+            for twin in Twin::ALL {
+                let Some((own, deploy, at)) = sizing.distinct(twin) else {
+                    continue;
+                };
+                if super::unknowable(cx, Some(own.origin))
+                    || super::unknowable(cx, deploy.map(|d| d.origin))
+                {
+                    continue;
+                }
+                let (a, b) = twin.keys();
+                let (value, label) = match deploy {
+                    Some(d) => (format!("`{}`", d.value), format!("`{b}` set here")),
+                    None => {
+                        let parent = b.rsplit_once('.').map_or(b, |(p, _)| p);
+                        (
+                            format!("0 (`{parent}` is written without it)"),
+                            format!("`{b}` is 0 in this mapping"),
+                        )
+                    }
+                };
+                let mut d = META
+                    .diagnostic(
+                        own.place(),
+                        format!(
+                            "service `{}` sets `{a}` to `{}` and `{b}` is {value}: `docker \
+                             compose` refuses the project (\"can't set distinct values on \
+                             '{a}' and '{b}'\")",
+                            s.name.value, own.value
+                        ),
+                    )
+                    .service(s)
+                    .label(format!("differs from `{b}`"))
+                    .related(at, label)
+                    .help(format!(
+                        "write it once, as `{b}`, or give both the same value"
+                    ));
+                let more = deploy.map(|d| d.explain()).unwrap_or_default();
+                for (o, label) in own.explain().into_iter().chain(more) {
+                    d = d.related(o, label);
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
