@@ -444,36 +444,18 @@ impl Minio<'_> {
     /// Where the S3 API listens inside the container: `--address`, else `MINIO_ADDRESS`, else
     /// `:9000` (bitnami's scripts: `:$MINIO_API_PORT_NUMBER`, 9000 by default).
     pub fn api_listening(&self) -> Option<super::network::Listening> {
-        use super::network::{Listener, Listening};
+        use super::network::Listening;
         let env = &self.service.environment;
         if self.flavor == Flavor::Rustfs {
             // RustFS: `--address` / `RUSTFS_ADDRESS` (see [`Minio::listen`]).
-            let l = self.listen();
-            return Some(Listening {
-                listeners: vec![Listener {
-                    host: String::new(),
-                    port: l.port?,
-                }],
-                origin: l.written.as_ref().map(|(_, o)| *o),
-                what: match &l.written {
-                    Some((v, _)) => format!("`{v}`"),
-                    None => "RustFS's default API address `:9000`".into(),
-                },
-            });
+            return self
+                .listen()
+                .listening("RustFS's default API address `:9000`");
         }
         if self.bitnami_scripts() {
-            let l = self.bitnami_listen();
-            return Some(Listening {
-                listeners: vec![Listener {
-                    host: String::new(),
-                    port: l.port?,
-                }],
-                origin: l.written.as_ref().map(|(_, o)| *o),
-                what: match &l.written {
-                    Some((v, _)) => format!("`{v}`"),
-                    None => "the bitnami image's default API port 9000".into(),
-                },
-            });
+            return self
+                .bitnami_listen()
+                .listening("the bitnami image's default API port 9000");
         }
         let args = self.server_args.as_deref().unwrap_or(&[]);
         // urfave/cli moves flags before the paths: `--address` may be anywhere.
@@ -561,6 +543,23 @@ pub struct Listen {
 }
 
 impl Listen {
+    /// Where the API listens, as the network questions ask it: on every interface at the port,
+    /// described by what set it, else by `default` (`None` when the port cannot be known).
+    fn listening(&self, default: &str) -> Option<super::network::Listening> {
+        use super::network::{Listener, Listening};
+        Some(Listening {
+            listeners: vec![Listener {
+                host: String::new(),
+                port: self.port?,
+            }],
+            origin: self.written.as_ref().map(|(_, o)| *o),
+            what: match &self.written {
+                Some((v, _)) => format!("`{v}`"),
+                None => default.to_string(),
+            },
+        })
+    }
+
     /// Whether `http://localhost:9000`, what the official curl test probes, certainly misses
     /// the server: another port, or certificates mounted.
     pub fn not_default(&self) -> bool {
