@@ -656,12 +656,15 @@ fn milvus_lines(out: &mut String, c: &crate::milvus::MilvusConfig<'_>, places: &
             None,
         );
     }
-    for f in &c.files {
-        let path = places
+    let path_of = |file: crate::compose::FileId| {
+        places
             .project
             .files
-            .get(f.file.0 as usize)
-            .map_or_else(String::new, |lf| lf.path.display().to_string());
+            .get(file.0 as usize)
+            .map_or_else(String::new, |lf| lf.path.display().to_string())
+    };
+    for f in &c.files {
+        let path = path_of(f.file);
         line(
             out,
             4,
@@ -671,11 +674,7 @@ fn milvus_lines(out: &mut String, c: &crate::milvus::MilvusConfig<'_>, places: &
         );
     }
     for f in &c.ignored {
-        let path = places
-            .project
-            .files
-            .get(f.file.0 as usize)
-            .map_or_else(String::new, |lf| lf.path.display().to_string());
+        let path = path_of(f.file);
         line(
             out,
             4,
