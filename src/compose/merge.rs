@@ -268,14 +268,10 @@ pub fn merge_service(b: Service, o: Service) -> Service {
     let mut defs = b.defs;
     defs.extend(o.defs);
     let references = {
-        let mut r: Vec<_> = ["networks", "secrets", "configs"]
+        let mut r: Vec<_> = Resource::NAMED
             .iter()
-            .flat_map(|key| {
-                let kind = match *key {
-                    "networks" => super::Resource::Network,
-                    "secrets" => super::Resource::Secret,
-                    _ => super::Resource::Config,
-                };
+            .flat_map(|&kind| {
+                let key = kind.key();
                 let from_o: Vec<_> = o
                     .references
                     .iter()
@@ -376,6 +372,8 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         defs,
         references,
         net: super::network::merge(b.net, o.net, &of),
+        build: super::build::merge_build(b.build, o.build, tag(&of, "build")),
+        develop: super::build::merge_develop(b.develop, o.develop, tag(&of, "develop")),
         tag: o.tag,
     }
 }

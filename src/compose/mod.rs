@@ -8,6 +8,7 @@
 //! ([`interp_defaults`]) so that `${DOCKER_VOLUME_DIRECTORY:-.}/volumes/etcd` is understood as
 //! the host path `./volumes/etcd`.
 
+pub mod build;
 pub mod dotenv;
 pub mod env;
 pub mod image;
@@ -582,6 +583,10 @@ pub struct Service {
     pub tag: Option<MergeTag>,
     /// `hostname`, `networks`, `network_mode`, `links`, `extra_hosts`.
     pub net: network::Networking,
+    /// `build`, when the service has one (boxed, as `develop`: most services have none).
+    pub build: Option<Box<build::Build>>,
+    /// `develop`, when it has a `watch`.
+    pub develop: Option<Box<build::Develop>>,
 }
 
 /// A kind of top-level resource a service refers to by name.
@@ -591,9 +596,19 @@ pub enum Resource {
     Network,
     Secret,
     Config,
+    Model,
 }
 
 impl Resource {
+    /// The kinds a service names and the top level declares by name (volumes are read with
+    /// the mounts).
+    pub const NAMED: [Resource; 4] = [
+        Resource::Network,
+        Resource::Secret,
+        Resource::Config,
+        Resource::Model,
+    ];
+
     /// The word Docker Compose uses for it, and its top-level key.
     pub fn word(self) -> &'static str {
         match self {
@@ -601,6 +616,7 @@ impl Resource {
             Resource::Network => "network",
             Resource::Secret => "secret",
             Resource::Config => "config",
+            Resource::Model => "model",
         }
     }
 
@@ -610,6 +626,7 @@ impl Resource {
             Resource::Network => "networks",
             Resource::Secret => "secrets",
             Resource::Config => "configs",
+            Resource::Model => "models",
         }
     }
 }
@@ -799,7 +816,7 @@ impl ComposeFile {
                 }
             }
         }
-        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+        for kind in Resource::NAMED {
             if let Some(decls) = tree.get(root, kind.key())
                 && let Some(entries) = tree.entries(decls)
             {
@@ -1466,6 +1483,8 @@ impl Cx<'_> {
             defs: vec![(self.file, tree.resolve(node))],
             references: self.references(node),
             net: self.networking(node),
+            build: self.build(node).map(Box::new),
+            develop: self.develop(node).map(Box::new),
             tag: match tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
                 Some("!override") => Some(MergeTag::Override),
                 Some("!reset") => Some(MergeTag::Reset),
@@ -1517,12 +1536,12 @@ impl Cx<'_> {
         out
     }
 
-    /// The networks (list or mapping), secrets and configs (a name, or `source:`) a
-    /// service names.
+    /// The networks and models (list or mapping), secrets and configs (a name, or `source:`)
+    /// a service names.
     fn references(&self, service: NodeId) -> Vec<(Resource, Text)> {
         let tree = self.tree;
         let mut out = Vec::new();
-        for kind in [Resource::Network, Resource::Secret, Resource::Config] {
+        for kind in Resource::NAMED {
             let Some(node) = tree.get(service, kind.key()) else {
                 continue;
             };

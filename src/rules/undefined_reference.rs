@@ -1,6 +1,8 @@
-//! `undefined-reference`: a service uses a named volume, network, secret or config that the
-//! project does not declare, or names in `depends_on`, `volumes_from`, `links` or
-//! `network_mode: service:` a service it does not have, which `docker compose` refuses.
+//! `undefined-reference`: a service uses a named volume, network, secret, config or model that
+//! the project does not declare (a build secret too), or names in `depends_on`,
+//! `volumes_from`, `links`, `network_mode: service:` or a `service:` additional build context a
+//! service it does not have (for the build context, one without a `build`), which `docker
+//! compose` refuses.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::{MountKind, Resource, Service, Text};
@@ -11,7 +13,8 @@ pub struct UndefinedReference;
 static META: RuleMeta = RuleMeta {
     id: "undefined-reference",
     severity: Severity::Error,
-    summary: "a service uses a named volume, network, secret or config the project does not declare",
+    summary: "a service uses a named volume, network, secret, config or model the project does \
+              not declare",
     doc: include_str!("../../rules/undefined-reference.md"),
 };
 
@@ -73,6 +76,24 @@ impl UndefinedReference {
             {
                 out.push(service_finding(service, "network_mode", mode, name));
             }
+            if let Some(build) = &service.build {
+                for (name, context) in build.service_contexts() {
+                    let target = cx.file.services.iter().find(|s| s.name.value == name);
+                    if target.is_none_or(|t| t.build.is_none()) {
+                        out.push(context_finding(service, context, name, target.is_some()));
+                    }
+                }
+                for secret in &build.secrets {
+                    let declared = cx
+                        .file
+                        .declared
+                        .iter()
+                        .any(|(k, n)| *k == Resource::Secret && n.value == secret.value);
+                    if !declared {
+                        out.push(build_secret_finding(service, secret));
+                    }
+                }
+            }
             for (kind, name) in &service.references {
                 let declared = cx
                     .file
@@ -104,6 +125,67 @@ fn service_finding(service: &Service, key: &str, at: &Text, name: &str) -> Diagn
         .label("no such service")
         .help("name a service of the project, or remove the entry");
     for (o, label) in at.explain() {
+        d = d.related(o, label);
+    }
+    d
+}
+
+/// A `service:<name>` additional context of `build` naming no service, or one without a
+/// `build` (`known`).
+fn context_finding(service: &Service, at: &Text, name: &str, known: bool) -> Diagnostic {
+    let (what, quoted, label, help) = if known {
+        (
+            format!("service `{name}`, which has no `build`"),
+            "non-buildable",
+            "not a built service",
+            format!("give service `{name}` a `build`, or name a directory or an image instead"),
+        )
+    } else {
+        (
+            format!("`{name}`, and the project has no such service"),
+            "unknown",
+            "no such service",
+            "name a service of the project that has a `build`".to_string(),
+        )
+    };
+    let mut d = META
+        .diagnostic(
+            at.place(),
+            format!(
+                "service `{}` builds with the additional context `{}`, which names {what}: \
+                 `docker compose` refuses the project (\"declares {quoted} service \"{name}\" \
+                 as additional contexts\")",
+                service.name.value, at.value
+            ),
+        )
+        .service(service)
+        .label(label)
+        .help(help);
+    for (o, label) in at.explain() {
+        d = d.related(o, label);
+    }
+    d
+}
+
+/// A `build.secrets` entry naming a secret the top-level `secrets` does not declare.
+fn build_secret_finding(service: &Service, name: &Text) -> Diagnostic {
+    let n = &name.value;
+    let mut d = META
+        .diagnostic(
+            name.place(),
+            format!(
+                "service `{}` builds with the secret `{n}`, which the project does not declare \
+                 under the top-level `secrets:`: `docker compose` refuses the project (\"refers \
+                 to undefined build secret {n}\")",
+                service.name.value
+            ),
+        )
+        .service(service)
+        .label("undeclared secret")
+        .help(format!(
+            "declare it: `secrets:` / `  {n}:` / `    file: ./{n}.txt` at the top level of the file"
+        ));
+    for (o, label) in name.explain() {
         d = d.related(o, label);
     }
     d

@@ -1,0 +1,269 @@
+//! What a service builds, and how it is rebuilt while it is developed: `build` (`dockerfile`,
+//! `dockerfile_inline`, `platforms`, `additional_contexts`, `secrets`) and `develop.watch`.
+//!
+//! They merge as Docker Compose merges them (compose-go v2.9.1 `override/merge.go`, checked with
+//! `docker compose config` v2.40.3): `build` key by key, a short `build: ./dir` being a
+//! `context`; the `platforms`, `secrets` and `watch` lists appended; `additional_contexts` by
+//! name, the later value winning (in one list too). `!reset` on `build` or `develop` removes the
+//! earlier files' one; `!reset` or `!override` on one of their keys (`dockerfile`, `platforms`,
+//! `watch`, ...) replaces the earlier files' value of that key.
+
+use super::{Cx, MergeTag, Origin, Text};
+use crate::yaml::NodeId;
+
+/// A service's `build`, as written (each value interpolated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Build {
+    /// Where the `build` value is written.
+    pub origin: Origin,
+    pub dockerfile: Option<Text>,
+    pub dockerfile_inline: Option<Text>,
+    /// `platforms`, in the order written.
+    pub platforms: Vec<Text>,
+    /// `additional_contexts`: each name (for the list form, the whole `name=value` entry) and
+    /// its value; a name once, with its last value.
+    pub contexts: Vec<(Text, Text)>,
+    /// The secret each `secrets` entry names (the short form, or `source`).
+    pub secrets: Vec<Text>,
+    /// The keys this definition tags `!reset` or `!override`: merged onto an earlier file's
+    /// `build`, they replace its values.
+    replaced: Vec<&'static str>,
+}
+
+/// A service's `develop`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Develop {
+    /// `watch`, in the order written (an override file's after the base's).
+    pub watch: Vec<Watch>,
+    /// Whether this definition tags `watch` `!reset` or `!override`.
+    replaced: bool,
+}
+
+/// One `develop.watch` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub action: Option<Text>,
+    pub target: Option<Text>,
+    /// Where the entry is written.
+    pub origin: Origin,
+}
+
+impl Build {
+    /// The service `name` that a `service:<name>` additional context builds on, with the
+    /// context's value.
+    pub fn service_contexts(&self) -> impl Iterator<Item = (&str, &Text)> {
+        self.contexts
+            .iter()
+            .filter_map(|(_, v)| Some((v.value.strip_prefix("service:")?, v)))
+    }
+
+    /// Whether `platform` is among `platforms`, when any is written (an empty list allows
+    /// every platform).
+    pub fn allows_platform(&self, platform: &str) -> bool {
+        self.platforms.is_empty() || self.platforms.iter().any(|p| p.value == platform)
+    }
+}
+
+impl Watch {
+    /// Whether the action needs a `target`: every action but `rebuild` and `restart`
+    /// (compose-go `checkConsistency`: "target is required for non-rebuild actions").
+    pub fn needs_target(&self) -> bool {
+        self.action
+            .as_ref()
+            .is_some_and(|a| !matches!(a.value.as_str(), "rebuild" | "restart"))
+    }
+
+    /// Whether the entry has a `target` Compose reads (not empty once interpolated).
+    pub fn has_target(&self) -> bool {
+        self.target.as_ref().is_some_and(|t| !t.value.is_empty())
+    }
+}
+
+impl Cx<'_> {
+    fn merge_tag(&self, node: NodeId) -> Option<MergeTag> {
+        match self.tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
+            Some("!reset") => Some(MergeTag::Reset),
+            Some("!override") => Some(MergeTag::Override),
+            _ => None,
+        }
+    }
+
+    /// The `build` of a service mapping, if it has one (not `!reset`).
+    pub(super) fn build(&self, service: NodeId) -> Option<Build> {
+        let tree = self.tree;
+        let node = tree.get(service, "build")?;
+        if self.merge_tag(node) == Some(MergeTag::Reset) || tree.is_null(node) {
+            return None;
+        }
+        self.under(self.field(service, "build"), || {
+            let mut b = Build {
+                origin: self.origin(tree.span(tree.resolve(node))),
+                dockerfile: None,
+                dockerfile_inline: None,
+                platforms: Vec::new(),
+                contexts: Vec::new(),
+                secrets: Vec::new(),
+                replaced: Vec::new(),
+            };
+            if !tree.is_mapping(node) {
+                return Some(b);
+            }
+            let m = tree.resolve(node);
+            // The value of `key`, unless tagged `!reset` (which removes it).
+            let get = |key: &'static str, replaced: &mut Vec<&'static str>| {
+                let n = tree.get(m, key)?;
+                let tag = self.merge_tag(n);
+                if tag.is_some() {
+                    replaced.push(key);
+                }
+                (tag != Some(MergeTag::Reset)).then_some(n)
+            };
+            let items = |n: Option<NodeId>| n.and_then(|n| tree.items(n)).unwrap_or(&[]);
+            b.dockerfile = get("dockerfile", &mut b.replaced).and_then(|n| self.text(n));
+            b.dockerfile_inline =
+                get("dockerfile_inline", &mut b.replaced).and_then(|n| self.text(n));
+            b.platforms = items(get("platforms", &mut b.replaced))
+                .iter()
+                .filter_map(|&i| self.text(i))
+                .collect();
+            b.secrets = items(get("secrets", &mut b.replaced))
+                .iter()
+                .filter_map(|&i| {
+                    if tree.is_mapping(i) {
+                        tree.get(i, "source").and_then(|n| self.text(n))
+                    } else {
+                        self.text(i)
+                    }
+                })
+                .collect();
+            if let Some(c) = get("additional_contexts", &mut b.replaced) {
+                if let Some(entries) = tree.entries(c) {
+                    for e in entries {
+                        if let (Some(k), Some(v)) = (self.literal(e.key), self.text(e.value)) {
+                            put_context(&mut b.contexts, k, v);
+                        }
+                    }
+                } else {
+                    for &i in items(Some(c)) {
+                        let Some(t) = self.text(i) else { continue };
+                        // `name=value`, split once interpolated.
+                        let Some((k, v)) = t.value.split_once('=') else {
+                            continue;
+                        };
+                        let (k, v) = (k.to_string(), v.to_string());
+                        let name = Text {
+                            value: k,
+                            ..t.clone()
+                        };
+                        put_context(&mut b.contexts, name, Text { value: v, ..t });
+                    }
+                }
+            }
+            Some(b)
+        })
+    }
+
+    /// The `develop` of a service mapping, if it has one with a `watch` (not `!reset`).
+    pub(super) fn develop(&self, service: NodeId) -> Option<Develop> {
+        let tree = self.tree;
+        let node = tree.get(service, "develop")?;
+        if self.merge_tag(node) == Some(MergeTag::Reset) {
+            return None;
+        }
+        let w = tree.get(node, "watch")?;
+        let tag = self.merge_tag(w);
+        let mut d = Develop {
+            watch: Vec::new(),
+            replaced: tag.is_some(),
+        };
+        if tag == Some(MergeTag::Reset) {
+            return Some(d);
+        }
+        self.under(self.field(service, "develop"), || {
+            for &i in tree.items(w).unwrap_or(&[]) {
+                if !tree.is_mapping(i) {
+                    continue;
+                }
+                let value = |k: &str| tree.get(i, k).and_then(|n| self.text(n));
+                d.watch.push(Watch {
+                    action: value("action"),
+                    target: value("target"),
+                    origin: self.origin(tree.span(tree.resolve(i))),
+                });
+            }
+        });
+        Some(d)
+    }
+}
+
+/// Add an additional context, replacing an earlier one of the same name.
+fn put_context(contexts: &mut Vec<(Text, Text)>, name: Text, value: Text) {
+    contexts.retain(|(n, _)| n.value != name.value);
+    contexts.push((name, value));
+}
+
+/// `o`'s `build` (a later file or definition) merged onto `b`'s; `tag` is the merge tag on
+/// `o`'s `build` key.
+pub(super) fn merge_build(
+    b: Option<Box<Build>>,
+    o: Option<Box<Build>>,
+    tag: Option<MergeTag>,
+) -> Option<Box<Build>> {
+    match (b, o, tag) {
+        (_, _, Some(MergeTag::Reset)) => None,
+        (_, o, Some(MergeTag::Override)) => o,
+        (Some(b), Some(o), None) => {
+            let (mut b, o) = (*b, *o);
+            let kept = |key: &str| !o.replaced.contains(&key);
+            let scalar = |b: Option<Text>, o: Option<Text>, key: &str| {
+                o.or(if kept(key) { b } else { None })
+            };
+            let list = |b: Vec<Text>, o: Vec<Text>, key: &str| {
+                let mut out = if kept(key) { b } else { Vec::new() };
+                out.extend(o);
+                out
+            };
+            if !kept("additional_contexts") {
+                b.contexts.clear();
+            }
+            for (k, v) in o.contexts {
+                put_context(&mut b.contexts, k, v);
+            }
+            Some(Box::new(Build {
+                origin: o.origin,
+                dockerfile: scalar(b.dockerfile, o.dockerfile, "dockerfile"),
+                dockerfile_inline: scalar(
+                    b.dockerfile_inline,
+                    o.dockerfile_inline,
+                    "dockerfile_inline",
+                ),
+                platforms: list(b.platforms, o.platforms, "platforms"),
+                contexts: b.contexts,
+                secrets: list(b.secrets, o.secrets, "secrets"),
+                replaced: Vec::new(),
+            }))
+        }
+        (b, o, None) => o.or(b),
+    }
+}
+
+/// `o`'s `develop` merged onto `b`'s; `tag` is the merge tag on `o`'s `develop` key.
+pub(super) fn merge_develop(
+    b: Option<Box<Develop>>,
+    o: Option<Box<Develop>>,
+    tag: Option<MergeTag>,
+) -> Option<Box<Develop>> {
+    match (b, o, tag) {
+        (_, _, Some(MergeTag::Reset)) => None,
+        (_, o, Some(MergeTag::Override)) => o,
+        (Some(mut b), Some(o), None) => {
+            if o.replaced {
+                b.watch.clear();
+            }
+            b.watch.extend(o.watch);
+            b.replaced = false;
+            Some(b)
+        }
+        (b, o, None) => o.or(b),
+    }
+}
