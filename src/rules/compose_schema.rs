@@ -82,6 +82,7 @@ impl Rule for ComposeSchema {
         self.counts(cx, out);
         self.healthcheck_tests(cx, out);
         self.network_mode_with_networks(cx, out);
+        self.watch_targets(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -197,6 +198,64 @@ impl ComposeSchema {
             }
             if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
                 out.push(d);
+            }
+        }
+    }
+
+    /// A `develop.watch` entry whose action copies files (`sync`, `sync+restart`,
+    /// `sync+exec`) without a `target` to copy them to (or with one empty once interpolated):
+    /// the schema does not require it, compose-go's consistency check refuses the project
+    /// ("target is required for non-rebuild actions"), whichever file wrote the entry.
+    fn watch_targets(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(develop) = &service.develop else {
+                continue;
+            };
+            for w in &develop.watch {
+                let Some(action) = w.action.as_ref().filter(|_| w.needs_target()) else {
+                    continue;
+                };
+                if w.has_target() {
+                    continue;
+                }
+                let at = w.target.as_ref().unwrap_or(action);
+                if super::unknowable(cx, Some(at.origin))
+                    || super::unknowable(cx, Some(action.origin))
+                {
+                    continue;
+                }
+                let how = if w.target.is_some() {
+                    "an empty `target`"
+                } else {
+                    "no `target`"
+                };
+                let mut d = META
+                    .diagnostic(
+                        at.place(),
+                        format!(
+                            "a `develop.watch` entry of service `{}` has the action `{}` and \
+                             {how}: `docker compose` refuses the project (\"target is required \
+                             for non-rebuild actions\")",
+                            service.name.value,
+                            clip(&action.value)
+                        ),
+                    )
+                    .service(service)
+                    .label(if w.target.is_some() {
+                        "empty target"
+                    } else {
+                        "needs a `target`"
+                    })
+                    .help(
+                        "give the entry the path in the container to copy the files to \
+                         (`target: /app`), or use the action `rebuild` or `restart`",
+                    );
+                for (o, label) in at.explain() {
+                    d = d.related(o, label);
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
             }
         }
     }

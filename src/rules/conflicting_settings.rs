@@ -1,8 +1,10 @@
 //! `conflicting-settings`: one setting written in its two places (`scale` and
 //! `deploy.replicas`, `cpus` and `deploy.resources.limits.cpus`, ...) with different values,
-//! which `docker compose` refuses.
+//! a `build` given both a `dockerfile` and a `dockerfile_inline`, or a `platform` that
+//! `build.platforms` does not include, which `docker compose` refuses.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::Text;
 use crate::compose::sizing::Twin;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -21,6 +23,7 @@ impl Rule for ConflictingSettings {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        build(cx, out);
         for s in &cx.file.services {
             let Some(sizing) = &s.sizing else { continue };
             for twin in Twin::ALL {
@@ -67,6 +70,89 @@ impl Rule for ConflictingSettings {
                     out.push(d);
                 }
             }
+        }
+    }
+}
+
+/// A value Compose reads as set: written, and not empty once interpolated.
+fn set(t: &Option<Text>) -> Option<&Text> {
+    t.as_ref().filter(|t| !t.value.is_empty())
+}
+
+fn push(out: &mut Vec<Diagnostic>, mut d: Diagnostic, explained: &[&Text]) {
+    for t in explained {
+        for (o, label) in t.explain() {
+            d = d.related(o, label);
+        }
+    }
+    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+        out.push(d);
+    }
+}
+
+/// The two ways of giving a build its Dockerfile written together, and a `platform` the build
+/// is not made for (compose-go `checkConsistency`).
+fn build(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for s in &cx.file.services {
+        let Some(b) = &s.build else { continue };
+        let name = &s.name.value;
+        if let (Some(file), Some(inline)) = (set(&b.dockerfile), set(&b.dockerfile_inline))
+            && !super::unknowable(cx, Some(file.origin))
+            && !super::unknowable(cx, Some(inline.origin))
+        {
+            let d = META
+                .diagnostic(
+                    inline.place(),
+                    format!(
+                        "the `build` of service `{name}` has both a `dockerfile_inline` and a \
+                         `dockerfile` (`{}`): `docker compose` refuses the project (\"declares \
+                         mutualy exclusive dockerfile and dockerfile_inline\")",
+                        file.value
+                    ),
+                )
+                .service(s)
+                .label("with `dockerfile`")
+                .related(file.place(), "`dockerfile` set here")
+                .help("keep one of the two: the Dockerfile's path or its text");
+            push(out, d, &[inline, file]);
+        }
+        if let Some(p) = set(&s.platform)
+            && !b.allows_platform(&p.value)
+            && !super::unknowable(cx, Some(p.origin))
+            && !b
+                .platforms
+                .iter()
+                .any(|t| super::unknowable(cx, Some(t.origin)))
+        {
+            let list: Vec<String> = b
+                .platforms
+                .iter()
+                .map(|t| format!("`{}`", t.value))
+                .collect();
+            let mut d = META
+                .diagnostic(
+                    p.place(),
+                    format!(
+                        "service `{name}` runs on `platform: {}`, and its `build.platforms` ({}) \
+                         does not include it: `docker compose` refuses the project \
+                         (\"service.build.platforms MUST include service.platform \\\"{}\\\"\")",
+                        p.value,
+                        list.join(", "),
+                        p.value
+                    ),
+                )
+                .service(s)
+                .label("not in `build.platforms`")
+                .help(format!(
+                    "add `{}` to `build.platforms`, or run the service on one of them",
+                    p.value
+                ));
+            if let Some(first) = b.platforms.first() {
+                d = d.related(first.place(), "`build.platforms` written here");
+            }
+            let mut explained = vec![p];
+            explained.extend(b.platforms.iter());
+            push(out, d, &explained);
         }
     }
 }
