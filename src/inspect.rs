@@ -275,7 +275,8 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         out.insert("image".into(), text(t));
         at.insert("image".into(), places.of(t));
     }
-    if let Some(t) = &s.platform {
+    // An empty `platform` (a variable unset) is no platform: Compose leaves it out.
+    if let Some(t) = s.platform.as_ref().filter(|t| !t.value.is_empty()) {
         out.insert("platform".into(), text(t));
         at.insert("platform".into(), places.of(t));
     }
