@@ -13,7 +13,7 @@ pub struct ConflictingSettings;
 static META: RuleMeta = RuleMeta {
     id: "conflicting-settings",
     severity: Severity::Error,
-    summary: "a setting written in its two places with different values",
+    summary: "a setting written in its two places with values that disagree",
     doc: include_str!("../../rules/conflicting-settings.md"),
 };
 
