@@ -25,6 +25,9 @@ pub struct Build {
     pub contexts: Vec<(Text, Text)>,
     /// The secret each `secrets` entry names (the short form, or `source`).
     pub secrets: Vec<Text>,
+    /// Entries of an `additional_contexts` list that are not `name=value` once interpolated,
+    /// which Compose refuses in whichever file they are ("expected key=value").
+    pub malformed_contexts: Vec<Text>,
     /// The keys this definition tags `!reset` or `!override`: merged onto an earlier file's
     /// `build`, they replace its values.
     replaced: Vec<&'static str>,
@@ -103,6 +106,7 @@ impl Cx<'_> {
                 platforms: Vec::new(),
                 contexts: Vec::new(),
                 secrets: Vec::new(),
+                malformed_contexts: Vec::new(),
                 replaced: Vec::new(),
             };
             if !tree.is_mapping(node) {
@@ -148,6 +152,7 @@ impl Cx<'_> {
                         let Some(t) = self.text(i) else { continue };
                         // `name=value`, split once interpolated.
                         let Some((k, v)) = t.value.split_once('=') else {
+                            b.malformed_contexts.push(t);
                             continue;
                         };
                         let (k, v) = (k.to_string(), v.to_string());
@@ -240,6 +245,7 @@ pub(super) fn merge_build(
                 platforms: list(b.platforms, o.platforms, "platforms"),
                 contexts: b.contexts,
                 secrets: list(b.secrets, o.secrets, "secrets"),
+                malformed_contexts: [b.malformed_contexts, o.malformed_contexts].concat(),
                 replaced: Vec::new(),
             }))
         }

@@ -83,6 +83,7 @@ impl Rule for ComposeSchema {
         self.healthcheck_tests(cx, out);
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
+        self.context_entries(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -251,6 +252,43 @@ impl ComposeSchema {
                          (`target: /app`), or use the action `rebuild` or `restart`",
                     );
                 for (o, label) in at.explain() {
+                    d = d.related(o, label);
+                }
+                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    /// An entry of a `build.additional_contexts` list that is not `name=value` once
+    /// interpolated: compose-go refuses the file when it converts the list to a mapping
+    /// ("invalid value ..., expected key=value").
+    fn context_entries(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            for t in &build.malformed_contexts {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let mut d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "the `build.additional_contexts` entry `{}` of service `{}` is not \
+                             `name=value`: `docker compose` refuses the file (\"invalid value \
+                             {}, expected key=value\")",
+                            clip(&t.value),
+                            service.name.value,
+                            clip(&t.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("not `name=value`")
+                    .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
+                for (o, label) in t.explain() {
                     d = d.related(o, label);
                 }
                 if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
