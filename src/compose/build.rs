@@ -273,3 +273,90 @@ pub(super) fn merge_develop(
         (b, o, None) => o.or(b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compose::{ComposeFile, Env, FileId, Resource, merge::merge};
+    use crate::yaml::{Limits, parse};
+
+    fn model(text: &str, id: u32) -> ComposeFile {
+        let tree = parse(text, &Limits::default()).unwrap();
+        let root = tree.documents[0].root.unwrap();
+        ComposeFile::from_document(&tree, text, FileId(id), root, &Env::default())
+    }
+
+    fn values(t: &[crate::compose::Text]) -> Vec<&str> {
+        t.iter().map(|t| t.value.as_str()).collect()
+    }
+
+    /// As `docker compose config` v2.40.3 merges them: `build` key by key (a short `build` is
+    /// a context), lists appended, contexts by name (the later value winning, in one list
+    /// too), `!reset`/`!override` on a key replacing the earlier value.
+    #[test]
+    fn build_merges_as_compose_does() {
+        let base = model(
+            "services:\n  a:\n    image: x\n    build:\n      dockerfile: D\n      platforms: [linux/amd64]\n      secrets: [s1, {source: s2}]\n      additional_contexts:\n        - c1=service:b\n        - c1=./one\n        - c2=./two\n        - bare\n  b:\n    image: y\n    build: ./b\n",
+            0,
+        );
+        let over = model(
+            "services:\n  a:\n    build:\n      dockerfile_inline: FROM x\n      platforms: [linux/arm64]\n      secrets: !override [s3]\n      additional_contexts:\n        c2: service:b\n  b:\n    build: !reset\n",
+            1,
+        );
+        let m = merge(base, over);
+        let a = m.services[0].build.as_deref().unwrap();
+        assert_eq!(a.dockerfile.as_ref().unwrap().value, "D");
+        assert_eq!(a.dockerfile_inline.as_ref().unwrap().value, "FROM x");
+        assert_eq!(values(&a.platforms), ["linux/amd64", "linux/arm64"]);
+        assert!(a.allows_platform("linux/arm64") && !a.allows_platform("linux/386"));
+        assert_eq!(values(&a.secrets), ["s3"]);
+        let contexts: Vec<(&str, &str)> = a
+            .contexts
+            .iter()
+            .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(contexts, [("c1", "./one"), ("c2", "service:b")]);
+        assert_eq!(
+            a.service_contexts().map(|(n, _)| n).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(values(&a.malformed_contexts), ["bare"]);
+        assert!(m.services[1].build.is_none());
+    }
+
+    /// `watch` entries are appended (one for the same path too); `!override` replaces them,
+    /// `develop: !reset` removes them. Models merge as a union, like networks.
+    #[test]
+    fn watch_and_models_merge_as_compose_does() {
+        let base = model(
+            "services:\n  a:\n    image: x\n    models: [m1]\n    develop:\n      watch:\n        - {path: ./s, action: sync}\n  b:\n    image: x\n    develop:\n      watch:\n        - {path: ./s, action: sync}\n  c:\n    image: x\n    develop:\n      watch:\n        - {path: ./s, action: sync}\nmodels:\n  m1:\n    model: ai/x\n",
+            0,
+        );
+        let over = model(
+            "services:\n  a:\n    models:\n      m2:\n    develop:\n      watch:\n        - {path: ./s, action: rebuild}\n        - {path: ./t, action: sync+exec, target: /t}\n  b:\n    develop:\n      watch: !override\n        - {path: ./s, action: restart}\n  c:\n    develop: !reset\n",
+            1,
+        );
+        let m = merge(base, over);
+        let w = &m.services[0].develop.as_ref().unwrap().watch;
+        let needs: Vec<(bool, bool)> = w
+            .iter()
+            .map(|w| (w.needs_target(), w.has_target()))
+            .collect();
+        assert_eq!(needs, [(true, false), (false, false), (true, true)]);
+        let b = &m.services[1].develop.as_ref().unwrap().watch;
+        assert_eq!(b.len(), 1);
+        assert!(!b[0].needs_target());
+        assert!(m.services[2].develop.is_none());
+        let models: Vec<&str> = m.services[0]
+            .references
+            .iter()
+            .filter(|(k, _)| *k == Resource::Model)
+            .map(|(_, t)| t.value.as_str())
+            .collect();
+        assert_eq!(models, ["m1", "m2"]);
+        assert!(
+            m.declared
+                .iter()
+                .any(|(k, n)| *k == Resource::Model && n.value == "m1")
+        );
+    }
+}
