@@ -22,7 +22,8 @@ impl Rule for MissingImage {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for service in &cx.file.services {
             let written = |k: &str| service.fields.iter().any(|(n, _)| n == k);
-            if written("build") || written("provider") {
+            // A `build` removed by `!reset` in a later file is none.
+            if service.build.is_some() || written("provider") {
                 continue;
             }
             // An `extends` that could not be followed is reported on its own; the image the
