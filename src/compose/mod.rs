@@ -25,6 +25,7 @@ pub use env::{Env, Var, VarOrigin};
 pub use image::ImageRef;
 use interpolate::{InterpolationError, RefOp};
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 
 /// Identifies a file among those of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -693,6 +694,16 @@ pub enum Problem {
     },
 }
 
+/// The root mapping of a document merged into a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Root {
+    pub file: FileId,
+    pub node: NodeId,
+    /// The variables its values are interpolated with: those of the project that holds the
+    /// file (an included file's own, not the including project's).
+    pub env: Arc<Env>,
+}
+
 /// One Compose document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComposeFile {
@@ -703,10 +714,11 @@ pub struct ComposeFile {
     /// Problems found while reading it.
     pub problems: Vec<Problem>,
     pub includes: Vec<Include>,
-    /// The root mapping of every document merged into this model, in order.
-    pub roots: Vec<(FileId, NodeId)>,
+    /// The root mapping of every document merged into this model, in order, each with the
+    /// variables it was read with.
+    pub roots: Vec<Root>,
     /// The variables the model was interpolated with (of its first document).
-    pub env: Env,
+    pub env: Arc<Env>,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
@@ -727,7 +739,7 @@ impl ComposeFile {
             problems: Vec::new(),
             includes: Vec::new(),
             roots: Vec::new(),
-            env: Env::default(),
+            env: Arc::default(),
             declared: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
@@ -742,6 +754,17 @@ impl ComposeFile {
         file: FileId,
         root: NodeId,
         env: &Env,
+    ) -> ComposeFile {
+        Self::read_document(tree, text, file, root, &Arc::new(env.clone()))
+    }
+
+    /// [`ComposeFile::from_document`], with variables that several documents share.
+    pub fn read_document(
+        tree: &Tree,
+        text: &str,
+        file: FileId,
+        root: NodeId,
+        env: &Arc<Env>,
     ) -> ComposeFile {
         let cx = Cx {
             tree,
@@ -758,7 +781,11 @@ impl ComposeFile {
             volumes: Vec::new(),
             problems: Vec::new(),
             includes: Vec::new(),
-            roots: vec![(file, root)],
+            roots: vec![Root {
+                file,
+                node: root,
+                env: env.clone(),
+            }],
             env: env.clone(),
             declared: Vec::new(),
             shared_networks: Vec::new(),

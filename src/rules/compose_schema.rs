@@ -97,7 +97,8 @@ impl ComposeSchema {
     /// with the variables of the project.
     fn casts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
-        for &(file, root) in &cx.file.roots {
+        for r in &cx.file.roots {
+            let (file, root) = (r.file, r.node);
             let Some(src) = cx.sources.get(file.0 as usize) else {
                 continue;
             };
@@ -110,7 +111,7 @@ impl ComposeSchema {
                 };
                 let (value, place, related) = if c.text.contains('$') {
                     let Some(t) =
-                        crate::compose::Text::read(src.tree, src.text, file, c.node, &cx.file.env)
+                        crate::compose::Text::read(src.tree, src.text, file, c.node, &r.env)
                     else {
                         continue;
                     };
