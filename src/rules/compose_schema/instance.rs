@@ -25,7 +25,7 @@ pub(super) const MAX_DEPTH: usize = 256;
 /// Index of a value in its [`Document`].
 pub(super) type InstId = u32;
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum Val<'t> {
     Null,
     Bool(bool),
@@ -100,6 +100,23 @@ impl<'t> Document<'t> {
         &self.insts[id as usize]
     }
 
+    /// The value under `key` of the mapping at `id`.
+    pub fn child(&self, id: InstId, key: &str) -> Option<InstId> {
+        match &self.get(id).val {
+            Val::Obj(entries) => entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+            _ => None,
+        }
+    }
+
+    /// The values of the mapping (its entries' values) or list at `id`.
+    pub fn children(&self, id: InstId) -> Vec<InstId> {
+        match &self.get(id).val {
+            Val::Obj(entries) => entries.iter().map(|(_, v)| *v).collect(),
+            Val::Arr(items) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The path of a value, `services.etcd.ports[0]`; empty for the document itself.
     pub fn path(&self, id: InstId) -> String {
         let mut segs = Vec::new();
@@ -164,8 +181,20 @@ pub(super) enum Limit {
 
 /// Expand the document whose root is `root`.
 pub(super) fn build(tree: &Tree, root: NodeId) -> Result<Document<'_>, Limit> {
+    build_with(tree, root, &[])
+}
+
+/// [`build`], with the values some interpolated strings at cast paths take once their
+/// variables are read: `(node, cast, value)`, the node as [`Tree::resolve`] gives it. The
+/// other interpolated strings there stay of unknown type.
+pub(super) fn build_with<'t>(
+    tree: &'t Tree,
+    root: NodeId,
+    known: &[(NodeId, Cast, Val<'t>)],
+) -> Result<Document<'t>, Limit> {
     let mut b = Builder {
         tree,
+        known,
         insts: Vec::new(),
         bad_keys: Vec::new(),
         bad_merges: Vec::new(),
@@ -180,8 +209,9 @@ pub(super) fn build(tree: &Tree, root: NodeId) -> Result<Document<'_>, Limit> {
     })
 }
 
-struct Builder<'t> {
+struct Builder<'t, 'k> {
     tree: &'t Tree,
+    known: &'k [(NodeId, Cast, Val<'t>)],
     insts: Vec<Inst<'t>>,
     bad_keys: Vec<BadKey>,
     bad_merges: Vec<BadMerge>,
@@ -191,7 +221,7 @@ struct Builder<'t> {
     open: Vec<NodeId>,
 }
 
-impl<'t> Builder<'t> {
+impl<'t> Builder<'t, '_> {
     fn value(
         &mut self,
         node: NodeId,
@@ -249,7 +279,11 @@ impl<'t> Builder<'t> {
                 let v = scalar(value, *style, tag);
                 match v {
                     Val::Str { text, interpolated } => match cast_of(&self.path) {
-                        Some(_) if interpolated => Val::Unknown,
+                        Some(cast) if interpolated => self
+                            .known
+                            .iter()
+                            .find(|(n, c, _)| *n == target && *c == cast)
+                            .map_or(Val::Unknown, |(_, _, v)| v.clone()),
                         Some(cast) => cast.apply(text).unwrap_or(v),
                         None => v,
                     },
@@ -377,6 +411,54 @@ pub(super) fn type_name(v: &Val<'_>) -> &'static str {
         Val::Arr(_) => "a list",
         Val::Obj(_) => "a mapping",
     }
+}
+
+/// The scalar at `node` (through an alias) typed as yaml.v3 types it; `None` for a collection.
+pub(super) fn yaml_scalar<'t>(tree: &'t Tree, node: NodeId) -> Option<Val<'t>> {
+    let n = tree.node(tree.resolve(node));
+    match &n.kind {
+        NodeKind::Scalar { value, style } => {
+            Some(scalar(value, *style, n.tag.as_ref().map(|t| t.text.as_str())))
+        }
+        _ => None,
+    }
+}
+
+/// The text of a scalar that yaml.v3 decodes as a number, without its underscores.
+fn number_text(tree: &Tree, node: NodeId) -> Option<String> {
+    let n = tree.node(tree.resolve(node));
+    match &n.kind {
+        NodeKind::Scalar { value, .. } => Some(value.chars().filter(|&c| c != '_').collect()),
+        _ => None,
+    }
+}
+
+/// The integer a scalar that yaml.v3 decodes as a number holds, when it decodes it as a Go
+/// `int` (within 64 signed bits); `None` for a float or an unsigned integer beyond them.
+pub(super) fn yaml_go_int(tree: &Tree, node: NodeId) -> Option<i64> {
+    let p = number_text(tree, node)?;
+    let signed = |v: i128| i64::try_from(v).ok();
+    if let Some(v) = go_int(&p) {
+        return signed(v);
+    }
+    let prefixed = |prefix: &str, radix: u32| -> Option<i128> {
+        if let Some(rest) = p.strip_prefix(prefix) {
+            return radix_int(rest, radix, true);
+        }
+        let rest = p.strip_prefix('-')?.strip_prefix(prefix)?;
+        radix_int(rest, radix, false).map(|v| -v)
+    };
+    prefixed("0b", 2)
+        .or_else(|| prefixed("0o", 8))
+        .and_then(signed)
+}
+
+/// Whether a scalar that yaml.v3 decodes as a number is an integer beyond 64 signed bits (a
+/// Go `uint64`).
+pub(super) fn yaml_uint64(tree: &Tree, node: NodeId) -> bool {
+    number_text(tree, node)
+        .and_then(|p| go_int(&p))
+        .is_some_and(|v| v > i64::MAX as i128)
 }
 
 /// A scalar typed as yaml.v3 decodes it into a Go `interface{}`.
@@ -566,8 +648,9 @@ pub(super) fn interpolates(s: &str) -> bool {
 }
 
 /// How compose-go casts the string at a path after interpolation (`interpolateTypeCastMapping`
-/// in its loader).
-#[derive(Clone, Copy, Debug)]
+/// in its loader), or, for the last two, how it decodes the string into its model after
+/// validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Cast {
     /// `strconv.Atoi` / `ParseInt(s, 10, 64)`.
     Int,
@@ -577,6 +660,12 @@ pub(super) enum Cast {
     Float32,
     /// `true`/`false`, and YAML 1.1's `y`/`yes`/`on`/`n`/`no`/`off`, in any case.
     Bool,
+    /// Not a cast: the `cpus` of `deploy.resources` (compose-go's `NanoCPUs`), decoded with
+    /// `strconv.ParseFloat(s, 64)`.
+    NanoCpus,
+    /// Not a cast: the `mode` of a service's secret or config (compose-go's `FileMode`),
+    /// decoded with `strconv.ParseInt(s, 8, 64)`.
+    FileMode,
 }
 
 impl Cast {
@@ -595,7 +684,18 @@ impl Cast {
                     int: true,
                 })
             }
-            Cast::Float | Cast::Float32 => {
+            Cast::FileMode => {
+                let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+                if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                    return None;
+                }
+                let v = i64::from_str_radix(s, 8).ok()?;
+                Some(Val::Num {
+                    value: v as f64,
+                    int: true,
+                })
+            }
+            Cast::Float | Cast::Float32 | Cast::NanoCpus => {
                 let v: f64 = s.parse().ok()?;
                 let words = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
                 let infinite_word = words == "inf" || words == "infinity";
@@ -702,15 +802,39 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["volumes", "*", "external"], Cast::Bool),
     (&["secrets", "*", "external"], Cast::Bool),
     (&["configs", "*", "external"], Cast::Bool),
+    // Not casts (see [`Cast::at_interpolation`]): strings compose-go decodes into numbers.
+    (
+        &["services", "*", "deploy", "resources", "limits", "cpus"],
+        Cast::NanoCpus,
+    ),
+    (
+        &["services", "*", "deploy", "resources", "reservations", "cpus"],
+        Cast::NanoCpus,
+    ),
+    (&["services", "*", "secrets", "[]", "mode"], Cast::FileMode),
+    (&["services", "*", "configs", "[]", "mode"], Cast::FileMode),
 ];
 
 impl Cast {
+    /// Whether compose-go casts the string when it interpolates it, before it validates the
+    /// file (else it decodes it into its model, after validation).
+    pub(super) fn at_interpolation(self) -> bool {
+        !matches!(self, Cast::NanoCpus | Cast::FileMode)
+    }
+
+    /// Whether compose-go keeps the number in a 32-bit float (`cpus`, `cpu_percent`,
+    /// `max_failure_ratio`, `deploy.resources.*.cpus`).
+    pub(super) fn float32(self) -> bool {
+        matches!(self, Cast::Float | Cast::Float32 | Cast::NanoCpus)
+    }
+
     /// What the value must be, in a word.
     pub(super) fn expected_short(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
-            Cast::Float | Cast::Float32 => "a number",
+            Cast::Float | Cast::Float32 | Cast::NanoCpus => "a number",
             Cast::Bool => "a boolean",
+            Cast::FileMode => "an octal number",
         }
     }
 
@@ -718,7 +842,8 @@ impl Cast {
     pub(super) fn expected(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
-            Cast::Float => "a number",
+            Cast::Float | Cast::NanoCpus => "a number",
+            Cast::FileMode => "an octal number (digits 0 to 7, within 64 bits)",
             Cast::Float32 => "a number (within a 32-bit float)",
             Cast::Bool => {
                 "a boolean (`true`, `false`, or YAML 1.1's `yes`, `no`, `on`, `off`, `y`, `n`)"
@@ -866,7 +991,10 @@ fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
     let (by_last, wild) = BY_LAST.get_or_init(|| {
         let mut by_last: HashMap<&'static str, Vec<usize>> = HashMap::new();
         let mut wild = Vec::new();
-        for (i, (pattern, _)) in CASTS.iter().enumerate() {
+        for (i, (pattern, cast)) in CASTS.iter().enumerate() {
+            if !cast.at_interpolation() {
+                continue;
+            }
             match pattern.last() {
                 Some(&"*") | Some(&"[]") => wild.push(i),
                 Some(last) => by_last.entry(*last).or_default().push(i),
@@ -906,7 +1034,8 @@ mod tests {
     fn cast_of_finds_what_a_scan_of_every_cast_path_finds() {
         let scan = |path: &[Seg<'_>]| {
             CASTS.iter().find_map(|(pattern, cast)| {
-                (pattern.len() == path.len()
+                (cast.at_interpolation()
+                    && pattern.len() == path.len()
                     && pattern.iter().zip(path).all(|(p, seg)| match seg {
                         Seg::Key(k) => *p == "*" || p == k,
                         Seg::Index(_) => *p == "*" || *p == "[]",
