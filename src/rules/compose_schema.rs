@@ -112,7 +112,7 @@ impl ComposeSchema {
             // The interpolated values that cast, for the schema: (node, cast, value), with
             // the value as read and where the finding goes.
             let mut known: Vec<(NodeId, instance::Cast, Val<'_>)> = Vec::new();
-            let mut read: Vec<(NodeId, String, Origin, Vec<(Origin, String)>)> = Vec::new();
+            let mut read: Vec<Read> = Vec::new();
             let mut finite: Vec<(NodeId, Diagnostic)> = Vec::new();
             for c in &found {
                 let origin = Origin {
@@ -121,7 +121,8 @@ impl ComposeSchema {
                 };
                 let interpolated = c.text.contains('$');
                 let (value, place, related) = if interpolated {
-                    let Some(t) = crate::compose::Text::read(src.tree, src.text, file, c.node, &r.env)
+                    let Some(t) =
+                        crate::compose::Text::read(src.tree, src.text, file, c.node, &r.env)
                     else {
                         continue;
                     };
@@ -177,7 +178,12 @@ impl ComposeSchema {
                 }
                 if interpolated && c.cast.at_interpolation() {
                     known.push((node, c.cast, cast));
-                    read.push((node, value, place, related));
+                    read.push(Read {
+                        node,
+                        value,
+                        place,
+                        related,
+                    });
                 }
             }
             // A value the schema refuses is reported as that; else, one that is not finite.
@@ -202,7 +208,7 @@ impl ComposeSchema {
         tree: &Tree,
         root: NodeId,
         known: &[(NodeId, instance::Cast, Val<'_>)],
-        read: &[(NodeId, String, Origin, Vec<(Origin, String)>)],
+        read: &[Read],
         out: &mut Vec<Diagnostic>,
     ) -> Vec<NodeId> {
         let mut reported = Vec::new();
@@ -215,7 +221,13 @@ impl ComposeSchema {
         for v in &violations {
             let inst = doc.get(v.inst);
             let node = tree.resolve(inst.node);
-            let Some((_, value, place, related)) = read.iter().find(|(n, ..)| *n == node) else {
+            let Some(Read {
+                value,
+                place,
+                related,
+                ..
+            }) = read.iter().find(|r| r.node == node)
+            else {
                 continue;
             };
             let (why, label) = match &v.problem {
@@ -1058,6 +1070,16 @@ impl Render<'_> {
         }
         d.help(help)
     }
+}
+
+/// An interpolated string at a cast path, as its variables make it.
+struct Read {
+    /// The node, as [`Tree::resolve`] gives it.
+    node: NodeId,
+    value: String,
+    /// Where a finding about it goes, and the places that explain it.
+    place: Origin,
+    related: Vec<(Origin, String)>,
 }
 
 /// A finding, unless one of the rule is already at its place (a value written once in an

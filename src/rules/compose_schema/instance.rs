@@ -417,9 +417,11 @@ pub(super) fn type_name(v: &Val<'_>) -> &'static str {
 pub(super) fn yaml_scalar<'t>(tree: &'t Tree, node: NodeId) -> Option<Val<'t>> {
     let n = tree.node(tree.resolve(node));
     match &n.kind {
-        NodeKind::Scalar { value, style } => {
-            Some(scalar(value, *style, n.tag.as_ref().map(|t| t.text.as_str())))
-        }
+        NodeKind::Scalar { value, style } => Some(scalar(
+            value,
+            *style,
+            n.tag.as_ref().map(|t| t.text.as_str()),
+        )),
         _ => None,
     }
 }
@@ -696,12 +698,7 @@ impl Cast {
                 })
             }
             Cast::Float | Cast::Float32 | Cast::NanoCpus => {
-                let v: f64 = s.parse().ok()?;
-                let words = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
-                let infinite_word = words == "inf" || words == "infinity";
-                if v.is_infinite() && !infinite_word {
-                    return None;
-                }
+                let v = go_parse_float(s)?;
                 if matches!(self, Cast::Float32) && v.is_finite() && v.abs() > f32::MAX as f64 {
                     return None;
                 }
@@ -717,6 +714,103 @@ impl Cast {
             },
         }
     }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)`: `inf`, `infinity` (with a sign) and `nan` in any case, a
+/// decimal or a hexadecimal (`0x1p-2`, whose `p` exponent is required) float, with `_` only
+/// between digits; `None` for an error, out of range (`1e400`) included.
+fn go_parse_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let signed = |v: f64| if neg { -v } else { v };
+    if lower == "inf" || lower == "infinity" {
+        return Some(signed(f64::INFINITY));
+    }
+    if lower == "nan" {
+        // `special` takes no sign before `nan`.
+        return (body.len() == s.len()).then_some(f64::NAN);
+    }
+    if lower.contains('_') && !underscores_ok(&lower) {
+        return None;
+    }
+    let plain: String = lower.chars().filter(|&c| c != '_').collect();
+    let v = match plain.strip_prefix("0x") {
+        Some(hex) => hex_float(hex)?,
+        None => {
+            let b = plain.as_bytes();
+            let ok = !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+                && b.iter().any(u8::is_ascii_digit)
+                && !b[0].is_ascii_alphabetic()
+                && !matches!(b[0], b'+' | b'-');
+            if !ok {
+                return None;
+            }
+            plain.parse::<f64>().ok()?
+        }
+    };
+    v.is_finite().then_some(signed(v))
+}
+
+/// Go's `underscoreOK` for a number without its sign: each `_` between two digits, or between a
+/// base prefix and a digit.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut i, mut saw, hex) =
+        if b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'b' | b'o' | b'x') {
+            (2, b'0', b[1] == b'x')
+        } else {
+            (0, b'^', false)
+        };
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && (b'a'..=b'f').contains(&c)) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else if saw == b'_' {
+            return false;
+        } else {
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// A hexadecimal float after its `0x`: hex digits, an optional `.` and more, then a required
+/// `p` and a decimal exponent.
+fn hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = s.split_once('p')?;
+    let exp: i32 = {
+        let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        exp.parse().unwrap_or(if exp.starts_with('-') {
+            i32::MIN
+        } else {
+            i32::MAX
+        })
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars().chain(frac.chars()) {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let shift = exp.saturating_sub(4 * frac.len() as i32);
+    Some(v * 2f64.powi(shift))
 }
 
 /// compose-go's cast paths (`interpolateTypeCastMapping` in `loader/interpolate.go` of
@@ -808,7 +902,14 @@ const CASTS: &[(&[&str], Cast)] = &[
         Cast::NanoCpus,
     ),
     (
-        &["services", "*", "deploy", "resources", "reservations", "cpus"],
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "cpus",
+        ],
         Cast::NanoCpus,
     ),
     (&["services", "*", "secrets", "[]", "mode"], Cast::FileMode),
@@ -1188,5 +1289,30 @@ mod tests {
         ));
         assert!(Cast::Float32.apply("1e39").is_none());
         assert!(Cast::Float.apply("1e999").is_none());
+        assert!(Cast::FileMode.apply("0640").is_some());
+        assert!(Cast::FileMode.apply("-1").is_some());
+        for bad in ["0o640", "0x1FF", "8", "", " 640", "1_0"] {
+            assert!(Cast::FileMode.apply(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn floats_are_parsed_as_go_parses_them() {
+        let f = |s: &str| go_parse_float(s);
+        assert_eq!(f("1_0"), Some(10.0));
+        assert_eq!(f("1_0.2_5"), Some(10.25));
+        assert_eq!(f("0x1p3"), Some(8.0));
+        assert_eq!(f("0x1.8p1"), Some(3.0));
+        assert_eq!(f("-0X_1p-2"), Some(-0.25));
+        assert_eq!(f("+Inf"), Some(f64::INFINITY));
+        assert_eq!(f("-infinity"), Some(f64::NEG_INFINITY));
+        assert!(f("NaN").is_some_and(f64::is_nan));
+        assert_eq!(f(".5"), Some(0.5));
+        assert_eq!(f("5."), Some(5.0));
+        for bad in [
+            "+nan", "0x10", "1__0", "_1", "1_", "1._5", "1e400", "e5", "", "+", "1e", "0x",
+        ] {
+            assert_eq!(f(bad), None, "{bad:?}");
+        }
     }
 }
