@@ -701,3 +701,52 @@ fn class_patterns_match_as_the_regex_does() {
         ));
     }
 }
+
+#[test]
+fn a_cast_value_read_from_a_variable_is_validated_once_read() {
+    // The defaults decide: 200 is above `cpu_percent`'s maximum, -1 below `cpu_count`'s
+    // minimum, 50.5 not an integer; in range, nothing.
+    let text = "services:\n  a:\n    image: x\n    cpu_percent: ${P:-200}\n    cpu_count: ${C:--1}\n  b:\n    image: y\n    cpu_percent: ${P2:-50.5}\n    oom_score_adj: ${O:-1000}\n";
+    assert_eq!(found(text), ["4:18", "5:16", "8:18"]);
+    let d = run(text);
+    assert!(
+        d[0].message
+            .contains("above the largest value Compose accepts, 100")
+    );
+    assert!(
+        d[1].message
+            .contains("below the smallest value Compose accepts, 0")
+    );
+    assert!(
+        d[2].message.contains("which is not an integer"),
+        "{}",
+        d[2].message
+    );
+    assert_eq!(d[2].service.as_deref(), Some("b"));
+}
+
+#[test]
+fn a_32_bit_float_that_is_not_finite_is_reported_once() {
+    let text = "services:\n  a:\n    image: x\n    cpus: ${CPUS:-inf}\n    deploy:\n      update_config:\n        max_failure_ratio: .nan\n      resources:\n        limits:\n          cpus: 1e39\n  b:\n    image: y\n    cpu_percent: inf\n    cpus: 1e38\n";
+    assert_eq!(found(text), ["4:11", "7:28", "10:17", "13:18"]);
+    let d = run(text);
+    assert!(d[0].message.contains("json: unsupported value: +Inf"));
+    assert!(d[1].message.contains("json: unsupported value: NaN"));
+    // `cpu_percent` takes only integers: the schema's finding, not a second one.
+    assert!(
+        d[3].message.contains("requires a string or an integer"),
+        "{}",
+        d[3].message
+    );
+}
+
+#[test]
+fn a_secret_or_config_mode_must_decode() {
+    let text = "services:\n  a:\n    image: x\n    secrets:\n      - source: s\n        mode: \"0o440\"\n      - source: s\n        mode: 0o440\n      - source: s\n        mode: \"0440\"\n    configs:\n      - source: c\n        mode: 1e3\n      - source: c\n        mode: ${M:-abc}\nsecrets:\n  s:\n    file: ./s\nconfigs:\n  c:\n    file: ./c\n";
+    assert_eq!(found(text), ["6:15", "13:15", "15:15"]);
+    let d = run(text);
+    assert!(
+        d[1].message
+            .contains("unexpected value type float64 for mode")
+    );
+}
