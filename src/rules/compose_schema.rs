@@ -690,7 +690,8 @@ impl Render<'_> {
     /// The numbers written as YAML numbers that compose-go cannot keep in its model: a
     /// `cpus` or `max_failure_ratio` that is infinite or not a number as a 32-bit float, a
     /// secret's or config's `mode` that is not a 64-bit integer ("unexpected value type
-    /// float64 for mode"). Strings there are the cast check's.
+    /// float64 for mode"), a tmpfs mount's `mode` that is a string or negative. Strings at
+    /// the first two are the cast check's.
     fn undecodable_numbers(&self) -> Vec<Diagnostic> {
         let doc = self.doc;
         let mut found = Vec::new();
@@ -730,6 +731,41 @@ impl Render<'_> {
                         found.push(self.context(d, inst));
                     }
                 }
+            }
+            let tmpfs_modes = doc.child(service, "volumes").map_or(Vec::new(), |v| {
+                doc.children(v)
+                    .into_iter()
+                    .filter_map(|m| doc.child(m, "tmpfs").and_then(|t| doc.child(t, "mode")))
+                    .collect()
+            });
+            for mode in tmpfs_modes {
+                let (what, go, label) = match &doc.get(mode).val {
+                    Val::Str { .. } => (
+                        "a string",
+                        "expected type 'uint32', got unconvertible type 'string'",
+                        "a string",
+                    ),
+                    Val::Num { value, .. } if *value < 0.0 => (
+                        "negative",
+                        "cannot parse value as 'uint32': overflows uint",
+                        "negative",
+                    ),
+                    _ => continue,
+                };
+                let d = META
+                    .diagnostic(
+                        self.origin(self.value_span(mode)),
+                        format!(
+                            "`{}` is `{}`, {what}: Compose reads a tmpfs mount's mode only from a \
+                             number of 0 or more (a YAML integer, `0o1777` or `01777`), and \
+                             refuses the file (\"{go}\")",
+                            clip(&doc.path(mode)),
+                            self.excerpt(doc.get(mode).node)
+                        ),
+                    )
+                    .label(label)
+                    .help("write the mode as an unquoted octal YAML integer: `0o1777`");
+                found.push(self.context(d, mode));
             }
             for key in ["secrets", "configs"] {
                 let Some(list) = doc.child(service, key) else {

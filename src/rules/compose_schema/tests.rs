@@ -750,3 +750,9 @@ fn a_secret_or_config_mode_must_decode() {
             .contains("unexpected value type float64 for mode")
     );
 }
+
+#[test]
+fn a_tmpfs_mode_is_a_number_of_zero_or_more() {
+    let text = "services:\n  a:\n    image: x\n    volumes:\n      - type: tmpfs\n        target: /t\n        tmpfs:\n          mode: \"1777\"\n      - type: tmpfs\n        target: /u\n        tmpfs:\n          mode: -1\n      - type: tmpfs\n        target: /v\n        tmpfs:\n          mode: 0o1777\n";
+    assert_eq!(found(text), ["8:17", "12:17"]);
+}
