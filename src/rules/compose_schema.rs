@@ -102,6 +102,7 @@ impl ComposeSchema {
     /// after validation (a secret's `mode`, `deploy.resources.*.cpus`) must decode.
     fn casts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
+        let services = &cx.file.services;
         for r in &cx.file.roots {
             let (file, root) = (r.file, r.node);
             let Some(src) = cx.sources.get(file.0 as usize) else {
@@ -166,7 +167,7 @@ impl ComposeSchema {
                     for (o, label) in related {
                         d = d.related(o, label);
                     }
-                    push_once(out, with_service(d, &c.path));
+                    push_once(out, with_service(d, &c.path, services));
                     continue;
                 };
                 let node = src.tree.resolve(c.node);
@@ -177,7 +178,30 @@ impl ComposeSchema {
                     && !c.path.ends_with(".cpu_percent")
                     && let Some(d) = non_finite(n, &c.path, &value, once, place, &related)
                 {
-                    finite.push((node, with_service(d, &c.path)));
+                    finite.push((node, with_service(d, &c.path, services)));
+                }
+                if interpolated
+                    && let Val::Num { value: n, .. } = cast
+                    && n < 0.0
+                    && let Some(go) = unsigned_at(&c.path)
+                {
+                    let mut d = META
+                        .diagnostic(
+                            place,
+                            format!(
+                                "`{}` is `{}` once its variables are read, below zero: Compose \
+                                 keeps it in an unsigned integer (`{go}`), and refuses the file \
+                                 (\"cannot parse value as '{go}': {n} overflows uint\")",
+                                clip(&c.path),
+                                clip(&value),
+                            ),
+                        )
+                        .label("below zero")
+                        .help("set the variable to a number of 0 or more");
+                    for (o, label) in &related {
+                        d = d.related(*o, label.clone());
+                    }
+                    finite.push((node, with_service(d, &c.path, services)));
                 }
                 if interpolated && c.cast.at_interpolation() {
                     known.push((node, c.cast, cast));
@@ -193,7 +217,7 @@ impl ComposeSchema {
             let refused = if known.is_empty() {
                 Vec::new()
             } else {
-                self.validate_read(src.tree, root, &known, &read, out)
+                self.validate_read(src.tree, root, &known, &read, services, out)
             };
             for (node, d) in finite {
                 if !refused.contains(&node) {
@@ -212,6 +236,7 @@ impl ComposeSchema {
         root: NodeId,
         known: &[(NodeId, instance::Cast, Val<'_>)],
         read: &[Read],
+        services: &[crate::compose::Service],
         out: &mut Vec<Diagnostic>,
     ) -> Vec<NodeId> {
         let mut reported = Vec::new();
@@ -270,7 +295,7 @@ impl ComposeSchema {
             for (o, label) in related {
                 d = d.related(*o, label.clone());
             }
-            push_once(out, with_service(d, &path));
+            push_once(out, with_service(d, &path, services));
             reported.push(node);
         }
         reported
@@ -690,8 +715,9 @@ impl Render<'_> {
     /// The numbers written as YAML numbers that compose-go cannot keep in its model: a
     /// `cpus` or `max_failure_ratio` that is infinite or not a number as a 32-bit float, a
     /// secret's or config's `mode` that is not a 64-bit integer ("unexpected value type
-    /// float64 for mode"), a tmpfs mount's `mode` that is a string or negative. Strings at
-    /// the first two are the cast check's.
+    /// float64 for mode"), a negative number where compose-go keeps an unsigned integer, a
+    /// string where it reads only a number ([`UNSIGNED`]). Strings at the first two are the
+    /// cast check's, interpolated strings at cast paths too.
     fn undecodable_numbers(&self) -> Vec<Diagnostic> {
         let doc = self.doc;
         let mut found = Vec::new();
@@ -732,40 +758,38 @@ impl Render<'_> {
                     }
                 }
             }
-            let tmpfs_modes = doc.child(service, "volumes").map_or(Vec::new(), |v| {
-                doc.children(v)
-                    .into_iter()
-                    .filter_map(|m| doc.child(m, "tmpfs").and_then(|t| doc.child(t, "mode")))
-                    .collect()
-            });
-            for mode in tmpfs_modes {
-                let (what, go, label) = match &doc.get(mode).val {
-                    Val::Str { .. } => (
-                        "a string",
-                        "expected type 'uint32', got unconvertible type 'string'",
-                        "a string",
-                    ),
-                    Val::Num { value, .. } if *value < 0.0 => (
-                        "negative",
-                        "cannot parse value as 'uint32': overflows uint",
-                        "negative",
-                    ),
-                    _ => continue,
-                };
-                let d = META
-                    .diagnostic(
-                        self.origin(self.value_span(mode)),
-                        format!(
-                            "`{}` is `{}`, {what}: Compose reads a tmpfs mount's mode only from a \
-                             number of 0 or more (a YAML integer, `0o1777` or `01777`), and \
-                             refuses the file (\"{go}\")",
-                            clip(&doc.path(mode)),
-                            self.excerpt(doc.get(mode).node)
+            for &(steps, go, strings) in UNSIGNED {
+                for inst in doc.descendants(service, steps) {
+                    let (what, error) = match &doc.get(inst).val {
+                        Val::Str { .. } if strings => (
+                            "a string",
+                            format!("expected type '{go}', got unconvertible type 'string'"),
                         ),
-                    )
-                    .label(label)
-                    .help("write the mode as an unquoted octal YAML integer: `0o1777`");
-                found.push(self.context(d, mode));
+                        Val::Num { value, .. } if *value < 0.0 => (
+                            "below zero",
+                            format!("cannot parse value as '{go}': {value} overflows uint"),
+                        ),
+                        _ => continue,
+                    };
+                    let d = META
+                        .diagnostic(
+                            self.origin(self.value_span(inst)),
+                            format!(
+                                "`{}` is `{}`, {what}: Compose keeps it in an unsigned integer \
+                                 (`{go}`) that it reads only from a number of 0 or more, and \
+                                 refuses the file (\"{error}\")",
+                                clip(&doc.path(inst)),
+                                self.excerpt(doc.get(inst).node)
+                            ),
+                        )
+                        .label(what)
+                        .help(if strings {
+                            "write an unquoted number of 0 or more"
+                        } else {
+                            "write a number of 0 or more"
+                        });
+                    found.push(self.context(d, inst));
+                }
             }
             for key in ["secrets", "configs"] {
                 let Some(list) = doc.child(service, key) else {
@@ -1111,6 +1135,59 @@ impl Render<'_> {
     }
 }
 
+/// The settings of a service that compose-go keeps in unsigned integers (types/types.go of
+/// compose-go v2.9.1), with the Go type, and whether a string there is refused too (it is not
+/// cast, and the decoder takes only numbers there). A negative number is refused ("cannot
+/// parse value as 'uint64': -1 overflows uint"); `[]` is every item of a list.
+const UNSIGNED: &[(&[&str], &str, bool)] = &[
+    (&["healthcheck", "retries"], "uint64", false),
+    (
+        &["deploy", "restart_policy", "max_attempts"],
+        "uint64",
+        false,
+    ),
+    (&["deploy", "update_config", "parallelism"], "uint64", false),
+    (
+        &["deploy", "rollback_config", "parallelism"],
+        "uint64",
+        false,
+    ),
+    (
+        &["deploy", "placement", "max_replicas_per_node"],
+        "uint64",
+        false,
+    ),
+    (&["ports", "[]", "target"], "uint32", false),
+    (&["volumes", "[]", "tmpfs", "mode"], "uint32", true),
+    (&["blkio_config", "weight"], "uint16", true),
+    (
+        &["blkio_config", "weight_device", "[]", "weight"],
+        "uint16",
+        true,
+    ),
+];
+
+/// The Go type of the unsigned setting at a cast path (`services.etcd.ports.0.target`): the
+/// path ends in one of [`UNSIGNED`]'s, under `services` and a service name.
+fn unsigned_at(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("services.")?;
+    UNSIGNED.iter().find_map(|&(steps, go, _)| {
+        let mut segs = rest.rsplit('.');
+        for step in steps.iter().rev() {
+            let seg = segs.next()?;
+            let ok = match *step {
+                "[]" => !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()),
+                k => seg == k,
+            };
+            if !ok {
+                return None;
+            }
+        }
+        // What is left is the service's name (which may hold dots).
+        segs.next().map(|_| go)
+    })
+}
+
 /// An interpolated string at a cast path, as its variables make it.
 struct Read {
     /// The node, as [`Tree::resolve`] gives it.
@@ -1129,12 +1206,16 @@ fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
     }
 }
 
-/// A finding about the value at `path` (`services.etcd.cpus`), with the service it is of.
-fn with_service(mut d: Diagnostic, path: &str) -> Diagnostic {
-    if let Some(service) = path.strip_prefix("services.")
-        && let Some((name, _)) = service.split_once('.')
-    {
-        d.service = Some(name.to_string());
+/// A finding about the value at `path` (`services.etcd.cpus`), with the service it is of: the
+/// longest name of `services` the path goes through (a name may hold dots).
+fn with_service(mut d: Diagnostic, path: &str, services: &[crate::compose::Service]) -> Diagnostic {
+    if let Some(rest) = path.strip_prefix("services.") {
+        d.service = services
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .filter(|n| rest.strip_prefix(n).is_some_and(|r| r.starts_with('.')))
+            .max_by_key(|n| n.len())
+            .map(str::to_string);
     }
     d
 }

@@ -117,6 +117,27 @@ impl<'t> Document<'t> {
         }
     }
 
+    /// The values reached from `id` through `steps`: keys, or `[]` for every item of a list.
+    pub fn descendants(&self, id: InstId, steps: &[&str]) -> Vec<InstId> {
+        let mut at = vec![id];
+        for step in steps {
+            at = at
+                .into_iter()
+                .flat_map(|i| match *step {
+                    "[]" => match &self.get(i).val {
+                        Val::Arr(items) => items.clone(),
+                        _ => Vec::new(),
+                    },
+                    key => self.child(i, key).into_iter().collect(),
+                })
+                .collect();
+            if at.is_empty() {
+                break;
+            }
+        }
+        at
+    }
+
     /// The path of a value, `services.etcd.ports[0]`; empty for the document itself.
     pub fn path(&self, id: InstId) -> String {
         let mut segs = Vec::new();

@@ -756,3 +756,23 @@ fn a_tmpfs_mode_is_a_number_of_zero_or_more() {
     let text = "services:\n  a:\n    image: x\n    volumes:\n      - type: tmpfs\n        target: /t\n        tmpfs:\n          mode: \"1777\"\n      - type: tmpfs\n        target: /u\n        tmpfs:\n          mode: -1\n      - type: tmpfs\n        target: /v\n        tmpfs:\n          mode: 0o1777\n";
     assert_eq!(found(text), ["8:17", "12:17"]);
 }
+
+#[test]
+fn unsigned_settings_take_no_number_below_zero() {
+    let text = "services:\n  a.b:\n    image: x\n    healthcheck:\n      retries: ${R:--1}\n    ports:\n      - target: -1\n      - target: 80\n    deploy:\n      update_config:\n        parallelism: \"-2\"\n    blkio_config:\n      weight: \"5\"\n      weight_device:\n        - path: /dev/sda\n          weight: 5\n";
+    assert_eq!(found(text), ["5:16", "7:17", "11:22", "13:15"]);
+    let d = run(text);
+    assert!(
+        d[0].message.contains("'uint64': -1 overflows uint"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(d[0].service.as_deref(), Some("a.b"));
+    assert!(d[3].message.contains("got unconvertible type 'string'"));
+    assert_eq!(
+        super::unsigned_at("services.a.b.ports.0.target"),
+        Some("uint32")
+    );
+    assert_eq!(super::unsigned_at("services.ports.0.target"), None);
+    assert_eq!(super::unsigned_at("services.a.ports.x.target"), None);
+}
