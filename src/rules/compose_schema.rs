@@ -203,7 +203,9 @@ impl ComposeSchema {
                     }
                     finite.push((node, with_service(d, &c.path, services)));
                 }
-                if interpolated && c.cast.at_interpolation() {
+                // Every place compose-go casts to a boolean takes a boolean (a test holds the
+                // schema to it): only numbers can break it once cast.
+                if interpolated && c.cast.at_interpolation() && c.cast != instance::Cast::Bool {
                     known.push((node, c.cast, cast));
                     read.push(Read {
                         node,
@@ -759,7 +761,9 @@ impl Render<'_> {
                 }
             }
             for &(steps, go, strings) in UNSIGNED {
-                for inst in doc.descendants(service, steps) {
+                let mut at = Vec::new();
+                doc.visit(service, steps, &mut |i| at.push(i));
+                for inst in at {
                     let (what, error) = match &doc.get(inst).val {
                         Val::Str { .. } if strings => (
                             "a string",

@@ -117,25 +117,26 @@ impl<'t> Document<'t> {
         }
     }
 
-    /// The values reached from `id` through `steps`: keys, or `[]` for every item of a list.
-    pub fn descendants(&self, id: InstId, steps: &[&str]) -> Vec<InstId> {
-        let mut at = vec![id];
-        for step in steps {
-            at = at
-                .into_iter()
-                .flat_map(|i| match *step {
-                    "[]" => match &self.get(i).val {
-                        Val::Arr(items) => items.clone(),
-                        _ => Vec::new(),
-                    },
-                    key => self.child(i, key).into_iter().collect(),
-                })
-                .collect();
-            if at.is_empty() {
-                break;
+    /// Call `f` with every value reached from `id` through `steps`: keys, or `[]` for every
+    /// item of a list.
+    pub fn visit(&self, id: InstId, steps: &[&str], f: &mut impl FnMut(InstId)) {
+        let Some((step, rest)) = steps.split_first() else {
+            return f(id);
+        };
+        match *step {
+            "[]" => {
+                if let Val::Arr(items) = &self.get(id).val {
+                    for &i in items {
+                        self.visit(i, rest, f);
+                    }
+                }
+            }
+            key => {
+                if let Some(c) = self.child(id, key) {
+                    self.visit(c, rest, f);
+                }
             }
         }
-        at
     }
 
     /// The path of a value, `services.etcd.ports[0]`; empty for the document itself.

@@ -776,3 +776,10 @@ fn unsigned_settings_take_no_number_below_zero() {
     assert_eq!(super::unsigned_at("services.ports.0.target"), None);
     assert_eq!(super::unsigned_at("services.a.ports.x.target"), None);
 }
+
+#[test]
+fn every_place_compose_casts_to_a_boolean_takes_a_boolean() {
+    // The cast check validates only the numbers it reads from variables: this is why.
+    let text = "services:\n  a:\n    image: x\n    privileged: true\n    read_only: true\n    stdin_open: true\n    tty: true\n    init: true\n    oom_kill_disable: true\n    healthcheck:\n      disable: true\n    volumes:\n      - type: volume\n        source: v\n        target: /v\n        read_only: true\n        volume:\n          nocopy: true\nvolumes:\n  v:\n    external: true\nnetworks:\n  n:\n    external: true\n    internal: true\n    attachable: true\n    enable_ipv4: true\n    enable_ipv6: true\nsecrets:\n  s:\n    external: true\nconfigs:\n  c:\n    external: true\n";
+    assert_eq!(found(text), Vec::<String>::new());
+}
