@@ -690,6 +690,9 @@ pub(super) enum Cast {
     /// Not a cast: the `mode` of a service's secret or config (compose-go's `FileMode`),
     /// decoded with `strconv.ParseInt(s, 8, 64)`.
     FileMode,
+    /// Not a cast: a duration (compose-go's `Duration`), decoded with go-str2duration's
+    /// `ParseDuration`: Go's `time.ParseDuration` with days (`d`) and weeks (`w`).
+    Duration,
 }
 
 impl Cast {
@@ -708,6 +711,10 @@ impl Cast {
                     int: true,
                 })
             }
+            Cast::Duration => str2duration(s).map(|ns| Val::Num {
+                value: ns as f64,
+                int: true,
+            }),
             Cast::FileMode => {
                 let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
                 if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
@@ -835,6 +842,94 @@ fn hex_float(s: &str) -> Option<f64> {
     Some(v * 2f64.powi(shift))
 }
 
+/// go-str2duration's `ParseDuration` (v2.1.0, what compose-go v2.9.1 uses), in nanoseconds:
+/// a sign, then `0`, or numbers (`1`, `1.5`, `.5`) each with a unit (`ns`, `us`, `µs`, `μs`,
+/// `ms`, `s`, `m`, `h`, `d`, `w`), within 64 bits.
+pub(super) fn str2duration(s: &str) -> Option<i64> {
+    let (neg, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut d: i64 = 0;
+    while !rest.is_empty() {
+        let b = rest.as_bytes();
+        if !(b[0] == b'.' || b[0].is_ascii_digit()) {
+            return None;
+        }
+        // [0-9]*
+        let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut v: i64 = 0;
+        for &c in &b[..int_len] {
+            v = v.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+        }
+        rest = &rest[int_len..];
+        // (\.[0-9]*)?
+        let (mut f, mut scale, mut post) = (0i64, 1f64, false);
+        if let Some(after) = rest.strip_prefix('.') {
+            let n = after.bytes().take_while(u8::is_ascii_digit).count();
+            let mut overflow = false;
+            for c in after.bytes().take(n) {
+                if overflow {
+                    continue;
+                }
+                match f
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(i64::from(c - b'0')))
+                {
+                    Some(y) => {
+                        f = y;
+                        scale *= 10.0;
+                    }
+                    None => overflow = true,
+                }
+            }
+            post = n > 0;
+            rest = &after[n..];
+        }
+        if int_len == 0 && !post {
+            return None;
+        }
+        let unit_len = rest
+            .bytes()
+            .take_while(|c| !(*c == b'.' || c.is_ascii_digit()))
+            .count();
+        if unit_len == 0 {
+            return None;
+        }
+        let unit: i64 = match &rest[..unit_len] {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            "d" => 86_400_000_000_000,
+            "w" => 604_800_000_000_000,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        if v > i64::MAX / unit {
+            return None;
+        }
+        v *= unit;
+        if f > 0 {
+            v = v.wrapping_add((f as f64 * (unit as f64 / scale)) as i64);
+            if v < 0 {
+                return None;
+            }
+        }
+        d = d.checked_add(v)?;
+    }
+    Some(if neg { -d } else { d })
+}
+
 /// compose-go's cast paths (`interpolateTypeCastMapping` in `loader/interpolate.go` of
 /// compose-go v2.9.1, the version Docker Compose v2.40.3 uses): `*` is any key, `[]` any list
 /// index.
@@ -935,6 +1030,44 @@ const CASTS: &[(&[&str], Cast)] = &[
         Cast::NanoCpus,
     ),
     (&["services", "*", "secrets", "[]", "mode"], Cast::FileMode),
+    (
+        &["services", "*", "healthcheck", "interval"],
+        Cast::Duration,
+    ),
+    (&["services", "*", "healthcheck", "timeout"], Cast::Duration),
+    (
+        &["services", "*", "healthcheck", "start_period"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "healthcheck", "start_interval"],
+        Cast::Duration,
+    ),
+    (&["services", "*", "stop_grace_period"], Cast::Duration),
+    (
+        &["services", "*", "deploy", "restart_policy", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "restart_policy", "window"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "update_config", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "update_config", "monitor"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "monitor"],
+        Cast::Duration,
+    ),
     (&["services", "*", "configs", "[]", "mode"], Cast::FileMode),
 ];
 
@@ -942,7 +1075,7 @@ impl Cast {
     /// Whether compose-go casts the string when it interpolates it, before it validates the
     /// file (else it decodes it into its model, after validation).
     pub(super) fn at_interpolation(self) -> bool {
-        !matches!(self, Cast::NanoCpus | Cast::FileMode)
+        !matches!(self, Cast::NanoCpus | Cast::FileMode | Cast::Duration)
     }
 
     /// Whether compose-go keeps the number in a 32-bit float (`cpus`, `cpu_percent`,
@@ -958,6 +1091,7 @@ impl Cast {
             Cast::Float | Cast::Float32 | Cast::NanoCpus => "a number",
             Cast::Bool => "a boolean",
             Cast::FileMode => "an octal number",
+            Cast::Duration => "a duration",
         }
     }
 
@@ -967,6 +1101,10 @@ impl Cast {
             Cast::Int => "an integer",
             Cast::Float | Cast::NanoCpus => "a number",
             Cast::FileMode => "an octal number (digits 0 to 7, within 64 bits)",
+            Cast::Duration => {
+                "a duration (numbers with units: `30s`, `1m30s`, `1.5h`, `2d`; the units are \
+                 `ns`, `us`, `ms`, `s`, `m`, `h`, `d` and `w`)"
+            }
             Cast::Float32 => "a number (within a 32-bit float)",
             Cast::Bool => {
                 "a boolean (`true`, `false`, or YAML 1.1's `yes`, `no`, `on`, `off`, `y`, `n`)"
@@ -1315,6 +1453,37 @@ mod tests {
         assert!(Cast::FileMode.apply("-1").is_some());
         for bad in ["0o640", "0x1FF", "8", "", " 640", "1_0"] {
             assert!(Cast::FileMode.apply(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn durations_are_parsed_as_compose_go_parses_them() {
+        let d = |s: &str| str2duration(s);
+        assert_eq!(d("0"), Some(0));
+        assert_eq!(d("-0"), Some(0));
+        assert_eq!(d("30s"), Some(30_000_000_000));
+        assert_eq!(d("1m30s"), Some(90_000_000_000));
+        assert_eq!(d("1.5h"), Some(5_400_000_000_000));
+        assert_eq!(d(".5s"), Some(500_000_000));
+        assert_eq!(d("1.s"), Some(1_000_000_000));
+        assert_eq!(d("2d"), Some(172_800_000_000_000));
+        assert_eq!(d("1w"), Some(604_800_000_000_000));
+        assert_eq!(d("-5s"), Some(-5_000_000_000));
+        assert_eq!(d("10\u{b5}s"), Some(10_000));
+        for bad in [
+            "",
+            "10",
+            "abc",
+            "5 s",
+            "1x",
+            ".s",
+            "s",
+            "1h-5m",
+            "+",
+            "9999999999999999999s",
+            "20000w",
+        ] {
+            assert_eq!(d(bad), None, "{bad:?}");
         }
     }
 
