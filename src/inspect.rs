@@ -470,7 +470,7 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
     }
     // Docker Compose adds the dependencies `links`, namespaces and `volumes_from` imply.
     let empty = crate::compose::Env::default();
-    let env = project.model.as_ref().map_or(&empty, |m| &m.env);
+    let env = project.model.as_ref().map_or(&empty, |m| &*m.env);
     let implied = crate::project::implied_dependencies(&project.files, s, env);
     if !s.depends_on.is_empty() || !implied.is_empty() {
         let mut d = Map::new();

@@ -667,11 +667,11 @@ impl Loader<'_> {
     }
 
     /// The model of one Compose file: its documents merged in order.
-    fn model_of(&self, id: FileId, env: &Env) -> Option<ComposeFile> {
+    fn model_of(&self, id: FileId, env: &Arc<Env>) -> Option<ComposeFile> {
         let f = &self.project.files[id.0 as usize];
         merge_all(f.tree.documents.iter().filter_map(|doc| {
             let root = doc.root.filter(|&r| f.tree.is_mapping(r))?;
-            Some(ComposeFile::from_document(&f.tree, &f.text, id, root, env))
+            Some(ComposeFile::read_document(&f.tree, &f.text, id, root, env))
         }))
     }
 
@@ -712,7 +712,7 @@ impl Loader<'_> {
         for &id in &ids {
             self.dirs.entry(id).or_insert_with(|| dir.clone());
         }
-        let env = self.env(&dir, env_files, scope.parent, &entries[0]);
+        let env = Arc::new(self.env(&dir, env_files, scope.parent, &entries[0]));
         let empty = self.empty(&ids);
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
@@ -1025,7 +1025,7 @@ impl Loader<'_> {
     }
 
     /// Resolve every service's `extends`.
-    fn extends(&mut self, model: &mut ComposeFile, env: &Env, _depth: usize) {
+    fn extends(&mut self, model: &mut ComposeFile, env: &Arc<Env>, _depth: usize) {
         let mut memo: HashMap<(PathBuf, String), Service> = HashMap::new();
         let mut models: HashMap<FileId, Option<ComposeFile>> = HashMap::new();
         for i in 0..model.services.len() {
@@ -1062,7 +1062,7 @@ impl Loader<'_> {
         &mut self,
         service: Service,
         model: &mut ComposeFile,
-        env: &Env,
+        env: &Arc<Env>,
         memo: &mut HashMap<(PathBuf, String), Service>,
         models: &mut HashMap<FileId, Option<ComposeFile>>,
     ) -> Service {
@@ -1176,7 +1176,7 @@ impl Loader<'_> {
     fn file_model<'m>(
         &self,
         id: FileId,
-        env: &Env,
+        env: &Arc<Env>,
         models: &'m mut HashMap<FileId, Option<ComposeFile>>,
     ) -> Option<&'m ComposeFile> {
         models

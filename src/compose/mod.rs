@@ -26,6 +26,7 @@ pub use env::{Env, Var, VarOrigin};
 pub use image::ImageRef;
 use interpolate::{InterpolationError, RefOp};
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 
 /// Identifies a file among those of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -710,6 +711,16 @@ pub enum Problem {
     },
 }
 
+/// The root mapping of a document merged into a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Root {
+    pub file: FileId,
+    pub node: NodeId,
+    /// The variables its values are interpolated with: those of the project that holds the
+    /// file (an included file's own, not the including project's).
+    pub env: Arc<Env>,
+}
+
 /// One Compose document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComposeFile {
@@ -720,10 +731,11 @@ pub struct ComposeFile {
     /// Problems found while reading it.
     pub problems: Vec<Problem>,
     pub includes: Vec<Include>,
-    /// The root mapping of every document merged into this model, in order.
-    pub roots: Vec<(FileId, NodeId)>,
+    /// The root mapping of every document merged into this model, in order, each with the
+    /// variables it was read with.
+    pub roots: Vec<Root>,
     /// The variables the model was interpolated with (of its first document).
-    pub env: Env,
+    pub env: Arc<Env>,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
@@ -744,7 +756,7 @@ impl ComposeFile {
             problems: Vec::new(),
             includes: Vec::new(),
             roots: Vec::new(),
-            env: Env::default(),
+            env: Arc::default(),
             declared: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
@@ -759,6 +771,17 @@ impl ComposeFile {
         file: FileId,
         root: NodeId,
         env: &Env,
+    ) -> ComposeFile {
+        Self::read_document(tree, text, file, root, &Arc::new(env.clone()))
+    }
+
+    /// [`ComposeFile::from_document`], with variables that several documents share.
+    pub fn read_document(
+        tree: &Tree,
+        text: &str,
+        file: FileId,
+        root: NodeId,
+        env: &Arc<Env>,
     ) -> ComposeFile {
         let cx = Cx {
             tree,
@@ -775,7 +798,11 @@ impl ComposeFile {
             volumes: Vec::new(),
             problems: Vec::new(),
             includes: Vec::new(),
-            roots: vec![(file, root)],
+            roots: vec![Root {
+                file,
+                node: root,
+                env: env.clone(),
+            }],
             env: env.clone(),
             declared: Vec::new(),
             shared_networks: Vec::new(),

@@ -779,7 +779,8 @@ fn declare_volume(
     name: &str,
 ) -> Outcome {
     let failed = || format!("cannot declare the volume `{name}` at the top level");
-    let declared = model.roots.iter().rev().find_map(|&(file, root)| {
+    let declared = model.roots.iter().rev().find_map(|r| {
+        let (file, root) = (r.file, r.node);
         let src = sources.get(file.0 as usize)?;
         src.tree.entry(root, "volumes").map(|e| (file, e))
     });
@@ -788,8 +789,8 @@ fn declare_volume(
         let root = model
             .roots
             .iter()
-            .find(|(f, _)| *f == doc.file)
-            .map(|&(_, r)| r)
+            .find(|r| r.file == doc.file)
+            .map(|r| r.node)
             .ok_or_else(failed)?;
         let edits = doc
             .insert_entry(

@@ -96,23 +96,36 @@ impl ComposeSchema {
     /// `ports[].target`, ...: [`instance::cast_strings`]) once they are interpolated, before it
     /// validates anything, and refuses the file when one is not what it must be ("failed to
     /// cast to expected type"), with a variable in it or not. Each document is interpolated
-    /// with the variables of the project.
+    /// with the variables of the project that holds its file (an included file's own).
+    ///
+    /// A value that casts is then validated against the schema with the rest of the document
+    /// (`cpu_percent: ${P}` with `P=200` is above its maximum); one that compose-go keeps in a
+    /// 32-bit float must be finite ([`non_finite`]). The strings it decodes into its model
+    /// after validation (a secret's `mode`, `deploy.resources.*.cpus`) must decode.
     fn casts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
-        for &(file, root) in &cx.file.roots {
+        let services = &cx.file.services;
+        for r in &cx.file.roots {
+            let (file, root) = (r.file, r.node);
             let Some(src) = cx.sources.get(file.0 as usize) else {
                 continue;
             };
             found.clear();
             instance::cast_strings(src.tree, root, &mut found);
+            // The interpolated values that cast, for the schema: (node, cast, value), with
+            // the value as read and where the finding goes.
+            let mut known: Vec<(NodeId, instance::Cast, Val<'_>)> = Vec::new();
+            let mut read: Vec<Read> = Vec::new();
+            let mut finite: Vec<(NodeId, Diagnostic)> = Vec::new();
             for c in &found {
                 let origin = Origin {
                     file,
                     span: src.tree.span(src.tree.resolve(c.node)),
                 };
-                let (value, place, related) = if c.text.contains('$') {
+                let interpolated = c.text.contains('$');
+                let (value, place, related) = if interpolated {
                     let Some(t) =
-                        crate::compose::Text::read(src.tree, src.text, file, c.node, &cx.file.env)
+                        crate::compose::Text::read(src.tree, src.text, file, c.node, &r.env)
                     else {
                         continue;
                     };
@@ -123,46 +136,173 @@ impl ComposeSchema {
                 } else {
                     (c.text.to_string(), origin, Vec::new())
                 };
-                if c.cast.apply(&value).is_some() {
-                    continue;
-                }
-                let read = if c.text.contains('$') {
+                let once = if interpolated {
                     " once its variables are read"
                 } else {
                     ""
                 };
-                let mut d = META
-                    .diagnostic(
-                        place,
-                        format!(
-                            "`{}` is `{}`{read}, which is not {}: `docker compose` converts \
-                             it before it validates the file, and refuses the file (\"failed to \
-                             cast to expected type\")",
-                            clip(&c.path),
-                            clip(&value),
-                            c.cast.expected()
-                        ),
-                    )
-                    .label(format!("not {}", c.cast.expected_short()))
-                    .help(if read.is_empty() {
-                        "write a value of that type"
+                let Some(cast) = c.cast.apply(&value) else {
+                    let why = if c.cast.at_interpolation() {
+                        "`docker compose` converts it before it validates the file, and refuses \
+                         the file (\"failed to cast to expected type\")"
                     } else {
-                        "set the variable to a value of that type, or give it a default: \
-                         `${NAME:-value}`"
-                    });
-                for (o, label) in related {
-                    d = d.related(o, label);
-                }
-                if let Some(service) = c.path.strip_prefix("services.")
-                    && let Some((name, _)) = service.split_once('.')
+                        "`docker compose` cannot read it into the service's settings, and \
+                         refuses the file (\"decoding failed\")"
+                    };
+                    let mut d = META
+                        .diagnostic(
+                            place,
+                            format!(
+                                "`{}` is `{}`{once}, which is not {}: {why}",
+                                clip(&c.path),
+                                clip(&value),
+                                c.cast.expected()
+                            ),
+                        )
+                        .label(format!("not {}", c.cast.expected_short()))
+                        .help(if !interpolated {
+                            "write a value of that type"
+                        } else {
+                            "set the variable to a value of that type, or give it a default: \
+                             `${NAME:-value}`"
+                        });
+                    for (o, label) in related {
+                        d = d.related(o, label);
+                    }
+                    push_once(out, with_service(d, &c.path, services));
+                    continue;
+                };
+                let node = src.tree.resolve(c.node);
+                // `cpu_percent` is an integer to the schema: a value that is not finite there is
+                // the schema's to report (the document check's, or the one below).
+                if let Val::Num { value: n, .. } = cast
+                    && c.cast.float32()
+                    && !c.path.ends_with(".cpu_percent")
+                    && let Some(d) = non_finite(n, &c.path, &value, once, place, &related)
                 {
-                    d.service = Some(name.to_string());
+                    finite.push((node, with_service(d, &c.path, services)));
                 }
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
+                if interpolated
+                    && let Val::Num { value: n, .. } = cast
+                    && n < 0.0
+                    && let Some(go) = unsigned_at(&c.path)
+                {
+                    let mut d = META
+                        .diagnostic(
+                            place,
+                            format!(
+                                "`{}` is `{}` once its variables are read, below zero: Compose \
+                                 keeps it in an unsigned integer (`{go}`), and refuses the file \
+                                 (\"cannot parse value as '{go}': {n} overflows uint\")",
+                                clip(&c.path),
+                                clip(&value),
+                            ),
+                        )
+                        .label("below zero")
+                        .help("set the variable to a number of 0 or more");
+                    for (o, label) in &related {
+                        d = d.related(*o, label.clone());
+                    }
+                    finite.push((node, with_service(d, &c.path, services)));
+                }
+                // Every place compose-go casts to a boolean takes a boolean (a test holds the
+                // schema to it): only numbers can break it once cast.
+                if interpolated && c.cast.at_interpolation() && c.cast != instance::Cast::Bool {
+                    known.push((node, c.cast, cast));
+                    read.push(Read {
+                        node,
+                        value,
+                        place,
+                        related,
+                    });
+                }
+            }
+            // A value the schema refuses is reported as that; else, one that is not finite.
+            let refused = if known.is_empty() {
+                Vec::new()
+            } else {
+                self.validate_read(src.tree, root, &known, &read, services, out)
+            };
+            for (node, d) in finite {
+                if !refused.contains(&node) {
+                    push_once(out, d);
                 }
             }
         }
+    }
+
+    /// Validate the document at `root` with the values `known` its interpolated cast strings
+    /// take, and report the violations at those values (the others are the document check's).
+    /// Returns the nodes reported.
+    fn validate_read(
+        &self,
+        tree: &Tree,
+        root: NodeId,
+        known: &[(NodeId, instance::Cast, Val<'_>)],
+        read: &[Read],
+        services: &[crate::compose::Service],
+        out: &mut Vec<Diagnostic>,
+    ) -> Vec<NodeId> {
+        let mut reported = Vec::new();
+        let (Some(schema), Ok(doc)) = (schema::compiled(), instance::build_with(tree, root, known))
+        else {
+            return reported;
+        };
+        let mut violations = Vec::new();
+        schema.validate(&doc, &mut violations);
+        for v in &violations {
+            let inst = doc.get(v.inst);
+            let node = tree.resolve(inst.node);
+            let Some(Read {
+                value,
+                place,
+                related,
+                ..
+            }) = read.iter().find(|r| r.node == node)
+            else {
+                continue;
+            };
+            let (why, label) = match &v.problem {
+                Problem::Minimum(m) => (
+                    format!("below the smallest value Compose accepts, {m}"),
+                    "too small".to_string(),
+                ),
+                Problem::Maximum(m) => (
+                    format!("above the largest value Compose accepts, {m}"),
+                    "too large".to_string(),
+                ),
+                Problem::Type { schema: s } => {
+                    let mut expected = Vec::new();
+                    schema.describe(*s, &mut expected, 0);
+                    read_kinds(expected)
+                }
+                Problem::Choice { expected } => read_kinds(expected.clone()),
+                Problem::Enum { .. } | Problem::Pattern { .. } => (
+                    "which is not a value Compose accepts here".to_string(),
+                    "not an accepted value".to_string(),
+                ),
+                _ => continue,
+            };
+            let path = doc.path(v.inst);
+            let mut d = META
+                .diagnostic(
+                    *place,
+                    format!(
+                        "`{}` is `{}` once its variables are read, {why}: `docker compose` \
+                         validates the file after interpolation and refuses it",
+                        clip(&path),
+                        clip(value),
+                    ),
+                )
+                .label(label)
+                .help("set the variable to a value Compose accepts there");
+            for (o, label) in related {
+                d = d.related(*o, label.clone());
+            }
+            push_once(out, with_service(d, &path, services));
+            reported.push(node);
+        }
+        reported
     }
 
     /// `network_mode` and `networks` on one service: compose-go refuses the pair ("declares
@@ -419,6 +559,7 @@ impl ComposeSchema {
             .map(|k| r.bad_key(k))
             .chain(doc.bad_merges.iter().map(|m| r.bad_merge(m)))
             .chain(violations.iter().map(|v| r.violation(v)))
+            .chain(r.undecodable_numbers())
             .collect();
         // One finding a place: an anchored value used twice is reported once.
         found.sort_by_key(|d| (d.origin.span.start, d.origin.span.end));
@@ -668,6 +809,129 @@ impl Render<'_> {
             d.service = Some(s);
         }
         d
+    }
+
+    /// The numbers written as YAML numbers that compose-go cannot keep in its model: a
+    /// `cpus` or `max_failure_ratio` that is infinite or not a number as a 32-bit float, a
+    /// secret's or config's `mode` that is not a 64-bit integer ("unexpected value type
+    /// float64 for mode"), a negative number where compose-go keeps an unsigned integer, a
+    /// string where it reads only a number ([`UNSIGNED`]). Strings at the first two are the
+    /// cast check's, interpolated strings at cast paths too.
+    fn undecodable_numbers(&self) -> Vec<Diagnostic> {
+        let doc = self.doc;
+        let mut found = Vec::new();
+        let Some(services) = doc.child(0, "services") else {
+            return found;
+        };
+        let number = |inst: InstId| {
+            let node = doc.get(inst).node;
+            match instance::yaml_scalar(self.tree, node) {
+                Some(Val::Num { value, .. }) => Some(value),
+                _ => None,
+            }
+        };
+        for service in doc.children(services) {
+            let deploy = doc.child(service, "deploy");
+            let resources = deploy.and_then(|d| doc.child(d, "resources"));
+            let floats = [
+                doc.child(service, "cpus"),
+                deploy
+                    .and_then(|d| doc.child(d, "update_config"))
+                    .and_then(|u| doc.child(u, "max_failure_ratio")),
+                deploy
+                    .and_then(|d| doc.child(d, "rollback_config"))
+                    .and_then(|u| doc.child(u, "max_failure_ratio")),
+                resources
+                    .and_then(|r| doc.child(r, "limits"))
+                    .and_then(|l| doc.child(l, "cpus")),
+                resources
+                    .and_then(|r| doc.child(r, "reservations"))
+                    .and_then(|l| doc.child(l, "cpus")),
+            ];
+            for inst in floats.into_iter().flatten() {
+                if let Some(n) = number(inst) {
+                    let place = self.origin(self.value_span(inst));
+                    let excerpt = self.excerpt(doc.get(inst).node);
+                    if let Some(d) = non_finite(n, &doc.path(inst), &excerpt, "", place, &[]) {
+                        found.push(self.context(d, inst));
+                    }
+                }
+            }
+            for &(steps, go, strings) in UNSIGNED {
+                let mut at = Vec::new();
+                doc.visit(service, steps, &mut |i| at.push(i));
+                for inst in at {
+                    let (what, error) = match &doc.get(inst).val {
+                        Val::Str { .. } if strings => (
+                            "a string",
+                            format!("expected type '{go}', got unconvertible type 'string'"),
+                        ),
+                        Val::Num { value, .. } if *value < 0.0 => (
+                            "below zero",
+                            format!("cannot parse value as '{go}': {value} overflows uint"),
+                        ),
+                        _ => continue,
+                    };
+                    let d = META
+                        .diagnostic(
+                            self.origin(self.value_span(inst)),
+                            format!(
+                                "`{}` is `{}`, {what}: Compose keeps it in an unsigned integer \
+                                 (`{go}`) that it reads only from a number of 0 or more, and \
+                                 refuses the file (\"{error}\")",
+                                clip(&doc.path(inst)),
+                                self.excerpt(doc.get(inst).node)
+                            ),
+                        )
+                        .label(what)
+                        .help(if strings {
+                            "write an unquoted number of 0 or more"
+                        } else {
+                            "write a number of 0 or more"
+                        });
+                    found.push(self.context(d, inst));
+                }
+            }
+            for key in ["secrets", "configs"] {
+                let Some(list) = doc.child(service, key) else {
+                    continue;
+                };
+                for item in doc.children(list) {
+                    let Some(mode) = doc.child(item, "mode") else {
+                        continue;
+                    };
+                    if number(mode).is_none() {
+                        continue;
+                    }
+                    let node = doc.get(mode).node;
+                    let go = match instance::yaml_go_int(self.tree, node) {
+                        Some(_) => continue,
+                        None if instance::yaml_uint64(self.tree, node) => "uint64",
+                        None => "float64",
+                    };
+                    let what = if go == "uint64" {
+                        "an integer beyond 64-bit signed integers"
+                    } else {
+                        "a YAML float"
+                    };
+                    let d = META
+                        .diagnostic(
+                            self.origin(self.value_span(mode)),
+                            format!(
+                                "`{}` is `{}`, {what}: Compose reads a file mode as an integer, \
+                                 or as a string of octal digits, and refuses the file \
+                                 (\"unexpected value type {go} for mode\")",
+                                clip(&doc.path(mode)),
+                                self.excerpt(node)
+                            ),
+                        )
+                        .label("not an integer mode")
+                        .help("write the mode in octal, with a leading 0: `0440`");
+                    found.push(self.context(d, mode));
+                }
+            }
+        }
+        found
     }
 
     fn bad_merge(&self, m: &instance::BadMerge) -> Diagnostic {
@@ -970,6 +1234,147 @@ impl Render<'_> {
         }
         d.help(help)
     }
+}
+
+/// The settings of a service that compose-go keeps in unsigned integers (types/types.go of
+/// compose-go v2.9.1), with the Go type, and whether a string there is refused too (it is not
+/// cast, and the decoder takes only numbers there). A negative number is refused ("cannot
+/// parse value as 'uint64': -1 overflows uint"); `[]` is every item of a list.
+const UNSIGNED: &[(&[&str], &str, bool)] = &[
+    (&["healthcheck", "retries"], "uint64", false),
+    (
+        &["deploy", "restart_policy", "max_attempts"],
+        "uint64",
+        false,
+    ),
+    (&["deploy", "update_config", "parallelism"], "uint64", false),
+    (
+        &["deploy", "rollback_config", "parallelism"],
+        "uint64",
+        false,
+    ),
+    (
+        &["deploy", "placement", "max_replicas_per_node"],
+        "uint64",
+        false,
+    ),
+    (&["ports", "[]", "target"], "uint32", false),
+    (&["volumes", "[]", "tmpfs", "mode"], "uint32", true),
+    (&["blkio_config", "weight"], "uint16", true),
+    (
+        &["blkio_config", "weight_device", "[]", "weight"],
+        "uint16",
+        true,
+    ),
+];
+
+/// The Go type of the unsigned setting at a cast path (`services.etcd.ports.0.target`): the
+/// path ends in one of [`UNSIGNED`]'s, under `services` and a service name.
+fn unsigned_at(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("services.")?;
+    UNSIGNED.iter().find_map(|&(steps, go, _)| {
+        let mut segs = rest.rsplit('.');
+        for step in steps.iter().rev() {
+            let seg = segs.next()?;
+            let ok = match *step {
+                "[]" => !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()),
+                k => seg == k,
+            };
+            if !ok {
+                return None;
+            }
+        }
+        // What is left is the service's name (which may hold dots).
+        segs.next().map(|_| go)
+    })
+}
+
+/// An interpolated string at a cast path, as its variables make it.
+struct Read {
+    /// The node, as [`Tree::resolve`] gives it.
+    node: NodeId,
+    value: String,
+    /// Where a finding about it goes, and the places that explain it.
+    place: Origin,
+    related: Vec<(Origin, String)>,
+}
+
+/// A finding, unless one of the rule is already at its place (a value written once in an
+/// anchor that several services use is reported once).
+fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+        out.push(d);
+    }
+}
+
+/// A finding about the value at `path` (`services.etcd.cpus`), with the service it is of: the
+/// longest name of `services` the path goes through (a name may hold dots).
+fn with_service(mut d: Diagnostic, path: &str, services: &[crate::compose::Service]) -> Diagnostic {
+    if let Some(rest) = path.strip_prefix("services.") {
+        d.service = services
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .filter(|n| rest.strip_prefix(n).is_some_and(|r| r.starts_with('.')))
+            .max_by_key(|n| n.len())
+            .map(str::to_string);
+    }
+    d
+}
+
+/// Why a value read from a variable is of no type the schema accepts, and the label: the
+/// kinds it may be, but a string (a cast value never is one).
+fn read_kinds(mut expected: Vec<String>) -> (String, String) {
+    expected.retain(|e| e != "a string");
+    if expected.is_empty() {
+        return (
+            "which is not of a type Compose accepts here".into(),
+            "not an accepted type".into(),
+        );
+    }
+    let list = or_list(&expected);
+    (format!("which is not {list}"), format!("not {list}"))
+}
+
+/// The finding for a number compose-go keeps in a 32-bit float that is infinite or not a
+/// number there (`inf`, `NaN`, `1e39`): Docker Compose cannot write the service's
+/// configuration as JSON, which `docker compose up` does to hash it and `config --format json`
+/// to print it ("json: unsupported value: +Inf"). `value` is the text as read.
+fn non_finite(
+    n: f64,
+    path: &str,
+    value: &str,
+    once: &str,
+    place: Origin,
+    related: &[(Origin, String)],
+) -> Option<Diagnostic> {
+    let f = n as f32;
+    if f.is_finite() {
+        return None;
+    }
+    let (what, go) = if f.is_nan() {
+        ("not a number", "NaN")
+    } else if f > 0.0 {
+        ("infinite", "+Inf")
+    } else {
+        ("infinite", "-Inf")
+    };
+    let mut d = META
+        .diagnostic(
+            place,
+            format!(
+                "`{}` is `{}`{once}, which is {what} as the 32-bit float Compose keeps it in: \
+                 `docker compose` cannot write the service's configuration, and refuses the \
+                 project (\"json: unsupported value: {go}\")",
+                clip(path),
+                clip(value),
+            ),
+        )
+        .label(what)
+        .help("write a finite number");
+    for (o, label) in related {
+        d = d.related(*o, label.clone());
+    }
+    Some(d)
 }
 
 /// The key under which a value is held.

@@ -25,7 +25,7 @@ pub(super) const MAX_DEPTH: usize = 256;
 /// Index of a value in its [`Document`].
 pub(super) type InstId = u32;
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum Val<'t> {
     Null,
     Bool(bool),
@@ -100,6 +100,45 @@ impl<'t> Document<'t> {
         &self.insts[id as usize]
     }
 
+    /// The value under `key` of the mapping at `id`.
+    pub fn child(&self, id: InstId, key: &str) -> Option<InstId> {
+        match &self.get(id).val {
+            Val::Obj(entries) => entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+            _ => None,
+        }
+    }
+
+    /// The values of the mapping (its entries' values) or list at `id`.
+    pub fn children(&self, id: InstId) -> Vec<InstId> {
+        match &self.get(id).val {
+            Val::Obj(entries) => entries.iter().map(|(_, v)| *v).collect(),
+            Val::Arr(items) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Call `f` with every value reached from `id` through `steps`: keys, or `[]` for every
+    /// item of a list.
+    pub fn visit(&self, id: InstId, steps: &[&str], f: &mut impl FnMut(InstId)) {
+        let Some((step, rest)) = steps.split_first() else {
+            return f(id);
+        };
+        match *step {
+            "[]" => {
+                if let Val::Arr(items) = &self.get(id).val {
+                    for &i in items {
+                        self.visit(i, rest, f);
+                    }
+                }
+            }
+            key => {
+                if let Some(c) = self.child(id, key) {
+                    self.visit(c, rest, f);
+                }
+            }
+        }
+    }
+
     /// The path of a value, `services.etcd.ports[0]`; empty for the document itself.
     pub fn path(&self, id: InstId) -> String {
         let mut segs = Vec::new();
@@ -164,8 +203,20 @@ pub(super) enum Limit {
 
 /// Expand the document whose root is `root`.
 pub(super) fn build(tree: &Tree, root: NodeId) -> Result<Document<'_>, Limit> {
+    build_with(tree, root, &[])
+}
+
+/// [`build`], with the values some interpolated strings at cast paths take once their
+/// variables are read: `(node, cast, value)`, the node as [`Tree::resolve`] gives it. The
+/// other interpolated strings there stay of unknown type.
+pub(super) fn build_with<'t>(
+    tree: &'t Tree,
+    root: NodeId,
+    known: &[(NodeId, Cast, Val<'t>)],
+) -> Result<Document<'t>, Limit> {
     let mut b = Builder {
         tree,
+        known,
         insts: Vec::new(),
         bad_keys: Vec::new(),
         bad_merges: Vec::new(),
@@ -180,8 +231,9 @@ pub(super) fn build(tree: &Tree, root: NodeId) -> Result<Document<'_>, Limit> {
     })
 }
 
-struct Builder<'t> {
+struct Builder<'t, 'k> {
     tree: &'t Tree,
+    known: &'k [(NodeId, Cast, Val<'t>)],
     insts: Vec<Inst<'t>>,
     bad_keys: Vec<BadKey>,
     bad_merges: Vec<BadMerge>,
@@ -191,7 +243,7 @@ struct Builder<'t> {
     open: Vec<NodeId>,
 }
 
-impl<'t> Builder<'t> {
+impl<'t> Builder<'t, '_> {
     fn value(
         &mut self,
         node: NodeId,
@@ -249,7 +301,11 @@ impl<'t> Builder<'t> {
                 let v = scalar(value, *style, tag);
                 match v {
                     Val::Str { text, interpolated } => match cast_of(&self.path) {
-                        Some(_) if interpolated => Val::Unknown,
+                        Some(cast) if interpolated => self
+                            .known
+                            .iter()
+                            .find(|(n, c, _)| *n == target && *c == cast)
+                            .map_or(Val::Unknown, |(_, _, v)| v.clone()),
                         Some(cast) => cast.apply(text).unwrap_or(v),
                         None => v,
                     },
@@ -377,6 +433,56 @@ pub(super) fn type_name(v: &Val<'_>) -> &'static str {
         Val::Arr(_) => "a list",
         Val::Obj(_) => "a mapping",
     }
+}
+
+/// The scalar at `node` (through an alias) typed as yaml.v3 types it; `None` for a collection.
+pub(super) fn yaml_scalar<'t>(tree: &'t Tree, node: NodeId) -> Option<Val<'t>> {
+    let n = tree.node(tree.resolve(node));
+    match &n.kind {
+        NodeKind::Scalar { value, style } => Some(scalar(
+            value,
+            *style,
+            n.tag.as_ref().map(|t| t.text.as_str()),
+        )),
+        _ => None,
+    }
+}
+
+/// The text of a scalar that yaml.v3 decodes as a number, without its underscores.
+fn number_text(tree: &Tree, node: NodeId) -> Option<String> {
+    let n = tree.node(tree.resolve(node));
+    match &n.kind {
+        NodeKind::Scalar { value, .. } => Some(value.chars().filter(|&c| c != '_').collect()),
+        _ => None,
+    }
+}
+
+/// The integer a scalar that yaml.v3 decodes as a number holds, when it decodes it as a Go
+/// `int` (within 64 signed bits); `None` for a float or an unsigned integer beyond them.
+pub(super) fn yaml_go_int(tree: &Tree, node: NodeId) -> Option<i64> {
+    let p = number_text(tree, node)?;
+    let signed = |v: i128| i64::try_from(v).ok();
+    if let Some(v) = go_int(&p) {
+        return signed(v);
+    }
+    let prefixed = |prefix: &str, radix: u32| -> Option<i128> {
+        if let Some(rest) = p.strip_prefix(prefix) {
+            return radix_int(rest, radix, true);
+        }
+        let rest = p.strip_prefix('-')?.strip_prefix(prefix)?;
+        radix_int(rest, radix, false).map(|v| -v)
+    };
+    prefixed("0b", 2)
+        .or_else(|| prefixed("0o", 8))
+        .and_then(signed)
+}
+
+/// Whether a scalar that yaml.v3 decodes as a number is an integer beyond 64 signed bits (a
+/// Go `uint64`).
+pub(super) fn yaml_uint64(tree: &Tree, node: NodeId) -> bool {
+    number_text(tree, node)
+        .and_then(|p| go_int(&p))
+        .is_some_and(|v| v > i64::MAX as i128)
 }
 
 /// A scalar typed as yaml.v3 decodes it into a Go `interface{}`.
@@ -566,8 +672,9 @@ pub(super) fn interpolates(s: &str) -> bool {
 }
 
 /// How compose-go casts the string at a path after interpolation (`interpolateTypeCastMapping`
-/// in its loader).
-#[derive(Clone, Copy, Debug)]
+/// in its loader), or, for the last two, how it decodes the string into its model after
+/// validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Cast {
     /// `strconv.Atoi` / `ParseInt(s, 10, 64)`.
     Int,
@@ -577,6 +684,15 @@ pub(super) enum Cast {
     Float32,
     /// `true`/`false`, and YAML 1.1's `y`/`yes`/`on`/`n`/`no`/`off`, in any case.
     Bool,
+    /// Not a cast: the `cpus` of `deploy.resources` (compose-go's `NanoCPUs`), decoded with
+    /// `strconv.ParseFloat(s, 64)`.
+    NanoCpus,
+    /// Not a cast: the `mode` of a service's secret or config (compose-go's `FileMode`),
+    /// decoded with `strconv.ParseInt(s, 8, 64)`.
+    FileMode,
+    /// Not a cast: a duration (compose-go's `Duration`), decoded with go-str2duration's
+    /// `ParseDuration`: Go's `time.ParseDuration` with days (`d`) and weeks (`w`).
+    Duration,
 }
 
 impl Cast {
@@ -595,13 +711,23 @@ impl Cast {
                     int: true,
                 })
             }
-            Cast::Float | Cast::Float32 => {
-                let v: f64 = s.parse().ok()?;
-                let words = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
-                let infinite_word = words == "inf" || words == "infinity";
-                if v.is_infinite() && !infinite_word {
+            Cast::Duration => str2duration(s).map(|ns| Val::Num {
+                value: ns as f64,
+                int: true,
+            }),
+            Cast::FileMode => {
+                let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+                if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
                     return None;
                 }
+                let v = i64::from_str_radix(s, 8).ok()?;
+                Some(Val::Num {
+                    value: v as f64,
+                    int: true,
+                })
+            }
+            Cast::Float | Cast::Float32 | Cast::NanoCpus => {
+                let v = go_parse_float(s)?;
                 if matches!(self, Cast::Float32) && v.is_finite() && v.abs() > f32::MAX as f64 {
                     return None;
                 }
@@ -617,6 +743,191 @@ impl Cast {
             },
         }
     }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)`: `inf`, `infinity` (with a sign) and `nan` in any case, a
+/// decimal or a hexadecimal (`0x1p-2`, whose `p` exponent is required) float, with `_` only
+/// between digits; `None` for an error, out of range (`1e400`) included.
+fn go_parse_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let signed = |v: f64| if neg { -v } else { v };
+    if lower == "inf" || lower == "infinity" {
+        return Some(signed(f64::INFINITY));
+    }
+    if lower == "nan" {
+        // `special` takes no sign before `nan`.
+        return (body.len() == s.len()).then_some(f64::NAN);
+    }
+    if lower.contains('_') && !underscores_ok(&lower) {
+        return None;
+    }
+    let plain: String = lower.chars().filter(|&c| c != '_').collect();
+    let v = match plain.strip_prefix("0x") {
+        Some(hex) => hex_float(hex)?,
+        None => {
+            let b = plain.as_bytes();
+            let ok = !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+                && b.iter().any(u8::is_ascii_digit)
+                && !b[0].is_ascii_alphabetic()
+                && !matches!(b[0], b'+' | b'-');
+            if !ok {
+                return None;
+            }
+            plain.parse::<f64>().ok()?
+        }
+    };
+    v.is_finite().then_some(signed(v))
+}
+
+/// Go's `underscoreOK` for a number without its sign: each `_` between two digits, or between a
+/// base prefix and a digit.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut i, mut saw, hex) =
+        if b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'b' | b'o' | b'x') {
+            (2, b'0', b[1] == b'x')
+        } else {
+            (0, b'^', false)
+        };
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && (b'a'..=b'f').contains(&c)) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else if saw == b'_' {
+            return false;
+        } else {
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// A hexadecimal float after its `0x`: hex digits, an optional `.` and more, then a required
+/// `p` and a decimal exponent.
+fn hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = s.split_once('p')?;
+    let exp: i32 = {
+        let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        exp.parse().unwrap_or(if exp.starts_with('-') {
+            i32::MIN
+        } else {
+            i32::MAX
+        })
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars().chain(frac.chars()) {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let shift = exp.saturating_sub(4 * frac.len() as i32);
+    Some(v * 2f64.powi(shift))
+}
+
+/// go-str2duration's `ParseDuration` (v2.1.0, what compose-go v2.9.1 uses), in nanoseconds:
+/// a sign, then `0`, or numbers (`1`, `1.5`, `.5`) each with a unit (`ns`, `us`, `µs`, `μs`,
+/// `ms`, `s`, `m`, `h`, `d`, `w`), within 64 bits.
+pub(super) fn str2duration(s: &str) -> Option<i64> {
+    let (neg, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut d: i64 = 0;
+    while !rest.is_empty() {
+        let b = rest.as_bytes();
+        if !(b[0] == b'.' || b[0].is_ascii_digit()) {
+            return None;
+        }
+        // [0-9]*
+        let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut v: i64 = 0;
+        for &c in &b[..int_len] {
+            v = v.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+        }
+        rest = &rest[int_len..];
+        // (\.[0-9]*)?
+        let (mut f, mut scale, mut post) = (0i64, 1f64, false);
+        if let Some(after) = rest.strip_prefix('.') {
+            let n = after.bytes().take_while(u8::is_ascii_digit).count();
+            let mut overflow = false;
+            for c in after.bytes().take(n) {
+                if overflow {
+                    continue;
+                }
+                match f
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(i64::from(c - b'0')))
+                {
+                    Some(y) => {
+                        f = y;
+                        scale *= 10.0;
+                    }
+                    None => overflow = true,
+                }
+            }
+            post = n > 0;
+            rest = &after[n..];
+        }
+        if int_len == 0 && !post {
+            return None;
+        }
+        let unit_len = rest
+            .bytes()
+            .take_while(|c| !(*c == b'.' || c.is_ascii_digit()))
+            .count();
+        if unit_len == 0 {
+            return None;
+        }
+        let unit: i64 = match &rest[..unit_len] {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            "d" => 86_400_000_000_000,
+            "w" => 604_800_000_000_000,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        if v > i64::MAX / unit {
+            return None;
+        }
+        v *= unit;
+        if f > 0 {
+            v = v.wrapping_add((f as f64 * (unit as f64 / scale)) as i64);
+            if v < 0 {
+                return None;
+            }
+        }
+        d = d.checked_add(v)?;
+    }
+    Some(if neg { -d } else { d })
 }
 
 /// compose-go's cast paths (`interpolateTypeCastMapping` in `loader/interpolate.go` of
@@ -702,15 +1013,85 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["volumes", "*", "external"], Cast::Bool),
     (&["secrets", "*", "external"], Cast::Bool),
     (&["configs", "*", "external"], Cast::Bool),
+    // Not casts (see [`Cast::at_interpolation`]): strings compose-go decodes into numbers.
+    (
+        &["services", "*", "deploy", "resources", "limits", "cpus"],
+        Cast::NanoCpus,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "cpus",
+        ],
+        Cast::NanoCpus,
+    ),
+    (&["services", "*", "secrets", "[]", "mode"], Cast::FileMode),
+    (
+        &["services", "*", "healthcheck", "interval"],
+        Cast::Duration,
+    ),
+    (&["services", "*", "healthcheck", "timeout"], Cast::Duration),
+    (
+        &["services", "*", "healthcheck", "start_period"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "healthcheck", "start_interval"],
+        Cast::Duration,
+    ),
+    (&["services", "*", "stop_grace_period"], Cast::Duration),
+    (
+        &["services", "*", "deploy", "restart_policy", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "restart_policy", "window"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "update_config", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "update_config", "monitor"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "delay"],
+        Cast::Duration,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "monitor"],
+        Cast::Duration,
+    ),
+    (&["services", "*", "configs", "[]", "mode"], Cast::FileMode),
 ];
 
 impl Cast {
+    /// Whether compose-go casts the string when it interpolates it, before it validates the
+    /// file (else it decodes it into its model, after validation).
+    pub(super) fn at_interpolation(self) -> bool {
+        !matches!(self, Cast::NanoCpus | Cast::FileMode | Cast::Duration)
+    }
+
+    /// Whether compose-go keeps the number in a 32-bit float (`cpus`, `cpu_percent`,
+    /// `max_failure_ratio`, `deploy.resources.*.cpus`).
+    pub(super) fn float32(self) -> bool {
+        matches!(self, Cast::Float | Cast::Float32 | Cast::NanoCpus)
+    }
+
     /// What the value must be, in a word.
     pub(super) fn expected_short(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
-            Cast::Float | Cast::Float32 => "a number",
+            Cast::Float | Cast::Float32 | Cast::NanoCpus => "a number",
             Cast::Bool => "a boolean",
+            Cast::FileMode => "an octal number",
+            Cast::Duration => "a duration",
         }
     }
 
@@ -718,7 +1099,12 @@ impl Cast {
     pub(super) fn expected(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
-            Cast::Float => "a number",
+            Cast::Float | Cast::NanoCpus => "a number",
+            Cast::FileMode => "an octal number (digits 0 to 7, within 64 bits)",
+            Cast::Duration => {
+                "a duration (numbers with units: `30s`, `1m30s`, `1.5h`, `2d`; the units are \
+                 `ns`, `us`, `ms`, `s`, `m`, `h`, `d` and `w`)"
+            }
             Cast::Float32 => "a number (within a 32-bit float)",
             Cast::Bool => {
                 "a boolean (`true`, `false`, or YAML 1.1's `yes`, `no`, `on`, `off`, `y`, `n`)"
@@ -866,7 +1252,10 @@ fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
     let (by_last, wild) = BY_LAST.get_or_init(|| {
         let mut by_last: HashMap<&'static str, Vec<usize>> = HashMap::new();
         let mut wild = Vec::new();
-        for (i, (pattern, _)) in CASTS.iter().enumerate() {
+        for (i, (pattern, cast)) in CASTS.iter().enumerate() {
+            if !cast.at_interpolation() {
+                continue;
+            }
             match pattern.last() {
                 Some(&"*") | Some(&"[]") => wild.push(i),
                 Some(last) => by_last.entry(*last).or_default().push(i),
@@ -906,7 +1295,8 @@ mod tests {
     fn cast_of_finds_what_a_scan_of_every_cast_path_finds() {
         let scan = |path: &[Seg<'_>]| {
             CASTS.iter().find_map(|(pattern, cast)| {
-                (pattern.len() == path.len()
+                (cast.at_interpolation()
+                    && pattern.len() == path.len()
                     && pattern.iter().zip(path).all(|(p, seg)| match seg {
                         Seg::Key(k) => *p == "*" || p == k,
                         Seg::Index(_) => *p == "*" || *p == "[]",
@@ -1059,5 +1449,61 @@ mod tests {
         ));
         assert!(Cast::Float32.apply("1e39").is_none());
         assert!(Cast::Float.apply("1e999").is_none());
+        assert!(Cast::FileMode.apply("0640").is_some());
+        assert!(Cast::FileMode.apply("-1").is_some());
+        for bad in ["0o640", "0x1FF", "8", "", " 640", "1_0"] {
+            assert!(Cast::FileMode.apply(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn durations_are_parsed_as_compose_go_parses_them() {
+        let d = |s: &str| str2duration(s);
+        assert_eq!(d("0"), Some(0));
+        assert_eq!(d("-0"), Some(0));
+        assert_eq!(d("30s"), Some(30_000_000_000));
+        assert_eq!(d("1m30s"), Some(90_000_000_000));
+        assert_eq!(d("1.5h"), Some(5_400_000_000_000));
+        assert_eq!(d(".5s"), Some(500_000_000));
+        assert_eq!(d("1.s"), Some(1_000_000_000));
+        assert_eq!(d("2d"), Some(172_800_000_000_000));
+        assert_eq!(d("1w"), Some(604_800_000_000_000));
+        assert_eq!(d("-5s"), Some(-5_000_000_000));
+        assert_eq!(d("10\u{b5}s"), Some(10_000));
+        for bad in [
+            "",
+            "10",
+            "abc",
+            "5 s",
+            "1x",
+            ".s",
+            "s",
+            "1h-5m",
+            "+",
+            "9999999999999999999s",
+            "20000w",
+        ] {
+            assert_eq!(d(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn floats_are_parsed_as_go_parses_them() {
+        let f = |s: &str| go_parse_float(s);
+        assert_eq!(f("1_0"), Some(10.0));
+        assert_eq!(f("1_0.2_5"), Some(10.25));
+        assert_eq!(f("0x1p3"), Some(8.0));
+        assert_eq!(f("0x1.8p1"), Some(3.0));
+        assert_eq!(f("-0X_1p-2"), Some(-0.25));
+        assert_eq!(f("+Inf"), Some(f64::INFINITY));
+        assert_eq!(f("-infinity"), Some(f64::NEG_INFINITY));
+        assert!(f("NaN").is_some_and(f64::is_nan));
+        assert_eq!(f(".5"), Some(0.5));
+        assert_eq!(f("5."), Some(5.0));
+        for bad in [
+            "+nan", "0x10", "1__0", "_1", "1_", "1._5", "1e400", "e5", "", "+", "1e", "0x",
+        ] {
+            assert_eq!(f(bad), None, "{bad:?}");
+        }
     }
 }

@@ -701,3 +701,85 @@ fn class_patterns_match_as_the_regex_does() {
         ));
     }
 }
+
+#[test]
+fn a_cast_value_read_from_a_variable_is_validated_once_read() {
+    // The defaults decide: 200 is above `cpu_percent`'s maximum, -1 below `cpu_count`'s
+    // minimum, 50.5 not an integer; in range, nothing.
+    let text = "services:\n  a:\n    image: x\n    cpu_percent: ${P:-200}\n    cpu_count: ${C:--1}\n  b:\n    image: y\n    cpu_percent: ${P2:-50.5}\n    oom_score_adj: ${O:-1000}\n";
+    assert_eq!(found(text), ["4:18", "5:16", "8:18"]);
+    let d = run(text);
+    assert!(
+        d[0].message
+            .contains("above the largest value Compose accepts, 100")
+    );
+    assert!(
+        d[1].message
+            .contains("below the smallest value Compose accepts, 0")
+    );
+    assert!(
+        d[2].message.contains("which is not an integer"),
+        "{}",
+        d[2].message
+    );
+    assert_eq!(d[2].service.as_deref(), Some("b"));
+}
+
+#[test]
+fn a_32_bit_float_that_is_not_finite_is_reported_once() {
+    let text = "services:\n  a:\n    image: x\n    cpus: ${CPUS:-inf}\n    deploy:\n      update_config:\n        max_failure_ratio: .nan\n      resources:\n        limits:\n          cpus: 1e39\n  b:\n    image: y\n    cpu_percent: inf\n    cpus: 1e38\n";
+    assert_eq!(found(text), ["4:11", "7:28", "10:17", "13:18"]);
+    let d = run(text);
+    assert!(d[0].message.contains("json: unsupported value: +Inf"));
+    assert!(d[1].message.contains("json: unsupported value: NaN"));
+    // `cpu_percent` takes only integers: the schema's finding, not a second one.
+    assert!(
+        d[3].message.contains("requires a string or an integer"),
+        "{}",
+        d[3].message
+    );
+}
+
+#[test]
+fn a_secret_or_config_mode_must_decode() {
+    let text = "services:\n  a:\n    image: x\n    secrets:\n      - source: s\n        mode: \"0o440\"\n      - source: s\n        mode: 0o440\n      - source: s\n        mode: \"0440\"\n    configs:\n      - source: c\n        mode: 1e3\n      - source: c\n        mode: ${M:-abc}\nsecrets:\n  s:\n    file: ./s\nconfigs:\n  c:\n    file: ./c\n";
+    assert_eq!(found(text), ["6:15", "13:15", "15:15"]);
+    let d = run(text);
+    assert!(
+        d[1].message
+            .contains("unexpected value type float64 for mode")
+    );
+}
+
+#[test]
+fn a_tmpfs_mode_is_a_number_of_zero_or_more() {
+    let text = "services:\n  a:\n    image: x\n    volumes:\n      - type: tmpfs\n        target: /t\n        tmpfs:\n          mode: \"1777\"\n      - type: tmpfs\n        target: /u\n        tmpfs:\n          mode: -1\n      - type: tmpfs\n        target: /v\n        tmpfs:\n          mode: 0o1777\n";
+    assert_eq!(found(text), ["8:17", "12:17"]);
+}
+
+#[test]
+fn unsigned_settings_take_no_number_below_zero() {
+    let text = "services:\n  a.b:\n    image: x\n    healthcheck:\n      retries: ${R:--1}\n    ports:\n      - target: -1\n      - target: 80\n    deploy:\n      update_config:\n        parallelism: \"-2\"\n    blkio_config:\n      weight: \"5\"\n      weight_device:\n        - path: /dev/sda\n          weight: 5\n";
+    assert_eq!(found(text), ["5:16", "7:17", "11:22", "13:15"]);
+    let d = run(text);
+    assert!(
+        d[0].message.contains("'uint64': -1 overflows uint"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(d[0].service.as_deref(), Some("a.b"));
+    assert!(d[3].message.contains("got unconvertible type 'string'"));
+    assert_eq!(
+        super::unsigned_at("services.a.b.ports.0.target"),
+        Some("uint32")
+    );
+    assert_eq!(super::unsigned_at("services.ports.0.target"), None);
+    assert_eq!(super::unsigned_at("services.a.ports.x.target"), None);
+}
+
+#[test]
+fn every_place_compose_casts_to_a_boolean_takes_a_boolean() {
+    // The cast check validates only the numbers it reads from variables: this is why.
+    let text = "services:\n  a:\n    image: x\n    privileged: true\n    read_only: true\n    stdin_open: true\n    tty: true\n    init: true\n    oom_kill_disable: true\n    healthcheck:\n      disable: true\n    volumes:\n      - type: volume\n        source: v\n        target: /v\n        read_only: true\n        volume:\n          nocopy: true\nvolumes:\n  v:\n    external: true\nnetworks:\n  n:\n    external: true\n    internal: true\n    attachable: true\n    enable_ipv4: true\n    enable_ipv6: true\nsecrets:\n  s:\n    external: true\nconfigs:\n  c:\n    external: true\n";
+    assert_eq!(found(text), Vec::<String>::new());
+}
