@@ -1357,6 +1357,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         roots: Vec::new(),
         env: m.env.clone(),
         declared: Vec::new(),
+        contents: Vec::new(),
         shared_networks: Vec::new(),
         mounted: Vec::new(),
     }

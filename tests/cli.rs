@@ -1147,6 +1147,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("duplicate-mount-target", "error"),
             ("duplicate-container-name", "error"),
             ("conflicting-settings", "error"),
+            ("secret-without-source", "error"),
             ("invalid-volume-spec", "error"),
             ("invalid-command", "error"),
             ("missing-image", "error"),

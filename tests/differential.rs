@@ -232,6 +232,7 @@ const REFUSAL_RULES: &[&str] = &[
     "duplicate-mount-target",
     "duplicate-container-name",
     "conflicting-settings",
+    "secret-without-source",
     "invalid-volume-spec",
     "include-conflict",
     "invalid-command",

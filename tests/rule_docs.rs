@@ -330,6 +330,7 @@ const DOC_TESTS: &[&str] = &[
     "missing-image",
     "reference-cycle",
     "restart-policy-missing",
+    "secret-without-source",
     "suppression-without-reason",
     "undefined-reference",
     "unknown-service",
@@ -392,6 +393,11 @@ fn bad_example_duplicate_mount_target() {
 #[test]
 fn bad_example_duplicate_container_name() {
     assert_bad_example("duplicate-container-name");
+}
+
+#[test]
+fn bad_example_secret_without_source() {
+    assert_bad_example("secret-without-source");
 }
 
 // `include-conflict` needs a second file: its bad example is the compose.yaml of

@@ -454,6 +454,51 @@ impl Port {
     }
 }
 
+/// A top-level `secrets` or `configs` entry: where its content comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentDecl {
+    /// [`Resource::Secret`] or [`Resource::Config`].
+    pub kind: Resource,
+    /// The entry's key (of the first file that declares it).
+    pub name: Text,
+    /// The source attributes written (`file`, `environment`, `content`), in the order first
+    /// written: the key, and its value once interpolated (`None` when null).
+    pub sources: Vec<(Text, Option<Text>)>,
+    /// `external`, when written: whether it is `true` (or the old `external: {name: ...}`).
+    pub external: Option<bool>,
+    /// Whether a `driver` is written.
+    pub driver: bool,
+}
+
+impl ContentDecl {
+    /// The source attributes a declaration of `kind` takes, as compose-go v2.9.1 lists them.
+    pub fn source_keys(kind: Resource) -> &'static [&'static str] {
+        match kind {
+            Resource::Config => &["file", "environment", "content"],
+            _ => &["file", "environment"],
+        }
+    }
+
+    /// The value of the source attribute `key`, when written.
+    pub fn source(&self, key: &str) -> Option<&(Text, Option<Text>)> {
+        self.sources.iter().find(|(k, _)| k.value == key)
+    }
+
+    /// This declaration merged with a later one of the same name (attribute by attribute, the
+    /// later value winning).
+    pub(crate) fn merged(mut self, later: ContentDecl) -> ContentDecl {
+        for (k, v) in later.sources {
+            match self.sources.iter_mut().find(|(sk, _)| sk.value == k.value) {
+                Some(slot) => *slot = (k, v),
+                None => self.sources.push((k, v)),
+            }
+        }
+        self.external = later.external.or(self.external);
+        self.driver |= later.driver;
+        self
+    }
+}
+
 /// A top-level `volumes` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VolumeDecl {
@@ -709,6 +754,8 @@ pub struct ComposeFile {
     pub env: Env,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
+    /// The top-level secrets and configs, with where their content comes from.
+    pub contents: Vec<ContentDecl>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
     /// The host files services bind-mount where their programs read a configuration, read
@@ -729,6 +776,7 @@ impl ComposeFile {
             roots: Vec::new(),
             env: Env::default(),
             declared: Vec::new(),
+            contents: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
         }
@@ -761,6 +809,7 @@ impl ComposeFile {
             roots: vec![(file, root)],
             env: env.clone(),
             declared: Vec::new(),
+            contents: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
         };
@@ -805,6 +854,11 @@ impl ComposeFile {
             {
                 for e in entries {
                     if let Some(name) = cx.literal(e.key) {
+                        if kind != Resource::Network && tree.is_mapping(e.value) {
+                            model
+                                .contents
+                                .push(cx.content_decl(kind, name.clone(), e.value));
+                        }
                         model.declared.push((kind, name));
                     }
                 }
@@ -1247,6 +1301,31 @@ impl Cx<'_> {
     }
 
     /// A scalar as written, not interpolated (keys, and values split before interpolation).
+    /// A top-level secret or config entry (a mapping at `node`) named `name`.
+    fn content_decl(&self, kind: Resource, name: Text, node: NodeId) -> ContentDecl {
+        let tree = self.tree;
+        let sources = tree
+            .entries(node)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| {
+                tree.scalar(e.key)
+                    .is_some_and(|k| ContentDecl::source_keys(kind).contains(&k))
+            })
+            .filter_map(|e| Some((self.literal(e.key)?, self.text(e.value))))
+            .collect();
+        let external = tree
+            .get(node, "external")
+            .map(|n| tree.is_mapping(n) || self.text(n).is_some_and(|t| t.value == "true"));
+        ContentDecl {
+            kind,
+            name,
+            sources,
+            external,
+            driver: tree.get(node, "driver").is_some(),
+        }
+    }
+
     fn literal(&self, id: NodeId) -> Option<Text> {
         if self.tree.is_null(id) {
             return None;

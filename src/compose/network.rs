@@ -54,9 +54,10 @@ impl Networking {
     /// `normalizeNetworks`).
     pub fn uses_default_network(&self) -> bool {
         self.network_mode.is_none()
-            && self.networks.as_ref().is_none_or(|n| {
-                n.is_empty() || n.iter().any(|a| a.name.value == "default")
-            })
+            && self
+                .networks
+                .as_ref()
+                .is_none_or(|n| n.is_empty() || n.iter().any(|a| a.name.value == "default"))
     }
 
     /// The networks the service is on, by key: the written ones, else `default`. Empty with a

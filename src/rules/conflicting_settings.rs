@@ -1,8 +1,10 @@
 //! `conflicting-settings`: one setting written in its two places (`scale` and
 //! `deploy.replicas`, `cpus` and `deploy.resources.limits.cpus`, ...) with different values,
-//! which `docker compose` refuses.
+//! which `docker compose` refuses; or a secret or config given two sources (`file` and
+//! `environment`, ...).
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
+use crate::compose::ContentDecl;
 use crate::compose::sizing::Twin;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -11,7 +13,7 @@ pub struct ConflictingSettings;
 static META: RuleMeta = RuleMeta {
     id: "conflicting-settings",
     severity: Severity::Error,
-    summary: "a setting written in its two places with different values",
+    summary: "a setting written in its two places with different values, or a secret or config with two sources",
     doc: include_str!("../../rules/conflicting-settings.md"),
 };
 
@@ -67,6 +69,34 @@ impl Rule for ConflictingSettings {
                     out.push(d);
                 }
             }
+        }
+        // A secret or config takes its content from one source (compose-go's
+        // `validation.checkFileObject`, on the merged project).
+        for c in &cx.file.contents {
+            let [(first, _), (second, _), ..] = c.sources.as_slice() else {
+                continue;
+            };
+            let keys = ContentDecl::source_keys(c.kind);
+            out.push(
+                META.diagnostic(
+                    second.place(),
+                    format!(
+                        "the {} `{}` is given both `{}` and `{}`, which exclude each other: \
+                         `docker compose` refuses the project, whether a service uses it or not \
+                         (\"{}.{}: {} attributes are mutually exclusive\")",
+                        c.kind.word(),
+                        c.name.value,
+                        first.value,
+                        second.value,
+                        c.kind.key(),
+                        c.name.value,
+                        keys.join("|")
+                    ),
+                )
+                .label(format!("a second source, after `{}`", first.value))
+                .related(first.place(), "the first source")
+                .help("keep one of them"),
+            );
         }
     }
 }

@@ -45,6 +45,7 @@ mod missing_file;
 mod missing_image;
 mod reference_cycle;
 mod restart_policy_missing;
+mod secret_without_source;
 pub(crate) mod suppression_without_reason;
 mod undefined_reference;
 mod unknown_service;
@@ -258,6 +259,7 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
     &conflicting_settings::ConflictingSettings,
+    &secret_without_source::SecretWithoutSource,
     &invalid_volume_spec::InvalidVolumeSpec,
     &invalid_command::InvalidCommand,
     &missing_image::MissingImage,

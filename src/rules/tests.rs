@@ -633,6 +633,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "duplicate-mount-target",
             "duplicate-container-name",
             "conflicting-settings",
+            "secret-without-source",
             "invalid-volume-spec",
             "invalid-command",
             "missing-image",

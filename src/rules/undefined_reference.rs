@@ -86,9 +86,16 @@ impl UndefinedReference {
                     .any(|(k, n)| k == kind && n.value == name.value);
                 // Compose declares `default` itself only when a service is put on it
                 // without a `network_mode` (an empty one, once interpolated, counts).
+                // (A service with a `network_mode` and `networks` is `compose-schema`'s: the
+                // pair is refused first, and without its `network_mode` it makes `default`.)
                 let implicit = *kind == Resource::Network
                     && name.value == "default"
-                    && implicit_default;
+                    && (implicit_default
+                        || service
+                            .net
+                            .network_mode
+                            .as_ref()
+                            .is_some_and(|m| !m.value.is_empty()));
                 if !declared && !implicit {
                     out.push(finding(service, *kind, name));
                 }
