@@ -49,9 +49,11 @@ impl UndefinedReference {
                     out.push(finding(service, Resource::Volume, source));
                 }
             }
-            // `depends_on` (unless `required: false`) and `volumes_from` name services.
+            // `depends_on` and `volumes_from` name services. (`required: false` lets a
+            // dependency be a service of a profile that is not enabled, not one that is
+            // nowhere: compose-go v2.9.1 `checkConsistency`.)
             let known = |n: &str| cx.file.services.iter().any(|s| s.name.value == n);
-            for d in service.depends_on.iter().filter(|d| d.required) {
+            for d in &service.depends_on {
                 if !known(&d.service.value) {
                     out.push(service_finding(
                         service,
