@@ -535,6 +535,9 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         Problem::InvalidVolumeSpec { spec, at, .. } => {
             (format!("invalid volume spec `{spec}`"), *at)
         }
+        Problem::InvalidPortSpec {
+            spec, reason, at, ..
+        } => (format!("invalid port spec `{spec}`: {reason}"), *at),
         Problem::IncludeConflict { service, at } => (
             format!("service `{service}` is defined by an included project too"),
             *at,

@@ -1149,6 +1149,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("conflicting-settings", "error"),
             ("secret-without-source", "error"),
             ("invalid-volume-spec", "error"),
+            ("invalid-port-spec", "error"),
             ("invalid-command", "error"),
             ("missing-image", "error"),
             ("empty-compose-file", "error"),

@@ -234,6 +234,7 @@ const REFUSAL_RULES: &[&str] = &[
     "conflicting-settings",
     "secret-without-source",
     "invalid-volume-spec",
+    "invalid-port-spec",
     "include-conflict",
     "invalid-command",
     "missing-image",

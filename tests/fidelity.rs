@@ -25,6 +25,7 @@ const REFUSALS: &[&str] = &[
     "include-conflict",
     "invalid-command",
     "invalid-interpolation",
+    "invalid-port-spec",
     "invalid-volume-spec",
     "missing-file",
     "missing-image",

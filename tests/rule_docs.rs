@@ -312,6 +312,7 @@ const DOC_TESTS: &[&str] = &[
     "include-conflict",
     "invalid-command",
     "invalid-interpolation",
+    "invalid-port-spec",
     "invalid-volume-spec",
     "milvus-config-not-persisted",
     "milvus-config-unknown-key",
@@ -393,6 +394,11 @@ fn bad_example_duplicate_mount_target() {
 #[test]
 fn bad_example_duplicate_container_name() {
     assert_bad_example("duplicate-container-name");
+}
+
+#[test]
+fn bad_example_invalid_port_spec() {
+    assert_bad_example("invalid-port-spec");
 }
 
 #[test]

@@ -425,6 +425,55 @@ impl Port {
         matches!((lo.trim().parse::<u16>(), hi.trim().parse::<u16>()), (Ok(l), Ok(h)) if l <= port && port <= h)
     }
 
+    /// Why Docker refuses a short-syntax port spec, in its words; `None` when it is one.
+    /// This is go-connections v0.6.0's `nat.ParsePortSpec` (which Docker Compose v2.40.3
+    /// uses), then compose-go v2.9.1's check that a container port is set (not 0).
+    pub fn spec_error(spec: &str) -> Option<String> {
+        let parts: Vec<&str> = spec.split(':').collect();
+        let n = parts.len();
+        let (ip, host, container) = match n {
+            1 => (String::new(), "", parts[0]),
+            2 => (String::new(), parts[0], parts[1]),
+            _ => (parts[..n - 2].join(":"), parts[n - 2], parts[n - 1]),
+        };
+        let (container, proto) = container.split_once('/').unwrap_or((container, ""));
+        let proto = if container.is_empty() {
+            String::new()
+        } else if proto.is_empty() {
+            "tcp".to_string()
+        } else {
+            proto.to_ascii_lowercase()
+        };
+        if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+            return Some(format!("invalid proto: {proto}"));
+        }
+        let mut ip = ip.as_str();
+        if ip.starts_with('[') {
+            match ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')) {
+                Some(inner) if !inner.contains(['[', ']']) => ip = inner,
+                _ => return Some(format!("invalid IP address {ip}")),
+            }
+        }
+        if !ip.is_empty() && !is_go_ip(ip) {
+            return Some(format!("invalid IP address: {ip}"));
+        }
+        let Some((start, end)) = port_range(container) else {
+            return Some(format!("invalid containerPort: {container}"));
+        };
+        if !host.is_empty() {
+            let Some((hs, he)) = port_range(host) else {
+                return Some(format!("invalid hostPort: {host}"));
+            };
+            if end - start != he - hs && end != start {
+                return Some(format!(
+                    "invalid ranges specified for container and host Ports: {container} and \
+                     {host}"
+                ));
+            }
+        }
+        (start == 0).then(|| "missing a target port".to_string())
+    }
+
     /// Parse a short-syntax port, `[[HOST_IP:]PUBLISHED:]TARGET[/PROTOCOL]`, as Docker's
     /// port-spec parser splits it (the last part is the target, the one before it the host
     /// port, everything before that the address).
@@ -452,6 +501,42 @@ impl Port {
             ),
         })
     }
+}
+
+/// A port or range as go-connections' `nat.ParsePortRange` reads it (`9000`, `9000-9001`:
+/// decimal 16-bit numbers, the end not below the start; a third `-` part is ignored).
+fn port_range(s: &str) -> Option<(u16, u16)> {
+    let num = |p: &str| {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u16>().ok()
+    };
+    match s.split_once('-') {
+        None => num(s).map(|p| (p, p)),
+        Some((a, rest)) => {
+            let b = rest.split('-').next().unwrap_or("");
+            let (a, b) = (num(a)?, num(b)?);
+            (b >= a).then_some((a, b))
+        }
+    }
+}
+
+/// Whether Go's `net.ParseIP` reads `s` as an address: IPv4 in dotted decimal (no leading
+/// zeros), or IPv6 (without a zone).
+pub fn is_go_ip(s: &str) -> bool {
+    if s.contains(':') {
+        return s.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    let octets: Vec<&str> = s.split('.').collect();
+    octets.len() == 4
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.bytes().all(|b| b.is_ascii_digit())
+                && (o.len() == 1 || !o.starts_with('0'))
+                && o.parse::<u8>().is_ok()
+        })
 }
 
 /// A top-level `secrets` or `configs` entry: where its content comes from.
@@ -710,6 +795,16 @@ pub enum Problem {
     /// Compose refuses the file.
     InvalidVolumeSpec {
         spec: String,
+        at: Origin,
+        /// The variables it read.
+        vars: Vec<VarUse>,
+    },
+    /// A `ports` item Docker's port-spec parser refuses once interpolated (`localhost:80:80`,
+    /// `19530:${UNSET}`), or one without a container port: Compose refuses the file.
+    InvalidPortSpec {
+        spec: String,
+        /// Compose's words for it (`invalid IP address: localhost`).
+        reason: String,
         at: Origin,
         /// The variables it read.
         vars: Vec<VarUse>,
@@ -1561,6 +1656,26 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for &item in items {
             if let Some(text) = self.text(item) {
+                // An unquoted number reaches the parser as Go prints it (`0x50` is `80`).
+                // (A boolean or a float is `compose-schema`'s: a port is a string or an integer.)
+                let spec = self.as_read(item, text.clone()).value;
+                let target = tree.resolve(item);
+                let typed = tree.node(target).tag.is_none()
+                    && matches!(
+                        tree.scalar_with_style(target),
+                        Some((v, yaml::scalar::ScalarStyle::Plain))
+                            if number::plain_value(v)
+                                .is_some_and(|n| !n.bytes().all(|b| b.is_ascii_digit()))
+                    );
+                if let Some(reason) = Port::spec_error(&spec).filter(|_| !typed) {
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec,
+                        reason,
+                        at: text.origin,
+                        vars: text.vars.clone(),
+                    });
+                    continue;
+                }
                 if let Some((host_ip, published, target)) = Port::parse_short(&text.value) {
                     out.push(Port {
                         host_ip,
@@ -1578,10 +1693,41 @@ impl Cx<'_> {
                         .and_then(|n| self.text(n))
                         .map(|t| t.value)
                 };
-                let Some(target) = value("target") else {
+                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
+                let target = value("target");
+                let origin = self.origin(tree.span(tree.resolve(item)));
+                // compose-go refuses a long-syntax port without a container port (or 0), and
+                // a `host_ip` that is not an address.
+                let reason = match (&target, &host_ip_text) {
+                    (None, _) => Some("missing a target port".to_string()),
+                    (Some(t), _) if t.trim_start_matches('0').is_empty() => {
+                        Some("missing a target port".to_string())
+                    }
+                    (_, Some(ip)) if !is_go_ip(&ip.value) => {
+                        Some(format!("invalid ip address: {}", ip.value))
+                    }
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    let at = match (&target, &host_ip_text) {
+                        (Some(_), Some(ip)) if reason.starts_with("invalid") => ip.origin,
+                        _ => origin,
+                    };
+                    let vars = host_ip_text
+                        .as_ref()
+                        .map(|t| t.vars.clone())
+                        .unwrap_or_default();
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec: String::new(),
+                        reason,
+                        at,
+                        vars,
+                    });
+                    continue;
+                }
+                let Some(target) = target else {
                     continue;
                 };
-                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
                 out.push(Port {
                     host_ip: host_ip_text.as_ref().map(|t| t.value.clone()),
                     published: value("published"),
@@ -1589,7 +1735,7 @@ impl Cx<'_> {
                     short: None,
                     long: Some(item),
                     host_ip_text,
-                    origin: self.origin(tree.span(tree.resolve(item))),
+                    origin,
                 });
             }
         }

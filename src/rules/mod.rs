@@ -27,6 +27,7 @@ mod image_unavailable;
 mod include_conflict;
 mod invalid_command;
 mod invalid_interpolation;
+mod invalid_port_spec;
 mod invalid_volume_spec;
 mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
@@ -261,6 +262,7 @@ static RULES: &[&dyn Rule] = &[
     &conflicting_settings::ConflictingSettings,
     &secret_without_source::SecretWithoutSource,
     &invalid_volume_spec::InvalidVolumeSpec,
+    &invalid_port_spec::InvalidPortSpec,
     &invalid_command::InvalidCommand,
     &missing_image::MissingImage,
     &empty_compose_file::EmptyComposeFile,

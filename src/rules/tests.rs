@@ -635,6 +635,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "conflicting-settings",
             "secret-without-source",
             "invalid-volume-spec",
+            "invalid-port-spec",
             "invalid-command",
             "missing-image",
             "empty-compose-file",
