@@ -1150,6 +1150,7 @@ fn rules_lists_every_rule_with_its_severity() {
             ("secret-without-source", "error"),
             ("invalid-volume-spec", "error"),
             ("invalid-port-spec", "error"),
+            ("invalid-project-name", "error"),
             ("invalid-command", "error"),
             ("missing-image", "error"),
             ("empty-compose-file", "error"),

@@ -235,6 +235,7 @@ const REFUSAL_RULES: &[&str] = &[
     "secret-without-source",
     "invalid-volume-spec",
     "invalid-port-spec",
+    "invalid-project-name",
     "include-conflict",
     "invalid-command",
     "missing-image",

@@ -26,6 +26,7 @@ const REFUSALS: &[&str] = &[
     "invalid-command",
     "invalid-interpolation",
     "invalid-port-spec",
+    "invalid-project-name",
     "invalid-volume-spec",
     "missing-file",
     "missing-image",

@@ -313,6 +313,7 @@ const DOC_TESTS: &[&str] = &[
     "invalid-command",
     "invalid-interpolation",
     "invalid-port-spec",
+    "invalid-project-name",
     "invalid-volume-spec",
     "milvus-config-not-persisted",
     "milvus-config-unknown-key",
@@ -399,6 +400,11 @@ fn bad_example_duplicate_container_name() {
 #[test]
 fn bad_example_invalid_port_spec() {
     assert_bad_example("invalid-port-spec");
+}
+
+#[test]
+fn bad_example_invalid_project_name() {
+    assert_bad_example("invalid-project-name");
 }
 
 #[test]

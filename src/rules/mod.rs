@@ -28,6 +28,7 @@ mod include_conflict;
 mod invalid_command;
 mod invalid_interpolation;
 mod invalid_port_spec;
+mod invalid_project_name;
 mod invalid_volume_spec;
 mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
@@ -263,6 +264,7 @@ static RULES: &[&dyn Rule] = &[
     &secret_without_source::SecretWithoutSource,
     &invalid_volume_spec::InvalidVolumeSpec,
     &invalid_port_spec::InvalidPortSpec,
+    &invalid_project_name::InvalidProjectName,
     &invalid_command::InvalidCommand,
     &missing_image::MissingImage,
     &empty_compose_file::EmptyComposeFile,

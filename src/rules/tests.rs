@@ -636,6 +636,7 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
             "secret-without-source",
             "invalid-volume-spec",
             "invalid-port-spec",
+            "invalid-project-name",
             "invalid-command",
             "missing-image",
             "empty-compose-file",
