@@ -592,6 +592,9 @@ pub struct VolumeDecl {
     /// `driver_opts.type`, e.g. `tmpfs` or `none`.
     pub driver_opts_type: Option<Text>,
     pub external: bool,
+    /// With `external: true`, the first attribute written beside it but `name` (and `x-`
+    /// extensions): Compose refuses the pair ("conflicting parameters").
+    pub beside_external: Option<Text>,
 }
 
 impl VolumeDecl {
@@ -934,11 +937,22 @@ impl ComposeFile {
                     let external = tree.get(e.value, "external").is_some_and(|n| {
                         tree.is_mapping(n) || tree.scalar(n).is_some_and(|s| s == "true")
                     });
+                    let beside_external = if external {
+                        tree.entries(e.value).unwrap_or(&[]).iter().find_map(|a| {
+                            let k = cx.literal(a.key)?;
+                            (!matches!(k.value.as_str(), "name" | "external")
+                                && !k.value.starts_with("x-"))
+                            .then_some(k)
+                        })
+                    } else {
+                        None
+                    };
                     model.volumes.push(VolumeDecl {
                         name,
                         driver: opt("driver"),
                         driver_opts_type,
                         external,
+                        beside_external,
                     });
                 }
             }

@@ -13,7 +13,7 @@ pub struct ConflictingSettings;
 static META: RuleMeta = RuleMeta {
     id: "conflicting-settings",
     severity: Severity::Error,
-    summary: "a setting written in its two places with different values, or a secret or config with two sources",
+    summary: "a setting written in its two places with different values, settings that exclude each other",
     doc: include_str!("../../rules/conflicting-settings.md"),
 };
 
@@ -69,6 +69,30 @@ impl Rule for ConflictingSettings {
                     out.push(d);
                 }
             }
+        }
+        // An external volume is made elsewhere: compose-go's `validation.checkExternal`
+        // refuses any attribute but `name` beside `external: true`.
+        for v in &cx.file.volumes {
+            let Some(k) = &v.beside_external else {
+                continue;
+            };
+            out.push(
+                META.diagnostic(
+                    k.place(),
+                    format!(
+                        "the volume `{}` is `external` and sets `{}` too: `docker compose` \
+                         refuses the project, whether a service uses it or not \
+                         (\"volumes.{}: conflicting parameters \"external\" and \"{}\" \
+                         specified\")",
+                        v.name.value, k.value, v.name.value, k.value
+                    ),
+                )
+                .label("beside `external: true`")
+                .help(
+                    "an external volume is created outside the project: remove the attribute, \
+                     or `external` to let Compose create the volume",
+                ),
+            );
         }
         // A secret or config takes its content from one source (compose-go's
         // `validation.checkFileObject`, on the merged project).

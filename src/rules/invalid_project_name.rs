@@ -59,7 +59,7 @@ impl Rule for InvalidProjectName {
                 at,
                 format!(
                     "`COMPOSE_PROJECT_NAME` is `{name}`, which is not a valid project name: \
-                     `docker compose` refuses the project (\"invalid project name \\\"{name}\\\": \
+                     `docker compose` refuses the project (\"invalid project name \"{name}\": \
                      must consist only of lowercase alphanumeric characters, hyphens, and \
                      underscores as well as start with a letter or number\")"
                 ),

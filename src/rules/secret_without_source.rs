@@ -70,7 +70,7 @@ impl Rule for SecretWithoutSource {
                     place,
                     format!(
                         "the secret `{n}` {why}: `docker compose` refuses the project, whether \
-                         a service uses it or not (\"secret \\\"{n}\\\" must declare either \
+                         a service uses it or not (\"secret \"{n}\" must declare either \
                          `file` or `environment`\")"
                     ),
                 )
