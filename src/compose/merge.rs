@@ -435,9 +435,15 @@ fn merge_mounts(b: &Service, o: &Service) -> Vec<Mount> {
             // tmpfs and a volume on one path are both kept, and Compose refuses them).
             !dropped
                 && !o.mounts.iter().any(|x| {
+                    // (`volumes` by [`Mount::merge_key`]: a long-syntax `/etcd/` does not
+                    // replace a `/etcd`, and Compose then refuses the two.)
                     x.from_tmpfs_key == m.from_tmpfs_key
-                        && super::normalize_path(&x.target.value)
-                            == super::normalize_path(&m.target.value)
+                        && if m.from_tmpfs_key {
+                            super::normalize_path(&x.target.value)
+                                == super::normalize_path(&m.target.value)
+                        } else {
+                            x.merge_key() == m.merge_key()
+                        }
                 })
         })
         .cloned()

@@ -383,8 +383,24 @@ pub struct Mount {
     pub node: NodeId,
     /// Whether it was written under `tmpfs:` rather than `volumes:`.
     pub from_tmpfs_key: bool,
+    /// Whether it is written in the long syntax (a mapping), whose target Compose merges by
+    /// as written, where a short one's is cleaned first (`/etcd/` is `/etcd`).
+    pub long: bool,
     /// The service it is written in, when it reaches this one through `volumes_from`.
     pub from_service: Option<String>,
+}
+
+impl Mount {
+    /// The target a later entry for the same target replaces this one by: the short
+    /// syntax's cleaned (`/etcd/` is `/etcd`), the long syntax's as written (compose-go
+    /// v2.9.1 cleans a short target when it makes it canonical, a long one only at the end).
+    pub fn merge_key(&self) -> String {
+        if self.long {
+            self.target.value.clone()
+        } else {
+            normalize_path(&self.target.value)
+        }
+    }
 }
 
 /// A published port of a service, from `ports` (short or long syntax), read after
@@ -1542,15 +1558,8 @@ impl Cx<'_> {
                     if let Some(m) = self.volume_mount(item) {
                         // Compose keeps the last entry for a target: the short syntax's target
                         // cleaned (`/etcd/` is `/etcd`), the long syntax's as written.
-                        let key = |m: &Mount| {
-                            if tree.is_mapping(m.node) {
-                                m.target.value.clone()
-                            } else {
-                                normalize_path(&m.target.value)
-                            }
-                        };
-                        let k = key(&m);
-                        mounts.retain(|x| key(x) != k);
+                        let k = m.merge_key();
+                        mounts.retain(|x: &Mount| x.merge_key() != k);
                         mounts.push(m);
                     }
                 }
@@ -1575,6 +1584,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            long: false,
                             from_service: None,
                         });
                     }
@@ -2112,6 +2122,7 @@ impl Cx<'_> {
                 origin,
                 node: resolved,
                 from_tmpfs_key: false,
+                long: true,
                 from_service: None,
             });
         }
@@ -2156,6 +2167,7 @@ impl Cx<'_> {
             origin,
             node: resolved,
             from_tmpfs_key: false,
+            long: false,
             from_service: None,
         })
     }
