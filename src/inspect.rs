@@ -538,6 +538,10 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         Problem::InvalidPortSpec {
             spec, reason, at, ..
         } => (format!("invalid port spec `{spec}`: {reason}"), *at),
+        Problem::IncludeResourceConflict { key, name, at, .. } => (
+            format!("`{key}.{name}` is declared otherwise by an included project"),
+            *at,
+        ),
         Problem::IncludeConflict { service, at } => (
             format!("service `{service}` is defined by an included project too"),
             *at,

@@ -831,6 +831,17 @@ pub enum Problem {
     /// A service an `include`d project defines is defined by the including project too (or
     /// by another included project): Docker Compose refuses the project.
     IncludeConflict { service: String, at: Origin },
+    /// A top-level volume, network, secret or config an `include`d project declares, declared
+    /// otherwise by the including file (or another included project): Compose refuses it.
+    IncludeResourceConflict {
+        /// The top-level key: `volumes`, `networks`, `secrets` or `configs`.
+        key: &'static str,
+        name: String,
+        /// The included declaration's name.
+        at: Origin,
+        /// The other declaration's name.
+        first: Origin,
+    },
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
