@@ -340,6 +340,11 @@ pub fn merge_service(b: Service, o: Service) -> Service {
             b.entrypoint
         }),
         mounts,
+        device_conflicts: {
+            let mut d = b.device_conflicts;
+            d.extend(o.device_conflicts);
+            d
+        },
         ports: if replaced("ports") {
             o.ports
         } else {

@@ -731,6 +731,9 @@ pub struct Service {
     pub tag: Option<MergeTag>,
     /// `hostname`, `networks`, `network_mode`, `links`, `extra_hosts`.
     pub net: network::Networking,
+    /// The device requests (`deploy.resources.reservations.devices`, `gpus`) that set both
+    /// `count` and `device_ids`, which exclude each other: the two keys.
+    pub device_conflicts: Vec<(Text, Text)>,
 }
 
 /// A kind of top-level resource a service refers to by name.
@@ -1620,6 +1623,7 @@ impl Cx<'_> {
             entrypoint: read("entrypoint").and_then(|f| self.command(f, "entrypoint")),
             mounts,
             ports: self.under(read("ports"), || self.ports(get("ports"))),
+            device_conflicts: self.device_conflicts(node),
             volumes_field: read("volumes"),
             healthcheck: self.under(read("healthcheck"), || {
                 get("healthcheck").and_then(|n| self.healthcheck(n).map(Box::new))
@@ -1772,6 +1776,32 @@ impl Cx<'_> {
                     host_ip_text,
                     origin,
                 });
+            }
+        }
+        out
+    }
+
+    /// The device requests of a service that set both `count` and `device_ids`.
+    fn device_conflicts(&self, service: NodeId) -> Vec<(Text, Text)> {
+        let tree = self.tree;
+        let reserved = tree
+            .get(service, "deploy")
+            .and_then(|d| tree.get(d, "resources"))
+            .and_then(|r| tree.get(r, "reservations"))
+            .and_then(|r| tree.get(r, "devices"));
+        let gpus = tree.get(service, "gpus");
+        let mut out = Vec::new();
+        for list in [reserved, gpus].into_iter().flatten() {
+            for &item in tree.items(list).unwrap_or(&[]) {
+                let key = |k: &str| {
+                    tree.entries(tree.resolve(item))?
+                        .iter()
+                        .find(|e| tree.scalar(e.key) == Some(k))
+                        .and_then(|e| self.literal(e.key))
+                };
+                if let (Some(c), Some(i)) = (key("count"), key("device_ids")) {
+                    out.push((c, i));
+                }
             }
         }
         out

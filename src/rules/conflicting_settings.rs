@@ -70,6 +70,28 @@ impl Rule for ConflictingSettings {
                 }
             }
         }
+        // A device request names its devices by number or by id, not both (compose-go's
+        // `validation.checkDeviceRequest`).
+        for s in &cx.file.services {
+            for (count, ids) in &s.device_conflicts {
+                out.push(
+                    META.diagnostic(
+                        ids.place(),
+                        format!(
+                            "a device request of service `{}` sets both `count` and \
+                             `device_ids`, which exclude each other: `docker compose` refuses \
+                             the project (\"\"count\" and \"device_ids\" attributes are \
+                             exclusive\")",
+                            s.name.value
+                        ),
+                    )
+                    .service(s)
+                    .label("beside `count`")
+                    .related(count.place(), "`count` set here")
+                    .help("keep `device_ids` to choose the GPUs, or `count` to take that many"),
+                );
+            }
+        }
         // An external volume is made elsewhere: compose-go's `validation.checkExternal`
         // refuses any attribute but `name` beside `external: true`.
         for v in &cx.file.volumes {
