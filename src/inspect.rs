@@ -536,6 +536,13 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         Problem::InvalidVolumeSpec { spec, at, .. } => {
             (format!("invalid volume spec `{spec}`"), *at)
         }
+        Problem::InvalidPortSpec {
+            spec, reason, at, ..
+        } => (format!("invalid port spec `{spec}`: {reason}"), *at),
+        Problem::IncludeResourceConflict { key, name, at, .. } => (
+            format!("`{key}.{name}` is declared otherwise by an included project"),
+            *at,
+        ),
         Problem::IncludeConflict { service, at } => (
             format!("service `{service}` is defined by an included project too"),
             *at,

@@ -936,6 +936,10 @@ impl Loader<'_> {
             .iter()
             .map(|s| (s.name.value.clone(), None))
             .collect();
+        // By including file: its top-level declarations and those of each project it has
+        // included so far (Compose imports an included project's into the file that includes
+        // it, and compares them there only).
+        let mut declared: HashMap<FileId, Vec<Declaration>> = HashMap::new();
         let includes = std::mem::take(&mut model.includes);
         for inc in includes {
             let paths: Vec<PathBuf> = inc
@@ -1004,6 +1008,16 @@ impl Loader<'_> {
             );
             stack.pop();
             if let Some(mut included) = included {
+                let here = inc.origin.file;
+                let mut list = declared.remove(&here).unwrap_or_else(|| {
+                    let mut own = Vec::new();
+                    for r in model.roots.iter().filter(|r| r.file == here) {
+                        self.declarations(r.file, r.node, &r.env, &mut own);
+                    }
+                    own
+                });
+                self.resource_conflicts(model, &included, &mut list);
+                declared.insert(here, list);
                 for s in &included.services {
                     if defined.iter().any(|(n, _)| *n == s.name.value) {
                         model.problems.push(Problem::IncludeConflict {
@@ -1022,6 +1036,115 @@ impl Loader<'_> {
                 *model = merge(included, mine);
             }
         }
+    }
+
+    /// The top-level volumes, networks, secrets and configs a document declares.
+    fn declarations(&self, file: FileId, root: NodeId, env: &Env, out: &mut Vec<Declaration>) {
+        let tree = &self.project.files[file.0 as usize].tree;
+        for key in ["volumes", "networks", "secrets", "configs"] {
+            let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
+                continue;
+            };
+            for e in entries {
+                if let Some(name) = tree.scalar(e.key) {
+                    out.push(Declaration {
+                        key,
+                        name: name.to_string(),
+                        file,
+                        key_node: e.key,
+                        value: e.value,
+                        env: env.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Report each declaration of `included` that one before it declares otherwise
+    /// (compose-go v2.9.1 `importResource`: the two must be equal once interpolated), and add
+    /// its declarations to `declared`.
+    fn resource_conflicts(
+        &self,
+        model: &mut ComposeFile,
+        included: &ComposeFile,
+        declared: &mut Vec<Declaration>,
+    ) {
+        let mut mine = Vec::new();
+        for r in &included.roots {
+            self.declarations(r.file, r.node, &r.env, &mut mine);
+        }
+        for d in mine {
+            let other = declared
+                .iter()
+                .find(|o| o.key == d.key && o.name == d.name && o.file != d.file);
+            match other {
+                Some(o) => {
+                    if !self.same_declaration(o, &d) {
+                        let place = |x: &Declaration| Origin {
+                            file: x.file,
+                            span: self.project.files[x.file.0 as usize].tree.span(x.key_node),
+                        };
+                        model.problems.push(Problem::IncludeResourceConflict {
+                            key: d.key,
+                            name: d.name.clone(),
+                            at: place(&d),
+                            first: place(o),
+                        });
+                    }
+                }
+                None => declared.push(d),
+            }
+        }
+    }
+
+    /// Whether two declarations are equal as Compose compares them: the same mappings,
+    /// lists and nulls, the same scalars once interpolated; a relative `file` never is, as
+    /// the included project's is made absolute first.
+    fn same_declaration(&self, a: &Declaration, b: &Declaration) -> bool {
+        let ta = &self.project.files[a.file.0 as usize];
+        let tb = &self.project.files[b.file.0 as usize];
+        let value = |f: &LoadedFile, d: &Declaration, n: NodeId| {
+            Text::read(&f.tree, &f.text, d.file, n, &d.env).map(|t| t.value)
+        };
+        fn eq(
+            x: NodeId,
+            y: NodeId,
+            key: Option<&str>,
+            ta: &crate::yaml::Tree,
+            tb: &crate::yaml::Tree,
+            scalar: &dyn Fn(NodeId, NodeId) -> bool,
+        ) -> bool {
+            let (x, y) = (ta.resolve(x), tb.resolve(y));
+            if ta.is_null(x) || tb.is_null(y) {
+                return ta.is_null(x) && tb.is_null(y);
+            }
+            if let (Some(ex), Some(ey)) = (ta.entries(x), tb.entries(y)) {
+                return ex.len() == ey.len()
+                    && ex.iter().all(|e| {
+                        let k = ta.scalar(e.key);
+                        ey.iter()
+                            .find(|f| tb.scalar(f.key) == k)
+                            .is_some_and(|f| eq(e.value, f.value, k, ta, tb, scalar))
+                    });
+            }
+            if let (Some(ix), Some(iy)) = (ta.items(x), tb.items(y)) {
+                return ix.len() == iy.len()
+                    && ix
+                        .iter()
+                        .zip(iy)
+                        .all(|(&i, &j)| eq(i, j, None, ta, tb, scalar));
+            }
+            if ta.scalar(x).is_some() && tb.scalar(y).is_some() {
+                return scalar(x, y)
+                    && (key != Some("file") || ta.scalar(x).is_some_and(|s| s.starts_with('/')));
+            }
+            false
+        }
+        let scalar = |x: NodeId, y: NodeId| {
+            let (vx, vy) = (value(ta, a, x), value(tb, b, y));
+            vx.is_some() && vx == vy
+        };
+        eq(a.value, b.value, None, &ta.tree, &tb.tree, &scalar)
     }
 
     /// Resolve every service's `extends`.
@@ -1345,6 +1468,16 @@ struct Scope<'a> {
     parent: Option<&'a Env>,
 }
 
+/// A top-level volume, network, secret or config of a document, as `include` compares them.
+struct Declaration {
+    key: &'static str,
+    name: String,
+    file: FileId,
+    key_node: NodeId,
+    value: NodeId,
+    env: Env,
+}
+
 /// An empty model standing in for one being moved.
 fn empty_like(m: &ComposeFile) -> ComposeFile {
     ComposeFile {
@@ -1357,6 +1490,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         roots: Vec::new(),
         env: m.env.clone(),
         declared: Vec::new(),
+        contents: Vec::new(),
         shared_networks: Vec::new(),
         mounted: Vec::new(),
     }

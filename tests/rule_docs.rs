@@ -312,6 +312,8 @@ const DOC_TESTS: &[&str] = &[
     "include-conflict",
     "invalid-command",
     "invalid-interpolation",
+    "invalid-port-spec",
+    "invalid-project-name",
     "invalid-volume-spec",
     "milvus-config-not-persisted",
     "milvus-config-unknown-key",
@@ -330,6 +332,7 @@ const DOC_TESTS: &[&str] = &[
     "missing-image",
     "reference-cycle",
     "restart-policy-missing",
+    "secret-without-source",
     "suppression-without-reason",
     "undefined-reference",
     "unknown-service",
@@ -392,6 +395,21 @@ fn bad_example_duplicate_mount_target() {
 #[test]
 fn bad_example_duplicate_container_name() {
     assert_bad_example("duplicate-container-name");
+}
+
+#[test]
+fn bad_example_invalid_port_spec() {
+    assert_bad_example("invalid-port-spec");
+}
+
+#[test]
+fn bad_example_invalid_project_name() {
+    assert_bad_example("invalid-project-name");
+}
+
+#[test]
+fn bad_example_secret_without_source() {
+    assert_bad_example("secret-without-source");
 }
 
 // `include-conflict` needs a second file: its bad example is the compose.yaml of

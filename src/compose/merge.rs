@@ -7,8 +7,8 @@
 //! one; `!override` replaces it without merging (compose-spec, 13-merge.md).
 
 use super::{
-    ComposeFile, Dependency, Environment, Field, MergeTag, Mount, Resource, Service, Text,
-    VolumeDecl,
+    ComposeFile, ContentDecl, Dependency, Environment, Field, MergeTag, Mount, Resource, Service,
+    Text, VolumeDecl,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -60,6 +60,9 @@ impl Merged {
         let declared = std::mem::take(&mut out.base.declared);
         for d in declared {
             out.declare(d);
+        }
+        for c in std::mem::take(&mut out.base.contents) {
+            out.content(c);
         }
         // The base's own services are kept as they are, a repeated name included (only the
         // first of them takes later definitions, as before).
@@ -121,6 +124,21 @@ impl Merged {
         }
     }
 
+    /// A secret or config declaration, merged onto an earlier one of the same name.
+    fn content(&mut self, c: ContentDecl) {
+        let contents = &mut self.base.contents;
+        match contents
+            .iter()
+            .position(|b| b.kind == c.kind && b.name.value == c.name.value)
+        {
+            Some(i) => {
+                let b = contents.remove(i);
+                contents.insert(i, b.merged(c));
+            }
+            None => contents.push(c),
+        }
+    }
+
     fn add(&mut self, overlay: ComposeFile) {
         let many = overlay.services.len() >= SHRUNK_FROM;
         for mut o in overlay.services {
@@ -137,6 +155,9 @@ impl Merged {
         self.base.roots.extend(overlay.roots);
         for d in overlay.declared {
             self.declare(d);
+        }
+        for c in overlay.contents {
+            self.content(c);
         }
         for n in overlay.shared_networks {
             if !self.base.shared_networks.contains(&n) {
@@ -315,6 +336,11 @@ pub fn merge_service(b: Service, o: Service) -> Service {
             b.entrypoint
         }),
         mounts,
+        device_conflicts: {
+            let mut d = b.device_conflicts;
+            d.extend(o.device_conflicts);
+            d
+        },
         ports: if replaced("ports") {
             o.ports
         } else {
@@ -412,9 +438,15 @@ fn merge_mounts(b: &Service, o: &Service) -> Vec<Mount> {
             // tmpfs and a volume on one path are both kept, and Compose refuses them).
             !dropped
                 && !o.mounts.iter().any(|x| {
+                    // (`volumes` by [`Mount::merge_key`]: a long-syntax `/etcd/` does not
+                    // replace a `/etcd`, and Compose then refuses the two.)
                     x.from_tmpfs_key == m.from_tmpfs_key
-                        && super::normalize_path(&x.target.value)
-                            == super::normalize_path(&m.target.value)
+                        && if m.from_tmpfs_key {
+                            super::normalize_path(&x.target.value)
+                                == super::normalize_path(&m.target.value)
+                        } else {
+                            x.merge_key() == m.merge_key()
+                        }
                 })
         })
         .cloned()

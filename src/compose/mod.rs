@@ -385,8 +385,24 @@ pub struct Mount {
     pub node: NodeId,
     /// Whether it was written under `tmpfs:` rather than `volumes:`.
     pub from_tmpfs_key: bool,
+    /// Whether it is written in the long syntax (a mapping), whose target Compose merges by
+    /// as written, where a short one's is cleaned first (`/etcd/` is `/etcd`).
+    pub long: bool,
     /// The service it is written in, when it reaches this one through `volumes_from`.
     pub from_service: Option<String>,
+}
+
+impl Mount {
+    /// The target a later entry for the same target replaces this one by: the short
+    /// syntax's cleaned (`/etcd/` is `/etcd`), the long syntax's as written (compose-go
+    /// v2.9.1 cleans a short target when it makes it canonical, a long one only at the end).
+    pub fn merge_key(&self) -> String {
+        if self.long {
+            self.target.value.clone()
+        } else {
+            normalize_path(&self.target.value)
+        }
+    }
 }
 
 /// A published port of a service, from `ports` (short or long syntax), read after
@@ -427,6 +443,55 @@ impl Port {
         matches!((lo.trim().parse::<u16>(), hi.trim().parse::<u16>()), (Ok(l), Ok(h)) if l <= port && port <= h)
     }
 
+    /// Why Docker refuses a short-syntax port spec, in its words; `None` when it is one.
+    /// This is go-connections v0.6.0's `nat.ParsePortSpec` (which Docker Compose v2.40.3
+    /// uses), then compose-go v2.9.1's check that a container port is set (not 0).
+    pub fn spec_error(spec: &str) -> Option<String> {
+        let parts: Vec<&str> = spec.split(':').collect();
+        let n = parts.len();
+        let (ip, host, container) = match n {
+            1 => (String::new(), "", parts[0]),
+            2 => (String::new(), parts[0], parts[1]),
+            _ => (parts[..n - 2].join(":"), parts[n - 2], parts[n - 1]),
+        };
+        let (container, proto) = container.split_once('/').unwrap_or((container, ""));
+        let proto = if container.is_empty() {
+            String::new()
+        } else if proto.is_empty() {
+            "tcp".to_string()
+        } else {
+            proto.to_ascii_lowercase()
+        };
+        if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+            return Some(format!("invalid proto: {proto}"));
+        }
+        let mut ip = ip.as_str();
+        if ip.starts_with('[') {
+            match ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')) {
+                Some(inner) if !inner.contains(['[', ']']) => ip = inner,
+                _ => return Some(format!("invalid IP address {ip}")),
+            }
+        }
+        if !ip.is_empty() && !is_go_ip(ip) {
+            return Some(format!("invalid IP address: {ip}"));
+        }
+        let Some((start, end)) = port_range(container) else {
+            return Some(format!("invalid containerPort: {container}"));
+        };
+        if !host.is_empty() {
+            let Some((hs, he)) = port_range(host) else {
+                return Some(format!("invalid hostPort: {host}"));
+            };
+            if end - start != he - hs && end != start {
+                return Some(format!(
+                    "invalid ranges specified for container and host Ports: {container} and \
+                     {host}"
+                ));
+            }
+        }
+        (start == 0).then(|| "missing a target port".to_string())
+    }
+
     /// Parse a short-syntax port, `[[HOST_IP:]PUBLISHED:]TARGET[/PROTOCOL]`, as Docker's
     /// port-spec parser splits it (the last part is the target, the one before it the host
     /// port, everything before that the address).
@@ -456,6 +521,87 @@ impl Port {
     }
 }
 
+/// A port or range as go-connections' `nat.ParsePortRange` reads it (`9000`, `9000-9001`:
+/// decimal 16-bit numbers, the end not below the start; a third `-` part is ignored).
+fn port_range(s: &str) -> Option<(u16, u16)> {
+    let num = |p: &str| {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u16>().ok()
+    };
+    match s.split_once('-') {
+        None => num(s).map(|p| (p, p)),
+        Some((a, rest)) => {
+            let b = rest.split('-').next().unwrap_or("");
+            let (a, b) = (num(a)?, num(b)?);
+            (b >= a).then_some((a, b))
+        }
+    }
+}
+
+/// Whether Go's `net.ParseIP` reads `s` as an address: IPv4 in dotted decimal (no leading
+/// zeros), or IPv6 (without a zone).
+pub fn is_go_ip(s: &str) -> bool {
+    if s.contains(':') {
+        return s.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    let octets: Vec<&str> = s.split('.').collect();
+    octets.len() == 4
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.bytes().all(|b| b.is_ascii_digit())
+                && (o.len() == 1 || !o.starts_with('0'))
+                && o.parse::<u8>().is_ok()
+        })
+}
+
+/// A top-level `secrets` or `configs` entry: where its content comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentDecl {
+    /// [`Resource::Secret`] or [`Resource::Config`].
+    pub kind: Resource,
+    /// The entry's key (of the first file that declares it).
+    pub name: Text,
+    /// The source attributes written (`file`, `environment`, `content`), in the order first
+    /// written: the key, and its value once interpolated (`None` when null).
+    pub sources: Vec<(Text, Option<Text>)>,
+    /// `external`, when written: whether it is `true` (or the old `external: {name: ...}`).
+    pub external: Option<bool>,
+    /// Whether a `driver` is written.
+    pub driver: bool,
+}
+
+impl ContentDecl {
+    /// The source attributes a declaration of `kind` takes, as compose-go v2.9.1 lists them.
+    pub fn source_keys(kind: Resource) -> &'static [&'static str] {
+        match kind {
+            Resource::Config => &["file", "environment", "content"],
+            _ => &["file", "environment"],
+        }
+    }
+
+    /// The value of the source attribute `key`, when written.
+    pub fn source(&self, key: &str) -> Option<&(Text, Option<Text>)> {
+        self.sources.iter().find(|(k, _)| k.value == key)
+    }
+
+    /// This declaration merged with a later one of the same name (attribute by attribute, the
+    /// later value winning).
+    pub(crate) fn merged(mut self, later: ContentDecl) -> ContentDecl {
+        for (k, v) in later.sources {
+            match self.sources.iter_mut().find(|(sk, _)| sk.value == k.value) {
+                Some(slot) => *slot = (k, v),
+                None => self.sources.push((k, v)),
+            }
+        }
+        self.external = later.external.or(self.external);
+        self.driver |= later.driver;
+        self
+    }
+}
+
 /// A top-level `volumes` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VolumeDecl {
@@ -464,6 +610,9 @@ pub struct VolumeDecl {
     /// `driver_opts.type`, e.g. `tmpfs` or `none`.
     pub driver_opts_type: Option<Text>,
     pub external: bool,
+    /// With `external: true`, the first attribute written beside it but `name` (and `x-`
+    /// extensions): Compose refuses the pair ("conflicting parameters").
+    pub beside_external: Option<Text>,
 }
 
 impl VolumeDecl {
@@ -588,6 +737,9 @@ pub struct Service {
     pub build: Option<Box<build::Build>>,
     /// `develop`, when it has a `watch`.
     pub develop: Option<Box<build::Develop>>,
+    /// The device requests (`deploy.resources.reservations.devices`, `gpus`) that set both
+    /// `count` and `device_ids`, which exclude each other: the two keys.
+    pub device_conflicts: Vec<(Text, Text)>,
 }
 
 /// A kind of top-level resource a service refers to by name.
@@ -687,9 +839,30 @@ pub enum Problem {
         /// The variables it read.
         vars: Vec<VarUse>,
     },
+    /// A `ports` item Docker's port-spec parser refuses once interpolated (`localhost:80:80`,
+    /// `19530:${UNSET}`), or one without a container port: Compose refuses the file.
+    InvalidPortSpec {
+        spec: String,
+        /// Compose's words for it (`invalid IP address: localhost`).
+        reason: String,
+        at: Origin,
+        /// The variables it read.
+        vars: Vec<VarUse>,
+    },
     /// A service an `include`d project defines is defined by the including project too (or
     /// by another included project): Docker Compose refuses the project.
     IncludeConflict { service: String, at: Origin },
+    /// A top-level volume, network, secret or config an `include`d project declares, declared
+    /// otherwise by the including file (or another included project): Compose refuses it.
+    IncludeResourceConflict {
+        /// The top-level key: `volumes`, `networks`, `secrets` or `configs`.
+        key: &'static str,
+        name: String,
+        /// The included declaration's name.
+        at: Origin,
+        /// The other declaration's name.
+        first: Origin,
+    },
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
@@ -738,6 +911,8 @@ pub struct ComposeFile {
     pub env: Arc<Env>,
     /// The top-level networks, secrets and configs declared.
     pub declared: Vec<(Resource, Text)>,
+    /// The top-level secrets and configs, with where their content comes from.
+    pub contents: Vec<ContentDecl>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
     /// The host files services bind-mount where their programs read a configuration, read
@@ -758,6 +933,7 @@ impl ComposeFile {
             roots: Vec::new(),
             env: Arc::default(),
             declared: Vec::new(),
+            contents: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
         }
@@ -805,6 +981,7 @@ impl ComposeFile {
             }],
             env: env.clone(),
             declared: Vec::new(),
+            contents: Vec::new(),
             shared_networks: Vec::new(),
             mounted: Vec::new(),
         };
@@ -834,11 +1011,22 @@ impl ComposeFile {
                     let external = tree.get(e.value, "external").is_some_and(|n| {
                         tree.is_mapping(n) || tree.scalar(n).is_some_and(|s| s == "true")
                     });
+                    let beside_external = if external {
+                        tree.entries(e.value).unwrap_or(&[]).iter().find_map(|a| {
+                            let k = cx.literal(a.key)?;
+                            (!matches!(k.value.as_str(), "name" | "external")
+                                && !k.value.starts_with("x-"))
+                            .then_some(k)
+                        })
+                    } else {
+                        None
+                    };
                     model.volumes.push(VolumeDecl {
                         name,
                         driver: opt("driver"),
                         driver_opts_type,
                         external,
+                        beside_external,
                     });
                 }
             }
@@ -849,6 +1037,11 @@ impl ComposeFile {
             {
                 for e in entries {
                     if let Some(name) = cx.literal(e.key) {
+                        if kind != Resource::Network && tree.is_mapping(e.value) {
+                            model
+                                .contents
+                                .push(cx.content_decl(kind, name.clone(), e.value));
+                        }
                         model.declared.push((kind, name));
                     }
                 }
@@ -1291,6 +1484,31 @@ impl Cx<'_> {
     }
 
     /// A scalar as written, not interpolated (keys, and values split before interpolation).
+    /// A top-level secret or config entry (a mapping at `node`) named `name`.
+    fn content_decl(&self, kind: Resource, name: Text, node: NodeId) -> ContentDecl {
+        let tree = self.tree;
+        let sources = tree
+            .entries(node)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| {
+                tree.scalar(e.key)
+                    .is_some_and(|k| ContentDecl::source_keys(kind).contains(&k))
+            })
+            .filter_map(|e| Some((self.literal(e.key)?, self.text(e.value))))
+            .collect();
+        let external = tree
+            .get(node, "external")
+            .map(|n| tree.is_mapping(n) || self.text(n).is_some_and(|t| t.value == "true"));
+        ContentDecl {
+            kind,
+            name,
+            sources,
+            external,
+            driver: tree.get(node, "driver").is_some(),
+        }
+    }
+
     fn literal(&self, id: NodeId) -> Option<Text> {
         if self.tree.is_null(id) {
             return None;
@@ -1398,15 +1616,8 @@ impl Cx<'_> {
                     if let Some(m) = self.volume_mount(item) {
                         // Compose keeps the last entry for a target: the short syntax's target
                         // cleaned (`/etcd/` is `/etcd`), the long syntax's as written.
-                        let key = |m: &Mount| {
-                            if tree.is_mapping(m.node) {
-                                m.target.value.clone()
-                            } else {
-                                normalize_path(&m.target.value)
-                            }
-                        };
-                        let k = key(&m);
-                        mounts.retain(|x| key(x) != k);
+                        let k = m.merge_key();
+                        mounts.retain(|x: &Mount| x.merge_key() != k);
                         mounts.push(m);
                     }
                 }
@@ -1431,6 +1642,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            long: false,
                             from_service: None,
                         });
                     }
@@ -1455,6 +1667,7 @@ impl Cx<'_> {
             entrypoint: read("entrypoint").and_then(|f| self.command(f, "entrypoint")),
             mounts,
             ports: self.under(read("ports"), || self.ports(get("ports"))),
+            device_conflicts: self.device_conflicts(node),
             volumes_field: read("volumes"),
             healthcheck: self.under(read("healthcheck"), || {
                 get("healthcheck").and_then(|n| self.healthcheck(n).map(Box::new))
@@ -1528,6 +1741,26 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for &item in items {
             if let Some(text) = self.text(item) {
+                // An unquoted number reaches the parser as Go prints it (`0x50` is `80`).
+                // (A boolean or a float is `compose-schema`'s: a port is a string or an integer.)
+                let spec = self.as_read(item, text.clone()).value;
+                let target = tree.resolve(item);
+                let typed = tree.node(target).tag.is_none()
+                    && matches!(
+                        tree.scalar_with_style(target),
+                        Some((v, yaml::scalar::ScalarStyle::Plain))
+                            if number::plain_value(v)
+                                .is_some_and(|n| !n.bytes().all(|b| b.is_ascii_digit()))
+                    );
+                if let Some(reason) = Port::spec_error(&spec).filter(|_| !typed) {
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec,
+                        reason,
+                        at: text.origin,
+                        vars: text.vars.clone(),
+                    });
+                    continue;
+                }
                 if let Some((host_ip, published, target)) = Port::parse_short(&text.value) {
                     out.push(Port {
                         host_ip,
@@ -1545,10 +1778,41 @@ impl Cx<'_> {
                         .and_then(|n| self.text(n))
                         .map(|t| t.value)
                 };
-                let Some(target) = value("target") else {
+                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
+                let target = value("target");
+                let origin = self.origin(tree.span(tree.resolve(item)));
+                // compose-go refuses a long-syntax port without a container port (or 0), and
+                // a `host_ip` that is not an address.
+                let reason = match (&target, &host_ip_text) {
+                    (None, _) => Some("missing a target port".to_string()),
+                    (Some(t), _) if t.trim_start_matches('0').is_empty() => {
+                        Some("missing a target port".to_string())
+                    }
+                    (_, Some(ip)) if !is_go_ip(&ip.value) => {
+                        Some(format!("invalid ip address: {}", ip.value))
+                    }
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    let at = match (&target, &host_ip_text) {
+                        (Some(_), Some(ip)) if reason.starts_with("invalid") => ip.origin,
+                        _ => origin,
+                    };
+                    let vars = host_ip_text
+                        .as_ref()
+                        .map(|t| t.vars.clone())
+                        .unwrap_or_default();
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec: String::new(),
+                        reason,
+                        at,
+                        vars,
+                    });
+                    continue;
+                }
+                let Some(target) = target else {
                     continue;
                 };
-                let host_ip_text = tree.get(item, "host_ip").and_then(|n| self.text(n));
                 out.push(Port {
                     host_ip: host_ip_text.as_ref().map(|t| t.value.clone()),
                     published: value("published"),
@@ -1556,8 +1820,34 @@ impl Cx<'_> {
                     short: None,
                     long: Some(item),
                     host_ip_text,
-                    origin: self.origin(tree.span(tree.resolve(item))),
+                    origin,
                 });
+            }
+        }
+        out
+    }
+
+    /// The device requests of a service that set both `count` and `device_ids`.
+    fn device_conflicts(&self, service: NodeId) -> Vec<(Text, Text)> {
+        let tree = self.tree;
+        let reserved = tree
+            .get(service, "deploy")
+            .and_then(|d| tree.get(d, "resources"))
+            .and_then(|r| tree.get(r, "reservations"))
+            .and_then(|r| tree.get(r, "devices"));
+        let gpus = tree.get(service, "gpus");
+        let mut out = Vec::new();
+        for list in [reserved, gpus].into_iter().flatten() {
+            for &item in tree.items(list).unwrap_or(&[]) {
+                let key = |k: &str| {
+                    tree.entries(tree.resolve(item))?
+                        .iter()
+                        .find(|e| tree.scalar(e.key) == Some(k))
+                        .and_then(|e| self.literal(e.key))
+                };
+                if let (Some(c), Some(i)) = (key("count"), key("device_ids")) {
+                    out.push((c, i));
+                }
             }
         }
         out
@@ -1919,6 +2209,7 @@ impl Cx<'_> {
                 origin,
                 node: resolved,
                 from_tmpfs_key: false,
+                long: true,
                 from_service: None,
             });
         }
@@ -1963,6 +2254,7 @@ impl Cx<'_> {
             origin,
             node: resolved,
             from_tmpfs_key: false,
+            long: false,
             from_service: None,
         })
     }

@@ -48,6 +48,18 @@ impl Networking {
         Some((t.value.strip_prefix("service:")?, t))
     }
 
+    /// Whether the service brings in the project's implicit `default` network: it has no
+    /// `network_mode` (not even an empty one, which still keeps Compose from attaching it),
+    /// and its `networks` are not written, are empty, or name `default` (compose-go v2.9.1
+    /// `normalizeNetworks`).
+    pub fn uses_default_network(&self) -> bool {
+        self.network_mode.is_none()
+            && self
+                .networks
+                .as_ref()
+                .is_none_or(|n| n.is_empty() || n.iter().any(|a| a.name.value == "default"))
+    }
+
     /// The networks the service is on, by key: the written ones, else `default`. Empty with a
     /// `network_mode`, which attaches it to no network of the project.
     pub fn network_names(&self) -> Vec<&str> {

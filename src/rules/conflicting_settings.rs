@@ -1,10 +1,11 @@
 //! `conflicting-settings`: one setting written in its two places (`scale` and
 //! `deploy.replicas`, `cpus` and `deploy.resources.limits.cpus`, ...) with different values,
 //! a `build` given both a `dockerfile` and a `dockerfile_inline`, or a `platform` that
-//! `build.platforms` does not include, which `docker compose` refuses.
+//! `build.platforms` does not include, which `docker compose` refuses; or a secret or config given
+//! two sources (`file` and `environment`, ...).
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
-use crate::compose::Text;
+use crate::compose::{ContentDecl, Text};
 use crate::compose::sizing::Twin;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -13,7 +14,7 @@ pub struct ConflictingSettings;
 static META: RuleMeta = RuleMeta {
     id: "conflicting-settings",
     severity: Severity::Error,
-    summary: "a setting written in its two places with values that disagree",
+    summary: "a setting written in its two places with values that disagree, or settings that exclude each other",
     doc: include_str!("../../rules/conflicting-settings.md"),
 };
 
@@ -70,6 +71,80 @@ impl Rule for ConflictingSettings {
                     out.push(d);
                 }
             }
+        }
+        // A device request names its devices by number or by id, not both (compose-go's
+        // `validation.checkDeviceRequest`).
+        for s in &cx.file.services {
+            for (count, ids) in &s.device_conflicts {
+                out.push(
+                    META.diagnostic(
+                        ids.place(),
+                        format!(
+                            "a device request of service `{}` sets both `count` and \
+                             `device_ids`, which exclude each other: `docker compose` refuses \
+                             the project (\"\"count\" and \"device_ids\" attributes are \
+                             exclusive\")",
+                            s.name.value
+                        ),
+                    )
+                    .service(s)
+                    .label("beside `count`")
+                    .related(count.place(), "`count` set here")
+                    .help("keep `device_ids` to choose the GPUs, or `count` to take that many"),
+                );
+            }
+        }
+        // An external volume is made elsewhere: compose-go's `validation.checkExternal`
+        // refuses any attribute but `name` beside `external: true`.
+        for v in &cx.file.volumes {
+            let Some(k) = &v.beside_external else {
+                continue;
+            };
+            out.push(
+                META.diagnostic(
+                    k.place(),
+                    format!(
+                        "the volume `{}` is `external` and sets `{}` too: `docker compose` \
+                         refuses the project, whether a service uses it or not \
+                         (\"volumes.{}: conflicting parameters \"external\" and \"{}\" \
+                         specified\")",
+                        v.name.value, k.value, v.name.value, k.value
+                    ),
+                )
+                .label("beside `external: true`")
+                .help(
+                    "an external volume is created outside the project: remove the attribute, \
+                     or `external` to let Compose create the volume",
+                ),
+            );
+        }
+        // A secret or config takes its content from one source (compose-go's
+        // `validation.checkFileObject`, on the merged project).
+        for c in &cx.file.contents {
+            let [(first, _), (second, _), ..] = c.sources.as_slice() else {
+                continue;
+            };
+            let keys = ContentDecl::source_keys(c.kind);
+            out.push(
+                META.diagnostic(
+                    second.place(),
+                    format!(
+                        "the {} `{}` is given both `{}` and `{}`, which exclude each other: \
+                         `docker compose` refuses the project, whether a service uses it or not \
+                         (\"{}.{}: {} attributes are mutually exclusive\")",
+                        c.kind.word(),
+                        c.name.value,
+                        first.value,
+                        second.value,
+                        c.kind.key(),
+                        c.name.value,
+                        keys.join("|")
+                    ),
+                )
+                .label(format!("a second source, after `{}`", first.value))
+                .related(first.place(), "the first source")
+                .help("keep one of them"),
+            );
         }
     }
 }

@@ -10,7 +10,7 @@ pub struct IncludeConflict;
 static META: RuleMeta = RuleMeta {
     id: "include-conflict",
     severity: Severity::Error,
-    summary: "a service an `include`d project defines is defined by the including project too",
+    summary: "a service an `include`d project defines is defined by the including project too, or a resource it declares is declared otherwise",
     doc: include_str!("../../rules/include-conflict.md"),
 };
 
@@ -21,6 +21,31 @@ impl Rule for IncludeConflict {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for p in &cx.file.problems {
+            if let Problem::IncludeResourceConflict {
+                key,
+                name,
+                at,
+                first,
+            } = p
+            {
+                out.push(
+                    META.diagnostic(
+                        *at,
+                        format!(
+                            "the included project declares `{key}.{name}` otherwise than it is \
+                             declared here: `docker compose` refuses the project (\"{key}.{name} \
+                             conflicts with imported resource\")"
+                        ),
+                    )
+                    .label("declared otherwise")
+                    .related(*first, "declared here too")
+                    .help(
+                        "declare it in one project only, or identically in both (a relative \
+                         `file` never is: the included one is read from its own directory)",
+                    ),
+                );
+                continue;
+            }
             let Problem::IncludeConflict { service, at } = p else {
                 continue;
             };

@@ -27,6 +27,8 @@ mod image_unavailable;
 mod include_conflict;
 mod invalid_command;
 mod invalid_interpolation;
+mod invalid_port_spec;
+mod invalid_project_name;
 mod invalid_volume_spec;
 mod milvus_config_not_persisted;
 mod milvus_config_unknown_key;
@@ -45,6 +47,7 @@ mod missing_file;
 mod missing_image;
 mod reference_cycle;
 mod restart_policy_missing;
+mod secret_without_source;
 pub(crate) mod suppression_without_reason;
 mod undefined_reference;
 mod unknown_service;
@@ -258,7 +261,10 @@ static RULES: &[&dyn Rule] = &[
     &duplicate_mount_target::DuplicateMountTarget,
     &duplicate_container_name::DuplicateContainerName,
     &conflicting_settings::ConflictingSettings,
+    &secret_without_source::SecretWithoutSource,
     &invalid_volume_spec::InvalidVolumeSpec,
+    &invalid_port_spec::InvalidPortSpec,
+    &invalid_project_name::InvalidProjectName,
     &invalid_command::InvalidCommand,
     &missing_image::MissingImage,
     &empty_compose_file::EmptyComposeFile,

@@ -37,6 +37,11 @@ impl Rule for UndefinedReference {
 
 impl UndefinedReference {
     fn each(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let implicit_default = cx
+            .file
+            .services
+            .iter()
+            .any(|s| s.net.uses_default_network());
         for service in &cx.file.services {
             for m in &service.mounts {
                 if m.kind != MountKind::Volume || m.from_service.is_some() {
@@ -47,9 +52,11 @@ impl UndefinedReference {
                     out.push(finding(service, Resource::Volume, source));
                 }
             }
-            // `depends_on` (unless `required: false`) and `volumes_from` name services.
+            // `depends_on` and `volumes_from` name services. (`required: false` lets a
+            // dependency be a service of a profile that is not enabled, not one that is
+            // nowhere: compose-go v2.9.1 `checkConsistency`.)
             let known = |n: &str| cx.file.services.iter().any(|s| s.name.value == n);
-            for d in service.depends_on.iter().filter(|d| d.required) {
+            for d in &service.depends_on {
                 if !known(&d.service.value) {
                     out.push(service_finding(
                         service,
@@ -100,7 +107,18 @@ impl UndefinedReference {
                     .declared
                     .iter()
                     .any(|(k, n)| k == kind && n.value == name.value);
-                let implicit = *kind == Resource::Network && name.value == "default";
+                // Compose declares `default` itself only when a service is put on it
+                // without a `network_mode` (an empty one, once interpolated, counts).
+                // (A service with a `network_mode` and `networks` is `compose-schema`'s: the
+                // pair is refused first, and without its `network_mode` it makes `default`.)
+                let implicit = *kind == Resource::Network
+                    && name.value == "default"
+                    && (implicit_default
+                        || service
+                            .net
+                            .network_mode
+                            .as_ref()
+                            .is_some_and(|m| !m.value.is_empty()));
                 if !declared && !implicit {
                     out.push(finding(service, *kind, name));
                 }
@@ -213,11 +231,23 @@ fn finding(service: &Service, kind: Resource, name: &Text) -> Diagnostic {
             "; a relative host path must start with `./` or `../`, else it is a volume name",
         );
     }
+    let default_network = kind == Resource::Network && n == "default";
+    if default_network {
+        message.push_str(
+            "; Compose makes the network `default` itself only for a service written without a \
+             `network_mode`, and every service that names it has one (even an empty one keeps \
+             it from being made)",
+        );
+    }
     let mut d = META
         .diagnostic(name.place(), message)
         .service(service)
         .label(format!("undeclared {word}"))
-        .help(if path_like {
+        .help(if default_network {
+            "remove the `network_mode` key (an empty value does not remove it), or declare \
+             `networks:` / `  default:` at the top level"
+                .to_string()
+        } else if path_like {
             format!("write `./{n}` for a directory beside the Compose file")
         } else {
             format!("declare it: `{key}:` / `  {n}:` at the top level of the file")
