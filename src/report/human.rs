@@ -407,63 +407,57 @@ impl Renderer {
 /// with spaces, kept on its first line as textwrap keeps them where it indents no first line
 /// ([`wrap_text`]).
 fn break_lines(text: &str, first: usize, rest: usize, lead: bool) -> Option<Vec<&str>> {
-    let widths = [first as f64, rest as f64];
-    let width_of = |w: &str| {
-        if w.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            w.len() as f64
-        } else {
-            textwrap::core::display_width(w) as f64
-        }
-    };
     let mut lines = Vec::new();
-    // Each word as (start, end of the word, end of its trailing spaces).
-    let mut words: Vec<(usize, usize, usize)> = Vec::new();
     for para in text.split('\n') {
         if para.is_empty() || (!lead && para.starts_with(' ')) {
             return None;
         }
-        words.clear();
         let bytes = para.as_bytes();
-        let (mut start, mut i, mut code) = (0, 0, false);
-        let mut push = |from: usize, to: usize| {
-            let word_end = from + para[from..to].trim_end_matches(' ').len();
-            words.push((from, word_end, to));
-        };
-        while i < bytes.len() {
-            match bytes[i] {
-                b'`' => code = !code,
-                b' ' if !code => {
-                    let mut j = i;
-                    while j < bytes.len() && bytes[j] == b' ' {
-                        j += 1;
-                    }
-                    push(start, j);
-                    start = j;
-                    i = j;
-                    continue;
+        let n = bytes.len();
+        // The line being filled: from the start of its first word (`from`) to the end of its
+        // last (`last`), `width` columns with the spaces after its words; `placed` says it
+        // has a word.
+        let (mut from, mut last, mut width, mut placed) = (0, 0, 0.0f64, false);
+        let mut line_width = first as f64;
+        let (mut i, mut code) = (0, false);
+        while i < n {
+            // A word runs to the next space outside a code span, then come its spaces.
+            let start = i;
+            let mut ascii = true;
+            while i < n {
+                match bytes[i] {
+                    b'`' => code = !code,
+                    b' ' if !code => break,
+                    b if !(0x20..0x7f).contains(&b) => ascii = false,
+                    _ => {}
                 }
-                _ => {}
+                i += 1;
             }
-            i += 1;
-        }
-        if start < bytes.len() {
-            push(start, bytes.len());
-        }
-        let (mut from, mut width, mut here) = (0, 0.0, 0);
-        for k in 0..words.len() {
-            let line_width = widths.get(here).copied().unwrap_or(widths[1]);
-            let (s, e, ws) = words[k];
-            let w = width_of(&para[s..e]);
-            if width + w > line_width && k > from {
-                lines.push(&para[words[from].0..words[k - 1].1]);
-                from = k;
+            let mut end = i;
+            if i == n {
+                // A code span left open to the end: its trailing spaces are not the word's.
+                end = start + para[start..end].trim_end_matches(' ').len();
+            }
+            while i < n && bytes[i] == b' ' {
+                i += 1;
+            }
+            let w = if ascii {
+                (end - start) as f64
+            } else {
+                textwrap::core::display_width(&para[start..end]) as f64
+            };
+            if width + w > line_width && placed {
+                lines.push(&para[from..last]);
+                from = start;
                 width = 0.0;
-                here += 1;
+                line_width = rest as f64;
             }
-            width += w + (ws - e) as f64;
+            width += w + (i - end) as f64;
+            last = end;
+            placed = true;
         }
-        if let Some(&(_, e, _)) = words.last() {
-            lines.push(&para[words[from].0..e]);
+        if placed {
+            lines.push(&para[from..last]);
         }
     }
     (!lines.iter().any(|l| l.trim().is_empty())).then_some(lines)
@@ -656,6 +650,8 @@ mod break_tests {
             "averyveryverylongwordthatdoesnotfitonanylineatallwhateverthewidthofthelineis x",
             "trailing spaces   ",
             "tab\tinside and a `unclosed code span to the end of the text",
+            "an `open code span that ends in spaces  ",
+            "`closed ` then `another one` and the end of the text at a width x y z w v",
         ];
         let mut compared = 0;
         for text in texts {

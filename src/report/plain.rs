@@ -41,6 +41,30 @@ impl Line<'_> {
     }
 }
 
+/// A snippet line's gutter: ` {number} {bar} `, the number right-aligned in `width` columns
+/// (blank without one).
+fn gutter(out: &mut String, number: Option<usize>, width: usize, bar: char) {
+    let mut digits = [b' '; 20];
+    let mut at = digits.len();
+    if let Some(mut n) = number {
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    out.push(' ');
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(digits.len() - at),
+    ));
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    out.extend([' ', bar, ' ']);
+}
+
 /// `text` after `first` on its first line and `rest` on the others, as miette writes a text it
 /// does not wrap.
 fn indented(out: &mut String, text: &str, first: &str, rest: &str) {
@@ -192,12 +216,14 @@ fn draw_in(
             w = width + 2
         );
         for line in &lines {
-            let _ = writeln!(out, " {:width$} {} {}", line.number, c.vbar, line.text);
+            gutter(out, Some(line.number), width, c.vbar);
+            out.push_str(line.text);
+            out.push('\n');
             let here: Vec<&&LabeledSpan> = labels.iter().filter(|l| line.shows(l)).collect();
             if here.is_empty() {
                 continue;
             }
-            let _ = write!(out, " {:width$} {} ", "", c.vbar_break);
+            gutter(out, None, width, c.vbar_break);
             let mut highest = 0;
             let mut bars = Vec::with_capacity(here.len());
             for l in &here {
@@ -225,7 +251,7 @@ fn draw_in(
             out.push('\n');
             for (k, l) in here.iter().enumerate().rev() {
                 let Some(label) = l.label() else { continue };
-                let _ = write!(out, " {:width$} {} ", "", c.vbar_break);
+                gutter(out, None, width, c.vbar_break);
                 let mut column = 1;
                 for (j, &bar) in bars.iter().enumerate() {
                     out.extend(std::iter::repeat_n(' ', (bar + 1).saturating_sub(column)));
@@ -234,7 +260,9 @@ fn draw_in(
                         out.push(c.vbar);
                         column += 1;
                     } else {
-                        let _ = writeln!(out, "{}{}{} {label}", c.lbot, c.hbar, c.hbar);
+                        out.extend([c.lbot, c.hbar, c.hbar, ' ']);
+                        out.push_str(label);
+                        out.push('\n');
                         break;
                     }
                 }
