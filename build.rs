@@ -10,6 +10,19 @@ mod compile;
 #[path = "src/stack/releases_raw.rs"]
 mod releases_raw;
 
+#[path = "src/stack/version.rs"]
+#[allow(dead_code)]
+mod version;
+
+/// The one item of the crate `version.rs` names (its `ImageVersion::of`), as far as it does.
+#[allow(dead_code)]
+mod compose {
+    pub struct ImageRef {
+        pub tag: Option<String>,
+        pub digest: Option<String>,
+    }
+}
+
 #[path = "src/stack/milvus_env_raw.rs"]
 mod milvus_env_raw;
 
@@ -51,6 +64,9 @@ fn main() {
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("releases_raw.rs");
     std::fs::write(out, raw.to_rust()).expect("write the release data");
+    println!("cargo::rerun-if-changed=src/stack/version.rs");
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("releases.rs");
+    std::fs::write(out, raw.to_digested_rust()).expect("write the digested release data");
 
     const MILVUS_ENV: &str = "rules/data/milvus-env.toml";
     println!("cargo::rerun-if-changed={MILVUS_ENV}");
