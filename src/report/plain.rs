@@ -228,13 +228,13 @@ fn draw_in(
             let mut bars = Vec::with_capacity(here.len());
             for l in &here {
                 let start = line.column(l.offset()).max(highest);
-                let end = if l.len() == 0 {
+                let end = if l.is_empty() {
                     start + 1
                 } else {
                     line.column(l.offset() + l.len()).max(start + 1)
                 };
                 let bar = (start + end) / 2;
-                let mid = if l.len() == 0 {
+                let mid = if l.is_empty() {
                     c.uarrow
                 } else if l.label().is_some() {
                     c.underbar
