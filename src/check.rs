@@ -232,12 +232,16 @@ pub fn check_units(units: &[Unit], options: &Options) -> Vec<FileReport> {
 /// most a few ahead of the one whose turn it is, so that only a few units' texts and findings
 /// are held at once, whatever their number.
 pub fn check_units_each(units: &[Unit], options: &Options, emit: &mut dyn FnMut(Vec<FileReport>)) {
-    let threads = options
-        .jobs
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1)
-        .min(units.len() / 4 + 1);
+    // Fewer than four units take one thread: the machine is not asked (it reads the
+    // process's cgroup files) when that is the most there can be.
+    let most = units.len() / 4 + 1;
+    let threads = match options.jobs.filter(|&n| n > 0) {
+        Some(n) => n.min(most),
+        None if most == 1 => 1,
+        None => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(most),
+    };
     let covered = covered_units(units, options, threads);
     // A configuration file that cannot be read is reported once.
     let mut config_errors = Vec::new();

@@ -60,6 +60,8 @@ pub(crate) struct Renderer {
     /// The same, drawing texts already broken into lines (see [`break_lines`]).
     unwrapping: GraphicalReportHandler,
     characters: miette::ThemeCharacters,
+    /// No colour: findings are drawn by [`super::plain`] where it can.
+    plain: bool,
     width: usize,
     fixes: FixSummary,
 }
@@ -85,6 +87,7 @@ impl Renderer {
             unwrapping: handler.clone().with_wrap_lines(false),
             handler,
             characters,
+            plain: !options.color,
             width,
             fixes: options.fixes,
         }
@@ -252,7 +255,7 @@ fn code_span_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'
 /// `indent`.
 pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
     let rest = width.saturating_sub(textwrap::core::display_width(indent));
-    if let Some(lines) = break_lines(text, width, rest) {
+    if let Some(lines) = break_lines(text, width, rest, true) {
         return lines.join(&format!("\n{indent}"));
     }
     let opts = textwrap::Options::new(width)
@@ -350,20 +353,21 @@ impl Renderer {
             &diag.message,
             indent(icon),
             indent(c.vbar.encode_utf8(&mut [0; 4])),
+            false,
         )
         .map(|l| l.join("\n"));
         let help = match &diag.help {
             None => Some(None),
-            Some(h) => break_lines(h, wrap.saturating_sub(8), wrap.saturating_sub(8))
+            Some(h) => break_lines(h, wrap.saturating_sub(8), wrap.saturating_sub(8), false)
                 .map(|l| Some(l.join("\n"))),
         };
-        let handler = match (message, help) {
+        let (handler, broken) = match (message, help) {
             (Some(message), Some(help)) => {
                 diag.message = message;
                 diag.help = help;
-                &self.unwrapping
+                (&self.unwrapping, true)
             }
-            _ => &self.handler,
+            _ => (&self.handler, false),
         };
         // Drawn straight from the diagnostic and its source: a `miette::Report` would build
         // (and drop) the global report handler's options for each one.
@@ -375,6 +379,18 @@ impl Renderer {
                 lines: lines.clone(),
             },
         };
+        if self.plain
+            && broken
+            && super::plain::draw(
+                out,
+                &with_source.diag,
+                &with_source.source,
+                &self.characters,
+            )
+        {
+            out.push('\n');
+            return;
+        }
         let mut buf = String::new();
         if handler.render_report(&mut buf, &with_source).is_ok() {
             out.push_str(&buf);
@@ -387,65 +403,61 @@ impl Renderer {
 /// and no broken words (first fit): the first line of each paragraph `first` columns wide,
 /// the others `rest`. `None` where textwrap with an indentation would give another text than
 /// these lines indented, as miette indents a text it does not wrap: a paragraph that is empty
-/// or starts with a space, or a line of white space only.
-fn break_lines(text: &str, first: usize, rest: usize) -> Option<Vec<&str>> {
-    let widths = [first as f64, rest as f64];
-    let width_of = |w: &str| {
-        if w.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            w.len() as f64
-        } else {
-            textwrap::core::display_width(w) as f64
-        }
-    };
+/// or starts with a space, or a line of white space only. With `lead`, a paragraph may start
+/// with spaces, kept on its first line as textwrap keeps them where it indents no first line
+/// ([`wrap_text`]).
+fn break_lines(text: &str, first: usize, rest: usize, lead: bool) -> Option<Vec<&str>> {
     let mut lines = Vec::new();
-    // Each word as (start, end of the word, end of its trailing spaces).
-    let mut words: Vec<(usize, usize, usize)> = Vec::new();
     for para in text.split('\n') {
-        if para.is_empty() || para.starts_with(' ') {
+        if para.is_empty() || (!lead && para.starts_with(' ')) {
             return None;
         }
-        words.clear();
         let bytes = para.as_bytes();
-        let (mut start, mut i, mut code) = (0, 0, false);
-        let mut push = |from: usize, to: usize| {
-            let word_end = from + para[from..to].trim_end_matches(' ').len();
-            words.push((from, word_end, to));
-        };
-        while i < bytes.len() {
-            match bytes[i] {
-                b'`' => code = !code,
-                b' ' if !code => {
-                    let mut j = i;
-                    while j < bytes.len() && bytes[j] == b' ' {
-                        j += 1;
-                    }
-                    push(start, j);
-                    start = j;
-                    i = j;
-                    continue;
+        let n = bytes.len();
+        // The line being filled: from the start of its first word (`from`) to the end of its
+        // last (`last`), `width` columns with the spaces after its words; `placed` says it
+        // has a word.
+        let (mut from, mut last, mut width, mut placed) = (0, 0, 0.0f64, false);
+        let mut line_width = first as f64;
+        let (mut i, mut code) = (0, false);
+        while i < n {
+            // A word runs to the next space outside a code span, then come its spaces.
+            let start = i;
+            let mut ascii = true;
+            while i < n {
+                match bytes[i] {
+                    b'`' => code = !code,
+                    b' ' if !code => break,
+                    b if !(0x20..0x7f).contains(&b) => ascii = false,
+                    _ => {}
                 }
-                _ => {}
+                i += 1;
             }
-            i += 1;
-        }
-        if start < bytes.len() {
-            push(start, bytes.len());
-        }
-        let (mut from, mut width, mut here) = (0, 0.0, 0);
-        for k in 0..words.len() {
-            let line_width = widths.get(here).copied().unwrap_or(widths[1]);
-            let (s, e, ws) = words[k];
-            let w = width_of(&para[s..e]);
-            if width + w > line_width && k > from {
-                lines.push(&para[words[from].0..words[k - 1].1]);
-                from = k;
+            let mut end = i;
+            if i == n {
+                // A code span left open to the end: its trailing spaces are not the word's.
+                end = start + para[start..end].trim_end_matches(' ').len();
+            }
+            while i < n && bytes[i] == b' ' {
+                i += 1;
+            }
+            let w = if ascii {
+                (end - start) as f64
+            } else {
+                textwrap::core::display_width(&para[start..end]) as f64
+            };
+            if width + w > line_width && placed {
+                lines.push(&para[from..last]);
+                from = start;
                 width = 0.0;
-                here += 1;
+                line_width = rest as f64;
             }
-            width += w + (ws - e) as f64;
+            width += w + (i - end) as f64;
+            last = end;
+            placed = true;
         }
-        if let Some(&(_, e, _)) = words.last() {
-            lines.push(&para[words[from].0..e]);
+        if placed {
+            lines.push(&para[from..last]);
         }
     }
     (!lines.iter().any(|l| l.trim().is_empty())).then_some(lines)
@@ -638,6 +650,8 @@ mod break_tests {
             "averyveryverylongwordthatdoesnotfitonanylineatallwhateverthewidthofthelineis x",
             "trailing spaces   ",
             "tab\tinside and a `unclosed code span to the end of the text",
+            "an `open code span that ends in spaces  ",
+            "`closed ` then `another one` and the end of the text at a width x y z w v",
         ];
         let mut compared = 0;
         for text in texts {
@@ -646,9 +660,12 @@ mod break_tests {
                 {
                     let iw = textwrap::core::display_width(initial);
                     let rw = textwrap::core::display_width(rest);
-                    let Some(lines) =
-                        break_lines(text, width.saturating_sub(iw), width.saturating_sub(rw))
-                    else {
+                    let Some(lines) = break_lines(
+                        text,
+                        width.saturating_sub(iw),
+                        width.saturating_sub(rw),
+                        false,
+                    ) else {
                         continue;
                     };
                     compared += 1;
@@ -663,7 +680,45 @@ mod break_tests {
         assert!(compared > 150, "{compared}");
         // What it leaves to textwrap.
         for text in ["", " leading", "a\n\nb", "ends with a break\n", "a\n \nb"] {
-            assert_eq!(break_lines(text, 40, 40), None, "{text:?}");
+            assert_eq!(break_lines(text, 40, 40, false), None, "{text:?}");
         }
+    }
+
+    /// `wrap_text` gives textwrap's text, also for texts that start with spaces (the fix
+    /// lines under a finding), which it breaks itself.
+    #[test]
+    fn wraps_text_as_textwrap_does() {
+        let texts = [
+            "  fix (safe, --fix): add `restart: unless-stopped` to the service and to every other \
+             service of the stack",
+            "  no automatic fix: choose the credentials yourself; Milvus must get the same ones",
+            "    four leading spaces, then a `code span with spaces that is long` and more words",
+            "  averyveryverylongwordthatdoesnotfitonanylineatallwhateverthewidthofthelineis x",
+            "  a first paragraph\n  and a second one, also indented, longer than the first line",
+            "   ",
+            "  ",
+            " x",
+            "file.yml: applied fix, restart-policy-missing (service `etcd`): add `restart: always`",
+        ];
+        let mut fast = 0;
+        for text in texts {
+            for width in [10usize, 20, 37, 40, 58, 80, 98, 120] {
+                for indent in ["    ", "", "  "] {
+                    let rest = width.saturating_sub(indent.len());
+                    fast += usize::from(super::break_lines(text, width, rest, true).is_some());
+                    let opts = textwrap::Options::new(width)
+                        .break_words(false)
+                        .subsequent_indent(indent)
+                        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                        .word_separator(textwrap::WordSeparator::Custom(code_span_words));
+                    assert_eq!(
+                        super::wrap_text(text, width, indent),
+                        textwrap::wrap(text, opts).join("\n"),
+                        "{text:?} at {width} {indent:?}"
+                    );
+                }
+            }
+        }
+        assert!(fast > 120, "{fast}");
     }
 }

@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod plain;
 pub mod sarif;
 mod snippet;
 mod stream;

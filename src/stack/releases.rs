@@ -1,6 +1,6 @@
 //! What milvet knows of etcd, Milvus and MinIO releases: the faults fixed in later patches,
 //! the newest patch of each minor line, and the steps an upgrade must take. The knowledge is
-//! data (`rules/data/releases.toml`), read once, the first time a rule asks.
+//! data (`rules/data/releases.toml`), compiled in by `build.rs` with its versions parsed.
 
 use super::version::{Numbered, Version};
 use crate::diagnostic::Severity;
@@ -17,7 +17,7 @@ pub(crate) fn built_in() -> RawFile {
 }
 
 /// A known fault of a range of releases.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fault {
     /// The minor line (`(3, 5)`).
     pub line: (u64, u64),
@@ -31,7 +31,7 @@ pub struct Fault {
 }
 
 /// One product's releases.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Product {
     /// The newest patch of each minor line, ascending.
     pub newest: Vec<Version>,
@@ -42,7 +42,7 @@ pub struct Product {
 }
 
 /// Everything the file says.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Releases {
     /// When the knowledge was last checked against upstream (`2026-12-01`).
     pub checked: String,
@@ -62,9 +62,18 @@ use super::releases_raw::{RawFault, RawFile};
 
 /// The release data as `build.rs` read it from `rules/data/releases.toml`: no TOML is parsed
 /// when milvet runs.
+#[cfg_attr(not(test), allow(dead_code))]
 mod generated {
     use super::super::releases_raw::{RawFault, RawFile, RawMilvus, RawMinio, RawProduct};
     include!(concat!(env!("OUT_DIR"), "/releases_raw.rs"));
+}
+
+/// The same, its versions parsed at build time: what [`digest`] makes of it.
+mod digested {
+    use super::super::version::{Numbered, Version};
+    use super::{Fault, Product, Releases};
+    use crate::diagnostic::Severity;
+    include!(concat!(env!("OUT_DIR"), "/releases.rs"));
 }
 
 /// The ordering releases are compared with here: a `-hotfix` build comes after its release,
@@ -255,13 +264,10 @@ fn digest(raw: RawFile) -> Result<Releases, String> {
     })
 }
 
-/// The release data, parsed the first time it is needed.
+/// The release data, built from the compiled-in values the first time it is needed.
 pub fn get() -> &'static Releases {
     static RELEASES: OnceLock<Releases> = OnceLock::new();
-    RELEASES.get_or_init(|| {
-        digest(generated::raw())
-            .unwrap_or_else(|e| panic!("rules/data/releases.toml is malformed: {e}"))
-    })
+    RELEASES.get_or_init(digested::digested)
 }
 
 impl Fault {
@@ -478,6 +484,13 @@ mod tests {
             include_str!(concat!(env!("OUT_DIR"), "/releases_raw.rs"))
         );
         assert!(!read.milvus.fault.is_empty());
+        // What milvet uses is what the checks of `digest` make of the file, parsed at build
+        // time.
+        assert_eq!(*get(), parse(TEXT).unwrap());
+        assert_eq!(
+            read.to_digested_rust(),
+            include_str!(concat!(env!("OUT_DIR"), "/releases.rs"))
+        );
         let from_build = get();
         let from_text = parse(TEXT).unwrap();
         assert_eq!(from_build.checked, from_text.checked);
