@@ -339,6 +339,11 @@ impl Tree {
         self.entry(map, key).map(|e| e.value)
     }
 
+    /// Every mapping written with a plain `<<` merge key (aliases excluded), in no order.
+    pub fn merging_mappings(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.merged.keys().copied()
+    }
+
     /// The `<<` entries of a mapping as written.
     pub fn merge_entries(&self, id: NodeId) -> impl Iterator<Item = &Entry> {
         self.own_entries(id)
