@@ -41,6 +41,10 @@ struct Builder<'t> {
     doc_explicit: bool,
     /// End of the previous token; a block scalar's header lies after it.
     prev_end: usize,
+    /// Emptied item and entry vectors of closed collections, for the next ones opened: a
+    /// collection is filled in one of them and its node gets an exact copy.
+    spare_items: Vec<Vec<NodeId>>,
+    spare_entries: Vec<Vec<Entry>>,
 }
 
 /// The size of text from which a tree gives back the room its vectors keep to spare.
@@ -67,7 +71,16 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
         doc_root: None,
         doc_explicit: false,
         prev_end: 0,
+        spare_items: Vec::new(),
+        spare_entries: Vec::new(),
     };
+    if text.len() < SHRUNK_FROM {
+        // About two nodes a line (a key and its value), so that the node vectors of a small
+        // file are not grown and copied a dozen times; a large one is sized by growing.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        b.tree.nodes.reserve(lines * 2);
+        b.tree.parents.reserve(lines * 2);
+    }
     for next in Parser::new_from_str_with_options(text, options) {
         let (event, span) = next.map_err(|e| scan_error(text, &e))?;
         let range = span.byte_range().unwrap_or(0..0);
@@ -162,10 +175,8 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                     ev_span,
                     tag,
                 )?;
-                b.stack.push(Frame::Sequence {
-                    id: node,
-                    items: Vec::new(),
-                });
+                let items = b.spare_items.pop().unwrap_or_default();
+                b.stack.push(Frame::Sequence { id: node, items });
             }
             Event::MappingStart(style, _, _) => {
                 let tag = b.tag_of(&span);
@@ -178,9 +189,10 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                     ev_span,
                     tag,
                 )?;
+                let entries = b.spare_entries.pop().unwrap_or_default();
                 b.stack.push(Frame::Mapping {
                     id: node,
-                    entries: Vec::new(),
+                    entries,
                     pending_key: None,
                     index: None,
                 });
@@ -196,19 +208,12 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
     }
     resolve_merges(&mut b.tree, limits)?;
     let mut tree = b.tree;
-    // Vectors grown by pushing keep room to spare (four entries at least): in a large file,
-    // give it back, since the tree lives as long as the file is checked (in a small one it is
-    // little, and giving it back costs more than it saves).
+    // The node vectors grown by pushing keep room to spare: in a large file, give it back,
+    // since the tree lives as long as the file is checked (in a small one it is little, and
+    // giving it back costs more than it saves). Items and entries are exact copies already.
     if text.len() >= SHRUNK_FROM {
         tree.nodes.shrink_to_fit();
         tree.parents.shrink_to_fit();
-        for n in &mut tree.nodes {
-            match &mut n.kind {
-                NodeKind::Sequence { items, .. } => items.shrink_to_fit(),
-                NodeKind::Mapping { entries, .. } => entries.shrink_to_fit(),
-                _ => {}
-            }
-        }
     }
     Ok(tree)
 }
@@ -391,8 +396,16 @@ impl Builder<'_> {
         let node = &mut self.tree.nodes[id.index()];
         node.span = span;
         match (&mut node.kind, kind_children) {
-            (NodeKind::Sequence { items, .. }, Ok(children)) => *items = children,
-            (NodeKind::Mapping { entries, .. }, Err(children)) => *entries = children,
+            (NodeKind::Sequence { items, .. }, Ok(mut children)) => {
+                *items = children.as_slice().to_vec();
+                children.clear();
+                self.spare_items.push(children);
+            }
+            (NodeKind::Mapping { entries, .. }, Err(mut children)) => {
+                *entries = children.as_slice().to_vec();
+                children.clear();
+                self.spare_entries.push(children);
+            }
             _ => {}
         }
         self.last_node = Some(id);
