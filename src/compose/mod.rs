@@ -1299,7 +1299,7 @@ impl Cx<'_> {
         offsets: Option<&[usize]>,
         fallback: Span,
     ) -> (String, Vec<VarUse>) {
-        let m = self.interp_mapped(raw, offsets, fallback);
+        let m = self.interp_as(raw, offsets, fallback, false);
         (m.value, m.vars.into_iter().map(|(_, v)| v).collect())
     }
 
@@ -1308,8 +1308,23 @@ impl Cx<'_> {
     /// whole reference for text a variable or its default gave. A value that cannot be
     /// interpolated is kept as written.
     fn interp_mapped(&self, raw: &str, offsets: Option<&[usize]>, fallback: Span) -> Mapped {
+        self.interp_as(raw, offsets, fallback, true)
+    }
+
+    /// [`Cx::interp_mapped`], with the byte map left empty unless `mapped`.
+    fn interp_as(
+        &self,
+        raw: &str,
+        offsets: Option<&[usize]>,
+        fallback: Span,
+        mapped: bool,
+    ) -> Mapped {
         let identity = |value: String| Mapped {
-            map: (0..value.len()).map(|i| i..i + 1).collect(),
+            map: if mapped {
+                (0..value.len()).map(|i| i..i + 1).collect()
+            } else {
+                Vec::new()
+            },
             value,
             vars: Vec::new(),
         };
@@ -1342,9 +1357,13 @@ impl Cx<'_> {
                         )
                     })
                     .collect();
-                let map = value_map(raw, &top, &lookup)
-                    .filter(|m| m.len() == i.value.len())
-                    .unwrap_or_else(|| vec![0..raw.len(); i.value.len()]);
+                let map = if mapped {
+                    value_map(raw, &top, &lookup)
+                        .filter(|m| m.len() == i.value.len())
+                        .unwrap_or_else(|| vec![0..raw.len(); i.value.len()])
+                } else {
+                    Vec::new()
+                };
                 Mapped {
                     value: i.value,
                     vars,

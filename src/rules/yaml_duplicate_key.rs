@@ -3,7 +3,7 @@
 use super::{DiagnosticExt, DocumentContext, Rule, RuleMeta};
 use crate::compose::Origin;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Span;
+use crate::source::{LineIndex, Span};
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
 
 pub struct YamlDuplicateKey;
@@ -44,11 +44,14 @@ impl Rule for YamlDuplicateKey {
         // `<<` written twice: the tree keeps both as merges, yaml.v3 refuses it as a duplicate.
         merge_keys_twice(tree, cx.root, &mut found);
         found.sort_by_key(|f| f.3.start);
-        let lines = (tree.documents.len() <= MAX_DOCUMENTS_FOR_LINES).then(|| Lines::new(text));
+        if found.is_empty() {
+            return;
+        }
+        let lines = (tree.documents.len() <= MAX_DOCUMENTS_FOR_LINES).then(|| LineIndex::new(text));
         for (mapping, key, first, second) in found {
             let shown = clip(&key);
             let (first_line, second_line) = match &lines {
-                Some(l) => (l.line(first.start), Some(l.line(second.start))),
+                Some(l) => (l.line_of(first.start), Some(l.line_of(second.start))),
                 None => (0, None),
             };
             let (at, compose) = match second_line {
@@ -91,37 +94,38 @@ impl Rule for YamlDuplicateKey {
 }
 
 /// Every mapping of the document (aliases not followed) that has `<<` after an earlier `<<`:
-/// (mapping, "<<", first, again).
+/// (mapping, "<<", first, again). Only a mapping with a plain `<<` can have one (two quoted
+/// `"<<"` are ordinary keys), and the tree lists those.
 fn merge_keys_twice(tree: &Tree, root: NodeId, out: &mut Vec<(NodeId, String, Span, Span)>) {
-    let mut stack = vec![root];
-    while let Some(id) = stack.pop() {
-        match &tree.node(id).kind {
-            NodeKind::Sequence { items, .. } => stack.extend(items.iter().copied()),
-            NodeKind::Mapping { entries, .. } => {
-                let mut first: Option<NodeId> = None;
-                let mut quoted_seen = false;
-                for e in entries {
-                    stack.push(e.key);
-                    stack.push(e.value);
-                    let NodeKind::Scalar { value, style } = &tree.node(e.key).kind else {
-                        continue;
-                    };
-                    if value != "<<" {
-                        continue;
-                    }
-                    let quoted = *style != ScalarStyle::Plain;
-                    match first {
-                        None => first = Some(e.key),
-                        // Two quoted `"<<"` are ordinary keys, which the tree records itself.
-                        Some(f) if !(quoted && quoted_seen) => {
-                            out.push((id, "<<".to_string(), tree.span(f), tree.span(e.key)))
-                        }
-                        Some(_) => {}
-                    }
-                    quoted_seen |= quoted;
-                }
+    let within = tree.span(root);
+    let mut merging: Vec<NodeId> = tree
+        .merging_mappings()
+        .filter(|&m| within.contains(tree.span(m)))
+        .collect();
+    merging.sort_unstable();
+    for id in merging {
+        let Some(entries) = tree.own_entries(id) else {
+            continue;
+        };
+        let mut first: Option<NodeId> = None;
+        let mut quoted_seen = false;
+        for e in entries {
+            let NodeKind::Scalar { value, style } = &tree.node(e.key).kind else {
+                continue;
+            };
+            if value != "<<" {
+                continue;
             }
-            _ => {}
+            let quoted = *style != ScalarStyle::Plain;
+            match first {
+                None => first = Some(e.key),
+                // Two quoted `"<<"` are ordinary keys, which the tree records itself.
+                Some(f) if !(quoted && quoted_seen) => {
+                    out.push((id, "<<".to_string(), tree.span(f), tree.span(e.key)))
+                }
+                Some(_) => {}
+            }
+            quoted_seen |= quoted;
         }
     }
 }
@@ -160,33 +164,6 @@ fn clip(s: &str) -> &str {
     match s.char_indices().nth(60) {
         Some((i, _)) => &s[..i],
         None => s,
-    }
-}
-
-/// Line numbers of byte offsets, counted as YAML counts lines (LF, CRLF, or a lone CR).
-struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if b.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
-            }
-            i += 1;
-        }
-        Lines { starts }
-    }
-
-    /// The 1-based line of an offset.
-    fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
     }
 }
 

@@ -294,7 +294,12 @@ impl<'a> Etcd<'a> {
     }
 
     fn env(&self, name: &str) -> Option<EnvVar> {
-        let var = format!("ETCD_{}", name.to_ascii_uppercase().replace('-', "_"));
+        let mut var = String::with_capacity(5 + name.len());
+        var.push_str("ETCD_");
+        var.extend(name.chars().map(|c| match c {
+            '-' => '_',
+            c => c.to_ascii_uppercase(),
+        }));
         self.service
             .environment
             .get(&var)

@@ -41,6 +41,12 @@ struct Builder<'t> {
     doc_explicit: bool,
     /// End of the previous token; a block scalar's header lies after it.
     prev_end: usize,
+    /// Emptied item and entry vectors of closed collections, for the next ones opened: a
+    /// collection is filled in one of them and its node gets an exact copy.
+    spare_items: Vec<Vec<NodeId>>,
+    spare_entries: Vec<Vec<Entry>>,
+    /// The mappings with a plain `<<` key, once for each such key.
+    merging: Vec<NodeId>,
 }
 
 /// The size of text from which a tree gives back the room its vectors keep to spare.
@@ -67,7 +73,17 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
         doc_root: None,
         doc_explicit: false,
         prev_end: 0,
+        spare_items: Vec::new(),
+        spare_entries: Vec::new(),
+        merging: Vec::new(),
     };
+    if text.len() < SHRUNK_FROM {
+        // About two nodes a line (a key and its value), so that the node vectors of a small
+        // file are not grown and copied a dozen times; a large one is sized by growing.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        b.tree.nodes.reserve(lines * 2);
+        b.tree.parents.reserve(lines * 2);
+    }
     for next in Parser::new_from_str_with_options(text, options) {
         let (event, span) = next.map_err(|e| scan_error(text, &e))?;
         let range = span.byte_range().unwrap_or(0..0);
@@ -162,10 +178,8 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                     ev_span,
                     tag,
                 )?;
-                b.stack.push(Frame::Sequence {
-                    id: node,
-                    items: Vec::new(),
-                });
+                let items = b.spare_items.pop().unwrap_or_default();
+                b.stack.push(Frame::Sequence { id: node, items });
             }
             Event::MappingStart(style, _, _) => {
                 let tag = b.tag_of(&span);
@@ -178,9 +192,10 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
                     ev_span,
                     tag,
                 )?;
+                let entries = b.spare_entries.pop().unwrap_or_default();
                 b.stack.push(Frame::Mapping {
                     id: node,
-                    entries: Vec::new(),
+                    entries,
                     pending_key: None,
                     index: None,
                 });
@@ -194,21 +209,14 @@ pub(super) fn build(text: &str, limits: &Limits, comments: bool) -> Result<Tree,
         }
         b.prev_end = b.prev_end.max(ev_span.end);
     }
-    resolve_merges(&mut b.tree, limits)?;
+    resolve_merges(&mut b.tree, b.merging, limits)?;
     let mut tree = b.tree;
-    // Vectors grown by pushing keep room to spare (four entries at least): in a large file,
-    // give it back, since the tree lives as long as the file is checked (in a small one it is
-    // little, and giving it back costs more than it saves).
+    // The node vectors grown by pushing keep room to spare: in a large file, give it back,
+    // since the tree lives as long as the file is checked (in a small one it is little, and
+    // giving it back costs more than it saves). Items and entries are exact copies already.
     if text.len() >= SHRUNK_FROM {
         tree.nodes.shrink_to_fit();
         tree.parents.shrink_to_fit();
-        for n in &mut tree.nodes {
-            match &mut n.kind {
-                NodeKind::Sequence { items, .. } => items.shrink_to_fit(),
-                NodeKind::Mapping { entries, .. } => entries.shrink_to_fit(),
-                _ => {}
-            }
-        }
     }
     Ok(tree)
 }
@@ -331,7 +339,9 @@ impl Builder<'_> {
                     let nodes = &self.tree.nodes;
                     if let NodeKind::Scalar { value: k, style } = &nodes[key.index()].kind {
                         let is_merge = *style == ScalarStyle::Plain && k == "<<";
-                        if !is_merge {
+                        if is_merge {
+                            self.merging.push(*id);
+                        } else {
                             let key_span = nodes[key.index()].span;
                             let first = find_duplicate(nodes, entries, index, k, key_span);
                             if let Some(first) = first {
@@ -391,8 +401,16 @@ impl Builder<'_> {
         let node = &mut self.tree.nodes[id.index()];
         node.span = span;
         match (&mut node.kind, kind_children) {
-            (NodeKind::Sequence { items, .. }, Ok(children)) => *items = children,
-            (NodeKind::Mapping { entries, .. }, Err(children)) => *entries = children,
+            (NodeKind::Sequence { items, .. }, Ok(mut children)) => {
+                *items = children.as_slice().to_vec();
+                children.clear();
+                self.spare_items.push(children);
+            }
+            (NodeKind::Mapping { entries, .. }, Err(mut children)) => {
+                *entries = children.as_slice().to_vec();
+                children.clear();
+                self.spare_entries.push(children);
+            }
             _ => {}
         }
         self.last_node = Some(id);
@@ -482,27 +500,40 @@ fn block_scalar_header(text: &str, prev_end: usize, content: usize) -> usize {
 }
 
 /// Resolve `<<` merge keys of every mapping that has them, memoised, within the work budget.
-fn resolve_merges(tree: &mut Tree, limits: &Limits) -> Result<(), YamlError> {
-    let with_merges: Vec<NodeId> = tree
-        .node_ids()
-        .filter(|&id| tree.merge_entries(id).next().is_some() && !tree.is_alias(id))
-        .collect();
+fn resolve_merges(
+    tree: &mut Tree,
+    mut with_merges: Vec<NodeId>,
+    limits: &Limits,
+) -> Result<(), YamlError> {
+    if with_merges.is_empty() {
+        return Ok(());
+    }
+    with_merges.sort_unstable();
+    with_merges.dedup();
     let mut work = 0usize;
     let mut in_progress = HashSet::new();
+    let mut merged = HashMap::new();
     for id in with_merges {
-        effective(tree, id, limits, &mut work, &mut in_progress)?;
+        effective(tree, &mut merged, id, limits, &mut work, &mut in_progress)?;
     }
+    let mut merged: Vec<(NodeId, Vec<Entry>)> = merged.into_iter().collect();
+    merged.sort_unstable_by_key(|(id, _)| *id);
+    tree.merged = merged;
     Ok(())
 }
 
+/// The effective entries of the mappings resolved so far, by mapping.
+type Merged = HashMap<NodeId, Vec<Entry>>;
+
 fn effective(
-    tree: &mut Tree,
+    tree: &Tree,
+    merged: &mut Merged,
     id: NodeId,
     limits: &Limits,
     work: &mut usize,
     in_progress: &mut HashSet<NodeId>,
 ) -> Result<(), YamlError> {
-    if tree.merged.contains_key(&id) || tree.merge_entries(id).next().is_none() {
+    if merged.contains_key(&id) || tree.merge_entries(id).next().is_none() {
         return Ok(());
     }
     if !in_progress.insert(id) {
@@ -544,8 +575,11 @@ fn effective(
         if !seen_sources.insert(src) {
             continue;
         }
-        effective(tree, src, limits, work, in_progress)?;
-        let src_entries = tree.entries(src).unwrap_or(&[]).to_vec();
+        effective(tree, merged, src, limits, work, in_progress)?;
+        let src_entries = match merged.get(&src) {
+            Some(entries) => entries.clone(),
+            None => tree.own_entries(src).unwrap_or(&[]).to_vec(),
+        };
         for se in src_entries {
             *work += 1;
             if *work > limits.max_merge_work {
@@ -572,6 +606,6 @@ fn effective(
         }
     }
     in_progress.remove(&id);
-    tree.merged.insert(id, result);
+    merged.insert(id, result);
     Ok(())
 }

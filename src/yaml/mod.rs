@@ -201,8 +201,9 @@ pub struct Tree {
     pub documents: Vec<Document>,
     pub comments: Vec<Comment>,
     pub duplicates: Vec<DuplicateKey>,
-    /// Effective entries of mappings that use `<<`, indexed by mapping.
-    merged: std::collections::HashMap<NodeId, Vec<Entry>>,
+    /// Effective entries of mappings that use `<<`, by mapping, sorted by mapping: looked up
+    /// by bisection (and not at all in a file without merges).
+    merged: Vec<(NodeId, Vec<Entry>)>,
 }
 
 /// Parse a text into a tree, within `limits`.
@@ -320,8 +321,10 @@ impl Tree {
     /// then those its `<<` merges bring in that it does not set itself.
     pub fn entries(&self, id: NodeId) -> Option<&[Entry]> {
         let id = self.resolve(id);
-        if let Some(merged) = self.merged.get(&id) {
-            return Some(merged);
+        if !self.merged.is_empty()
+            && let Ok(i) = self.merged.binary_search_by_key(&id, |(m, _)| *m)
+        {
+            return Some(&self.merged[i].1);
         }
         self.own_entries(id)
     }
@@ -337,6 +340,11 @@ impl Tree {
     /// The effective value of a string key.
     pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
         self.entry(map, key).map(|e| e.value)
+    }
+
+    /// Every mapping written with a plain `<<` merge key (aliases excluded), in id order.
+    pub fn merging_mappings(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.merged.iter().map(|(m, _)| *m)
     }
 
     /// The `<<` entries of a mapping as written.

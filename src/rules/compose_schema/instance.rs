@@ -529,9 +529,20 @@ fn plain(s: &str) -> Val<'_> {
             None => string,
         },
         Some(b'+' | b'-' | b'0'..=b'9') => {
+            // Every number form below is made of these (`9000:9000`, `./data` are not).
+            if !s
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'_' | b'.'))
+            {
+                return string;
+            }
             // Underscores are dropped first, then Go's `ParseInt(s, 0, 64)`, `ParseUint`, a
             // YAML-style float, and the `0b`/`0o` forms with a sign after the prefix.
-            let p: String = s.chars().filter(|&c| c != '_').collect();
+            let p: std::borrow::Cow<'_, str> = if s.contains('_') {
+                s.chars().filter(|&c| c != '_').collect::<String>().into()
+            } else {
+                s.into()
+            };
             if let Some(i) = go_int(&p) {
                 return num(i as f64);
             }
