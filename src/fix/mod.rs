@@ -85,19 +85,121 @@ pub fn conflicts(a: &Edit, b: &Edit) -> bool {
 }
 
 /// Apply non-conflicting edits to a text, back to front.
+///
+/// Edits that do not overlap (the case of every pass of [`fix_texts`]) are copied in one walk
+/// from front to back, in time linear in the text; overlapping ones (which one fix could
+/// make) are replaced one by one, back to front, with the same result.
 pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     let mut sorted: Vec<&&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
-    let mut out = text.to_string();
-    for e in sorted {
-        if e.span.end <= out.len()
-            && out.is_char_boundary(e.span.start)
-            && out.is_char_boundary(e.span.end)
-        {
-            out.replace_range(e.span.start..e.span.end, &e.text);
+    // Back to front, an edit's end at or before the start of the one applied before it.
+    let disjoint = sorted
+        .windows(2)
+        .all(|w| w[1].span.end <= w[0].span.start && w[1].span.start <= w[1].span.end);
+    if !disjoint {
+        let mut out = text.to_string();
+        for e in sorted {
+            if e.span.end <= out.len()
+                && out.is_char_boundary(e.span.start)
+                && out.is_char_boundary(e.span.end)
+            {
+                out.replace_range(e.span.start..e.span.end, &e.text);
+            }
+        }
+        return out;
+    }
+    // Each edit applies to bytes no later edit moved: checked against the original text.
+    let applies = |e: &Edit| {
+        e.span.start <= e.span.end
+            && e.span.end <= text.len()
+            && text.is_char_boundary(e.span.start)
+            && text.is_char_boundary(e.span.end)
+    };
+    let grow: usize = sorted
+        .iter()
+        .filter(|e| applies(e))
+        .map(|e| e.text.len())
+        .sum();
+    let mut out = String::with_capacity(text.len() + grow);
+    let mut at = 0;
+    for e in sorted.into_iter().rev() {
+        if !applies(e) {
+            continue;
+        }
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.text);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The edits taken in one pass, to tell whether another [`conflicts`] with any of them in
+/// logarithmic time. While the taken edits are pairwise free of conflicts (which each fix's
+/// own edits almost always are), an edit can only conflict with one starting where it starts
+/// or within it, or with the last non-empty one starting before it (the others end before
+/// that one starts); otherwise every taken edit is compared.
+#[derive(Default)]
+struct Taken<'a> {
+    edits: Vec<&'a Edit>,
+    /// Every taken edit's (file, start).
+    starts: std::collections::BTreeSet<(u32, usize)>,
+    /// The non-empty taken edits: (file, start) -> end.
+    spans: std::collections::BTreeMap<(u32, usize), usize>,
+    /// Whether the taken edits are pairwise free of conflicts.
+    free: bool,
+}
+
+impl<'a> Taken<'a> {
+    fn new() -> Self {
+        Taken {
+            free: true,
+            ..Default::default()
         }
     }
-    out
+
+    fn conflicts(&self, e: &Edit) -> bool {
+        if !self.free || e.span.start > e.span.end {
+            return self.edits.iter().any(|t| conflicts(t, e));
+        }
+        let (file, s, end) = (e.file.0, e.span.start, e.span.end);
+        // Same start, or a start inside `e`.
+        if self
+            .starts
+            .range((file, s)..(file, end.max(s + 1)))
+            .next()
+            .is_some()
+        {
+            return true;
+        }
+        // A non-empty edit starting before `e` and ending after its start.
+        self.spans
+            .range((file, 0)..(file, s))
+            .next_back()
+            .is_some_and(|(_, &t_end)| t_end > s)
+    }
+
+    fn take(&mut self, edits: &'a [Edit]) {
+        if self.free {
+            let own = edits
+                .iter()
+                .enumerate()
+                .any(|(i, a)| edits[..i].iter().any(|b| conflicts(a, b)));
+            let reversed = edits.iter().any(|e| e.span.start > e.span.end);
+            if own || reversed {
+                self.free = false;
+            }
+        }
+        for e in edits {
+            self.edits.push(e);
+            if self.free {
+                self.starts.insert((e.file.0, e.span.start));
+                if e.span.start < e.span.end {
+                    self.spans.insert((e.file.0, e.span.start), e.span.end);
+                }
+            }
+        }
+    }
 }
 
 /// A finding's identity across edits: spans move, the rule and the service do not.
@@ -123,20 +225,21 @@ where
     let mut fixes = Vec::new();
     let mut fixed_keys: HashMap<(&'static str, Option<String>), usize> = HashMap::new();
     for _ in 0..MAX_PASSES {
-        let mut taken: Vec<&Edit> = Vec::new();
+        let mut taken = Taken::new();
         let mut taken_now = 0;
         for d in &diagnostics {
             let Some(fix) = &d.fix else { continue };
             if !policy.applies(fix.applicability) || fix.edits.is_empty() {
                 continue;
             }
-            let clash = fix.edits.iter().any(|e| {
-                taken.iter().any(|t| conflicts(t, e)) || e.file.0 as usize >= current.len()
-            });
+            let clash = fix
+                .edits
+                .iter()
+                .any(|e| taken.conflicts(e) || e.file.0 as usize >= current.len());
             if clash {
                 continue; // deferred to the next pass
             }
-            taken.extend(fix.edits.iter());
+            taken.take(&fix.edits);
             taken_now += 1;
             fixes.push(d.clone());
             *fixed_keys.entry(key(d)).or_default() += 1;
@@ -147,6 +250,7 @@ where
         let mut next = current.clone();
         for (i, text) in next.iter_mut().enumerate() {
             let edits: Vec<&Edit> = taken
+                .edits
                 .iter()
                 .copied()
                 .filter(|e| e.file.0 as usize == i)
@@ -471,6 +575,68 @@ mod tests {
         let e = [edit(0, 1, "AA"), edit(2, 3, "CC"), edit(3, 3, "!")];
         let refs: Vec<&Edit> = e.iter().collect();
         assert_eq!(apply_edits("abc", &refs), "AAbCC!");
+    }
+
+    /// Random edits, taken as a pass takes them: the set answers as comparing every taken edit
+    /// does, and the edits apply as replacing them one by one back to front does.
+    #[test]
+    fn taken_edits_and_their_application_match_the_plain_scan() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let text = "héllo, wörld: a text of some length to edit\n".repeat(3);
+        for round in 0..400 {
+            let mut taken = Taken::new();
+            let mut plain: Vec<&Edit> = Vec::new();
+            let fixes: Vec<Vec<Edit>> = (0..30)
+                .map(|_| {
+                    (0..1 + next(3))
+                        .map(|_| {
+                            let s = next(text.len() + 2);
+                            let e = if round % 7 == 0 && next(10) == 0 {
+                                s.saturating_sub(1)
+                            } else {
+                                s + next(6).saturating_sub(2)
+                            };
+                            let mut ed = edit(s, e, ["", "x", "ÿz"][next(3)]);
+                            ed.file = FileId(next(2) as u32);
+                            ed
+                        })
+                        .collect()
+                })
+                .collect();
+            for fix in &fixes {
+                let fast = fix.iter().any(|e| taken.conflicts(e));
+                let slow = fix.iter().any(|e| plain.iter().any(|t| conflicts(t, e)));
+                assert_eq!(fast, slow, "round {round}: {fix:?} against {plain:?}");
+                if !fast {
+                    taken.take(fix);
+                    plain.extend(fix.iter());
+                }
+            }
+            // (A reversed span is only ever compared: replacing it would panic either way.)
+            let edits: Vec<&Edit> = plain
+                .iter()
+                .copied()
+                .filter(|e| e.file.0 == 0 && e.span.start <= e.span.end)
+                .collect();
+            let mut sorted = edits.clone();
+            sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+            let mut one_by_one = text.clone();
+            for e in sorted {
+                if e.span.end <= one_by_one.len()
+                    && one_by_one.is_char_boundary(e.span.start)
+                    && one_by_one.is_char_boundary(e.span.end)
+                {
+                    one_by_one.replace_range(e.span.start..e.span.end, &e.text);
+                }
+            }
+            assert_eq!(apply_edits(&text, &edits), one_by_one, "round {round}");
+        }
     }
 
     /// A finding for every `BAD` in the text, fixed by writing `replacement` over it.
