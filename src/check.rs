@@ -568,11 +568,16 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
         return (failed_project(unit, &project), referenced);
     }
     let diagnostics = diagnose(&project, options);
-    let mut reports = project_reports(&project, diagnostics);
-    mounted_failures(&project, &mut reports);
-    if options.fix != FixMode::Report {
-        fix_project(unit, project, &mut reports, options);
+    if options.fix == FixMode::Report {
+        let mut reports = project_reports(&project, diagnostics);
+        mounted_failures(&project, &mut reports);
+        return (reports, referenced);
     }
+    // The findings go into the reports of the text as read only if those are the result (no
+    // fix applies, or the fixes are refused): until then they are the fixes' findings.
+    let (mut reports, shown) = report_files(&project, &diagnostics);
+    mounted_failures(&project, &mut reports);
+    fix_project(unit, project, diagnostics, &shown, &mut reports, options);
     (reports, referenced)
 }
 
@@ -746,6 +751,14 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
 /// One report a file: every entry file, and the other files a finding, its related places or
 /// its fix's edits point into. The diagnostics' file ids become the reports' indexes.
 fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileReport> {
+    let (mut reports, shown) = report_files(project, &diagnostics);
+    place_findings(&mut reports, &shown, diagnostics);
+    reports
+}
+
+/// The reports [`project_reports`] makes, without their findings, and the index in the project
+/// of each report's file.
+fn report_files(project: &Project, diagnostics: &[Diagnostic]) -> (Vec<FileReport>, Vec<usize>) {
     let shown: Vec<usize> = (0..project.files.len())
         .filter(|&i| {
             let here = |f: FileId| f.0 as usize == i;
@@ -757,12 +770,7 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
                 })
         })
         .collect();
-    let index: HashMap<usize, u32> = shown
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (i, k as u32))
-        .collect();
-    let mut reports: Vec<FileReport> = shown
+    let reports: Vec<FileReport> = shown
         .iter()
         .map(|&i| {
             let f = &project.files[i];
@@ -779,6 +787,17 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
                 fix: None,
             }
         })
+        .collect();
+    (reports, shown)
+}
+
+/// Put each finding in the report of its file (`reports` begin with those [`report_files`]
+/// made for the files `shown`), its file ids made the reports' indexes.
+fn place_findings(reports: &mut [FileReport], shown: &[usize], diagnostics: Vec<Diagnostic>) {
+    let index: HashMap<usize, u32> = shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k as u32))
         .collect();
     for mut d in diagnostics {
         let Some(&k) = index.get(&(d.origin.file.0 as usize)) else {
@@ -800,7 +819,6 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
         }
         reports[k as usize].diagnostics.push(d);
     }
-    reports
 }
 
 /// A report for each host file a service mounts that could not be read or parsed (exit 2);
@@ -831,14 +849,25 @@ fn mounted_failures(project: &Project, reports: &mut Vec<FileReport>) {
 }
 
 /// Apply the fixes of a project, verified, and write (or, for `--diff`, keep) the results.
-fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, options: &Options) {
-    let initial = diagnose(&project, options);
+///
+/// `initial` are the project's findings, and `reports` the reports of its files as read, without
+/// them (see [`report_files`]; the files `shown` first): the findings are put in those reports
+/// when they are the result, as when no fix applies or the fixes are refused.
+fn fix_project(
+    unit: &Unit,
+    project: Project,
+    initial: Vec<Diagnostic>,
+    shown: &[usize],
+    reports: &mut Vec<FileReport>,
+    options: &Options,
+) {
     let wanted = initial.iter().any(|d| {
         d.fix
             .as_ref()
             .is_some_and(|f| options.policy.applies(f.applicability) && !f.edits.is_empty())
     });
     if !wanted {
+        place_findings(reports, shown, initial);
         return;
     }
     let paths: Vec<PathBuf> = project.files.iter().map(|f| f.path.clone()).collect();
@@ -846,9 +875,13 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
     // What the reports of the fixed texts need of the project: its files' paths, roles and
     // texts. The model and the trees are dropped here, before each fix is re-checked on a
     // project of its own, so that two projects are never held at once.
+    let files = {
+        // Moved out of a binding of its own, so that the rest is dropped here, not at the end.
+        let project = project;
+        project.files
+    };
     let project = Project {
-        files: project
-            .files
+        files: files
             .into_iter()
             .map(|f| project::LoadedFile {
                 tree: Default::default(),
@@ -886,6 +919,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
                 at: None,
                 stage: Stage::Fix,
             };
+            place_findings(reports, shown, initial);
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
@@ -925,12 +959,14 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
                 at: None,
                 stage: Stage::Fix,
             };
+            place_findings(reports, shown, initial);
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
             return;
         }
     }
+    drop(initial);
     // Report the fixed texts and what remains in them.
     let mut fixed_project = project.clone();
     for (f, new) in fixed_project.files.iter_mut().zip(&fixed.texts) {
@@ -954,7 +990,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
         *project.files[i].text != *fixed.texts[i]
     });
     let mut applied_fixes: Vec<Vec<Diagnostic>> = vec![Vec::new(); new_reports.len()];
-    for d in &fixed.fixes {
+    for d in fixed.fixes {
         let path = project.files.get(d.origin.file.0 as usize).map(|f| &f.path);
         let k = new_reports
             .iter()
@@ -962,7 +998,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
             .or(first_changed)
             .unwrap_or(0);
         if let Some(list) = applied_fixes.get_mut(k) {
-            list.push(d.clone());
+            list.push(d);
         }
     }
     for (r, fixes) in new_reports.iter_mut().zip(applied_fixes) {

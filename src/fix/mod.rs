@@ -72,7 +72,8 @@ pub struct Fixed {
     /// How many fixes were applied.
     pub applied: usize,
     /// The findings whose fixes were applied, in the order they were (with the positions of
-    /// the text they were found in).
+    /// the text they were found in): their rule, place, service and fix description (see
+    /// [`applied_fix`]).
     pub fixes: Vec<Diagnostic>,
 }
 
@@ -202,6 +203,26 @@ impl<'a> Taken<'a> {
     }
 }
 
+/// What is kept of a finding whose fix was applied: its rule, place and service, and its fix's
+/// applicability and description (not its message, help, related places or edits).
+fn applied_fix(d: &Diagnostic) -> Diagnostic {
+    Diagnostic {
+        rule: d.rule,
+        severity: d.severity,
+        origin: d.origin,
+        message: String::new(),
+        label: None,
+        help: None,
+        service: d.service.clone(),
+        related: Vec::new(),
+        fix: d.fix.as_ref().map(|f| crate::diagnostic::Fix {
+            applicability: f.applicability,
+            description: f.description.clone(),
+            edits: Vec::new(),
+        }),
+    }
+}
+
 /// A finding's identity across edits: spans move, the rule and the service do not.
 fn key(d: &Diagnostic) -> (&'static str, Option<String>) {
     (d.rule, d.service.clone())
@@ -220,14 +241,16 @@ where
     C: Fn(&[String]) -> Result<Vec<Diagnostic>, FixError>,
 {
     let mut current = texts.to_vec();
-    let mut diagnostics = initial.to_vec();
+    // The findings of `current` once a pass changed it (before, `initial`).
+    let mut found: Option<Vec<Diagnostic>> = None;
     let mut applied = 0;
     let mut fixes = Vec::new();
     let mut fixed_keys: HashMap<(&'static str, Option<String>), usize> = HashMap::new();
     for _ in 0..MAX_PASSES {
+        let diagnostics = found.as_deref().unwrap_or(initial);
         let mut taken = Taken::new();
         let mut taken_now = 0;
-        for d in &diagnostics {
+        for d in diagnostics {
             let Some(fix) = &d.fix else { continue };
             if !policy.applies(fix.applicability) || fix.edits.is_empty() {
                 continue;
@@ -241,14 +264,13 @@ where
             }
             taken.take(&fix.edits);
             taken_now += 1;
-            fixes.push(d.clone());
+            fixes.push(applied_fix(d));
             *fixed_keys.entry(key(d)).or_default() += 1;
         }
         if taken_now == 0 {
             break;
         }
-        let mut next = current.clone();
-        for (i, text) in next.iter_mut().enumerate() {
+        for (i, text) in current.iter_mut().enumerate() {
             let edits: Vec<&Edit> = taken
                 .edits
                 .iter()
@@ -256,13 +278,15 @@ where
                 .filter(|e| e.file.0 as usize == i)
                 .collect();
             if !edits.is_empty() {
-                *text = apply_edits(&current[i], &edits);
+                *text = apply_edits(text, &edits);
             }
         }
         applied += taken_now;
-        current = next;
-        diagnostics = check(&current)?;
+        // The findings of the text before are dropped before those of the text after are made.
+        drop(found.take());
+        found = Some(check(&current)?);
     }
+    let diagnostics = found.unwrap_or_else(|| initial.to_vec());
     for (i, text) in current.iter().enumerate() {
         if *text != texts[i] {
             well_typed(i, &texts[i], text)?;
