@@ -852,7 +852,8 @@ fn mounted_failures(project: &Project, reports: &mut Vec<FileReport>) {
 ///
 /// `initial` are the project's findings, and `reports` the reports of its files as read, without
 /// them (see [`report_files`]; the files `shown` first): the findings are put in those reports
-/// when they are the result, as when no fix applies or the fixes are refused.
+/// when they are the result, as when no fix applies or the fixes are refused (found again
+/// then, as `initial` goes to the fixes).
 fn fix_project(
     unit: &Unit,
     project: Project,
@@ -891,7 +892,7 @@ fn fix_project(
         ..Default::default()
     };
     let load = options.load_options();
-    let result = fix::fix_texts(&texts, &initial, options.policy, |texts| {
+    let check = |texts: &[String]| {
         let reader = Overlay {
             texts: paths
                 .iter()
@@ -910,7 +911,11 @@ fn fix_project(
             });
         }
         Ok(diagnose(&p, options))
-    });
+    };
+    // The findings of the text as read, when the fixes are refused: found again, as `initial`
+    // is dropped while the fixes are verified.
+    let as_read = || check(&texts).unwrap_or_default();
+    let result = fix::fix_texts(&texts, initial, options.policy, &check);
     let fixed = match result {
         Ok(f) => f,
         Err(e) => {
@@ -919,7 +924,7 @@ fn fix_project(
                 at: None,
                 stage: Stage::Fix,
             };
-            place_findings(reports, shown, initial);
+            place_findings(reports, shown, as_read());
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
@@ -959,14 +964,13 @@ fn fix_project(
                 at: None,
                 stage: Stage::Fix,
             };
-            place_findings(reports, shown, initial);
+            place_findings(reports, shown, as_read());
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
             return;
         }
     }
-    drop(initial);
     // Report the fixed texts and what remains in them.
     let mut fixed_project = project.clone();
     for (f, new) in fixed_project.files.iter_mut().zip(&fixed.texts) {
@@ -1119,7 +1123,7 @@ pub fn fix_text(text: &str, options: &Options, policy: FixPolicy) -> Result<fix:
         offset,
     };
     let initial = check_text(text, FileKind::Compose, options).map_err(broken)?;
-    fix::fix_texts(&[text.to_string()], &initial, policy, |texts| {
+    fix::fix_texts(&[text.to_string()], initial, policy, |texts| {
         check_text(&texts[0], FileKind::Compose, options).map_err(broken)
     })
 }

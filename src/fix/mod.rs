@@ -230,10 +230,12 @@ fn key(d: &Diagnostic) -> (&'static str, Option<String>) {
 
 /// Apply the fixes `policy` allows to `texts` (the files of one check, indexed by the file ids
 /// the edits use), re-checking with `check` after every pass and verifying the result.
-/// `initial` are the findings of `texts`.
+/// `initial` are the findings of `texts`; they are dropped once the first pass has taken its
+/// fixes, so that the findings of two texts are never held at once beyond that pass (what
+/// verifying needs of them is counted first).
 pub fn fix_texts<C>(
     texts: &[String],
-    initial: &[Diagnostic],
+    initial: Vec<Diagnostic>,
     policy: FixPolicy,
     check: C,
 ) -> Result<Fixed, FixError>
@@ -241,13 +243,14 @@ where
     C: Fn(&[String]) -> Result<Vec<Diagnostic>, FixError>,
 {
     let mut current = texts.to_vec();
-    // The findings of `current` once a pass changed it (before, `initial`).
-    let mut found: Option<Vec<Diagnostic>> = None;
+    let count_before = count(&initial);
+    // The findings of `current`.
+    let mut found = initial;
     let mut applied = 0;
     let mut fixes = Vec::new();
     let mut fixed_keys: HashMap<(&'static str, Option<String>), usize> = HashMap::new();
     for _ in 0..MAX_PASSES {
-        let diagnostics = found.as_deref().unwrap_or(initial);
+        let diagnostics = &found;
         let mut taken = Taken::new();
         let mut taken_now = 0;
         for d in diagnostics {
@@ -283,16 +286,16 @@ where
         }
         applied += taken_now;
         // The findings of the text before are dropped before those of the text after are made.
-        drop(found.take());
-        found = Some(check(&current)?);
+        drop(std::mem::take(&mut found));
+        found = check(&current)?;
     }
-    let diagnostics = found.unwrap_or_else(|| initial.to_vec());
+    let diagnostics = found;
     for (i, text) in current.iter().enumerate() {
         if *text != texts[i] {
             well_typed(i, &texts[i], text)?;
         }
     }
-    verify(initial, &diagnostics, &fixed_keys)?;
+    verify(&count_before, &diagnostics, &fixed_keys)?;
     Ok(Fixed {
         texts: current,
         diagnostics,
@@ -325,16 +328,22 @@ fn well_typed(file: usize, before: &str, after: &str) -> Result<(), FixError> {
     }
 }
 
-/// Every finding a fix was applied for is gone, and nothing new appeared.
+/// How many findings each rule has for each service.
+fn count(findings: &[Diagnostic]) -> HashMap<(&'static str, Option<String>), usize> {
+    let mut n: HashMap<_, usize> = HashMap::new();
+    for d in findings {
+        *n.entry(key(d)).or_default() += 1;
+    }
+    n
+}
+
+/// Every finding a fix was applied for is gone, and nothing new appeared (`count_before`
+/// counts the findings before, see [`count`]).
 fn verify(
-    before: &[Diagnostic],
+    count_before: &HashMap<(&'static str, Option<String>), usize>,
     after: &[Diagnostic],
     fixed: &HashMap<(&'static str, Option<String>), usize>,
 ) -> Result<(), FixError> {
-    let mut count_before: HashMap<_, usize> = HashMap::new();
-    for d in before {
-        *count_before.entry(key(d)).or_default() += 1;
-    }
     let mut count_after: HashMap<_, usize> = HashMap::new();
     for d in after {
         *count_after.entry(key(d)).or_default() += 1;
@@ -688,7 +697,7 @@ mod tests {
     fn run(text: &str, replacement: &'static str) -> Result<Fixed, FixError> {
         let texts = [text.to_string()];
         let initial = findings(text, replacement);
-        fix_texts(&texts, &initial, FixPolicy::default(), |t| {
+        fix_texts(&texts, initial, FixPolicy::default(), |t| {
             if t[0].contains('!') {
                 return Err(FixError::Broken {
                     file: 0,
@@ -734,7 +743,7 @@ mod tests {
             let texts = [text.to_string()];
             fix_texts(
                 &texts,
-                &findings(text, "\n  - x"),
+                findings(text, "\n  - x"),
                 FixPolicy::default(),
                 |t| Ok(findings(&t[0], "\n  - x")),
             )
@@ -781,7 +790,7 @@ mod tests {
                 .collect()
         };
         let initial = make(text);
-        let fixed = fix_texts(&[text.to_string()], &initial, FixPolicy::default(), |t| {
+        let fixed = fix_texts(&[text.to_string()], initial, FixPolicy::default(), |t| {
             Ok(make(&t[0]))
         })
         .unwrap();
