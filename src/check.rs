@@ -876,11 +876,8 @@ fn fix_project(
     // What the reports of the fixed texts need of the project: its files' paths, roles and
     // texts. The model and the trees are dropped here, before each fix is re-checked on a
     // project of its own, so that two projects are never held at once.
-    let files = {
-        // Moved out of a binding of its own, so that the rest is dropped here, not at the end.
-        let project = project;
-        project.files
-    };
+    // Taken by a function of its own, so that the rest is dropped here, not at the end.
+    let files = files_of(project);
     let project = Project {
         files: files
             .into_iter()
@@ -915,7 +912,7 @@ fn fix_project(
     // The findings of the text as read, when the fixes are refused: found again, as `initial`
     // is dropped while the fixes are verified.
     let as_read = || check(&texts).unwrap_or_default();
-    let result = fix::fix_texts(&texts, initial, options.policy, &check);
+    let result = fix::fix_texts(&texts, initial, options.policy, check);
     let fixed = match result {
         Ok(f) => f,
         Err(e) => {
@@ -1027,6 +1024,11 @@ fn fix_project(
         place_on_disk(&mut new_reports);
     }
     *reports = new_reports;
+}
+
+/// A project's files; the rest of it (its model) is dropped.
+fn files_of(project: Project) -> Vec<project::LoadedFile> {
+    project.files
 }
 
 /// With `--diff` nothing is written: put each report back on the text on disk, its remaining
