@@ -572,11 +572,16 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
         return (failed_project(unit, &project), referenced);
     }
     let diagnostics = diagnose(&project, options);
-    let mut reports = project_reports(&project, diagnostics);
-    mounted_failures(&project, &mut reports);
-    if options.fix != FixMode::Report {
-        fix_project(unit, project, &mut reports, options);
+    if options.fix == FixMode::Report {
+        let mut reports = project_reports(&project, diagnostics);
+        mounted_failures(&project, &mut reports);
+        return (reports, referenced);
     }
+    // The findings go into the reports of the text as read only if those are the result (no
+    // fix applies, or the fixes are refused): until then they are the fixes' findings.
+    let (mut reports, shown) = report_files(&project, &diagnostics);
+    mounted_failures(&project, &mut reports);
+    fix_project(unit, project, diagnostics, &shown, &mut reports, options);
     (reports, referenced)
 }
 
@@ -750,6 +755,14 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
 /// One report a file: every entry file, and the other files a finding, its related places or
 /// its fix's edits point into. The diagnostics' file ids become the reports' indexes.
 fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileReport> {
+    let (mut reports, shown) = report_files(project, &diagnostics);
+    place_findings(&mut reports, &shown, diagnostics);
+    reports
+}
+
+/// The reports [`project_reports`] makes, without their findings, and the index in the project
+/// of each report's file.
+fn report_files(project: &Project, diagnostics: &[Diagnostic]) -> (Vec<FileReport>, Vec<usize>) {
     let shown: Vec<usize> = (0..project.files.len())
         .filter(|&i| {
             let here = |f: FileId| f.0 as usize == i;
@@ -761,12 +774,7 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
                 })
         })
         .collect();
-    let index: HashMap<usize, u32> = shown
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (i, k as u32))
-        .collect();
-    let mut reports: Vec<FileReport> = shown
+    let reports: Vec<FileReport> = shown
         .iter()
         .map(|&i| {
             let f = &project.files[i];
@@ -783,6 +791,17 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
                 fix: None,
             }
         })
+        .collect();
+    (reports, shown)
+}
+
+/// Put each finding in the report of its file (`reports` begin with those [`report_files`]
+/// made for the files `shown`), its file ids made the reports' indexes.
+fn place_findings(reports: &mut [FileReport], shown: &[usize], diagnostics: Vec<Diagnostic>) {
+    let index: HashMap<usize, u32> = shown
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k as u32))
         .collect();
     for mut d in diagnostics {
         let Some(&k) = index.get(&(d.origin.file.0 as usize)) else {
@@ -804,7 +823,6 @@ fn project_reports(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<FileR
         }
         reports[k as usize].diagnostics.push(d);
     }
-    reports
 }
 
 /// A report for each host file a service mounts that could not be read or parsed (exit 2);
@@ -835,14 +853,26 @@ fn mounted_failures(project: &Project, reports: &mut Vec<FileReport>) {
 }
 
 /// Apply the fixes of a project, verified, and write (or, for `--diff`, keep) the results.
-fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, options: &Options) {
-    let initial = diagnose(&project, options);
+///
+/// `initial` are the project's findings, and `reports` the reports of its files as read, without
+/// them (see [`report_files`]; the files `shown` first): the findings are put in those reports
+/// when they are the result, as when no fix applies or the fixes are refused (found again
+/// then, as `initial` goes to the fixes).
+fn fix_project(
+    unit: &Unit,
+    project: Project,
+    initial: Vec<Diagnostic>,
+    shown: &[usize],
+    reports: &mut Vec<FileReport>,
+    options: &Options,
+) {
     let wanted = initial.iter().any(|d| {
         d.fix
             .as_ref()
             .is_some_and(|f| options.policy.applies(f.applicability) && !f.edits.is_empty())
     });
     if !wanted {
+        place_findings(reports, shown, initial);
         return;
     }
     let paths: Vec<PathBuf> = project.files.iter().map(|f| f.path.clone()).collect();
@@ -850,9 +880,10 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
     // What the reports of the fixed texts need of the project: its files' paths, roles and
     // texts. The model and the trees are dropped here, before each fix is re-checked on a
     // project of its own, so that two projects are never held at once.
+    // Taken by a function of its own, so that the rest is dropped here, not at the end.
+    let files = files_of(project);
     let project = Project {
-        files: project
-            .files
+        files: files
             .into_iter()
             .map(|f| project::LoadedFile {
                 tree: Default::default(),
@@ -862,7 +893,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
         ..Default::default()
     };
     let load = options.load_options();
-    let result = fix::fix_texts(&texts, &initial, options.policy, |texts| {
+    let check = |texts: &[String]| {
         let reader = Overlay {
             texts: paths
                 .iter()
@@ -881,7 +912,11 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
             });
         }
         Ok(diagnose(&p, options))
-    });
+    };
+    // The findings of the text as read, when the fixes are refused: found again, as `initial`
+    // is dropped while the fixes are verified.
+    let as_read = || check(&texts).unwrap_or_default();
+    let result = fix::fix_texts(&texts, initial, options.policy, check);
     let fixed = match result {
         Ok(f) => f,
         Err(e) => {
@@ -890,6 +925,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
                 at: None,
                 stage: Stage::Fix,
             };
+            place_findings(reports, shown, as_read());
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
@@ -929,6 +965,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
                 at: None,
                 stage: Stage::Fix,
             };
+            place_findings(reports, shown, as_read());
             for r in reports.iter_mut() {
                 r.error = Some(error.clone());
             }
@@ -958,7 +995,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
         *project.files[i].text != *fixed.texts[i]
     });
     let mut applied_fixes: Vec<Vec<Diagnostic>> = vec![Vec::new(); new_reports.len()];
-    for d in &fixed.fixes {
+    for d in fixed.fixes {
         let path = project.files.get(d.origin.file.0 as usize).map(|f| &f.path);
         let k = new_reports
             .iter()
@@ -966,7 +1003,7 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
             .or(first_changed)
             .unwrap_or(0);
         if let Some(list) = applied_fixes.get_mut(k) {
-            list.push(d.clone());
+            list.push(d);
         }
     }
     for (r, fixes) in new_reports.iter_mut().zip(applied_fixes) {
@@ -991,6 +1028,11 @@ fn fix_project(unit: &Unit, project: Project, reports: &mut Vec<FileReport>, opt
         place_on_disk(&mut new_reports);
     }
     *reports = new_reports;
+}
+
+/// A project's files; the rest of it (its model) is dropped.
+fn files_of(project: Project) -> Vec<project::LoadedFile> {
+    project.files
 }
 
 /// With `--diff` nothing is written: put each report back on the text on disk, its remaining
@@ -1087,7 +1129,7 @@ pub fn fix_text(text: &str, options: &Options, policy: FixPolicy) -> Result<fix:
         offset,
     };
     let initial = check_text(text, FileKind::Compose, options).map_err(broken)?;
-    fix::fix_texts(&[text.to_string()], &initial, policy, |texts| {
+    fix::fix_texts(&[text.to_string()], initial, policy, |texts| {
         check_text(&texts[0], FileKind::Compose, options).map_err(broken)
     })
 }

@@ -232,7 +232,7 @@ pub fn apply(project: &Project, settings: &Settings, diagnostics: &mut Vec<Diagn
     for d in diagnostics.iter_mut() {
         d.severity = settings.severity(d.rule, d.severity);
     }
-    diagnostics.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    crate::rules::sort_findings(diagnostics);
 }
 
 /// The findings about one suppression: without a reason, not a suppression, unused ids.

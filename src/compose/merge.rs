@@ -140,7 +140,8 @@ impl Merged {
     }
 
     fn add(&mut self, overlay: ComposeFile) {
-        let many = overlay.services.len() >= SHRUNK_FROM;
+        // Many services in all: those of many documents of a few services each count too.
+        let many = self.services.len() + overlay.services.len() >= SHRUNK_FROM;
         for mut o in overlay.services {
             if many {
                 o.shrink_to_fit();
@@ -176,8 +177,9 @@ impl Merged {
     }
 }
 
-/// The number of services of a document from which each gives back the room its vectors keep
-/// to spare (in a few, it is little, and giving it back costs more than it saves).
+/// The number of services of a model (a document, or the documents merged so far and the next)
+/// from which each gives back the room its vectors keep to spare (in a few, it is little, and
+/// giving it back costs more than it saves).
 const SHRUNK_FROM: usize = 64;
 
 impl Service {

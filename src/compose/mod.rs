@@ -82,8 +82,9 @@ pub struct Text {
     pub node: NodeId,
     /// The variables the value reads.
     pub vars: Vec<VarUse>,
-    /// When the value is written in an anchor and used through an alias or a merge: the use.
-    pub via: Option<Via>,
+    /// When the value is written in an anchor and used through an alias or a merge: the use
+    /// (boxed: most values have none, and a `Text` is in every value of the model).
+    pub via: Option<Box<Via>>,
 }
 
 impl Text {
@@ -194,8 +195,9 @@ pub struct Arg {
     pub node: NodeId,
     /// The variables the argument reads.
     pub vars: Vec<VarUse>,
-    /// When the argument is written in an anchor and used through an alias or a merge.
-    pub via: Option<Via>,
+    /// When the argument is written in an anchor and used through an alias or a merge (boxed,
+    /// as in [`Text`]: most have none).
+    pub via: Option<Box<Via>>,
 }
 
 impl Arg {
@@ -713,12 +715,12 @@ pub struct Service {
     /// `scale`, `deploy.replicas` and the resource limits written in two places, when any is.
     pub sizing: Option<Box<sizing::Sizing>>,
     pub depends_on: Vec<Dependency>,
-    /// `platform` (e.g. `linux/arm64`), when written.
-    pub platform: Option<Text>,
+    /// `platform` (e.g. `linux/arm64`), when written (boxed, as `working_dir`: rarely written).
+    pub platform: Option<Box<Text>>,
     pub container_name: Option<Text>,
     /// `volumes_from` entries as written (`service[:ro|:rw]`, `container:name[:ro|:rw]`).
     pub volumes_from: Vec<Text>,
-    pub working_dir: Option<Text>,
+    pub working_dir: Option<Box<Text>>,
     pub profiles: Vec<Text>,
     pub env_files: Vec<EnvFileRef>,
     pub extends: Option<Box<Extends>>,
@@ -1447,16 +1449,19 @@ impl Cx<'_> {
         }
     }
 
-    fn via_of(&self, id: NodeId) -> Option<Via> {
+    fn via_of(&self, id: NodeId) -> Option<Box<Via>> {
         if self.tree.is_alias(id) {
-            return Some(Via {
+            return Some(Box::new(Via {
                 at: self.origin(self.tree.span(id)),
                 anchor: self.tree.alias_target_anchor(id).map(|a| a.name.clone()),
-            });
+            }));
         }
-        self.via.get().map(|(span, alias)| Via {
-            at: self.origin(span),
-            anchor: alias.and_then(|a| self.tree.alias_target_anchor(a).map(|x| x.name.clone())),
+        self.via.get().map(|(span, alias)| {
+            Box::new(Via {
+                at: self.origin(span),
+                anchor: alias
+                    .and_then(|a| self.tree.alias_target_anchor(a).map(|x| x.name.clone())),
+            })
         })
     }
 
@@ -1702,7 +1707,7 @@ impl Cx<'_> {
                 get("depends_on").map_or_else(Vec::new, |n| self.depends_on(n))
             }),
             platform: self.under(read("platform"), || {
-                get("platform").and_then(|n| self.text(n))
+                get("platform").and_then(|n| self.text(n)).map(Box::new)
             }),
             container_name: self.under(read("container_name"), || {
                 get("container_name").and_then(|n| self.text(n))
@@ -1716,7 +1721,7 @@ impl Cx<'_> {
                     .collect()
             }),
             working_dir: self.under(read("working_dir"), || {
-                get("working_dir").and_then(|n| self.text(n))
+                get("working_dir").and_then(|n| self.text(n)).map(Box::new)
             }),
             profiles: self.under(read("profiles"), || {
                 get("profiles")

@@ -18,9 +18,10 @@ pub struct Attachment {
 /// A service's networking, as written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Networking {
-    pub hostname: Option<Text>,
+    /// Boxed, as `network_mode`: rarely written, and a service keeps the room for each.
+    pub hostname: Option<Box<Text>>,
     /// `network_mode` (`host`, `none`, `bridge`, `service:<name>`, `container:<name>`).
-    pub network_mode: Option<Text>,
+    pub network_mode: Option<Box<Text>>,
     /// `networks`, when written; a service without it is on the project's `default` network.
     pub networks: Option<Vec<Attachment>>,
     /// `links` and `external_links` entries (`service`, `service:alias`).
@@ -152,10 +153,10 @@ impl Cx<'_> {
         links.extend(list("external_links"));
         Networking {
             hostname: self.under(read("hostname"), || {
-                get("hostname").and_then(|n| self.text(n))
+                get("hostname").and_then(|n| self.text(n)).map(Box::new)
             }),
             network_mode: self.under(read("network_mode"), || {
-                get("network_mode").and_then(|n| self.text(n))
+                get("network_mode").and_then(|n| self.text(n)).map(Box::new)
             }),
             networks,
             links,

@@ -72,7 +72,8 @@ pub struct Fixed {
     /// How many fixes were applied.
     pub applied: usize,
     /// The findings whose fixes were applied, in the order they were (with the positions of
-    /// the text they were found in).
+    /// the text they were found in): their rule, place, service and fix description (see
+    /// [`applied_fix`]).
     pub fixes: Vec<Diagnostic>,
 }
 
@@ -85,19 +86,141 @@ pub fn conflicts(a: &Edit, b: &Edit) -> bool {
 }
 
 /// Apply non-conflicting edits to a text, back to front.
+///
+/// Edits that do not overlap (the case of every pass of [`fix_texts`]) are copied in one walk
+/// from front to back, in time linear in the text; overlapping ones (which one fix could
+/// make) are replaced one by one, back to front, with the same result.
 pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     let mut sorted: Vec<&&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
-    let mut out = text.to_string();
-    for e in sorted {
-        if e.span.end <= out.len()
-            && out.is_char_boundary(e.span.start)
-            && out.is_char_boundary(e.span.end)
-        {
-            out.replace_range(e.span.start..e.span.end, &e.text);
+    // Back to front, an edit's end at or before the start of the one applied before it.
+    let disjoint = sorted
+        .windows(2)
+        .all(|w| w[1].span.end <= w[0].span.start && w[1].span.start <= w[1].span.end);
+    if !disjoint {
+        let mut out = text.to_string();
+        for e in sorted {
+            if e.span.end <= out.len()
+                && out.is_char_boundary(e.span.start)
+                && out.is_char_boundary(e.span.end)
+            {
+                out.replace_range(e.span.start..e.span.end, &e.text);
+            }
+        }
+        return out;
+    }
+    // Each edit applies to bytes no later edit moved: checked against the original text.
+    let applies = |e: &Edit| {
+        e.span.start <= e.span.end
+            && e.span.end <= text.len()
+            && text.is_char_boundary(e.span.start)
+            && text.is_char_boundary(e.span.end)
+    };
+    let grow: usize = sorted
+        .iter()
+        .filter(|e| applies(e))
+        .map(|e| e.text.len())
+        .sum();
+    let mut out = String::with_capacity(text.len() + grow);
+    let mut at = 0;
+    for e in sorted.into_iter().rev() {
+        if !applies(e) {
+            continue;
+        }
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.text);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The edits taken in one pass, to tell whether another [`conflicts`] with any of them in
+/// logarithmic time. While the taken edits are pairwise free of conflicts (which each fix's
+/// own edits almost always are), an edit can only conflict with one starting where it starts
+/// or within it, or with the last non-empty one starting before it (the others end before
+/// that one starts); otherwise every taken edit is compared.
+#[derive(Default)]
+struct Taken<'a> {
+    edits: Vec<&'a Edit>,
+    /// Every taken edit's (file, start).
+    starts: std::collections::BTreeSet<(u32, usize)>,
+    /// The non-empty taken edits: (file, start) -> end.
+    spans: std::collections::BTreeMap<(u32, usize), usize>,
+    /// Whether the taken edits are pairwise free of conflicts.
+    free: bool,
+}
+
+impl<'a> Taken<'a> {
+    fn new() -> Self {
+        Taken {
+            free: true,
+            ..Default::default()
         }
     }
-    out
+
+    fn conflicts(&self, e: &Edit) -> bool {
+        if !self.free || e.span.start > e.span.end {
+            return self.edits.iter().any(|t| conflicts(t, e));
+        }
+        let (file, s, end) = (e.file.0, e.span.start, e.span.end);
+        // Same start, or a start inside `e`.
+        if self
+            .starts
+            .range((file, s)..(file, end.max(s + 1)))
+            .next()
+            .is_some()
+        {
+            return true;
+        }
+        // A non-empty edit starting before `e` and ending after its start.
+        self.spans
+            .range((file, 0)..(file, s))
+            .next_back()
+            .is_some_and(|(_, &t_end)| t_end > s)
+    }
+
+    fn take(&mut self, edits: &'a [Edit]) {
+        if self.free {
+            let own = edits
+                .iter()
+                .enumerate()
+                .any(|(i, a)| edits[..i].iter().any(|b| conflicts(a, b)));
+            let reversed = edits.iter().any(|e| e.span.start > e.span.end);
+            if own || reversed {
+                self.free = false;
+            }
+        }
+        for e in edits {
+            self.edits.push(e);
+            if self.free {
+                self.starts.insert((e.file.0, e.span.start));
+                if e.span.start < e.span.end {
+                    self.spans.insert((e.file.0, e.span.start), e.span.end);
+                }
+            }
+        }
+    }
+}
+
+/// What is kept of a finding whose fix was applied: its rule, place and service, and its fix's
+/// applicability and description (not its message, help, related places or edits).
+fn applied_fix(d: &Diagnostic) -> Diagnostic {
+    Diagnostic {
+        rule: d.rule,
+        severity: d.severity,
+        origin: d.origin,
+        message: String::new(),
+        label: None,
+        help: None,
+        service: d.service.clone(),
+        related: Vec::new(),
+        fix: d.fix.as_ref().map(|f| crate::diagnostic::Fix {
+            applicability: f.applicability,
+            description: f.description.clone(),
+            edits: Vec::new(),
+        }),
+    }
 }
 
 /// A finding's identity across edits: spans move, the rule and the service do not.
@@ -107,10 +230,12 @@ fn key(d: &Diagnostic) -> (&'static str, Option<String>) {
 
 /// Apply the fixes `policy` allows to `texts` (the files of one check, indexed by the file ids
 /// the edits use), re-checking with `check` after every pass and verifying the result.
-/// `initial` are the findings of `texts`.
+/// `initial` are the findings of `texts`; they are dropped once the first pass has taken its
+/// fixes, so that the findings of two texts are never held at once beyond that pass (what
+/// verifying needs of them is counted first).
 pub fn fix_texts<C>(
     texts: &[String],
-    initial: &[Diagnostic],
+    initial: Vec<Diagnostic>,
     policy: FixPolicy,
     check: C,
 ) -> Result<Fixed, FixError>
@@ -118,53 +243,59 @@ where
     C: Fn(&[String]) -> Result<Vec<Diagnostic>, FixError>,
 {
     let mut current = texts.to_vec();
-    let mut diagnostics = initial.to_vec();
+    let count_before = count(&initial);
+    // The findings of `current`.
+    let mut found = initial;
     let mut applied = 0;
     let mut fixes = Vec::new();
     let mut fixed_keys: HashMap<(&'static str, Option<String>), usize> = HashMap::new();
     for _ in 0..MAX_PASSES {
-        let mut taken: Vec<&Edit> = Vec::new();
+        let diagnostics = &found;
+        let mut taken = Taken::new();
         let mut taken_now = 0;
-        for d in &diagnostics {
+        for d in diagnostics {
             let Some(fix) = &d.fix else { continue };
             if !policy.applies(fix.applicability) || fix.edits.is_empty() {
                 continue;
             }
-            let clash = fix.edits.iter().any(|e| {
-                taken.iter().any(|t| conflicts(t, e)) || e.file.0 as usize >= current.len()
-            });
+            let clash = fix
+                .edits
+                .iter()
+                .any(|e| taken.conflicts(e) || e.file.0 as usize >= current.len());
             if clash {
                 continue; // deferred to the next pass
             }
-            taken.extend(fix.edits.iter());
+            taken.take(&fix.edits);
             taken_now += 1;
-            fixes.push(d.clone());
+            fixes.push(applied_fix(d));
             *fixed_keys.entry(key(d)).or_default() += 1;
         }
         if taken_now == 0 {
             break;
         }
-        let mut next = current.clone();
-        for (i, text) in next.iter_mut().enumerate() {
+        for (i, text) in current.iter_mut().enumerate() {
             let edits: Vec<&Edit> = taken
+                .edits
                 .iter()
                 .copied()
                 .filter(|e| e.file.0 as usize == i)
                 .collect();
             if !edits.is_empty() {
-                *text = apply_edits(&current[i], &edits);
+                *text = apply_edits(text, &edits);
             }
         }
         applied += taken_now;
-        current = next;
-        diagnostics = check(&current)?;
+        // The findings of the text before are dropped before those of the text after are made.
+        drop(std::mem::take(&mut found));
+        found = check(&current)?;
     }
+    let diagnostics = found;
     for (i, text) in current.iter().enumerate() {
         if *text != texts[i] {
             well_typed(i, &texts[i], text)?;
         }
     }
-    verify(initial, &diagnostics, &fixed_keys)?;
+    verify(&count_before, &diagnostics, &fixed_keys)?;
     Ok(Fixed {
         texts: current,
         diagnostics,
@@ -197,16 +328,22 @@ fn well_typed(file: usize, before: &str, after: &str) -> Result<(), FixError> {
     }
 }
 
-/// Every finding a fix was applied for is gone, and nothing new appeared.
+/// How many findings each rule has for each service.
+fn count(findings: &[Diagnostic]) -> HashMap<(&'static str, Option<String>), usize> {
+    let mut n: HashMap<_, usize> = HashMap::new();
+    for d in findings {
+        *n.entry(key(d)).or_default() += 1;
+    }
+    n
+}
+
+/// Every finding a fix was applied for is gone, and nothing new appeared (`count_before`
+/// counts the findings before, see [`count`]).
 fn verify(
-    before: &[Diagnostic],
+    count_before: &HashMap<(&'static str, Option<String>), usize>,
     after: &[Diagnostic],
     fixed: &HashMap<(&'static str, Option<String>), usize>,
 ) -> Result<(), FixError> {
-    let mut count_before: HashMap<_, usize> = HashMap::new();
-    for d in before {
-        *count_before.entry(key(d)).or_default() += 1;
-    }
     let mut count_after: HashMap<_, usize> = HashMap::new();
     for d in after {
         *count_after.entry(key(d)).or_default() += 1;
@@ -473,6 +610,68 @@ mod tests {
         assert_eq!(apply_edits("abc", &refs), "AAbCC!");
     }
 
+    /// Random edits, taken as a pass takes them: the set answers as comparing every taken edit
+    /// does, and the edits apply as replacing them one by one back to front does.
+    #[test]
+    fn taken_edits_and_their_application_match_the_plain_scan() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let text = "héllo, wörld: a text of some length to edit\n".repeat(3);
+        for round in 0..400 {
+            let mut taken = Taken::new();
+            let mut plain: Vec<&Edit> = Vec::new();
+            let fixes: Vec<Vec<Edit>> = (0..30)
+                .map(|_| {
+                    (0..1 + next(3))
+                        .map(|_| {
+                            let s = next(text.len() + 2);
+                            let e = if round % 7 == 0 && next(10) == 0 {
+                                s.saturating_sub(1)
+                            } else {
+                                s + next(6).saturating_sub(2)
+                            };
+                            let mut ed = edit(s, e, ["", "x", "ÿz"][next(3)]);
+                            ed.file = FileId(next(2) as u32);
+                            ed
+                        })
+                        .collect()
+                })
+                .collect();
+            for fix in &fixes {
+                let fast = fix.iter().any(|e| taken.conflicts(e));
+                let slow = fix.iter().any(|e| plain.iter().any(|t| conflicts(t, e)));
+                assert_eq!(fast, slow, "round {round}: {fix:?} against {plain:?}");
+                if !fast {
+                    taken.take(fix);
+                    plain.extend(fix.iter());
+                }
+            }
+            // (A reversed span is only ever compared: replacing it would panic either way.)
+            let edits: Vec<&Edit> = plain
+                .iter()
+                .copied()
+                .filter(|e| e.file.0 == 0 && e.span.start <= e.span.end)
+                .collect();
+            let mut sorted = edits.clone();
+            sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+            let mut one_by_one = text.clone();
+            for e in sorted {
+                if e.span.end <= one_by_one.len()
+                    && one_by_one.is_char_boundary(e.span.start)
+                    && one_by_one.is_char_boundary(e.span.end)
+                {
+                    one_by_one.replace_range(e.span.start..e.span.end, &e.text);
+                }
+            }
+            assert_eq!(apply_edits(&text, &edits), one_by_one, "round {round}");
+        }
+    }
+
     /// A finding for every `BAD` in the text, fixed by writing `replacement` over it.
     fn findings(text: &str, replacement: &'static str) -> Vec<Diagnostic> {
         use crate::compose::Origin;
@@ -498,7 +697,7 @@ mod tests {
     fn run(text: &str, replacement: &'static str) -> Result<Fixed, FixError> {
         let texts = [text.to_string()];
         let initial = findings(text, replacement);
-        fix_texts(&texts, &initial, FixPolicy::default(), |t| {
+        fix_texts(&texts, initial, FixPolicy::default(), |t| {
             if t[0].contains('!') {
                 return Err(FixError::Broken {
                     file: 0,
@@ -544,7 +743,7 @@ mod tests {
             let texts = [text.to_string()];
             fix_texts(
                 &texts,
-                &findings(text, "\n  - x"),
+                findings(text, "\n  - x"),
                 FixPolicy::default(),
                 |t| Ok(findings(&t[0], "\n  - x")),
             )
@@ -591,7 +790,7 @@ mod tests {
                 .collect()
         };
         let initial = make(text);
-        let fixed = fix_texts(&[text.to_string()], &initial, FixPolicy::default(), |t| {
+        let fixed = fix_texts(&[text.to_string()], initial, FixPolicy::default(), |t| {
             Ok(make(&t[0]))
         })
         .unwrap();

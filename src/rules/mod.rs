@@ -330,7 +330,7 @@ pub fn run_lone_milvus_config(
     for rule in RULES {
         rule.check(&cx, &mut out);
     }
-    out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    sort_findings(&mut out);
     out
 }
 
@@ -380,8 +380,30 @@ pub fn run(file: &ComposeFile, sources: &[Source<'_>], options: &RuleOptions) ->
             ));
         }
     }
-    out.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+    sort_findings(&mut out);
     out
+}
+
+/// Sort findings by file, place and rule, keeping the order of equal ones (as a stable sort),
+/// without the stable sort's scratch copy of the findings: their order is sorted as indexes,
+/// then the findings are moved into it in place.
+pub(crate) fn sort_findings(out: &mut [Diagnostic]) {
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_unstable_by_key(|&i| {
+        let d = &out[i];
+        (d.origin.file, d.origin.span.start, d.rule, i)
+    });
+    // Position `i` receives the finding at `order[i]`; each cycle of the order is followed once.
+    for i in 0..out.len() {
+        let mut at = i;
+        while order[at] != i {
+            let from = order[at];
+            out.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
 }
 
 /// The seed rules about etcd's and MinIO's data, whose findings say which Milvus depends on

@@ -654,3 +654,42 @@ fn every_rule_is_registered_once_with_a_kebab_case_id() {
         assert!(super::by_id(m.id).is_some());
     }
 }
+
+/// Findings sorted in place come in the order a stable sort by file, place and rule gives,
+/// equal ones in the order they were found.
+#[test]
+fn findings_sort_as_a_stable_sort() {
+    use crate::compose::{FileId, Origin};
+    use crate::diagnostic::Severity;
+    use crate::source::Span;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for len in 0..60 {
+        let found: Vec<Diagnostic> = (0..len)
+            .map(|k| Diagnostic {
+                rule: ["a-rule", "b-rule", "c-rule"][next(3) as usize],
+                severity: Severity::Warning,
+                origin: Origin {
+                    file: FileId(next(2) as u32),
+                    span: Span::empty(next(4) as usize),
+                },
+                message: format!("finding {k}"),
+                label: None,
+                help: None,
+                service: None,
+                related: Vec::new(),
+                fix: None,
+            })
+            .collect();
+        let mut stable = found.clone();
+        stable.sort_by_key(|d| (d.origin.file, d.origin.span.start, d.rule));
+        let mut sorted = found;
+        super::sort_findings(&mut sorted);
+        assert_eq!(sorted, stable, "{len} findings");
+    }
+}

@@ -159,7 +159,7 @@ pub struct FlagValue {
     /// The variables the argument holding the value reads.
     pub vars: Vec<crate::compose::VarUse>,
     /// The alias or merge the argument came through.
-    pub via: Option<crate::compose::Via>,
+    pub via: Option<Box<crate::compose::Via>>,
 }
 
 impl FlagValue {
