@@ -5,8 +5,8 @@
 //! two sources (`file` and `environment`, ...).
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
-use crate::compose::{ContentDecl, Text};
 use crate::compose::sizing::Twin;
+use crate::compose::{ContentDecl, Text};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct ConflictingSettings;
@@ -191,7 +191,7 @@ fn build(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .help("keep one of the two: the Dockerfile's path or its text");
             push(out, d, &[inline, file]);
         }
-        if let Some(p) = set(&s.platform)
+        if let Some(p) = s.platform.as_deref().filter(|t| !t.value.is_empty())
             && !b.allows_platform(&p.value)
             && !super::unknowable(cx, Some(p.origin))
             && !b
