@@ -1039,7 +1039,9 @@ impl ComposeFile {
             {
                 for e in entries {
                     if let Some(name) = cx.literal(e.key) {
-                        if kind != Resource::Network && tree.is_mapping(e.value) {
+                        if matches!(kind, Resource::Secret | Resource::Config)
+                            && tree.is_mapping(e.value)
+                        {
                             model
                                 .contents
                                 .push(cx.content_decl(kind, name.clone(), e.value));
