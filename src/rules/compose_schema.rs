@@ -73,9 +73,7 @@ impl Rule for ComposeSchema {
                     d = d.related(o, label);
                 }
                 // A value written once in an anchor that several services use is reported once.
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
-                }
+                super::push_once(out, d);
             }
         }
         self.casts(cx, out);
@@ -169,7 +167,7 @@ impl ComposeSchema {
                     for (o, label) in related {
                         d = d.related(o, label);
                     }
-                    push_once(out, with_service(d, &c.path, services));
+                    super::push_once(out, with_service(d, &c.path, services));
                     continue;
                 };
                 let node = src.tree.resolve(c.node);
@@ -225,7 +223,7 @@ impl ComposeSchema {
             };
             for (node, d) in finite {
                 if !refused.contains(&node) {
-                    push_once(out, d);
+                    super::push_once(out, d);
                 }
             }
         }
@@ -299,7 +297,7 @@ impl ComposeSchema {
             for (o, label) in related {
                 d = d.related(*o, label.clone());
             }
-            push_once(out, with_service(d, &path, services));
+            super::push_once(out, with_service(d, &path, services));
             reported.push(node);
         }
         reported
@@ -319,7 +317,7 @@ impl ComposeSchema {
             if super::unknowable(cx, Some(mode.origin)) {
                 continue;
             }
-            let mut d = META
+            let d = META
                 .diagnostic(
                     mode.place(),
                     format!(
@@ -334,12 +332,7 @@ impl ComposeSchema {
                 .label("with `networks`")
                 .related(first.name.place(), "`networks` written here")
                 .help("keep one of the two: `network_mode` or `networks`");
-            for (o, label) in mode.explain() {
-                d = d.related(o, label);
-            }
-            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                out.push(d);
-            }
+            super::push_explained(out, d, &[mode]);
         }
     }
 
@@ -370,7 +363,7 @@ impl ComposeSchema {
                 } else {
                     "no `target`"
                 };
-                let mut d = META
+                let d = META
                     .diagnostic(
                         at.place(),
                         format!(
@@ -391,12 +384,7 @@ impl ComposeSchema {
                         "give the entry the path in the container to copy the files to \
                          (`target: /app`), or use the action `rebuild` or `restart`",
                     );
-                for (o, label) in at.explain() {
-                    d = d.related(o, label);
-                }
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
-                }
+                super::push_explained(out, d, &[at]);
             }
         }
     }
@@ -413,7 +401,7 @@ impl ComposeSchema {
                 if super::unknowable(cx, Some(t.origin)) {
                     continue;
                 }
-                let mut d = META
+                let d = META
                     .diagnostic(
                         t.place(),
                         format!(
@@ -428,12 +416,7 @@ impl ComposeSchema {
                     .service(service)
                     .label("not `name=value`")
                     .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
-                for (o, label) in t.explain() {
-                    d = d.related(o, label);
-                }
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
-                }
+                super::push_explained(out, d, &[t]);
             }
         }
     }
@@ -454,7 +437,7 @@ impl ComposeSchema {
             {
                 continue;
             }
-            let mut d = META
+            let d = META
                 .diagnostic(
                     first.place(),
                     format!(
@@ -471,12 +454,7 @@ impl ComposeSchema {
                 .help(
                     "start the list with `CMD` (run the words) or `CMD-SHELL` (run a shell line)",
                 );
-            for (o, label) in first.explain() {
-                d = d.related(o, label);
-            }
-            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                out.push(d);
-            }
+            super::push_explained(out, d, &[first]);
         }
     }
 
@@ -504,7 +482,7 @@ impl ComposeSchema {
                 } else {
                     " once its variables are read"
                 };
-                let mut d = META
+                let d = META
                     .diagnostic(
                         t.place(),
                         format!(
@@ -517,12 +495,7 @@ impl ComposeSchema {
                     .service(service)
                     .label("negative")
                     .help("write the number of containers: 0 or more");
-                for (o, label) in t.explain() {
-                    d = d.related(o, label);
-                }
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
-                }
+                super::push_explained(out, d, &[t]);
             }
         }
     }
@@ -1297,14 +1270,6 @@ struct Read {
     /// Where a finding about it goes, and the places that explain it.
     place: Origin,
     related: Vec<(Origin, String)>,
-}
-
-/// A finding, unless one of the rule is already at its place (a value written once in an
-/// anchor that several services use is reported once).
-fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
-    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-        out.push(d);
-    }
 }
 
 /// A finding about the value at `path` (`services.etcd.cpus`), with the service it is of: the

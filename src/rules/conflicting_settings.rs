@@ -67,9 +67,7 @@ impl Rule for ConflictingSettings {
                 for (o, label) in own.explain().into_iter().chain(more) {
                     d = d.related(o, label);
                 }
-                if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                    out.push(d);
-                }
+                super::push_once(out, d);
             }
         }
         // A device request names its devices by number or by id, not both (compose-go's
@@ -154,17 +152,6 @@ fn set(t: &Option<Text>) -> Option<&Text> {
     t.as_ref().filter(|t| !t.value.is_empty())
 }
 
-fn push(out: &mut Vec<Diagnostic>, mut d: Diagnostic, explained: &[&Text]) {
-    for t in explained {
-        for (o, label) in t.explain() {
-            d = d.related(o, label);
-        }
-    }
-    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-        out.push(d);
-    }
-}
-
 /// The two ways of giving a build its Dockerfile written together, and a `platform` the build
 /// is not made for (compose-go `checkConsistency`).
 fn build(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -189,7 +176,7 @@ fn build(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .label("with `dockerfile`")
                 .related(file.place(), "`dockerfile` set here")
                 .help("keep one of the two: the Dockerfile's path or its text");
-            push(out, d, &[inline, file]);
+            super::push_explained(out, d, &[inline, file]);
         }
         if let Some(p) = s.platform.as_deref().filter(|t| !t.value.is_empty())
             && !b.allows_platform(&p.value)
@@ -227,7 +214,7 @@ fn build(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             let mut explained = vec![p];
             explained.extend(b.platforms.iter());
-            push(out, d, &explained);
+            super::push_explained(out, d, &explained);
         }
     }
 }

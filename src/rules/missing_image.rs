@@ -83,9 +83,7 @@ impl Rule for MissingImage {
                 .help("give the service an `image:` (or a `build:` context)");
             // An empty image written once in an anchor that several services use is reported
             // once.
-            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                out.push(d);
-            }
+            super::push_once(out, d);
         }
     }
 }

@@ -57,7 +57,7 @@ mod woodpecker_minio_too_old;
 mod yaml_duplicate_key;
 
 pub use crate::compose::Source;
-use crate::compose::{ComposeFile, FileId, Origin, Service, Storage};
+use crate::compose::{ComposeFile, FileId, Origin, Service, Storage, Text};
 use crate::diagnostic::{Diagnostic, Fix, Related, Severity};
 use crate::fix::compose_edit::{self, NewSource};
 use crate::stack::etcd::Etcd;
@@ -718,3 +718,22 @@ pub(crate) fn storage_problem(storage: &Storage<'_>) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// Adds a finding unless one of its rule is already at its place (a value written once in an
+/// anchor that several services use is reported once).
+pub(crate) fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+        out.push(d);
+    }
+}
+
+/// [`push_once`], with the places that explain each value (the variable's line, the use it
+/// was read at) as related places.
+pub(crate) fn push_explained(out: &mut Vec<Diagnostic>, mut d: Diagnostic, explained: &[&Text]) {
+    for t in explained {
+        for (o, label) in t.explain() {
+            d = d.related(o, label);
+        }
+    }
+    push_once(out, d);
+}

@@ -28,9 +28,7 @@ impl Rule for UndefinedReference {
         let mut found: Vec<Diagnostic> = Vec::new();
         self.each(cx, &mut found);
         for d in found {
-            if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
-                out.push(d);
-            }
+            super::push_once(out, d);
         }
     }
 }
