@@ -929,16 +929,10 @@ impl Loader<'_> {
         depth: usize,
         stack: &mut Vec<PathBuf>,
     ) {
-        // The services of the including project and of each project included so far, with
-        // the include that brought them.
-        let mut defined: Vec<(String, Option<Origin>)> = model
-            .services
-            .iter()
-            .map(|s| (s.name.value.clone(), None))
-            .collect();
-        // By including file: its top-level declarations and those of each project it has
-        // included so far (Compose imports an included project's into the file that includes
-        // it, and compares them there only).
+        // By including file: its services and top-level declarations and those of each
+        // project it has included so far (Compose imports an included project's into the file
+        // that includes it, and compares them there only: a service an earlier `-f` file
+        // defines is no conflict).
         let mut declared: HashMap<FileId, Vec<Declaration>> = HashMap::new();
         let includes = std::mem::take(&mut model.includes);
         for inc in includes {
@@ -1012,22 +1006,13 @@ impl Loader<'_> {
                 let mut list = declared.remove(&here).unwrap_or_else(|| {
                     let mut own = Vec::new();
                     for r in model.roots.iter().filter(|r| r.file == here) {
-                        self.declarations(r.file, r.node, &r.env, &mut own);
+                        self.declarations(r.file, r.node, &r.env, false, &mut own);
                     }
                     own
                 });
-                self.resource_conflicts(model, &included, &mut list);
+                let at = inc.paths.first().map_or(inc.origin, Text::place);
+                self.resource_conflicts(model, &included, &mut list, at);
                 declared.insert(here, list);
-                for s in &included.services {
-                    if defined.iter().any(|(n, _)| *n == s.name.value) {
-                        model.problems.push(Problem::IncludeConflict {
-                            service: s.name.value.clone(),
-                            at: inc.paths.first().map_or(inc.origin, Text::place),
-                        });
-                    } else {
-                        defined.push((s.name.value.clone(), Some(inc.origin)));
-                    }
-                }
                 // Docker Compose refuses the project; keep the including project's service.
                 included
                     .services
@@ -1038,10 +1023,18 @@ impl Loader<'_> {
         }
     }
 
-    /// The top-level volumes, networks, secrets and configs a document declares.
-    fn declarations(&self, file: FileId, root: NodeId, env: &Env, out: &mut Vec<Declaration>) {
+    /// The services and top-level volumes, networks, secrets and configs a document declares
+    /// (`imported`: an included project's).
+    fn declarations(
+        &self,
+        file: FileId,
+        root: NodeId,
+        env: &Env,
+        imported: bool,
+        out: &mut Vec<Declaration>,
+    ) {
         let tree = &self.project.files[file.0 as usize].tree;
-        for key in ["volumes", "networks", "secrets", "configs"] {
+        for key in ["services", "volumes", "networks", "secrets", "configs"] {
             let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
                 continue;
             };
@@ -1054,30 +1047,41 @@ impl Loader<'_> {
                         key_node: e.key,
                         value: e.value,
                         env: env.clone(),
+                        imported,
                     });
                 }
             }
         }
     }
 
-    /// Report each declaration of `included` that one before it declares otherwise
-    /// (compose-go v2.9.1 `importResource`: the two must be equal once interpolated), and add
-    /// its declarations to `declared`.
+    /// Report each service and declaration of `included` that one before it defines
+    /// otherwise (compose-go v2.9.1 `importResource`: the two must be equal once
+    /// interpolated), and add its own to `declared`. A service is reported at `include` (the
+    /// include's first path).
     fn resource_conflicts(
         &self,
         model: &mut ComposeFile,
         included: &ComposeFile,
         declared: &mut Vec<Declaration>,
+        include: Origin,
     ) {
         let mut mine = Vec::new();
         for r in &included.roots {
-            self.declarations(r.file, r.node, &r.env, &mut mine);
+            self.declarations(r.file, r.node, &r.env, true, &mut mine);
         }
         for d in mine {
             let other = declared
                 .iter()
                 .find(|o| o.key == d.key && o.name == d.name && o.file != d.file);
             match other {
+                Some(o) if d.key == "services" => {
+                    if !self.same_declaration(o, &d) {
+                        model.problems.push(Problem::IncludeConflict {
+                            service: d.name.clone(),
+                            at: include,
+                        });
+                    }
+                }
                 Some(o) => {
                     if !self.same_declaration(o, &d) {
                         let place = |x: &Declaration| Origin {
@@ -1144,6 +1148,14 @@ impl Loader<'_> {
             let (vx, vy) = (value(ta, a, x), value(tb, b, y));
             vx.is_some() && vx == vy
         };
+        if a.key == "services"
+            && (!a.imported && !canonical(&ta.tree, a.value)
+                || !b.imported && !canonical(&tb.tree, b.value))
+        {
+            // Compose compares the including file's service as written with the included
+            // one in its canonical form: where the two forms differ, the two differ.
+            return false;
+        }
         eq(a.value, b.value, None, &ta.tree, &tb.tree, &scalar)
     }
 
@@ -1476,6 +1488,39 @@ struct Declaration {
     key_node: NodeId,
     value: NodeId,
     env: Env,
+    /// Whether it is an included project's (compared in its canonical form).
+    imported: bool,
+}
+
+/// Whether a service as written (at `node`) is already in the canonical form compose-go
+/// v2.9.1 gives an included project's services before it compares them (`transform.Canonical`,
+/// `SetDefaultValues`, `ResolveRelativePaths`): none of the attributes these rewrite (`ports`,
+/// `build`, `depends_on`, `volumes`, ...), `networks` and `models` as mappings, `dns` and
+/// `label_file` as lists. (`extends` too: it is resolved before the comparison.)
+fn canonical(tree: &Tree, node: NodeId) -> bool {
+    const REWRITTEN: [&str; 11] = [
+        "build",
+        "configs",
+        "depends_on",
+        "develop",
+        "devices",
+        "env_file",
+        "extends",
+        "gpus",
+        "ports",
+        "secrets",
+        "volumes",
+    ];
+    let node = tree.resolve(node);
+    tree.entries(node).unwrap_or(&[]).iter().all(|e| {
+        let v = tree.resolve(e.value);
+        match tree.scalar(e.key) {
+            Some(k) if REWRITTEN.contains(&k) => tree.is_null(v),
+            Some("networks" | "models") => tree.items(v).is_none(),
+            Some("dns" | "label_file") => tree.is_null(v) || tree.scalar(v).is_none(),
+            _ => true,
+        }
+    })
 }
 
 /// An empty model standing in for one being moved.
