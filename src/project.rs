@@ -233,6 +233,7 @@ pub fn load_in(
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             empty_documents(&project.files, &mut m);
+            project_name(&project.files, &mut m);
             volumes_from(&mut m);
             dependency_cycles(&project.files, &mut m);
             crate::mounted::read_all(
@@ -285,6 +286,60 @@ fn empty_documents(files: &[LoadedFile], model: &mut ComposeFile) {
                 },
             });
         }
+    }
+}
+
+/// Report a top-level `name` that leaves the project without a name, as compose-go v2.9.1
+/// decides it (`projectName`, `NormalizeProjectName`): unless `COMPOSE_PROJECT_NAME` names the
+/// project, the last non-empty `name` of the project's files (any document) names it, once
+/// interpolated and normalised (lowercased, all but letters, digits, `-` and `_` dropped, then
+/// leading `-` and `_`). An empty result is refused when the first document of a file writes a
+/// `name` (Compose then takes no directory name instead).
+fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
+    if model
+        .env
+        .lookup("COMPOSE_PROJECT_NAME")
+        .is_some_and(|n| !n.is_empty())
+    {
+        return;
+    }
+    let mut named = false;
+    let mut last: Option<(FileId, NodeId)> = None;
+    for (i, f) in files.iter().enumerate() {
+        if f.role != Role::Entry {
+            continue;
+        }
+        for (d, doc) in f.tree.documents.iter().enumerate() {
+            let Some(node) = doc.root.and_then(|r| f.tree.get(r, "name")) else {
+                continue;
+            };
+            let node = f.tree.resolve(node);
+            if f.tree.is_null(node) || f.tree.scalar(node).is_none_or(str::is_empty) {
+                continue;
+            }
+            named |= d == 0;
+            last = Some((FileId(i as u32), node));
+        }
+    }
+    let Some((file, node)) = last else { return };
+    if !named {
+        return;
+    }
+    let f = &files[file.0 as usize];
+    let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+        return;
+    };
+    let normalised: String = name
+        .value
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+        .collect();
+    if normalised.trim_start_matches(['-', '_']).is_empty() {
+        model.problems.push(Problem::EmptyProjectName {
+            written: f.tree.scalar(node).unwrap_or_default().to_string(),
+            at: name.place(),
+        });
     }
 }
 

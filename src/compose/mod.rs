@@ -865,6 +865,14 @@ pub enum Problem {
         /// The other declaration's name.
         first: Origin,
     },
+    /// The top-level `name` that names the project (the last one written, no `-p` or
+    /// `COMPOSE_PROJECT_NAME` given) is empty once interpolated and normalised (`___`,
+    /// `${UNSET}`): Compose refuses the project ("project name must not be empty").
+    EmptyProjectName {
+        /// The name as written.
+        written: String,
+        at: Origin,
+    },
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
