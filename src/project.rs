@@ -1218,12 +1218,14 @@ impl Loader<'_> {
     fn extends(&mut self, model: &mut ComposeFile, env: &Arc<Env>, _depth: usize) {
         let mut memo: HashMap<(PathBuf, String), Service> = HashMap::new();
         let mut models: HashMap<FileId, Option<ComposeFile>> = HashMap::new();
+        let mut documents: HashMap<(FileId, usize), Option<ComposeFile>> = HashMap::new();
         for i in 0..model.services.len() {
             if model.services[i].extends.is_none() {
                 continue;
             }
             let service = model.services[i].clone();
-            let resolved = self.resolve_extends(service, model, env, &mut memo, &mut models);
+            let resolved =
+                self.resolve_extends(service, model, env, &mut memo, &mut models, &mut documents);
             model.services[i] = resolved;
         }
         // A cycle is reported once, not once for each service on it.
@@ -1255,11 +1257,14 @@ impl Loader<'_> {
         env: &Arc<Env>,
         memo: &mut HashMap<(PathBuf, String), Service>,
         models: &mut HashMap<FileId, Option<ComposeFile>>,
+        documents: &mut HashMap<(FileId, usize), Option<ComposeFile>>,
     ) -> Service {
         // The service, then each base in turn; `keys[i]` names `layers[i + 1]`.
         let mut layers = vec![service];
         let mut keys: Vec<(PathBuf, String)> = Vec::new();
         let mut done: Option<Service> = None;
+        // Whether the last base was found in a file `extends` names.
+        let mut other_file = false;
         while let Some(ext) = layers.last().and_then(|s| s.extends.clone()) {
             let here = self.path_of(ext.origin);
             let file = ext
@@ -1289,7 +1294,10 @@ impl Loader<'_> {
                 break;
             }
             let base = match &file {
-                None => {
+                // In a file `extends` reads, the whole file's services; in a file of the
+                // project, those of the document that names the base only (not another
+                // document's, another `-f` file's or an included project's).
+                None if other_file => {
                     let own = self.file_model(ext.origin.file, env, models);
                     own.and_then(|m| {
                         m.services
@@ -1297,14 +1305,15 @@ impl Loader<'_> {
                             .find(|s| s.name.value == ext.service.value)
                             .cloned()
                     })
-                    .or_else(|| {
-                        model
-                            .services
+                }
+                None => self
+                    .document_model(ext.origin, env, documents)
+                    .and_then(|m| {
+                        m.services
                             .iter()
                             .find(|s| s.name.value == ext.service.value)
                             .cloned()
-                    })
-                }
+                    }),
                 Some(path) => match self.compose_file(path, Role::Referenced) {
                     Ok(Some(id)) => {
                         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -1334,6 +1343,7 @@ impl Loader<'_> {
                 });
                 break;
             };
+            other_file |= file.is_some();
             keys.push(key);
             layers.push(base);
         }
@@ -1360,6 +1370,29 @@ impl Loader<'_> {
             }
         }
         acc
+    }
+
+    /// The model of the document of a Compose file that holds `at`.
+    fn document_model<'m>(
+        &self,
+        at: Origin,
+        env: &Arc<Env>,
+        documents: &'m mut HashMap<(FileId, usize), Option<ComposeFile>>,
+    ) -> Option<&'m ComposeFile> {
+        let f = &self.project.files[at.file.0 as usize];
+        let (i, root) = f.tree.documents.iter().enumerate().find_map(|(i, d)| {
+            let r = d.root.filter(|&r| f.tree.is_mapping(r))?;
+            let span = f.tree.span(r);
+            (span.start <= at.span.start && at.span.end <= span.end).then_some((i, r))
+        })?;
+        documents
+            .entry((at.file, i))
+            .or_insert_with(|| {
+                Some(ComposeFile::read_document(
+                    &f.tree, &f.text, at.file, root, env,
+                ))
+            })
+            .as_ref()
     }
 
     /// The model of one Compose file, read once.
