@@ -873,6 +873,18 @@ pub enum Problem {
         written: String,
         at: Origin,
     },
+    /// A top-level volume, network, secret or config whose `name` is not the (old)
+    /// `external.name` beside it, once interpolated: Compose refuses the file ("volumes.v:
+    /// name and external.name conflict; only use name").
+    ExternalNameConflict {
+        /// The top-level key: `volumes`, `networks`, `secrets` or `configs`.
+        key: &'static str,
+        name: String,
+        /// The `name` key inside `external`.
+        at: Origin,
+        /// The resource's own `name` key.
+        own: Origin,
+    },
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
@@ -892,6 +904,45 @@ pub enum Problem {
         /// Where in `line` splitting failed.
         offset: usize,
     },
+}
+
+/// Report each top-level volume, network, secret or config of the document at `root` that
+/// writes both `name` and `external: {name: ...}` with two values (a null one is a value of
+/// its own), as compose-go v2.9.1 `transformMaybeExternal` refuses them; equal ones are
+/// accepted, the resource named so.
+fn external_names(cx: &Cx<'_>, root: NodeId, problems: &mut Vec<Problem>) {
+    let tree = cx.tree;
+    let named = |node: NodeId| {
+        tree.entries(tree.resolve(node))
+            .and_then(|a| a.iter().find(|a| tree.scalar(a.key) == Some("name")))
+    };
+    for key in ["volumes", "networks", "secrets", "configs"] {
+        let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
+            continue;
+        };
+        for e in entries {
+            let (Some(own), Some(old)) = (
+                named(e.value),
+                tree.get(e.value, "external").and_then(named),
+            ) else {
+                continue;
+            };
+            let value = |n: NodeId| cx.text(n).map(|t| t.value);
+            if value(own.value) == value(old.value) {
+                continue;
+            }
+            let at = |n: NodeId| Origin {
+                file: cx.file,
+                span: tree.span(n),
+            };
+            problems.push(Problem::ExternalNameConflict {
+                key,
+                name: tree.scalar(e.key).unwrap_or_default().to_string(),
+                at: at(old.key),
+                own: at(own.key),
+            });
+        }
+    }
 }
 
 /// The root mapping of a document merged into a model.
@@ -1060,6 +1111,9 @@ impl ComposeFile {
             }
         }
         model.shared_networks = network::shared_networks(&cx, root);
+        let mut found = Vec::new();
+        external_names(&cx, root, &mut found);
+        cx.problems.borrow_mut().extend(found);
         // Compose interpolates every value of the file, not only those the model reads: a
         // malformed or required-and-missing reference anywhere stops it.
         cx.interpolate_everything(root);
