@@ -1060,7 +1060,11 @@ impl Loader<'_> {
                 let here = inc.origin.file;
                 let mut list = declared.remove(&here).unwrap_or_else(|| {
                     let mut own = Vec::new();
-                    for r in model.roots.iter().filter(|r| r.file == here) {
+                    for r in model
+                        .roots
+                        .iter()
+                        .filter(|r| r.file == here && r.in_project())
+                    {
                         self.declarations(r.file, r.node, &r.env, false, &mut own);
                     }
                     own
@@ -1121,7 +1125,7 @@ impl Loader<'_> {
         include: Origin,
     ) {
         let mut mine = Vec::new();
-        for r in &included.roots {
+        for r in included.roots.iter().filter(|r| r.in_project()) {
             self.declarations(r.file, r.node, &r.env, true, &mut mine);
         }
         for d in mine {
@@ -1318,6 +1322,7 @@ impl Loader<'_> {
                     Ok(Some(id)) => {
                         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
                         self.dirs.entry(id).or_insert(own);
+                        self.extended_roots(model, id, &ext.service.value, env);
                         self.file_model(id, env, models).and_then(|m| {
                             m.services
                                 .iter()
@@ -1370,6 +1375,35 @@ impl Loader<'_> {
             }
         }
         acc
+    }
+
+    /// Keep the documents of `file`, read for `extends`, among the model's roots (once), with
+    /// `service` among the services extended from it; not when the file is one of the
+    /// project's.
+    fn extended_roots(&self, model: &mut ComposeFile, file: FileId, service: &str, env: &Arc<Env>) {
+        let mut known = false;
+        for r in model.roots.iter_mut().filter(|r| r.file == file) {
+            known = true;
+            if let Some(names) = &mut r.extended
+                && !names.iter().any(|n| n == service)
+            {
+                names.push(service.to_string());
+            }
+        }
+        if known {
+            return;
+        }
+        let tree = &self.project.files[file.0 as usize].tree;
+        for d in &tree.documents {
+            if let Some(node) = d.root.filter(|&r| tree.is_mapping(r)) {
+                model.roots.push(crate::compose::Root {
+                    file,
+                    node,
+                    env: env.clone(),
+                    extended: Some(vec![service.to_string()]),
+                });
+            }
+        }
     }
 
     /// The model of the document of a Compose file that holds `at`.

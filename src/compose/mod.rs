@@ -953,6 +953,18 @@ pub struct Root {
     /// The variables its values are interpolated with: those of the project that holds the
     /// file (an included file's own, not the including project's).
     pub env: Arc<Env>,
+    /// For a document of a file read only for `extends` (`file:`), not part of the project:
+    /// the services extended from it. Compose interpolates the whole file (and refuses a value
+    /// that does not cast there) but validates only those services, merged into the services
+    /// extending them.
+    pub extended: Option<Vec<String>>,
+}
+
+impl Root {
+    /// Whether the document is one of the project's (not read only for `extends`).
+    pub fn in_project(&self) -> bool {
+        self.extended.is_none()
+    }
 }
 
 /// One Compose document.
@@ -1039,6 +1051,7 @@ impl ComposeFile {
                 file,
                 node: root,
                 env: env.clone(),
+                extended: None,
             }],
             env: env.clone(),
             declared: Vec::new(),
