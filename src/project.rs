@@ -771,7 +771,7 @@ impl Loader<'_> {
         let empty = self.empty(&ids);
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
-        for id in ids {
+        for &id in &ids {
             if let Some(m) = self.model_of(id, &env) {
                 model = Some(match model {
                     Some(base) => merge(base, m),
@@ -795,6 +795,7 @@ impl Loader<'_> {
             return Some(m);
         }
         let mut model = model?;
+        self.merged_external_names(&ids, &env, &mut model);
         self.includes(&mut model, &env, depth, stack);
         self.extends(&mut model, &env, depth);
         self.env_files(&mut model, &env);
@@ -972,6 +973,66 @@ impl Loader<'_> {
         match self.dirs.get(&origin.file) {
             Some(dir) => in_dir(dir, rel),
             None => beside(&self.path_of(origin), rel),
+        }
+    }
+
+    /// Report each old `external: {name: ...}` of a document whose resource the documents
+    /// before it (of this file or an earlier one of `ids`) have named otherwise. compose-go
+    /// v2.9.1 merges each document into the files before it, then `transformMaybeExternal`
+    /// compares the merged `name` (written, or taken from an earlier `external.name`) with the
+    /// `external.name`. A document that writes both is reported as it is read.
+    fn merged_external_names(&self, ids: &[FileId], env: &Env, model: &mut ComposeFile) {
+        // (key, resource) -> its name so far, and where it is written.
+        let mut names: HashMap<(&'static str, String), (Option<String>, Origin)> = HashMap::new();
+        for &id in ids {
+            let f = &self.project.files[id.0 as usize];
+            let tree = &f.tree;
+            let named = |node: NodeId| {
+                tree.entries(tree.resolve(node))
+                    .and_then(|a| a.iter().find(|a| tree.scalar(a.key) == Some("name")))
+            };
+            let value = |n: NodeId| Text::read(tree, &f.text, id, n, env).map(|t| t.value);
+            let at = |n: NodeId| Origin {
+                file: id,
+                span: tree.span(n),
+            };
+            for doc in &tree.documents {
+                let Some(root) = doc.root.filter(|&r| tree.is_mapping(r)) else {
+                    continue;
+                };
+                for key in ["volumes", "networks", "secrets", "configs"] {
+                    let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
+                        continue;
+                    };
+                    for e in entries {
+                        let Some(name) = tree.scalar(e.key) else {
+                            continue;
+                        };
+                        let slot = (key, name.to_string());
+                        let old = tree.get(e.value, "external").and_then(named);
+                        match (named(e.value), old) {
+                            (Some(own), _) => {
+                                names.insert(slot, (value(own.value), at(own.key)));
+                            }
+                            (None, Some(old)) => match names.get(&slot) {
+                                Some((before, first)) if *before != value(old.value) => {
+                                    model.problems.push(Problem::ExternalNameConflict {
+                                        key,
+                                        name: name.to_string(),
+                                        at: at(old.key),
+                                        own: *first,
+                                    });
+                                }
+                                Some(_) => {}
+                                None => {
+                                    names.insert(slot, (value(old.value), at(old.key)));
+                                }
+                            },
+                            (None, None) => {}
+                        }
+                    }
+                }
+            }
         }
     }
 
