@@ -772,7 +772,12 @@ impl Loader<'_> {
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
         for &id in &ids {
-            if let Some(m) = self.model_of(id, &env) {
+            if let Some(mut m) = self.model_of(id, &env) {
+                // Compose imports a file's includes into that file before it merges the file
+                // onto the ones before it: an included service overrides an earlier file's.
+                if !empty {
+                    self.includes(&mut m, &env, depth, stack);
+                }
                 model = Some(match model {
                     Some(base) => merge(base, m),
                     None => m,
@@ -796,7 +801,6 @@ impl Loader<'_> {
         }
         let mut model = model?;
         self.merged_external_names(&ids, &env, &mut model);
-        self.includes(&mut model, &env, depth, stack);
         self.extends(&mut model, &env, depth);
         self.env_files(&mut model, &env);
         Some(model)
