@@ -772,12 +772,26 @@ impl Loader<'_> {
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
         for &id in &ids {
-            if let Some(mut m) = self.model_of(id, &env) {
-                // Compose imports a file's includes into that file before it merges the file
-                // onto the ones before it: an included service overrides an earlier file's.
+            // Compose imports a document's includes into that document before it merges it
+            // onto the documents and files before it: an included service overrides an
+            // earlier one's, and is compared with that document's only.
+            let f = &self.project.files[id.0 as usize];
+            let roots: Vec<NodeId> = f
+                .tree
+                .documents
+                .iter()
+                .filter_map(|d| d.root.filter(|&r| f.tree.is_mapping(r)))
+                .collect();
+            let mut documents = Vec::with_capacity(roots.len());
+            for root in roots {
+                let f = &self.project.files[id.0 as usize];
+                let mut m = ComposeFile::read_document(&f.tree, &f.text, id, root, &env);
                 if !empty {
                     self.includes(&mut m, &env, depth, stack);
                 }
+                documents.push(m);
+            }
+            if let Some(m) = merge_all(documents) {
                 model = Some(match model {
                     Some(base) => merge(base, m),
                     None => m,
@@ -1049,7 +1063,7 @@ impl Loader<'_> {
         depth: usize,
         stack: &mut Vec<PathBuf>,
     ) {
-        // By including file: its services and top-level declarations and those of each
+        // By including file (of this document): its services and top-level declarations and those of each
         // project it has included so far (Compose imports an included project's into the file
         // that includes it, and compares them there only: a service an earlier `-f` file
         // defines is no conflict).
