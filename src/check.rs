@@ -8,8 +8,8 @@ use crate::discover::{self, FileKind, Unit};
 use crate::fix::{self, FixError, FixPolicy};
 use crate::project::{self, Disk, LoadError, LoadOptions, Overlay, Project, Role};
 use crate::rules::{self, DocumentContext, RuleOptions, Source};
-use crate::source::{LineIndex, Position};
-use crate::yaml::{self, Limits};
+use crate::source::{LineIndex, Position, Span};
+use crate::yaml::{self, Limits, NodeId};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -734,12 +734,23 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
         }
         for doc in &f.tree.documents {
             let Some(root) = doc.root else { continue };
-            diagnostics.extend(rules::run_document(&DocumentContext {
+            let mut found = rules::run_document(&DocumentContext {
                 source: sources[i],
                 file: FileId(i as u32),
                 root,
                 options: &options.rules,
-            }));
+            });
+            if let Some(services) = extended_only(project, FileId(i as u32), root) {
+                // Compose does not validate a file it reads only for `extends`, but the
+                // services extended from it, merged into the services extending them.
+                found.retain(|d| {
+                    d.rule != "compose-schema"
+                        || services
+                            .iter()
+                            .any(|s| s.start <= d.origin.span.start && d.origin.span.end <= s.end)
+                });
+            }
+            diagnostics.extend(found);
         }
     }
     if let Some(model) = &project.model {
@@ -750,6 +761,33 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
     crate::project::relate_env_files(project, &mut diagnostics);
     crate::suppress::apply(project, &options.settings, &mut diagnostics);
     diagnostics
+}
+
+/// For a document of a file the project reads only for `extends`, where the services
+/// extended from it are written (their names and definitions); `None` for the project's own.
+fn extended_only(project: &Project, file: FileId, root: NodeId) -> Option<Vec<Span>> {
+    let model = project.model.as_ref()?;
+    let r = model
+        .roots
+        .iter()
+        .find(|r| r.file == file && r.node == root)?;
+    let names = r.extended.as_ref()?;
+    let tree = &project.files.get(file.0 as usize)?.tree;
+    let services = tree.get(root, "services").and_then(|n| tree.entries(n));
+    Some(
+        services
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| {
+                tree.scalar(e.key)
+                    .is_some_and(|k| names.iter().any(|n| n == k))
+            })
+            .map(|e| {
+                let (k, v) = (tree.span(e.key), tree.span(tree.resolve(e.value)));
+                Span::new(k.start, k.end.max(v.end))
+            })
+            .collect(),
+    )
 }
 
 /// One report a file: every entry file, and the other files a finding, its related places or

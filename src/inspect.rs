@@ -547,6 +547,14 @@ fn problem_message(p: &Problem) -> (String, Origin) {
             format!("service `{service}` is defined by an included project too"),
             *at,
         ),
+        Problem::EmptyProjectName { written, at } => (
+            format!("the project name `{written}` is empty once normalised"),
+            *at,
+        ),
+        Problem::ExternalNameConflict { key, name, at, .. } => (
+            format!("{key}.{name}: name and external.name conflict"),
+            *at,
+        ),
         Problem::EmptyFile { at } => ("empty compose file".to_string(), *at),
         Problem::EmptyDocument { at } => ("top-level object must be a mapping".to_string(), *at),
         Problem::InvalidCommand { key, line, at, .. } => (

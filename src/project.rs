@@ -233,6 +233,7 @@ pub fn load_in(
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             empty_documents(&project.files, &mut m);
+            project_name(&project.files, &mut m);
             volumes_from(&mut m);
             dependency_cycles(&project.files, &mut m);
             crate::mounted::read_all(
@@ -285,6 +286,60 @@ fn empty_documents(files: &[LoadedFile], model: &mut ComposeFile) {
                 },
             });
         }
+    }
+}
+
+/// Report a top-level `name` that leaves the project without a name, as compose-go v2.9.1
+/// decides it (`projectName`, `NormalizeProjectName`): unless `COMPOSE_PROJECT_NAME` names the
+/// project, the last non-empty `name` of the project's files (any document) names it, once
+/// interpolated and normalised (lowercased, all but letters, digits, `-` and `_` dropped, then
+/// leading `-` and `_`). An empty result is refused when the first document of a file writes a
+/// `name` (Compose then takes no directory name instead).
+fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
+    if model
+        .env
+        .lookup("COMPOSE_PROJECT_NAME")
+        .is_some_and(|n| !n.is_empty())
+    {
+        return;
+    }
+    let mut named = false;
+    let mut last: Option<(FileId, NodeId)> = None;
+    for (i, f) in files.iter().enumerate() {
+        if f.role != Role::Entry {
+            continue;
+        }
+        for (d, doc) in f.tree.documents.iter().enumerate() {
+            let Some(node) = doc.root.and_then(|r| f.tree.get(r, "name")) else {
+                continue;
+            };
+            let node = f.tree.resolve(node);
+            if f.tree.is_null(node) || f.tree.scalar(node).is_none_or(str::is_empty) {
+                continue;
+            }
+            named |= d == 0;
+            last = Some((FileId(i as u32), node));
+        }
+    }
+    let Some((file, node)) = last else { return };
+    if !named {
+        return;
+    }
+    let f = &files[file.0 as usize];
+    let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+        return;
+    };
+    let normalised: String = name
+        .value
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+        .collect();
+    if normalised.trim_start_matches(['-', '_']).is_empty() {
+        model.problems.push(Problem::EmptyProjectName {
+            written: f.tree.scalar(node).unwrap_or_default().to_string(),
+            at: name.place(),
+        });
     }
 }
 
@@ -716,8 +771,27 @@ impl Loader<'_> {
         let empty = self.empty(&ids);
         let first = ids[0];
         let mut model: Option<ComposeFile> = None;
-        for id in ids {
-            if let Some(m) = self.model_of(id, &env) {
+        for &id in &ids {
+            // Compose imports a document's includes into that document before it merges it
+            // onto the documents and files before it: an included service overrides an
+            // earlier one's, and is compared with that document's only.
+            let f = &self.project.files[id.0 as usize];
+            let roots: Vec<NodeId> = f
+                .tree
+                .documents
+                .iter()
+                .filter_map(|d| d.root.filter(|&r| f.tree.is_mapping(r)))
+                .collect();
+            let mut documents = Vec::with_capacity(roots.len());
+            for root in roots {
+                let f = &self.project.files[id.0 as usize];
+                let mut m = ComposeFile::read_document(&f.tree, &f.text, id, root, &env);
+                if !empty {
+                    self.includes(&mut m, &env, depth, stack);
+                }
+                documents.push(m);
+            }
+            if let Some(m) = merge_all(documents) {
                 model = Some(match model {
                     Some(base) => merge(base, m),
                     None => m,
@@ -740,7 +814,7 @@ impl Loader<'_> {
             return Some(m);
         }
         let mut model = model?;
-        self.includes(&mut model, &env, depth, stack);
+        self.merged_external_names(&ids, &env, &mut model);
         self.extends(&mut model, &env, depth);
         self.env_files(&mut model, &env);
         Some(model)
@@ -920,6 +994,66 @@ impl Loader<'_> {
         }
     }
 
+    /// Report each old `external: {name: ...}` of a document whose resource the documents
+    /// before it (of this file or an earlier one of `ids`) have named otherwise. compose-go
+    /// v2.9.1 merges each document into the files before it, then `transformMaybeExternal`
+    /// compares the merged `name` (written, or taken from an earlier `external.name`) with the
+    /// `external.name`. A document that writes both is reported as it is read.
+    fn merged_external_names(&self, ids: &[FileId], env: &Env, model: &mut ComposeFile) {
+        // (key, resource) -> its name so far, and where it is written.
+        let mut names: HashMap<(&'static str, String), (Option<String>, Origin)> = HashMap::new();
+        for &id in ids {
+            let f = &self.project.files[id.0 as usize];
+            let tree = &f.tree;
+            let named = |node: NodeId| {
+                tree.entries(tree.resolve(node))
+                    .and_then(|a| a.iter().find(|a| tree.scalar(a.key) == Some("name")))
+            };
+            let value = |n: NodeId| Text::read(tree, &f.text, id, n, env).map(|t| t.value);
+            let at = |n: NodeId| Origin {
+                file: id,
+                span: tree.span(n),
+            };
+            for doc in &tree.documents {
+                let Some(root) = doc.root.filter(|&r| tree.is_mapping(r)) else {
+                    continue;
+                };
+                for key in ["volumes", "networks", "secrets", "configs"] {
+                    let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
+                        continue;
+                    };
+                    for e in entries {
+                        let Some(name) = tree.scalar(e.key) else {
+                            continue;
+                        };
+                        let slot = (key, name.to_string());
+                        let old = tree.get(e.value, "external").and_then(named);
+                        match (named(e.value), old) {
+                            (Some(own), _) => {
+                                names.insert(slot, (value(own.value), at(own.key)));
+                            }
+                            (None, Some(old)) => match names.get(&slot) {
+                                Some((before, first)) if *before != value(old.value) => {
+                                    model.problems.push(Problem::ExternalNameConflict {
+                                        key,
+                                        name: name.to_string(),
+                                        at: at(old.key),
+                                        own: *first,
+                                    });
+                                }
+                                Some(_) => {}
+                                None => {
+                                    names.insert(slot, (value(old.value), at(old.key)));
+                                }
+                            },
+                            (None, None) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Resolve `include`: each included project is loaded with its own variables and merged
     /// under this one.
     fn includes(
@@ -929,16 +1063,10 @@ impl Loader<'_> {
         depth: usize,
         stack: &mut Vec<PathBuf>,
     ) {
-        // The services of the including project and of each project included so far, with
-        // the include that brought them.
-        let mut defined: Vec<(String, Option<Origin>)> = model
-            .services
-            .iter()
-            .map(|s| (s.name.value.clone(), None))
-            .collect();
-        // By including file: its top-level declarations and those of each project it has
-        // included so far (Compose imports an included project's into the file that includes
-        // it, and compares them there only).
+        // By including file (of this document): its services and top-level declarations and those of each
+        // project it has included so far (Compose imports an included project's into the file
+        // that includes it, and compares them there only: a service an earlier `-f` file
+        // defines is no conflict).
         let mut declared: HashMap<FileId, Vec<Declaration>> = HashMap::new();
         let includes = std::mem::take(&mut model.includes);
         for inc in includes {
@@ -1011,23 +1139,18 @@ impl Loader<'_> {
                 let here = inc.origin.file;
                 let mut list = declared.remove(&here).unwrap_or_else(|| {
                     let mut own = Vec::new();
-                    for r in model.roots.iter().filter(|r| r.file == here) {
-                        self.declarations(r.file, r.node, &r.env, &mut own);
+                    for r in model
+                        .roots
+                        .iter()
+                        .filter(|r| r.file == here && r.in_project())
+                    {
+                        self.declarations(r.file, r.node, &r.env, false, &mut own);
                     }
                     own
                 });
-                self.resource_conflicts(model, &included, &mut list);
+                let at = inc.paths.first().map_or(inc.origin, Text::place);
+                self.resource_conflicts(model, &included, &mut list, at);
                 declared.insert(here, list);
-                for s in &included.services {
-                    if defined.iter().any(|(n, _)| *n == s.name.value) {
-                        model.problems.push(Problem::IncludeConflict {
-                            service: s.name.value.clone(),
-                            at: inc.paths.first().map_or(inc.origin, Text::place),
-                        });
-                    } else {
-                        defined.push((s.name.value.clone(), Some(inc.origin)));
-                    }
-                }
                 // Docker Compose refuses the project; keep the including project's service.
                 included
                     .services
@@ -1038,10 +1161,18 @@ impl Loader<'_> {
         }
     }
 
-    /// The top-level volumes, networks, secrets and configs a document declares.
-    fn declarations(&self, file: FileId, root: NodeId, env: &Env, out: &mut Vec<Declaration>) {
+    /// The services and top-level volumes, networks, secrets and configs a document declares
+    /// (`imported`: an included project's).
+    fn declarations(
+        &self,
+        file: FileId,
+        root: NodeId,
+        env: &Env,
+        imported: bool,
+        out: &mut Vec<Declaration>,
+    ) {
         let tree = &self.project.files[file.0 as usize].tree;
-        for key in ["volumes", "networks", "secrets", "configs"] {
+        for key in ["services", "volumes", "networks", "secrets", "configs"] {
             let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
                 continue;
             };
@@ -1054,30 +1185,41 @@ impl Loader<'_> {
                         key_node: e.key,
                         value: e.value,
                         env: env.clone(),
+                        imported,
                     });
                 }
             }
         }
     }
 
-    /// Report each declaration of `included` that one before it declares otherwise
-    /// (compose-go v2.9.1 `importResource`: the two must be equal once interpolated), and add
-    /// its declarations to `declared`.
+    /// Report each service and declaration of `included` that one before it defines
+    /// otherwise (compose-go v2.9.1 `importResource`: the two must be equal once
+    /// interpolated), and add its own to `declared`. A service is reported at `include` (the
+    /// include's first path).
     fn resource_conflicts(
         &self,
         model: &mut ComposeFile,
         included: &ComposeFile,
         declared: &mut Vec<Declaration>,
+        include: Origin,
     ) {
         let mut mine = Vec::new();
-        for r in &included.roots {
-            self.declarations(r.file, r.node, &r.env, &mut mine);
+        for r in included.roots.iter().filter(|r| r.in_project()) {
+            self.declarations(r.file, r.node, &r.env, true, &mut mine);
         }
         for d in mine {
             let other = declared
                 .iter()
                 .find(|o| o.key == d.key && o.name == d.name && o.file != d.file);
             match other {
+                Some(o) if d.key == "services" => {
+                    if !self.same_declaration(o, &d) {
+                        model.problems.push(Problem::IncludeConflict {
+                            service: d.name.clone(),
+                            at: include,
+                        });
+                    }
+                }
                 Some(o) => {
                     if !self.same_declaration(o, &d) {
                         let place = |x: &Declaration| Origin {
@@ -1144,6 +1286,14 @@ impl Loader<'_> {
             let (vx, vy) = (value(ta, a, x), value(tb, b, y));
             vx.is_some() && vx == vy
         };
+        if a.key == "services"
+            && (!a.imported && !canonical(&ta.tree, a.value)
+                || !b.imported && !canonical(&tb.tree, b.value))
+        {
+            // Compose compares the including file's service as written with the included
+            // one in its canonical form: where the two forms differ, the two differ.
+            return false;
+        }
         eq(a.value, b.value, None, &ta.tree, &tb.tree, &scalar)
     }
 
@@ -1151,12 +1301,14 @@ impl Loader<'_> {
     fn extends(&mut self, model: &mut ComposeFile, env: &Arc<Env>, _depth: usize) {
         let mut memo: HashMap<(PathBuf, String), Service> = HashMap::new();
         let mut models: HashMap<FileId, Option<ComposeFile>> = HashMap::new();
+        let mut documents: HashMap<(FileId, usize), Option<ComposeFile>> = HashMap::new();
         for i in 0..model.services.len() {
             if model.services[i].extends.is_none() {
                 continue;
             }
             let service = model.services[i].clone();
-            let resolved = self.resolve_extends(service, model, env, &mut memo, &mut models);
+            let resolved =
+                self.resolve_extends(service, model, env, &mut memo, &mut models, &mut documents);
             model.services[i] = resolved;
         }
         // A cycle is reported once, not once for each service on it.
@@ -1188,11 +1340,14 @@ impl Loader<'_> {
         env: &Arc<Env>,
         memo: &mut HashMap<(PathBuf, String), Service>,
         models: &mut HashMap<FileId, Option<ComposeFile>>,
+        documents: &mut HashMap<(FileId, usize), Option<ComposeFile>>,
     ) -> Service {
         // The service, then each base in turn; `keys[i]` names `layers[i + 1]`.
         let mut layers = vec![service];
         let mut keys: Vec<(PathBuf, String)> = Vec::new();
         let mut done: Option<Service> = None;
+        // Whether the last base was found in a file `extends` names.
+        let mut other_file = false;
         while let Some(ext) = layers.last().and_then(|s| s.extends.clone()) {
             let here = self.path_of(ext.origin);
             let file = ext
@@ -1222,7 +1377,10 @@ impl Loader<'_> {
                 break;
             }
             let base = match &file {
-                None => {
+                // In a file `extends` reads, the whole file's services; in a file of the
+                // project, those of the document that names the base only (not another
+                // document's, another `-f` file's or an included project's).
+                None if other_file => {
                     let own = self.file_model(ext.origin.file, env, models);
                     own.and_then(|m| {
                         m.services
@@ -1230,18 +1388,20 @@ impl Loader<'_> {
                             .find(|s| s.name.value == ext.service.value)
                             .cloned()
                     })
-                    .or_else(|| {
-                        model
-                            .services
+                }
+                None => self
+                    .document_model(ext.origin, env, documents)
+                    .and_then(|m| {
+                        m.services
                             .iter()
                             .find(|s| s.name.value == ext.service.value)
                             .cloned()
-                    })
-                }
+                    }),
                 Some(path) => match self.compose_file(path, Role::Referenced) {
                     Ok(Some(id)) => {
                         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
                         self.dirs.entry(id).or_insert(own);
+                        self.extended_roots(model, id, &ext.service.value, env);
                         self.file_model(id, env, models).and_then(|m| {
                             m.services
                                 .iter()
@@ -1267,6 +1427,7 @@ impl Loader<'_> {
                 });
                 break;
             };
+            other_file |= file.is_some();
             keys.push(key);
             layers.push(base);
         }
@@ -1293,6 +1454,58 @@ impl Loader<'_> {
             }
         }
         acc
+    }
+
+    /// Keep the documents of `file`, read for `extends`, among the model's roots (once), with
+    /// `service` among the services extended from it; not when the file is one of the
+    /// project's.
+    fn extended_roots(&self, model: &mut ComposeFile, file: FileId, service: &str, env: &Arc<Env>) {
+        let mut known = false;
+        for r in model.roots.iter_mut().filter(|r| r.file == file) {
+            known = true;
+            if let Some(names) = &mut r.extended
+                && !names.iter().any(|n| n == service)
+            {
+                names.push(service.to_string());
+            }
+        }
+        if known {
+            return;
+        }
+        let tree = &self.project.files[file.0 as usize].tree;
+        for d in &tree.documents {
+            if let Some(node) = d.root.filter(|&r| tree.is_mapping(r)) {
+                model.roots.push(crate::compose::Root {
+                    file,
+                    node,
+                    env: env.clone(),
+                    extended: Some(vec![service.to_string()]),
+                });
+            }
+        }
+    }
+
+    /// The model of the document of a Compose file that holds `at`.
+    fn document_model<'m>(
+        &self,
+        at: Origin,
+        env: &Arc<Env>,
+        documents: &'m mut HashMap<(FileId, usize), Option<ComposeFile>>,
+    ) -> Option<&'m ComposeFile> {
+        let f = &self.project.files[at.file.0 as usize];
+        let (i, root) = f.tree.documents.iter().enumerate().find_map(|(i, d)| {
+            let r = d.root.filter(|&r| f.tree.is_mapping(r))?;
+            let span = f.tree.span(r);
+            (span.start <= at.span.start && at.span.end <= span.end).then_some((i, r))
+        })?;
+        documents
+            .entry((at.file, i))
+            .or_insert_with(|| {
+                Some(ComposeFile::read_document(
+                    &f.tree, &f.text, at.file, root, env,
+                ))
+            })
+            .as_ref()
     }
 
     /// The model of one Compose file, read once.
@@ -1476,6 +1689,39 @@ struct Declaration {
     key_node: NodeId,
     value: NodeId,
     env: Env,
+    /// Whether it is an included project's (compared in its canonical form).
+    imported: bool,
+}
+
+/// Whether a service as written (at `node`) is already in the canonical form compose-go
+/// v2.9.1 gives an included project's services before it compares them (`transform.Canonical`,
+/// `SetDefaultValues`, `ResolveRelativePaths`): none of the attributes these rewrite (`ports`,
+/// `build`, `depends_on`, `volumes`, ...), `networks` and `models` as mappings, `dns` and
+/// `label_file` as lists. (`extends` too: it is resolved before the comparison.)
+fn canonical(tree: &Tree, node: NodeId) -> bool {
+    const REWRITTEN: [&str; 11] = [
+        "build",
+        "configs",
+        "depends_on",
+        "develop",
+        "devices",
+        "env_file",
+        "extends",
+        "gpus",
+        "ports",
+        "secrets",
+        "volumes",
+    ];
+    let node = tree.resolve(node);
+    tree.entries(node).unwrap_or(&[]).iter().all(|e| {
+        let v = tree.resolve(e.value);
+        match tree.scalar(e.key) {
+            Some(k) if REWRITTEN.contains(&k) => tree.is_null(v),
+            Some("networks" | "models") => tree.items(v).is_none(),
+            Some("dns" | "label_file") => tree.is_null(v) || tree.scalar(v).is_none(),
+            _ => true,
+        }
+    })
 }
 
 /// An empty model standing in for one being moved.

@@ -865,6 +865,26 @@ pub enum Problem {
         /// The other declaration's name.
         first: Origin,
     },
+    /// The top-level `name` that names the project (the last one written, no `-p` or
+    /// `COMPOSE_PROJECT_NAME` given) is empty once interpolated and normalised (`___`,
+    /// `${UNSET}`): Compose refuses the project ("project name must not be empty").
+    EmptyProjectName {
+        /// The name as written.
+        written: String,
+        at: Origin,
+    },
+    /// A top-level volume, network, secret or config whose `name` is not the (old)
+    /// `external.name` beside it, once interpolated: Compose refuses the file ("volumes.v:
+    /// name and external.name conflict; only use name").
+    ExternalNameConflict {
+        /// The top-level key: `volumes`, `networks`, `secrets` or `configs`.
+        key: &'static str,
+        name: String,
+        /// The `name` key inside `external`.
+        at: Origin,
+        /// The resource's own `name` key.
+        own: Origin,
+    },
     /// The project's Compose files hold nothing but `version` (or nothing at all): Compose
     /// refuses it ("empty compose file").
     EmptyFile { at: Origin },
@@ -886,6 +906,45 @@ pub enum Problem {
     },
 }
 
+/// Report each top-level volume, network, secret or config of the document at `root` that
+/// writes both `name` and `external: {name: ...}` with two values (a null one is a value of
+/// its own), as compose-go v2.9.1 `transformMaybeExternal` refuses them; equal ones are
+/// accepted, the resource named so.
+fn external_names(cx: &Cx<'_>, root: NodeId, problems: &mut Vec<Problem>) {
+    let tree = cx.tree;
+    let named = |node: NodeId| {
+        tree.entries(tree.resolve(node))
+            .and_then(|a| a.iter().find(|a| tree.scalar(a.key) == Some("name")))
+    };
+    for key in ["volumes", "networks", "secrets", "configs"] {
+        let Some(entries) = tree.get(root, key).and_then(|n| tree.entries(n)) else {
+            continue;
+        };
+        for e in entries {
+            let (Some(own), Some(old)) = (
+                named(e.value),
+                tree.get(e.value, "external").and_then(named),
+            ) else {
+                continue;
+            };
+            let value = |n: NodeId| cx.text(n).map(|t| t.value);
+            if value(own.value) == value(old.value) {
+                continue;
+            }
+            let at = |n: NodeId| Origin {
+                file: cx.file,
+                span: tree.span(n),
+            };
+            problems.push(Problem::ExternalNameConflict {
+                key,
+                name: tree.scalar(e.key).unwrap_or_default().to_string(),
+                at: at(old.key),
+                own: at(own.key),
+            });
+        }
+    }
+}
+
 /// The root mapping of a document merged into a model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Root {
@@ -894,6 +953,18 @@ pub struct Root {
     /// The variables its values are interpolated with: those of the project that holds the
     /// file (an included file's own, not the including project's).
     pub env: Arc<Env>,
+    /// For a document of a file read only for `extends` (`file:`), not part of the project:
+    /// the services extended from it. Compose interpolates the whole file (and refuses a value
+    /// that does not cast there) but validates only those services, merged into the services
+    /// extending them.
+    pub extended: Option<Vec<String>>,
+}
+
+impl Root {
+    /// Whether the document is one of the project's (not read only for `extends`).
+    pub fn in_project(&self) -> bool {
+        self.extended.is_none()
+    }
 }
 
 /// One Compose document.
@@ -980,6 +1051,7 @@ impl ComposeFile {
                 file,
                 node: root,
                 env: env.clone(),
+                extended: None,
             }],
             env: env.clone(),
             declared: Vec::new(),
@@ -1052,6 +1124,9 @@ impl ComposeFile {
             }
         }
         model.shared_networks = network::shared_networks(&cx, root);
+        let mut found = Vec::new();
+        external_names(&cx, root, &mut found);
+        cx.problems.borrow_mut().extend(found);
         // Compose interpolates every value of the file, not only those the model reads: a
         // malformed or required-and-missing reference anywhere stops it.
         cx.interpolate_everything(root);

@@ -779,17 +779,22 @@ fn declare_volume(
     name: &str,
 ) -> Outcome {
     let failed = || format!("cannot declare the volume `{name}` at the top level");
-    let declared = model.roots.iter().rev().find_map(|r| {
-        let (file, root) = (r.file, r.node);
-        let src = sources.get(file.0 as usize)?;
-        src.tree.entry(root, "volumes").map(|e| (file, e))
-    });
+    let declared = model
+        .roots
+        .iter()
+        .rev()
+        .filter(|r| r.in_project())
+        .find_map(|r| {
+            let (file, root) = (r.file, r.node);
+            let src = sources.get(file.0 as usize)?;
+            src.tree.entry(root, "volumes").map(|e| (file, e))
+        });
     let Some((file, entry)) = declared else {
         let doc = service_doc(sources, service)?;
         let root = model
             .roots
             .iter()
-            .find(|r| r.file == doc.file)
+            .find(|r| r.file == doc.file && r.in_project())
             .map(|r| r.node)
             .ok_or_else(failed)?;
         let edits = doc

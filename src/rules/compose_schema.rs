@@ -110,12 +110,26 @@ impl ComposeSchema {
             };
             found.clear();
             instance::cast_strings(src.tree, root, &mut found);
+            // In a file read only for `extends`, a value is validated only in the services
+            // extended from it; one that does not cast is refused anywhere (at interpolation).
+            let extended = |path: &str| {
+                r.extended.as_ref().is_none_or(|names| {
+                    names.iter().any(|n| {
+                        path.strip_prefix("services.")
+                            .and_then(|p| p.strip_prefix(n.as_str()))
+                            .is_some_and(|p| p.starts_with('.'))
+                    })
+                })
+            };
             // The interpolated values that cast, for the schema: (node, cast, value), with
             // the value as read and where the finding goes.
             let mut known: Vec<(NodeId, instance::Cast, Val<'_>)> = Vec::new();
             let mut read: Vec<Read> = Vec::new();
             let mut finite: Vec<(NodeId, Diagnostic)> = Vec::new();
             for c in &found {
+                if !(extended(&c.path) || c.cast.at_interpolation()) {
+                    continue;
+                }
                 let origin = Origin {
                     file,
                     span: src.tree.span(src.tree.resolve(c.node)),
@@ -139,7 +153,11 @@ impl ComposeSchema {
                 } else {
                     ""
                 };
-                let Some(cast) = c.cast.apply(&value) else {
+                let cast = c.cast.apply(&value);
+                if cast.is_some() && !extended(&c.path) {
+                    continue;
+                }
+                let Some(cast) = cast else {
                     let why = if c.cast.at_interpolation() {
                         "`docker compose` converts it before it validates the file, and refuses \
                          the file (\"failed to cast to expected type\")"

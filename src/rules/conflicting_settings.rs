@@ -6,7 +6,7 @@
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
 use crate::compose::sizing::Twin;
-use crate::compose::{ContentDecl, Text};
+use crate::compose::{ContentDecl, Problem, Text};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct ConflictingSettings;
@@ -91,6 +91,26 @@ impl Rule for ConflictingSettings {
                     .help("keep `device_ids` to choose the GPUs, or `count` to take that many"),
                 );
             }
+        }
+        // The old `external: {name: ...}` beside a `name` of another value.
+        for p in &cx.file.problems {
+            let Problem::ExternalNameConflict { key, name, at, own } = p else {
+                continue;
+            };
+            out.push(
+                META.diagnostic(
+                    *at,
+                    format!(
+                        "`{key}.{name}` is named both by `name` and by the old `external.name`, \
+                         differently: `docker compose` refuses the project, whether a service \
+                         uses it or not (\"{key}.{name}: name and external.name conflict; only \
+                         use name\")"
+                    ),
+                )
+                .label("`external.name`")
+                .related(*own, "`name` here")
+                .help("keep `name` and write `external: true`"),
+            );
         }
         // An external volume is made elsewhere: compose-go's `validation.checkExternal`
         // refuses any attribute but `name` beside `external: true`.

@@ -1,8 +1,9 @@
 //! `invalid-project-name`: a `COMPOSE_PROJECT_NAME` in the project's `.env` (or an
-//! `--env-file`) that is not a valid project name, which `docker compose` refuses.
+//! `--env-file`) that is not a valid project name, or a top-level `name` that is empty once
+//! normalised, which `docker compose` refuses.
 
 use super::{Context, DiagnosticExt, Rule, RuleMeta};
-use crate::compose::VarOrigin;
+use crate::compose::{Problem, VarOrigin};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub struct InvalidProjectName;
@@ -10,7 +11,7 @@ pub struct InvalidProjectName;
 static META: RuleMeta = RuleMeta {
     id: "invalid-project-name",
     severity: Severity::Error,
-    summary: "`COMPOSE_PROJECT_NAME` in `.env` is not a valid project name",
+    summary: "`COMPOSE_PROJECT_NAME` in `.env` is not a valid project name, or the top-level `name` is empty once normalised",
     doc: include_str!("../../rules/invalid-project-name.md"),
 };
 
@@ -28,6 +29,27 @@ impl Rule for InvalidProjectName {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for p in &cx.file.problems {
+            let Problem::EmptyProjectName { written, at } = p else {
+                continue;
+            };
+            out.push(
+                META.diagnostic(
+                    *at,
+                    format!(
+                        "the project's `name` is `{written}`, which is empty once Compose \
+                         normalises it (lowercased, every character but letters, digits, `-` \
+                         and `_` dropped, then the leading `-` and `_`): `docker compose` \
+                         refuses the project (\"project name must not be empty\")"
+                    ),
+                )
+                .label("empty once normalised")
+                .help(
+                    "name the project with a letter or a digit (`name: milvus`), or remove \
+                     `name` to take the directory's name",
+                ),
+            );
+        }
         // Set in the shell, the name is the user's command line, not the project's files.
         let Some(var) = cx.file.env.get("COMPOSE_PROJECT_NAME") else {
             return;
