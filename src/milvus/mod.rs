@@ -240,11 +240,15 @@ impl ConfigFile {
 
     /// The last leaf written for `key` (compared as Milvus compares keys).
     pub fn leaf(&self, key: &str) -> Option<&WrittenKey> {
-        let f = fold(key);
+        self.leaf_folded(&fold(key))
+    }
+
+    /// [`ConfigFile::leaf`] for a key already folded ([`fold`]).
+    pub fn leaf_folded(&self, folded: &str) -> Option<&WrittenKey> {
         self.keys
             .iter()
             .rev()
-            .find(|k| !k.is_mapping && k.folded == f)
+            .find(|k| !k.is_mapping && k.folded == folded)
     }
 }
 
@@ -576,9 +580,8 @@ impl<'a> MilvusConfig<'a> {
     /// line's default. `None` when nothing sets it and the line has no default for it (an
     /// unknown key, or a section).
     pub fn value(&self, key: &str) -> Option<Setting<'a>> {
-        let known = self.line().get(key);
-        let canonical = known.map_or_else(|| key.to_string(), |k| k.path.to_string());
         let f = fold(key);
+        let known = self.line().get_folded(&f);
         let mut places: Vec<(String, Decided<'a>)> = Vec::new();
         // Variables: a prefixed one beats the plain one; a later definition beats an earlier.
         let mut vars: Vec<(usize, &(String, &'a EnvVar, bool))> = self
@@ -602,7 +605,7 @@ impl<'a> MilvusConfig<'a> {
             ));
         }
         for file in self.files.iter().rev() {
-            if let Some(k) = file.leaf(key) {
+            if let Some(k) = file.leaf_folded(&f) {
                 places.push((
                     k.text.clone().unwrap_or_default(),
                     Decided::File {
@@ -625,7 +628,7 @@ impl<'a> MilvusConfig<'a> {
             ),
         };
         Some(Setting {
-            key: canonical,
+            key: known.map_or_else(|| key.to_string(), |k| k.path.to_string()),
             value,
             decided,
             shadowed: places.map(|(_, d)| d).collect(),
