@@ -557,6 +557,7 @@ fn problem_message(p: &Problem) -> (String, Origin) {
         ),
         Problem::EmptyFile { at } => ("empty compose file".to_string(), *at),
         Problem::EmptyDocument { at } => ("top-level object must be a mapping".to_string(), *at),
+        Problem::Refused { reason, at, .. } => (reason.clone(), *at),
         Problem::InvalidCommand { key, line, at, .. } => (
             format!("`{key}` is not a valid command line: `{line}`"),
             *at,

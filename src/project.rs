@@ -1521,11 +1521,31 @@ impl Loader<'_> {
             .as_ref()
     }
 
+    /// Every `label_file` must exist: Compose reads them into the service's labels and
+    /// refuses the project when one is missing ("label file ... not found").
+    fn label_files(&mut self, model: &mut ComposeFile) {
+        let mut missing = Vec::new();
+        for s in &model.services {
+            for t in &s.label_files {
+                let path = self.resolve(t.origin, &t.value);
+                if matches!(self.reader.read(&path, &self.options.limits), Ok(None)) {
+                    missing.push(Problem::MissingFile {
+                        path: path.display().to_string(),
+                        what: "label_file",
+                        at: t.place(),
+                    });
+                }
+            }
+        }
+        model.problems.extend(missing);
+    }
+
     /// Read every service's `env_file`s into its environment, under `environment`. A value
     /// reads variables from the project's environment first, then the service's own
     /// `environment`, then the lines before it, then the env files before it (as Docker
     /// Compose v2.40.3 resolves them); `format: raw` takes values verbatim.
     fn env_files(&mut self, model: &mut ComposeFile, env: &Env) {
+        self.label_files(model);
         for si in 0..model.services.len() {
             if model.services[si].env_files.is_empty() {
                 // Nothing to add: the environment stays as it is, without a new vector.
@@ -1558,6 +1578,23 @@ impl Loader<'_> {
                         continue;
                     }
                 };
+                // Compose reads the format of a file that exists, and knows only its own
+                // default and `raw`.
+                if let Some(f) = &r.bad_format {
+                    model.problems.push(Problem::Refused {
+                        what: format!(
+                            "the `env_file` `{}` has the format `{}`, which Compose does not \
+                             know (only `raw`, or none for the default)",
+                            r.path.value, f.value
+                        ),
+                        reason: format!("unsupported env_file format \"{}\"", f.value),
+                        help: "remove `format`, or write `format: raw` to take the values \
+                               verbatim",
+                        at: f.place(),
+                        related: f.explain(),
+                    });
+                    continue;
+                }
                 let id = match self.ids.get(&path) {
                     Some(&id) => id,
                     None => {

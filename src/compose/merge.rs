@@ -199,6 +199,7 @@ impl Service {
         self.volumes_from.shrink_to_fit();
         self.profiles.shrink_to_fit();
         self.env_files.shrink_to_fit();
+        self.label_files.shrink_to_fit();
         self.fields.shrink_to_fit();
         self.defs.shrink_to_fit();
         self.references.shrink_to_fit();
@@ -286,6 +287,12 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         b.env_files
     };
     env_files.extend(o.env_files);
+    let mut label_files = if replaced("label_file") {
+        Vec::new()
+    } else {
+        b.label_files
+    };
+    label_files.extend(o.label_files);
     let mut fields: Vec<(String, Field)> = bf;
     fields.extend(of.iter().cloned());
     let mut defs = b.defs;
@@ -395,6 +402,7 @@ pub fn merge_service(b: Service, o: Service) -> Service {
         }),
         profiles,
         env_files,
+        label_files,
         extends: o.extends.or(b.extends),
         fields,
         defs,

@@ -667,6 +667,9 @@ pub struct EnvFileRef {
     pub required: bool,
     /// `format: raw`: values are taken verbatim.
     pub raw: bool,
+    /// `format`, when written and not `raw`: Compose reads the file with no other format but
+    /// the default (an empty `format`), and refuses the project when the file exists.
+    pub bad_format: Option<Text>,
 }
 
 /// A service's `extends`.
@@ -723,6 +726,9 @@ pub struct Service {
     pub working_dir: Option<Box<Text>>,
     pub profiles: Vec<Text>,
     pub env_files: Vec<EnvFileRef>,
+    /// `label_file` paths (one, or a list), relative to the Compose file's directory: each
+    /// must exist.
+    pub label_files: Vec<Text>,
     pub extends: Option<Box<Extends>>,
     /// The attributes written in each definition of the service, for merging: `(name, field)`.
     pub fields: Vec<(String, Field)>,
@@ -903,6 +909,21 @@ pub enum Problem {
         at: Origin,
         /// Where in `line` splitting failed.
         offset: usize,
+    },
+    /// A value that passes the schema but that compose-go refuses as it reads the file into
+    /// its model (an `extra_hosts` entry without an IP, a device with too many colons, a
+    /// long-syntax volume without a `target`, an unknown `env_file` format): Compose refuses
+    /// the file.
+    Refused {
+        /// What is wrong with the value, as a sentence to start the finding with.
+        what: String,
+        /// Compose's words for it.
+        reason: String,
+        /// What to write instead.
+        help: &'static str,
+        at: Origin,
+        /// The variables that made the value, where they are read.
+        related: Vec<(Origin, String)>,
     },
 }
 
@@ -1750,6 +1771,7 @@ impl Cx<'_> {
                 }
             });
         }
+        self.under(read("devices"), || self.devices(get("devices")));
         let key_span = tree.span(key);
         let end = tree.span(tree.resolve(node)).end.max(key_span.end);
         let origin_span = if tree.is_alias(node) {
@@ -1809,6 +1831,12 @@ impl Cx<'_> {
                     .collect()
             }),
             env_files: self.under(read("env_file"), || self.env_files(get("env_file"))),
+            label_files: self.under(read("label_file"), || {
+                get("label_file").map_or_else(Vec::new, |n| match tree.items(n) {
+                    Some(items) => items.iter().filter_map(|&i| self.text(i)).collect(),
+                    None => self.text(n).into_iter().collect(),
+                })
+            }),
             extends: self.under(read("extends"), || {
                 self.extends(get("extends")).map(Box::new)
             }),
@@ -1929,6 +1957,46 @@ impl Cx<'_> {
     }
 
     /// The device requests of a service that set both `count` and `device_ids`.
+    /// `devices` entries compose-go refuses as it reads them: a short one of more than three
+    /// parts (`SOURCE[:TARGET[:PERMISSIONS]]`, "confusing device mapping"), a long one
+    /// without `target` ("service device ... is missing a mount target").
+    fn devices(&self, node: Option<NodeId>) {
+        let tree = self.tree;
+        for &item in node.and_then(|n| tree.items(n)).unwrap_or(&[]) {
+            let resolved = tree.resolve(item);
+            if tree.is_mapping(resolved) {
+                if tree.get(resolved, "target").is_none_or(|n| tree.is_null(n)) {
+                    self.problems.borrow_mut().push(Problem::Refused {
+                        what: "this `devices` entry has no `target`".to_string(),
+                        reason: "service device is missing a mount target".to_string(),
+                        help: "give it the path in the container: `target: /dev/xyz`",
+                        at: self.origin(tree.span(resolved)),
+                        related: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            let Some(t) = self.text(item) else { continue };
+            if t.value.split(':').count() > 3 {
+                self.problems.borrow_mut().push(Problem::Refused {
+                    what: format!(
+                        "the `devices` entry `{}` has more than three parts \
+                         (`SOURCE[:TARGET[:PERMISSIONS]]`)",
+                        t.value
+                    ),
+                    reason: format!(
+                        "confusing device mapping, please use long syntax: {}",
+                        t.value
+                    ),
+                    help: "write it `/dev/host:/dev/container:rwm`, or use the long syntax \
+                           (`source`, `target`, `permissions`)",
+                    at: t.place(),
+                    related: t.explain(),
+                });
+            }
+        }
+    }
+
     fn device_conflicts(&self, service: NodeId) -> Vec<(Text, Text)> {
         let tree = self.tree;
         let reserved = tree
@@ -1996,22 +2064,22 @@ impl Cx<'_> {
             .into_iter()
             .filter_map(|item| {
                 if tree.is_mapping(item) {
+                    let format = tree.get(item, "format").and_then(|n| self.text(n));
                     Some(EnvFileRef {
                         path: tree.get(item, "path").and_then(|n| self.text(n))?,
                         required: tree
                             .get(item, "required")
                             .and_then(|n| tree.scalar(n))
                             .is_none_or(|s| s != "false"),
-                        raw: tree
-                            .get(item, "format")
-                            .and_then(|n| self.text(n))
-                            .is_some_and(|f| f.value == "raw"),
+                        raw: format.as_ref().is_some_and(|f| f.value == "raw"),
+                        bad_format: format.filter(|f| !matches!(f.value.as_str(), "" | "raw")),
                     })
                 } else {
                     Some(EnvFileRef {
                         path: self.text(item)?,
                         required: true,
                         raw: false,
+                        bad_format: None,
                     })
                 }
             })
@@ -2287,9 +2355,40 @@ impl Cx<'_> {
         let origin = self.origin(tree.span(resolved));
         if tree.is_mapping(resolved) {
             let get = |k: &str| tree.get(resolved, k).and_then(|n| self.text(n));
+            let kind_text = get("type");
+            let kind_name = kind_text.as_ref().map_or("volume", |t| t.value.as_str());
+            // compose-go indexes the volumes by target as it merges the files, and refuses
+            // one without ("service volume ... is missing a mount target"); a bind mount
+            // without `source` it refuses as it resolves the paths.
+            let no_target = tree.get(resolved, "target").is_none_or(|n| tree.is_null(n));
+            let no_source = kind_name == "bind" && tree.get(resolved, "source").is_none();
+            if no_target || no_source {
+                let (what, reason, help) = if no_target {
+                    (
+                        format!("this `{kind_name}` volume has no `target`"),
+                        "service volume is missing a mount target",
+                        "give it the path in the container to mount at: `target: /data`",
+                    )
+                } else {
+                    (
+                        "this `bind` volume has no `source`".to_string(),
+                        "invalid mount config for type \"bind\": field Source must not be \
+                         empty",
+                        "give it the host path to mount: `source: ./data`",
+                    )
+                };
+                self.problems.borrow_mut().push(Problem::Refused {
+                    what,
+                    reason: reason.to_string(),
+                    help,
+                    at: origin,
+                    related: Vec::new(),
+                });
+                return None;
+            }
             let target = get("target")?;
             let source = get("source").filter(|s| !s.value.is_empty());
-            let kind = match get("type").as_ref().map(|t| t.value.as_str()) {
+            let kind = match kind_text.as_ref().map(|t| t.value.as_str()) {
                 Some("bind") => MountKind::Bind,
                 Some("volume") | None => {
                     if source.is_some() {

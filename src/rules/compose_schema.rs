@@ -82,6 +82,7 @@ impl Rule for ComposeSchema {
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
+        self.refused(cx, out);
     }
 
     fn check_document(&self, cx: &DocumentContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -436,6 +437,35 @@ impl ComposeSchema {
                     .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
                 super::push_explained(out, d, &[t]);
             }
+        }
+    }
+
+    /// The values compose-go refuses as it reads the files into its model, past the schema
+    /// (an `env_file` format it does not know, a device of too many parts, a long-syntax
+    /// volume without `target`).
+    fn refused(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for p in &cx.file.problems {
+            let crate::compose::Problem::Refused {
+                what,
+                reason,
+                help,
+                at,
+                related,
+            } = p
+            else {
+                continue;
+            };
+            let mut d = META
+                .diagnostic(
+                    *at,
+                    format!("{what}: `docker compose` refuses the file (\"{reason}\")"),
+                )
+                .label("refused by Compose")
+                .help(*help);
+            for (o, label) in related {
+                d = d.related(*o, label.clone());
+            }
+            super::push_once(out, d);
         }
     }
 
