@@ -704,6 +704,15 @@ pub(super) enum Cast {
     /// Not a cast: a duration (compose-go's `Duration`), decoded with go-str2duration's
     /// `ParseDuration`: Go's `time.ParseDuration` with days (`d`) and weeks (`w`).
     Duration,
+    /// Not a cast: a size (compose-go's `UnitBytes`: `mem_limit`, `shm_size`, a tmpfs `size`,
+    /// `deploy.resources.*.memory`, ...), decoded with go-units' `RAMInBytes` ([`ram_in_bytes`]).
+    Bytes,
+    /// Not a cast: an `int64` setting (`deploy.resources.limits.pids`) mapstructure decodes
+    /// from a string with `strconv.ParseInt(s, 10, 64)`.
+    Int64,
+    /// Not a cast: a device request's `count` (compose-go's `DeviceCount`): `all` in any case,
+    /// or `strconv.ParseInt(s, 10, 64)`.
+    DeviceCount,
 }
 
 impl Cast {
@@ -711,7 +720,15 @@ impl Cast {
     /// a schema matter).
     pub(super) fn apply<'t>(self, s: &str) -> Option<Val<'t>> {
         match self {
-            Cast::Int => {
+            Cast::DeviceCount if s.eq_ignore_ascii_case("all") => Some(Val::Num {
+                value: -1.0,
+                int: true,
+            }),
+            Cast::Bytes => ram_in_bytes(s).map(|v| Val::Num {
+                value: v as f64,
+                int: true,
+            }),
+            Cast::Int | Cast::Int64 | Cast::DeviceCount => {
                 let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
@@ -851,6 +868,44 @@ fn hex_float(s: &str) -> Option<f64> {
     }
     let shift = exp.saturating_sub(4 * frac.len() as i32);
     Some(v * 2f64.powi(shift))
+}
+
+/// go-units' `RAMInBytes` (v0.5.0, what compose-go v2.9.1 uses): the number is what comes up to
+/// the last digit, `.` or space (a space there is dropped), read with `strconv.ParseFloat` and
+/// 0 or more; the rest is empty, `b`, or `k`, `m`, `g`, `t` or `p` (binary multiples) with an
+/// optional `b` or `ib`, in any case. A number beyond 64 bits is not refused (Go converts it).
+pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
+    let sep = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, sfx) = if s.as_bytes()[sep] == b' ' {
+        (&s[..sep], &s[sep + 1..])
+    } else {
+        s.split_at(sep + 1)
+    };
+    let size = go_parse_float(num)?;
+    if size < 0.0 {
+        return None;
+    }
+    if sfx.is_empty() {
+        return Some(size as i64);
+    }
+    if sfx.len() > 3 {
+        return None;
+    }
+    let sfx = sfx.to_lowercase();
+    let mut chars = sfx.chars();
+    let exp = match chars.next()? {
+        'b' => return chars.as_str().is_empty().then_some(size as i64),
+        'k' => 1,
+        'm' => 2,
+        'g' => 3,
+        't' => 4,
+        'p' => 5,
+        _ => return None,
+    };
+    if !matches!(chars.as_str(), "" | "b" | "ib") {
+        return None;
+    }
+    Some((size * 1024f64.powi(exp)) as i64)
 }
 
 /// go-str2duration's `ParseDuration` (v2.1.0, what compose-go v2.9.1 uses), in nanoseconds:
@@ -1080,13 +1135,85 @@ const CASTS: &[(&[&str], Cast)] = &[
         Cast::Duration,
     ),
     (&["services", "*", "configs", "[]", "mode"], Cast::FileMode),
+    (&["services", "*", "mem_limit"], Cast::Bytes),
+    (&["services", "*", "mem_reservation"], Cast::Bytes),
+    (&["services", "*", "memswap_limit"], Cast::Bytes),
+    (&["services", "*", "shm_size"], Cast::Bytes),
+    (&["services", "*", "build", "shm_size"], Cast::Bytes),
+    (
+        &["services", "*", "volumes", "[]", "tmpfs", "size"],
+        Cast::Bytes,
+    ),
+    (
+        &["services", "*", "deploy", "resources", "limits", "memory"],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "memory",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "blkio_config",
+            "device_read_bps",
+            "[]",
+            "rate",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "blkio_config",
+            "device_write_bps",
+            "[]",
+            "rate",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &["services", "*", "deploy", "resources", "limits", "pids"],
+        Cast::Int64,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "devices",
+            "[]",
+            "count",
+        ],
+        Cast::DeviceCount,
+    ),
+    (&["services", "*", "gpus", "[]", "count"], Cast::DeviceCount),
 ];
 
 impl Cast {
     /// Whether compose-go casts the string when it interpolates it, before it validates the
     /// file (else it decodes it into its model, after validation).
     pub(super) fn at_interpolation(self) -> bool {
-        !matches!(self, Cast::NanoCpus | Cast::FileMode | Cast::Duration)
+        !matches!(
+            self,
+            Cast::NanoCpus
+                | Cast::FileMode
+                | Cast::Duration
+                | Cast::Bytes
+                | Cast::Int64
+                | Cast::DeviceCount
+        )
     }
 
     /// Whether compose-go keeps the number in a 32-bit float (`cpus`, `cpu_percent`,
@@ -1098,9 +1225,11 @@ impl Cast {
     /// What the value must be, in a word.
     pub(super) fn expected_short(self) -> &'static str {
         match self {
-            Cast::Int => "an integer",
+            Cast::Int | Cast::Int64 => "an integer",
             Cast::Float | Cast::Float32 | Cast::NanoCpus => "a number",
             Cast::Bool => "a boolean",
+            Cast::Bytes => "a size",
+            Cast::DeviceCount => "an integer or `all`",
             Cast::FileMode => "an octal number",
             Cast::Duration => "a duration",
         }
@@ -1110,6 +1239,12 @@ impl Cast {
     pub(super) fn expected(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
+            Cast::Int64 => "an integer (within 64 bits)",
+            Cast::DeviceCount => "an integer (within 64 bits) or `all`",
+            Cast::Bytes => {
+                "a size (a number of 0 or more, optionally with a unit: `512m`, `1.5g`, `1gb`, \
+                 `2GiB`; the units are `b`, `k`, `m`, `g`, `t` and `p`)"
+            }
             Cast::Float | Cast::NanoCpus => "a number",
             Cast::FileMode => "an octal number (digits 0 to 7, within 64 bits)",
             Cast::Duration => {
@@ -1137,11 +1272,11 @@ pub(super) struct CastString<'t> {
 /// casts it, through aliases and `<<` merges. Only the entries some cast path can go through
 /// are visited.
 pub(super) fn cast_strings<'t>(tree: &'t Tree, root: NodeId, out: &mut Vec<CastString<'t>>) {
-    const _: () = assert!(CASTS.len() <= 64, "the cast paths are a 64-bit set");
-    let all = if CASTS.len() == 64 {
-        u64::MAX
+    const _: () = assert!(CASTS.len() <= 128, "the cast paths are a 128-bit set");
+    let all = if CASTS.len() == 128 {
+        u128::MAX
     } else {
-        (1u64 << CASTS.len()) - 1
+        (1u128 << CASTS.len()) - 1
     };
     let mut path = Vec::new();
     walk_casts(tree, root, all, &mut path, out);
@@ -1155,7 +1290,7 @@ enum Step<'t> {
 
 /// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
 /// (a key, or `None` for an item of a sequence) at `depth`.
-fn casts_through(patterns: u64, depth: usize, seg: Option<&str>) -> u64 {
+fn casts_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
     let mut sub = 0;
     let mut rest = patterns;
     while rest != 0 {
@@ -1180,7 +1315,7 @@ fn casts_through(patterns: u64, depth: usize, seg: Option<&str>) -> u64 {
 fn walk_casts<'t>(
     tree: &'t Tree,
     node: NodeId,
-    patterns: u64,
+    patterns: u128,
     path: &mut Vec<Step<'t>>,
     out: &mut Vec<CastString<'t>>,
 ) {
