@@ -885,8 +885,16 @@ pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
     if size < 0.0 {
         return None;
     }
+    // Go's `int64(f)` on amd64: the integer part, or the lowest `int64` when out of range.
+    let int64 = |f: f64| {
+        if f < 9.223_372_036_854_775_808e18 {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    };
     if sfx.is_empty() {
-        return Some(size as i64);
+        return Some(int64(size));
     }
     if sfx.len() > 3 {
         return None;
@@ -894,7 +902,7 @@ pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
     let sfx = sfx.to_lowercase();
     let mut chars = sfx.chars();
     let exp = match chars.next()? {
-        'b' => return chars.as_str().is_empty().then_some(size as i64),
+        'b' => return chars.as_str().is_empty().then_some(int64(size)),
         'k' => 1,
         'm' => 2,
         'g' => 3,
@@ -905,7 +913,7 @@ pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
     if !matches!(chars.as_str(), "" | "b" | "ib") {
         return None;
     }
-    Some((size * 1024f64.powi(exp)) as i64)
+    Some(int64(size * 1024f64.powi(exp)))
 }
 
 /// go-str2duration's `ParseDuration` (v2.1.0, what compose-go v2.9.1 uses), in nanoseconds:
@@ -1436,6 +1444,72 @@ fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each answer is Docker Compose v2.40.3's (`mem_limit: "<s>"`, `config --quiet`).
+    #[test]
+    fn sizes_decode_as_go_units_ram_in_bytes_decodes_them() {
+        for (s, want) in [
+            ("1g", Some(1 << 30)),
+            ("1GB", Some(1 << 30)),
+            ("1KiB", Some(1024)),
+            ("1kib", Some(1024)),
+            ("1 g", Some(1 << 30)),
+            ("1 gb", Some(1 << 30)),
+            ("1.5g", Some(3 << 29)),
+            (".5g", Some(1 << 29)),
+            ("1.g", Some(1 << 30)),
+            ("+1g", Some(1 << 30)),
+            ("1e3", Some(1000)),
+            ("1_000", Some(1000)),
+            ("1.5", Some(1)),
+            ("1.", Some(1)),
+            ("1 ", Some(1)),
+            ("1b", Some(1)),
+            ("0", Some(0)),
+            ("00", Some(0)),
+            ("1p", Some(1 << 50)),
+            ("0x1p4", Some(16)),
+            ("99999999999999999999", Some(i64::MIN)),
+            ("abc", None),
+            ("12x", None),
+            ("", None),
+            ("-1", None),
+            ("-1g", None),
+            (" 1g", None),
+            ("1  g", None),
+            ("1 1", None),
+            ("1e", None),
+            ("0x10", None),
+            ("1,5g", None),
+            ("1ib", None),
+            ("1gi", None),
+            ("1bb", None),
+            ("1gg", None),
+            (".", None),
+            ("inf", None),
+            ("1e400", None),
+            ("1__0", None),
+        ] {
+            assert_eq!(ram_in_bytes(s), want, "{s:?}");
+        }
+    }
+
+    /// Docker Compose v2.40.3's answers for `deploy.resources.limits.pids` and a device
+    /// request's `count`, written as strings.
+    #[test]
+    fn pids_and_device_counts_decode_as_compose_go_decodes_them() {
+        let ok = |c: Cast, s: &str| c.apply(s).is_some();
+        for s in ["5", "+5", "-1", "0"] {
+            assert!(ok(Cast::Int64, s) && ok(Cast::DeviceCount, s), "{s:?}");
+        }
+        for s in ["abc", "5.0", " 5", "0x5", "1_0", "", "5k", "99999999999999999999"] {
+            assert!(!ok(Cast::Int64, s) && !ok(Cast::DeviceCount, s), "{s:?}");
+        }
+        for s in ["all", "ALL", "aLl"] {
+            assert!(ok(Cast::DeviceCount, s) && !ok(Cast::Int64, s), "{s:?}");
+        }
+        assert!(!ok(Cast::DeviceCount, "some"));
+    }
 
     #[test]
     fn cast_of_finds_what_a_scan_of_every_cast_path_finds() {
