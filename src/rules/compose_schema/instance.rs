@@ -887,7 +887,7 @@ pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
     }
     // Go's `int64(f)` on amd64: the integer part, or the lowest `int64` when out of range.
     let int64 = |f: f64| {
-        if f < 9.223_372_036_854_775_808e18 {
+        if f < 2f64.powi(63) {
             f as i64
         } else {
             i64::MIN
@@ -1502,7 +1502,16 @@ mod tests {
         for s in ["5", "+5", "-1", "0"] {
             assert!(ok(Cast::Int64, s) && ok(Cast::DeviceCount, s), "{s:?}");
         }
-        for s in ["abc", "5.0", " 5", "0x5", "1_0", "", "5k", "99999999999999999999"] {
+        for s in [
+            "abc",
+            "5.0",
+            " 5",
+            "0x5",
+            "1_0",
+            "",
+            "5k",
+            "99999999999999999999",
+        ] {
             assert!(!ok(Cast::Int64, s) && !ok(Cast::DeviceCount, s), "{s:?}");
         }
         for s in ["all", "ALL", "aLl"] {
