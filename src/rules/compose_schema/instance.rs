@@ -504,6 +504,16 @@ fn scalar<'t>(value: &'t str, style: ScalarStyle, tag: Option<&str>) -> Val<'t> 
     }
 }
 
+/// Whether yaml.v3 decodes the number `s` (a plain scalar, or one with the standard tag `tag`)
+/// as a float: `!!float`, or a number that is not an integer to Go (`2.0`, `1e3`, `.inf`).
+fn yaml_float(s: &str, tag: Option<&str>) -> bool {
+    if matches!(tag, Some("!!float" | "!<tag:yaml.org,2002:float>")) {
+        return true;
+    }
+    let p: String = s.chars().filter(|&c| c != '_').collect();
+    go_int(&p).is_none()
+}
+
 /// yaml.v3's `resolve` for an untagged plain scalar.
 fn plain(s: &str) -> Val<'_> {
     let num = |value: f64| Val::Num {
@@ -1272,6 +1282,8 @@ pub(super) struct CastString<'t> {
     pub node: NodeId,
     pub cast: Cast,
     pub text: &'t str,
+    /// A number yaml.v3 decodes as a float (then `text` is the number as written).
+    pub float: bool,
     /// `services.etcd.read_only`.
     pub path: String,
 }
@@ -1342,7 +1354,18 @@ fn walk_casts<'t>(
                     continue;
                 }
                 let tag = n.tag.as_ref().map(|t| t.text.as_str());
-                if let Val::Str { text, .. } = scalar(value, *style, tag) {
+                let found = match scalar(value, *style, tag) {
+                    Val::Str { text, .. } => Some((text, false)),
+                    // `DeviceCount` decodes an integer or a string, not yaml.v3's float64 (`2.0`,
+                    // `1e3`: "invalid type float64 for device count"; `2.5` is the schema's).
+                    Val::Num { int: true, .. }
+                        if CASTS[i].1 == Cast::DeviceCount && yaml_float(value, tag) =>
+                    {
+                        Some((value.as_str(), true))
+                    }
+                    _ => None,
+                };
+                if let Some((text, float)) = found {
                     let mut dotted = String::new();
                     for (k, step) in path.iter().enumerate() {
                         if k > 0 {
@@ -1357,6 +1380,7 @@ fn walk_casts<'t>(
                         node,
                         cast: CASTS[i].1,
                         text,
+                        float,
                         path: dotted,
                     });
                 }
