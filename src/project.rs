@@ -15,7 +15,7 @@ use crate::compose::{
 };
 use crate::source::{LineIndex, Position, Span};
 use crate::yaml::{self, Limits, NodeId, Tree};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -1203,10 +1203,14 @@ impl Loader<'_> {
         declared: &mut Vec<Declaration>,
         include: Origin,
     ) {
-        let mut mine = Vec::new();
+        let mut mine: Vec<Declaration> = Vec::new();
         for r in included.roots.iter().filter(|r| r.in_project()) {
             self.declarations(r.file, r.node, &r.env, true, &mut mine);
         }
+        // The included project's files (`path` a list) merge into one project first: a name
+        // two of them declare is one declaration of it, compared once.
+        let mut seen = HashSet::new();
+        mine.retain(|d| seen.insert((d.key, d.name.clone())));
         for d in mine {
             let other = declared
                 .iter()
