@@ -235,7 +235,7 @@ pub fn load_in(
             empty_documents(&project.files, &mut m);
             project_name(&project.files, &mut m);
             volumes_from(&mut m);
-            dependency_cycles(&project.files, &mut m);
+            dependency_cycles(&mut m);
             crate::mounted::read_all(
                 &mut m,
                 &mut project.files,
@@ -434,16 +434,11 @@ pub fn relate_env_files(project: &Project, diagnostics: &mut [crate::diagnostic:
 
 /// The services `service` depends on without its `depends_on` naming them, as Docker Compose
 /// adds them to `depends_on` (`service_started`, required): each `links` entry
-/// (`name[:alias]`), the `network_mode` and each `ipc`, `pid`, `uts` or `cgroup` of
-/// `service:name`, and each `volumes_from` entry that is not `container:...`; with where each
-/// is written. Every value is read once interpolated, as Compose reads it (`links` and
-/// `network_mode` as the model holds them, merged; the namespaces with `env`). A service
-/// `depends_on` already names is not repeated.
-pub fn implied_dependencies(
-    files: &[LoadedFile],
-    service: &Service,
-    env: &Env,
-) -> Vec<(String, Origin)> {
+/// (`name[:alias]`), the `network_mode` and each `ipc`, `pid` or `uts` of `service:name`
+/// (`cgroup` is `host` or `private`), and each `volumes_from` entry that is not
+/// `container:...`; with where each is written. Every value is read once interpolated and
+/// merged, as Compose reads it. A service `depends_on` already names is not repeated.
+pub fn implied_dependencies(service: &Service) -> Vec<(String, Origin)> {
     let mut out: Vec<(String, Origin)> = Vec::new();
     let mut add = |name: &str, at: Origin| {
         if !service.depends_on.iter().any(|d| d.service.value == name)
@@ -452,27 +447,8 @@ pub fn implied_dependencies(
             out.push((name.to_string(), at));
         }
     };
-    let scalar = |file: FileId, node: NodeId| {
-        let tree = &files.get(file.0 as usize)?.tree;
-        let node = tree.resolve(node);
-        let span = tree.span(node);
-        let raw = tree.scalar(node)?;
-        let value = if raw.contains('$') {
-            crate::compose::interpolate::interpolate(raw, &|n| env.lookup(n))
-                .ok()?
-                .value
-        } else {
-            raw.to_string()
-        };
-        Some((value, Origin { file, span }))
-    };
-    for (key, field) in &service.fields {
-        if matches!(key.as_str(), "ipc" | "pid" | "uts" | "cgroup")
-            && let Some((value, at)) = scalar(field.file, field.value)
-            && let Some(name) = value.strip_prefix("service:")
-        {
-            add(name, at);
-        }
+    for (_, name, at) in service.net.namespace_services() {
+        add(name, at.origin);
     }
     for (name, link) in service.net.linked_services() {
         add(name, link.origin);
@@ -493,7 +469,7 @@ pub fn implied_dependencies(
 /// the dependencies `links`, namespaces and `volumes_from` imply), which Docker Compose
 /// refuses ("dependency cycle detected: a -> b -> a"): one problem a cycle, at the
 /// dependency that closes it.
-fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
+fn dependency_cycles(model: &mut ComposeFile) {
     let index: HashMap<&str, usize> = model
         .services
         .iter()
@@ -507,7 +483,7 @@ fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
             s.depends_on
                 .iter()
                 .map(|d| (d.service.value.clone(), d.service.origin))
-                .chain(implied_dependencies(files, s, &model.env))
+                .chain(implied_dependencies(s))
                 .filter_map(|(n, at)| index.get(n.as_str()).map(|&j| (j, at)))
                 .collect()
         })
