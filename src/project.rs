@@ -1589,6 +1589,7 @@ impl Loader<'_> {
                                 entry,
                                 merged: false,
                                 from_env_file: true,
+                                listed: false,
                             });
                         }
                     }

@@ -332,6 +332,9 @@ pub struct EnvVar {
     pub merged: bool,
     /// Whether it comes from an `env_file` rather than `environment`.
     pub from_env_file: bool,
+    /// Whether it is an item of an `environment` list (`KEY=value`, `KEY`), whose name
+    /// compose-go takes as written up to the `=`, spaces included.
+    pub listed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -2113,6 +2116,7 @@ impl Cx<'_> {
                         entry: self.origin(tree.span(tree.resolve(item))),
                         merged: false,
                         from_env_file: false,
+                        listed: true,
                     });
                 }
                 EnvForm::List(*style)
@@ -2148,6 +2152,7 @@ impl Cx<'_> {
                         entry: self.origin(Span::new(key_span.start, end)),
                         merged: e.merged_via.is_some(),
                         from_env_file: false,
+                        listed: false,
                     });
                 }
                 EnvForm::Map(*style)
