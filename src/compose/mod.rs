@@ -393,6 +393,9 @@ pub struct Mount {
     /// Whether it is written in the long syntax (a mapping), whose target Compose merges by
     /// as written, where a short one's is cleaned first (`/etcd/` is `/etcd`).
     pub long: bool,
+    /// Whether the long syntax writes a `source` key (an empty one counts; `source` is
+    /// `None` then): compose-go refuses a bind without one. Always true for the short syntax.
+    pub source_key: bool,
     /// The service it is written in, when it reaches this one through `volumes_from`.
     pub from_service: Option<String>,
 }
@@ -1746,6 +1749,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            source_key: false,
                             long: false,
                             from_service: None,
                         });
@@ -2316,6 +2320,7 @@ impl Cx<'_> {
                 node: resolved,
                 from_tmpfs_key: false,
                 long: true,
+                source_key: tree.get(resolved, "source").is_some(),
                 from_service: None,
             });
         }
@@ -2361,6 +2366,7 @@ impl Cx<'_> {
             node: resolved,
             from_tmpfs_key: false,
             long: false,
+            source_key: true,
             from_service: None,
         })
     }

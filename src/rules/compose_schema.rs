@@ -80,6 +80,7 @@ impl Rule for ComposeSchema {
         self.counts(cx, out);
         self.healthcheck_tests(cx, out);
         self.environment_names(cx, out);
+        self.binds_without_source(cx, out);
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
@@ -507,6 +508,39 @@ impl ComposeSchema {
                         clip(name)
                     ));
                 super::push_explained(out, d, &[&v.name]);
+            }
+        }
+    }
+
+    /// A long-syntax `type: bind` mount without a `source` key (an empty one is taken): the
+    /// schema takes it, compose-go refuses it as it makes the host paths absolute, after
+    /// every file is merged ("invalid mount config for type \"bind\": field Source must not
+    /// be empty").
+    fn binds_without_source(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for m in &service.mounts {
+                if m.kind != crate::compose::MountKind::Bind
+                    || !m.long
+                    || m.source_key
+                    || m.from_service.is_some()
+                {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        m.origin,
+                        format!(
+                            "the bind mount of `{}` in service `{}` has no `source`: `docker \
+                             compose` refuses the project (\"invalid mount config for type \
+                             \"bind\": field Source must not be empty\")",
+                            clip(&m.target.value),
+                            service.name.value
+                        ),
+                    )
+                    .service(service)
+                    .label("no `source`")
+                    .help("name the host directory: `source: ./volumes/data`");
+                super::push_once(out, d);
             }
         }
     }
