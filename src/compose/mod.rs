@@ -2110,12 +2110,9 @@ impl Cx<'_> {
                         None => (text.clone(), self.value_from_environment(&text)),
                     };
                     vars.push(EnvVar {
-                        name: Text {
-                            // Names are not interpolated.
-                            value: name.raw.clone(),
-                            vars: Vec::new(),
-                            ..name
-                        },
+                        // compose-go interpolates the whole item, name included (a mapping's
+                        // keys it does not).
+                        name,
                         value,
                         entry: self.origin(tree.span(tree.resolve(item))),
                         merged: false,
