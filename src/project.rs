@@ -1131,8 +1131,12 @@ impl Loader<'_> {
                 included
                     .services
                     .retain(|s| !model.services.iter().any(|m| m.name.value == s.name.value));
-                let mine = std::mem::replace(model, empty_like(model));
+                let mut mine = std::mem::replace(model, empty_like(model));
+                // A `!reset` service of the including file removes the service of the files
+                // before it, not its includes' (compose-go resets before it imports them).
+                let resets = std::mem::take(&mut mine.reset_services);
                 *model = merge(included, mine);
+                model.reset_services = resets;
             }
         }
     }
@@ -1153,6 +1157,15 @@ impl Loader<'_> {
                 continue;
             };
             for e in entries {
+                // A `!reset` entry is gone from its document before includes are imported.
+                if tree
+                    .node(e.value)
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| t.text == "!reset")
+                {
+                    continue;
+                }
                 if let Some(name) = tree.scalar(e.key) {
                     out.push(Declaration {
                         key,
@@ -1719,6 +1732,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         declared: Vec::new(),
         contents: Vec::new(),
         shared_networks: Vec::new(),
+        reset_services: Vec::new(),
         mounted: Vec::new(),
     }
 }

@@ -994,6 +994,10 @@ pub struct ComposeFile {
     pub contents: Vec<ContentDecl>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
+    /// The services this model removes from the files and documents merged before it
+    /// (`name: !reset`, with a value or none): compose-go drops them, and the model has no
+    /// service of that name of its own.
+    pub reset_services: Vec<String>,
     /// The host files services bind-mount where their programs read a configuration, read
     /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
     pub mounted: Vec<crate::mounted::MountedFile>,
@@ -1014,6 +1018,7 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
             mounted: Vec::new(),
         }
     }
@@ -1063,6 +1068,7 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
             mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
@@ -1073,6 +1079,17 @@ impl ComposeFile {
         {
             model.services.reserve_exact(entries.len());
             for e in entries {
+                if tree
+                    .node(e.value)
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| t.text == "!reset")
+                {
+                    if let Some(name) = tree.scalar(e.key) {
+                        model.reset_services.push(name.to_string());
+                    }
+                    continue;
+                }
                 if let Some(s) = cx.service(e.key, e.value) {
                     model.services.push(s);
                 }
