@@ -1135,8 +1135,10 @@ impl Loader<'_> {
                 // A `!reset` service of the including file removes the service of the files
                 // before it, not its includes' (compose-go resets before it imports them).
                 let resets = std::mem::take(&mut mine.reset_services);
+                let reset_declared = std::mem::take(&mut mine.reset_declared);
                 *model = merge(included, mine);
                 model.reset_services = resets;
+                model.reset_declared = reset_declared;
             }
         }
     }
@@ -1733,6 +1735,7 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         contents: Vec::new(),
         shared_networks: Vec::new(),
         reset_services: Vec::new(),
+        reset_declared: Vec::new(),
         mounted: Vec::new(),
     }
 }

@@ -147,6 +147,15 @@ impl Merged {
                 self.services[i] = None;
             }
         }
+        for (kind, name) in &overlay.reset_declared {
+            self.declared.remove(&(*kind, name.clone()));
+            self.base
+                .declared
+                .retain(|(k, n)| !(k == kind && n.value == *name));
+            self.base
+                .contents
+                .retain(|c| !(c.kind == *kind && c.name.value == *name));
+        }
         for mut o in overlay.services {
             if many {
                 o.shrink_to_fit();

@@ -998,6 +998,9 @@ pub struct ComposeFile {
     /// (`name: !reset`, with a value or none): compose-go drops them, and the model has no
     /// service of that name of its own.
     pub reset_services: Vec<String>,
+    /// Likewise the top-level networks, secrets, configs and models it removes
+    /// (`networks: {n: !reset}`).
+    pub reset_declared: Vec<(Resource, String)>,
     /// The host files services bind-mount where their programs read a configuration, read
     /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
     pub mounted: Vec<crate::mounted::MountedFile>,
@@ -1019,6 +1022,7 @@ impl ComposeFile {
             contents: Vec::new(),
             shared_networks: Vec::new(),
             reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         }
     }
@@ -1069,6 +1073,7 @@ impl ComposeFile {
             contents: Vec::new(),
             shared_networks: Vec::new(),
             reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
@@ -1133,6 +1138,17 @@ impl ComposeFile {
                 && let Some(entries) = tree.entries(decls)
             {
                 for e in entries {
+                    if tree
+                        .node(e.value)
+                        .tag
+                        .as_ref()
+                        .is_some_and(|t| t.text == "!reset")
+                    {
+                        if let Some(name) = tree.scalar(e.key) {
+                            model.reset_declared.push((kind, name.to_string()));
+                        }
+                        continue;
+                    }
                     if let Some(name) = cx.literal(e.key) {
                         if matches!(kind, Resource::Secret | Resource::Config)
                             && tree.is_mapping(e.value)
