@@ -1883,9 +1883,23 @@ impl Cx<'_> {
         for &item in items {
             if let Some(text) = self.text(item) {
                 // An unquoted number reaches the parser as Go prints it (`0x50` is `80`).
-                // (A boolean or a float is `compose-schema`'s: a port is a string or an integer.)
+                // (A boolean is `compose-schema`'s: a port is a string or a number.) A float
+                // passes the schema, and compose-go refuses it as it makes the port canonical.
                 let spec = self.as_read(item, text.clone()).value;
                 let target = tree.resolve(item);
+                if tree.node(target).tag.is_none()
+                    && let Some((v, yaml::scalar::ScalarStyle::Plain)) =
+                        tree.scalar_with_style(target)
+                    && number::plain_is_float(v)
+                {
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec: v.to_string(),
+                        reason: "invalid type float64 for port".into(),
+                        at: text.origin,
+                        vars: text.vars.clone(),
+                    });
+                    continue;
+                }
                 let typed = tree.node(target).tag.is_none()
                     && matches!(
                         tree.scalar_with_style(target),
