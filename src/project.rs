@@ -1396,8 +1396,26 @@ impl Loader<'_> {
                     Ok(Some(id)) => {
                         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
                         self.dirs.entry(id).or_insert(own);
+                        let first = !model.roots.iter().any(|r| r.file == id);
                         self.extended_roots(model, id, &ext.service.value, env);
-                        self.file_model(id, env, models).and_then(|m| {
+                        let m = self.file_model(id, env, models);
+                        // Compose interpolates the whole file it extends from, and refuses a
+                        // required variable missing or a malformed `${` anywhere in it.
+                        if first && let Some(m) = m {
+                            model.problems.extend(
+                                m.problems
+                                    .iter()
+                                    .filter(|p| {
+                                        matches!(
+                                            p,
+                                            Problem::RequiredVariable { .. }
+                                                | Problem::InvalidInterpolation { .. }
+                                        )
+                                    })
+                                    .cloned(),
+                            );
+                        }
+                        m.and_then(|m| {
                             m.services
                                 .iter()
                                 .find(|s| s.name.value == ext.service.value)
