@@ -469,9 +469,7 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         at.insert("healthcheck".into(), v_at.into());
     }
     // Docker Compose adds the dependencies `links`, namespaces and `volumes_from` imply.
-    let empty = crate::compose::Env::default();
-    let env = project.model.as_ref().map_or(&empty, |m| &*m.env);
-    let implied = crate::project::implied_dependencies(&project.files, s, env);
+    let implied = crate::project::implied_dependencies(s);
     if !s.depends_on.is_empty() || !implied.is_empty() {
         let mut d = Map::new();
         let mut d_at = Map::new();

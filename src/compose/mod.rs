@@ -332,6 +332,9 @@ pub struct EnvVar {
     pub merged: bool,
     /// Whether it comes from an `env_file` rather than `environment`.
     pub from_env_file: bool,
+    /// Whether it is an item of an `environment` list (`KEY=value`, `KEY`), whose name
+    /// compose-go takes as written up to the `=`, spaces included.
+    pub listed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -390,6 +393,9 @@ pub struct Mount {
     /// Whether it is written in the long syntax (a mapping), whose target Compose merges by
     /// as written, where a short one's is cleaned first (`/etcd/` is `/etcd`).
     pub long: bool,
+    /// Whether the long syntax writes a `source` key (an empty one counts; `source` is
+    /// `None` then): compose-go refuses a bind without one. Always true for the short syntax.
+    pub source_key: bool,
     /// The service it is written in, when it reaches this one through `volumes_from`.
     pub from_service: Option<String>,
 }
@@ -1009,6 +1015,13 @@ pub struct ComposeFile {
     pub contents: Vec<ContentDecl>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
+    /// The services this model removes from the files and documents merged before it
+    /// (`name: !reset`, with a value or none): compose-go drops them, and the model has no
+    /// service of that name of its own.
+    pub reset_services: Vec<String>,
+    /// Likewise the top-level networks, secrets, configs and models it removes
+    /// (`networks: {n: !reset}`).
+    pub reset_declared: Vec<(Resource, String)>,
     /// The host files services bind-mount where their programs read a configuration, read
     /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
     pub mounted: Vec<crate::mounted::MountedFile>,
@@ -1029,6 +1042,8 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         }
     }
@@ -1078,6 +1093,8 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
@@ -1088,6 +1105,17 @@ impl ComposeFile {
         {
             model.services.reserve_exact(entries.len());
             for e in entries {
+                if tree
+                    .node(e.value)
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| t.text == "!reset")
+                {
+                    if let Some(name) = tree.scalar(e.key) {
+                        model.reset_services.push(name.to_string());
+                    }
+                    continue;
+                }
                 if let Some(s) = cx.service(e.key, e.value) {
                     model.services.push(s);
                 }
@@ -1131,6 +1159,17 @@ impl ComposeFile {
                 && let Some(entries) = tree.entries(decls)
             {
                 for e in entries {
+                    if tree
+                        .node(e.value)
+                        .tag
+                        .as_ref()
+                        .is_some_and(|t| t.text == "!reset")
+                    {
+                        if let Some(name) = tree.scalar(e.key) {
+                            model.reset_declared.push((kind, name.to_string()));
+                        }
+                        continue;
+                    }
                     if let Some(name) = cx.literal(e.key) {
                         if matches!(kind, Resource::Secret | Resource::Config)
                             && tree.is_mapping(e.value)
@@ -1764,6 +1803,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            source_key: false,
                             long: false,
                             from_service: None,
                         });
@@ -1871,9 +1911,23 @@ impl Cx<'_> {
         for &item in items {
             if let Some(text) = self.text(item) {
                 // An unquoted number reaches the parser as Go prints it (`0x50` is `80`).
-                // (A boolean or a float is `compose-schema`'s: a port is a string or an integer.)
+                // (A boolean is `compose-schema`'s: a port is a string or a number.) A float
+                // passes the schema, and compose-go refuses it as it makes the port canonical.
                 let spec = self.as_read(item, text.clone()).value;
                 let target = tree.resolve(item);
+                if tree.node(target).tag.is_none()
+                    && let Some((v, yaml::scalar::ScalarStyle::Plain)) =
+                        tree.scalar_with_style(target)
+                    && number::plain_is_float(v)
+                {
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec: v.to_string(),
+                        reason: "invalid type float64 for port".into(),
+                        at: text.origin,
+                        vars: text.vars.clone(),
+                    });
+                    continue;
+                }
                 let typed = tree.node(target).tag.is_none()
                     && matches!(
                         tree.scalar_with_style(target),
@@ -2171,16 +2225,14 @@ impl Cx<'_> {
                         None => (text.clone(), self.value_from_environment(&text)),
                     };
                     vars.push(EnvVar {
-                        name: Text {
-                            // Names are not interpolated.
-                            value: name.raw.clone(),
-                            vars: Vec::new(),
-                            ..name
-                        },
+                        // compose-go interpolates the whole item, name included (a mapping's
+                        // keys it does not).
+                        name,
                         value,
                         entry: self.origin(tree.span(tree.resolve(item))),
                         merged: false,
                         from_env_file: false,
+                        listed: true,
                     });
                 }
                 EnvForm::List(*style)
@@ -2216,6 +2268,7 @@ impl Cx<'_> {
                         entry: self.origin(Span::new(key_span.start, end)),
                         merged: e.merged_via.is_some(),
                         from_env_file: false,
+                        listed: false,
                     });
                 }
                 EnvForm::Map(*style)
@@ -2410,6 +2463,7 @@ impl Cx<'_> {
                 node: resolved,
                 from_tmpfs_key: false,
                 long: true,
+                source_key: tree.get(resolved, "source").is_some(),
                 from_service: None,
             });
         }
@@ -2455,6 +2509,7 @@ impl Cx<'_> {
             node: resolved,
             from_tmpfs_key: false,
             long: false,
+            source_key: true,
             from_service: None,
         })
     }

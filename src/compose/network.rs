@@ -31,6 +31,9 @@ pub struct Networking {
     pub service_links: Vec<Text>,
     /// `extra_hosts` entries (`name:ip`, `name=ip`, or the mapping's keys).
     pub extra_hosts: Vec<Text>,
+    /// The namespaces shared with another container, a service or the host (`ipc`, `pid`,
+    /// `uts`), by key: `service:<name>` shares a service's.
+    pub namespaces: Vec<(&'static str, Text)>,
 }
 
 impl Networking {
@@ -47,6 +50,15 @@ impl Networking {
     pub fn network_mode_service(&self) -> Option<(&str, &Text)> {
         let t = self.network_mode.as_ref()?;
         Some((t.value.strip_prefix("service:")?, t))
+    }
+
+    /// The services whose namespaces it shares (`ipc: service:<name>`, and likewise `pid`,
+    /// `uts`): compose-go v2.9.1 makes each a dependency (`normalize`), and refuses
+    /// the project when there is no such service.
+    pub fn namespace_services(&self) -> impl Iterator<Item = (&'static str, &str, &Text)> {
+        self.namespaces
+            .iter()
+            .filter_map(|(k, t)| Some((*k, t.value.strip_prefix("service:")?, t)))
     }
 
     /// Whether the service brings in the project's implicit `default` network: it has no
@@ -162,9 +174,19 @@ impl Cx<'_> {
             links,
             service_links,
             extra_hosts: list("extra_hosts"),
+            namespaces: NAMESPACES
+                .iter()
+                .filter_map(|&k| {
+                    let t = self.under(read(k), || get(k).and_then(|n| self.text(n)))?;
+                    Some((k, t))
+                })
+                .collect(),
         }
     }
 }
+
+/// The keys that may share a namespace of another service (`cgroup` is `host` or `private`).
+const NAMESPACES: [&str; 3] = ["ipc", "pid", "uts"];
 
 /// The networks of the top-level `networks` that other projects can share: `external`, or
 /// given a fixed `name`.
@@ -240,6 +262,17 @@ pub(super) fn merge(b: Networking, o: Networking, fields: &[(String, Field)]) ->
         links: union(b.links, o.links, "links"),
         service_links: union(b.service_links, o.service_links, "links"),
         extra_hosts: union(b.extra_hosts, o.extra_hosts, "extra_hosts"),
+        namespaces: NAMESPACES
+            .iter()
+            .filter_map(|&k| {
+                let find = |v: &[(&'static str, Text)]| {
+                    v.iter().find(|(n, _)| *n == k).map(|(_, t)| t.clone())
+                };
+                let t = find(&o.namespaces)
+                    .or_else(|| if reset(k) { None } else { find(&b.namespaces) })?;
+                Some((k, t))
+            })
+            .collect(),
     }
 }
 

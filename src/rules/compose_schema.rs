@@ -79,6 +79,8 @@ impl Rule for ComposeSchema {
         self.casts(cx, out);
         self.counts(cx, out);
         self.healthcheck_tests(cx, out);
+        self.environment_names(cx, out);
+        self.binds_without_source(cx, out);
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
@@ -503,6 +505,73 @@ impl ComposeSchema {
                     "start the list with `CMD` (run the words) or `CMD-SHELL` (run a shell line)",
                 );
             super::push_explained(out, d, &[first]);
+        }
+    }
+
+    /// An `environment` list item whose name ends with a space or a tab (`- KEY =value`,
+    /// `- "KEY "`): the schema takes any string, compose-go's decoding of the list refuses it
+    /// ("environment variable KEY  is declared with a trailing space"). A mapping's key may.
+    /// compose-go tests the name's last byte as a character ([`ends_with_go_space`]).
+    fn environment_names(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for v in &service.environment.vars {
+                if !v.listed || !ends_with_go_space(&v.name.value) {
+                    continue;
+                }
+                let name = v.name.value.trim_end();
+                let d = META
+                    .diagnostic(
+                        v.name.place(),
+                        format!(
+                            "the `environment` entry `{}` of service `{}` names the variable \
+                             with a space before the `=`: `docker compose` refuses the project \
+                             (\"environment variable {} is declared with a trailing space\")",
+                            clip(&v.name.value),
+                            service.name.value,
+                            clip(&v.name.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("space before `=`")
+                    .help(format!(
+                        "write the item without the space: `{}=...`",
+                        clip(name)
+                    ));
+                super::push_explained(out, d, &[&v.name]);
+            }
+        }
+    }
+
+    /// A long-syntax `type: bind` mount without a `source` key (an empty one is taken): the
+    /// schema takes it, compose-go refuses it as it makes the host paths absolute, after
+    /// every file is merged ("invalid mount config for type \"bind\": field Source must not
+    /// be empty").
+    fn binds_without_source(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for m in &service.mounts {
+                if m.kind != crate::compose::MountKind::Bind
+                    || !m.long
+                    || m.source_key
+                    || m.from_service.is_some()
+                {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        m.origin,
+                        format!(
+                            "the bind mount of `{}` in service `{}` has no `source`: `docker \
+                             compose` refuses the project (\"invalid mount config for type \
+                             \"bind\": field Source must not be empty\")",
+                            clip(&m.target.value),
+                            service.name.value
+                        ),
+                    )
+                    .service(service)
+                    .label("no `source`")
+                    .help("name the host directory: `source: ./volumes/data`");
+                super::push_once(out, d);
+            }
         }
     }
 
@@ -1484,4 +1553,15 @@ fn container_name_ok(v: &str) -> bool {
         w[0].is_ascii_alphanumeric()
             && (w[1].is_ascii_alphanumeric() || matches!(w[1], b'_' | b'.' | b'-'))
     })
+}
+
+/// Whether compose-go v2.9.1 takes a list entry's name as ending with a space: it reads the
+/// last byte as a character (`unicode.IsSpace(rune(k[len(k)-1]))`), so the last byte of `à`
+/// (0xA0, as U+00A0) counts too, and U+3000 (ending 0x80) does not (checked with Docker
+/// Compose v2.40.3).
+fn ends_with_go_space(name: &str) -> bool {
+    matches!(
+        name.as_bytes().last(),
+        Some(b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
+    )
 }
