@@ -545,7 +545,7 @@ fn problem_message(p: &Problem) -> (String, Origin) {
             format!("service `{service}` is defined by an included project too"),
             *at,
         ),
-        Problem::EmptyProjectName { written, at } => (
+        Problem::EmptyProjectName { written, at, .. } => (
             format!("the project name `{written}` is empty once normalised"),
             *at,
         ),

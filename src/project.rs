@@ -233,7 +233,7 @@ pub fn load_in(
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             empty_documents(&project.files, &mut m);
-            project_name(&project.files, &mut m);
+            project_name(&project.files, &project.dirs, &mut m);
             volumes_from(&mut m);
             dependency_cycles(&mut m);
             crate::mounted::read_all(
@@ -294,8 +294,10 @@ fn empty_documents(files: &[LoadedFile], model: &mut ComposeFile) {
 /// project, the last non-empty `name` of the project's files (any document) names it, once
 /// interpolated and normalised (lowercased, all but letters, digits, `-` and `_` dropped, then
 /// leading `-` and `_`). An empty result is refused when the first document of a file writes a
-/// `name` (Compose then takes no directory name instead).
-fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
+/// `name` (Compose then takes no directory name instead). Otherwise the project directory's
+/// name names it, and is refused when it is empty once normalised (`___`, `部署`): the
+/// `docker compose` command refuses a project without a name.
+fn project_name(files: &[LoadedFile], dirs: &HashMap<FileId, PathBuf>, model: &mut ComposeFile) {
     if model
         .env
         .lookup("COMPOSE_PROJECT_NAME")
@@ -321,26 +323,55 @@ fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
             last = Some((FileId(i as u32), node));
         }
     }
-    let Some((file, node)) = last else { return };
-    if !named {
-        return;
+    if let Some((file, node)) = last {
+        let f = &files[file.0 as usize];
+        let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+            return;
+        };
+        if !normalise_project_name(&name.value).is_empty() {
+            return;
+        }
+        if named {
+            model.problems.push(Problem::EmptyProjectName {
+                written: f.tree.scalar(node).unwrap_or_default().to_string(),
+                directory: false,
+                at: name.place(),
+            });
+            return;
+        }
     }
-    let f = &files[file.0 as usize];
-    let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+    // No file names the project: Compose takes the project directory's name (the base of its
+    // absolute path, as `filepath.Abs` gives it, symbolic links kept), normalised.
+    let Some(dir) = dirs.get(&FileId(0)) else {
         return;
     };
-    let normalised: String = name
-        .value
+    let Some(base) = std::path::absolute(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+    else {
+        return;
+    };
+    if normalise_project_name(&base).is_empty() {
+        model.problems.push(Problem::EmptyProjectName {
+            written: base,
+            directory: true,
+            at: Origin {
+                file: FileId(0),
+                span: Span::new(0, 0),
+            },
+        });
+    }
+}
+
+/// A project name as compose-go v2.9.1's `NormalizeProjectName` makes it: lowercased, all
+/// but ASCII letters, digits, `-` and `_` dropped, then the leading `-` and `_`.
+fn normalise_project_name(name: &str) -> String {
+    let kept: String = name
         .to_lowercase()
         .chars()
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
         .collect();
-    if normalised.trim_start_matches(['-', '_']).is_empty() {
-        model.problems.push(Problem::EmptyProjectName {
-            written: f.tree.scalar(node).unwrap_or_default().to_string(),
-            at: name.place(),
-        });
-    }
+    kept.trim_start_matches(['-', '_']).to_string()
 }
 
 /// Give each service the mounts of the services its `volumes_from` names (read-only with
@@ -1798,6 +1829,23 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_names_normalised_as_compose_go_does() {
+        for (name, want) in [
+            ("milvus", "milvus"),
+            ("Milvus.Prod", "milvusprod"),
+            ("__-x", "x"),
+            ("a_-b", "a_-b"),
+            ("___", ""),
+            ("部署", ""),
+            ("部署-2", "2"),
+            ("Ünïcode", "ncode"),
+            ("", ""),
+        ] {
+            assert_eq!(normalise_project_name(name), want, "{name}");
+        }
+    }
 
     #[test]
     fn paths_beside_a_file() {

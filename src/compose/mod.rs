@@ -881,8 +881,11 @@ pub enum Problem {
     /// `COMPOSE_PROJECT_NAME` given) is empty once interpolated and normalised (`___`,
     /// `${UNSET}`): Compose refuses the project ("project name must not be empty").
     EmptyProjectName {
-        /// The name as written.
+        /// The name as written, or the directory's name.
         written: String,
+        /// No file names the project, and `written` is the name of the project directory
+        /// Compose takes instead (`___`, `部署`); `at` is then the start of the first file.
+        directory: bool,
         at: Origin,
     },
     /// A top-level volume, network, secret or config whose `name` is not the (old)
@@ -2411,29 +2414,14 @@ impl Cx<'_> {
             let kind_text = get("type");
             let kind_name = kind_text.as_ref().map_or("volume", |t| t.value.as_str());
             // compose-go indexes the volumes by target as it merges the files, and refuses
-            // one without ("service volume ... is missing a mount target"); a bind mount
-            // without `source` it refuses as it resolves the paths.
-            let no_target = tree.get(resolved, "target").is_none_or(|n| tree.is_null(n));
-            let no_source = kind_name == "bind" && tree.get(resolved, "source").is_none();
-            if no_target || no_source {
-                let (what, reason, help) = if no_target {
-                    (
-                        format!("this `{kind_name}` volume has no `target`"),
-                        "service volume is missing a mount target",
-                        "give it the path in the container to mount at: `target: /data`",
-                    )
-                } else {
-                    (
-                        "this `bind` volume has no `source`".to_string(),
-                        "invalid mount config for type \"bind\": field Source must not be \
-                         empty",
-                        "give it the host path to mount: `source: ./data`",
-                    )
-                };
+            // one without ("service volume ... is missing a mount target"). A bind mount
+            // without `source` it refuses only once the files are merged (an override can
+            // replace it): `compose-schema` judges that on the merged project.
+            if tree.get(resolved, "target").is_none_or(|n| tree.is_null(n)) {
                 self.problems.borrow_mut().push(Problem::Refused {
-                    what,
-                    reason: reason.to_string(),
-                    help,
+                    what: format!("this `{kind_name}` volume has no `target`"),
+                    reason: "service volume is missing a mount target".to_string(),
+                    help: "give it the path in the container to mount at: `target: /data`",
                     at: origin,
                     related: Vec::new(),
                 });
