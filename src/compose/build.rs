@@ -45,6 +45,7 @@ pub struct Develop {
 /// One `develop.watch` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
+    pub path: Option<Text>,
     pub action: Option<Text>,
     pub target: Option<Text>,
     /// Where the entry is written.
@@ -69,11 +70,12 @@ impl Build {
 
 impl Watch {
     /// Whether the action needs a `target`: every action but `rebuild` and `restart`
-    /// (compose-go `checkConsistency`: "target is required for non-rebuild actions").
+    /// (compose-go `checkConsistency`: "target is required for non-rebuild actions"); an
+    /// action the schema does not know is refused as such first.
     pub fn needs_target(&self) -> bool {
         self.action
             .as_ref()
-            .is_some_and(|a| !matches!(a.value.as_str(), "rebuild" | "restart"))
+            .is_some_and(|a| matches!(a.value.as_str(), "sync" | "sync+restart" | "sync+exec"))
     }
 
     /// Whether the entry has a `target` Compose reads (not empty once interpolated).
@@ -191,6 +193,7 @@ impl Cx<'_> {
                 }
                 let value = |k: &str| tree.get(i, k).and_then(|n| self.text(n));
                 d.watch.push(Watch {
+                    path: value("path"),
                     action: value("action"),
                     target: value("target"),
                     origin: self.origin(tree.span(tree.resolve(i))),

@@ -365,6 +365,7 @@ impl ComposeSchema {
                 continue;
             };
             for w in &develop.watch {
+                self.watch_path(cx, service, w, out);
                 let Some(action) = w.action.as_ref().filter(|_| w.needs_target()) else {
                     continue;
                 };
@@ -406,6 +407,37 @@ impl ComposeSchema {
                 super::push_explained(out, d, &[at]);
             }
         }
+    }
+
+    /// A `develop.watch` entry whose `path` is empty once interpolated: compose-go validates
+    /// the merged project and refuses it ("value can't be blank"), whichever file wrote it.
+    fn watch_path(
+        &self,
+        cx: &super::Context<'_>,
+        service: &crate::compose::Service,
+        w: &crate::compose::build::Watch,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(path) = w.path.as_ref().filter(|p| p.value.is_empty()) else {
+            return;
+        };
+        if super::unknowable(cx, Some(path.origin)) {
+            return;
+        }
+        let d = META
+            .diagnostic(
+                path.place(),
+                format!(
+                    "a `develop.watch` entry of service `{}` has an empty `path`: `docker \
+                     compose` refuses the project (\"services.{}.develop.watch.[].path: value \
+                     can't be blank\")",
+                    service.name.value, service.name.value
+                ),
+            )
+            .service(service)
+            .label("empty path")
+            .help("give the entry the file or directory on the host to watch: `path: ./src`");
+        super::push_explained(out, d, &[path]);
     }
 
     /// An entry of a `build.additional_contexts` list that is not `name=value` once
