@@ -28,6 +28,10 @@ pub struct Build {
     /// Entries of an `additional_contexts` list that are not `name=value` once interpolated,
     /// which Compose refuses in whichever file they are ("expected key=value").
     pub malformed_contexts: Vec<Text>,
+    /// Entries of an `ssh` list that are neither `default` nor `id=path` once interpolated
+    /// (`mykey`, an empty one), which Compose refuses in whichever file they are ("invalid ssh
+    /// key"; compose-go v2.9.1 `transform/ssh.go`). The mapping form is always accepted.
+    pub malformed_ssh: Vec<Text>,
     /// The keys this definition tags `!reset` or `!override`: merged onto an earlier file's
     /// `build`, they replace its values.
     replaced: Vec<&'static str>,
@@ -109,6 +113,7 @@ impl Cx<'_> {
                 contexts: Vec::new(),
                 secrets: Vec::new(),
                 malformed_contexts: Vec::new(),
+                malformed_ssh: Vec::new(),
                 replaced: Vec::new(),
             };
             if !tree.is_mapping(node) {
@@ -142,6 +147,13 @@ impl Cx<'_> {
                     }
                 })
                 .collect();
+            if let Some(n) = tree.get(m, "ssh").filter(|&n| tree.items(n).is_some()) {
+                b.malformed_ssh = items(Some(n))
+                    .iter()
+                    .filter_map(|&i| self.text(i))
+                    .filter(|t| t.value != "default" && !t.value.contains('='))
+                    .collect();
+            }
             if let Some(c) = get("additional_contexts", &mut b.replaced) {
                 if let Some(entries) = tree.entries(c) {
                     for e in entries {
@@ -249,6 +261,7 @@ pub(super) fn merge_build(
                 contexts: b.contexts,
                 secrets: list(b.secrets, o.secrets, "secrets"),
                 malformed_contexts: [b.malformed_contexts, o.malformed_contexts].concat(),
+                malformed_ssh: [b.malformed_ssh, o.malformed_ssh].concat(),
                 replaced: Vec::new(),
             }))
         }
@@ -298,11 +311,11 @@ mod tests {
     #[test]
     fn build_merges_as_compose_does() {
         let base = model(
-            "services:\n  a:\n    image: x\n    build:\n      dockerfile: D\n      platforms: [linux/amd64]\n      secrets: [s1, {source: s2}]\n      additional_contexts:\n        - c1=service:b\n        - c1=./one\n        - c2=./two\n        - bare\n  b:\n    image: y\n    build: ./b\n",
+            "services:\n  a:\n    image: x\n    build:\n      ssh: [default, mykey, '', =x, a=b=c]\n      dockerfile: D\n      platforms: [linux/amd64]\n      secrets: [s1, {source: s2}]\n      additional_contexts:\n        - c1=service:b\n        - c1=./one\n        - c2=./two\n        - bare\n  b:\n    image: y\n    build: ./b\n",
             0,
         );
         let over = model(
-            "services:\n  a:\n    build:\n      dockerfile_inline: FROM x\n      platforms: [linux/arm64]\n      secrets: !override [s3]\n      additional_contexts:\n        c2: service:b\n  b:\n    build: !reset\n",
+            "services:\n  a:\n    build:\n      dockerfile_inline: FROM x\n      ssh: {k: '', j: ./x}\n      platforms: [linux/arm64]\n      secrets: !override [s3]\n      additional_contexts:\n        c2: service:b\n  b:\n    build: !reset\n",
             1,
         );
         let m = merge(base, over);
@@ -323,6 +336,7 @@ mod tests {
             ["b"]
         );
         assert_eq!(values(&a.malformed_contexts), ["bare"]);
+        assert_eq!(values(&a.malformed_ssh), ["mykey", ""]);
         assert!(m.services[1].build.is_none());
     }
 

@@ -82,6 +82,7 @@ impl Rule for ComposeSchema {
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
+        self.ssh_entries(cx, out);
         self.refused(cx, out);
     }
 
@@ -467,6 +468,37 @@ impl ComposeSchema {
                     .service(service)
                     .label("not `name=value`")
                     .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An entry of a `build.ssh` list that is neither `default` nor `id=path` once
+    /// interpolated: compose-go refuses the file as it reads it ("invalid ssh key").
+    fn ssh_entries(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            for t in &build.malformed_ssh {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "the `build.ssh` entry `{}` of service `{}` is neither `default` nor \
+                             `id=path`: `docker compose` refuses the file (\"invalid ssh key \
+                             {:?}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            clip(&t.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("not `default` or `id=path`")
+                    .help("write `- default` for the agent's socket, or `- id=/path/to/key`");
                 super::push_explained(out, d, &[t]);
             }
         }
