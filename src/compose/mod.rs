@@ -1237,13 +1237,6 @@ impl ComposeFile {
     }
 }
 
-/// Whether a short volume spec has an empty part between colons, which Compose refuses (a
-/// Windows drive letter's colon is not a separator).
-fn has_empty_section(spec: &str) -> bool {
-    let b = spec.as_bytes();
-    b.first() == Some(&b':') || b.last() == Some(&b':') || b.windows(2).any(|w| w == b"::")
-}
-
 /// Interpolate a value with no variable set, so that only defaults apply: what the model can
 /// know without an environment. `${VAR:-default}` gives `default`, a reference without a
 /// default gives the empty string, `$$` gives `$`. A value that cannot be interpolated (a
@@ -2418,8 +2411,7 @@ impl Cx<'_> {
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
-        let Some(parts) = volume::parse_short(&m.value).filter(|_| !has_empty_section(&m.value))
-        else {
+        let Some(parts) = volume::parse_short(&m.value) else {
             // Compose refuses it ("invalid spec: :/data: empty section between colons"), as
             // it does a spec with too many parts or no target.
             let vars: Vec<VarUse> = m.vars.iter().map(|(_, v)| v.clone()).collect();
