@@ -911,7 +911,7 @@ pub enum Problem {
         offset: usize,
     },
     /// A value that passes the schema but that compose-go refuses as it reads the file into
-    /// its model (an `extra_hosts` entry without an IP, a device with too many colons, a
+    /// its model (a device with too many colons, a
     /// long-syntax volume without a `target`, an unknown `env_file` format): Compose refuses
     /// the file.
     Refused {

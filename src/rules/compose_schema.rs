@@ -83,6 +83,7 @@ impl Rule for ComposeSchema {
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
         self.ssh_entries(cx, out);
+        self.extra_hosts(cx, out);
         self.refused(cx, out);
     }
 
@@ -499,6 +500,39 @@ impl ComposeSchema {
                     .service(service)
                     .label("not `default` or `id=path`")
                     .help("write `- default` for the agent's socket, or `- id=/path/to/key`");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An `extra_hosts` entry compose-go refuses as it reads the merged project: without an
+    /// IP (neither `=` nor `:`), or with an empty host name or one holding `:` or `=`.
+    fn extra_hosts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for (t, why) in &service.net.refused_hosts {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let missing = why.starts_with("invalid additional host");
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "the `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
+                             refuses the project (\"{}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            if missing {
+                                "has no IP"
+                            } else {
+                                "has an empty host name or one with `:` or `=`"
+                            },
+                            clip(why)
+                        ),
+                    )
+                    .service(service)
+                    .label(if missing { "no IP" } else { "bad host name" })
+                    .help("write the host name and its IP: `- somehost=10.0.0.5`");
                 super::push_explained(out, d, &[t]);
             }
         }
