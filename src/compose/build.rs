@@ -32,6 +32,8 @@ pub struct Build {
     /// (`mykey`, an empty one), which Compose refuses in whichever file they are ("invalid ssh
     /// key"; compose-go v2.9.1 `transform/ssh.go`). The mapping form is always accepted.
     pub malformed_ssh: Vec<Text>,
+    /// `extra_hosts` entries compose-go refuses once the files are merged (as a service's).
+    pub refused_hosts: Vec<(Text, String)>,
     /// The keys this definition tags `!reset` or `!override`: merged onto an earlier file's
     /// `build`, they replace its values.
     replaced: Vec<&'static str>,
@@ -114,6 +116,7 @@ impl Cx<'_> {
                 secrets: Vec::new(),
                 malformed_contexts: Vec::new(),
                 malformed_ssh: Vec::new(),
+                refused_hosts: Vec::new(),
                 replaced: Vec::new(),
             };
             if !tree.is_mapping(node) {
@@ -154,6 +157,7 @@ impl Cx<'_> {
                     .filter(|t| t.value != "default" && !t.value.contains('='))
                     .collect();
             }
+            b.refused_hosts = self.refused_hosts(get("extra_hosts", &mut b.replaced));
             if let Some(c) = get("additional_contexts", &mut b.replaced) {
                 if let Some(entries) = tree.entries(c) {
                     for e in entries {
@@ -262,6 +266,11 @@ pub(super) fn merge_build(
                 secrets: list(b.secrets, o.secrets, "secrets"),
                 malformed_contexts: [b.malformed_contexts, o.malformed_contexts].concat(),
                 malformed_ssh: [b.malformed_ssh, o.malformed_ssh].concat(),
+                refused_hosts: if kept("extra_hosts") {
+                    [b.refused_hosts, o.refused_hosts].concat()
+                } else {
+                    o.refused_hosts
+                },
                 replaced: Vec::new(),
             }))
         }

@@ -118,6 +118,30 @@ impl Networking {
 }
 
 impl Cx<'_> {
+    /// The entries of an `extra_hosts` (a service's or a build's) that compose-go refuses,
+    /// with its words for each.
+    pub(super) fn refused_hosts(&self, node: Option<NodeId>) -> Vec<(Text, String)> {
+        let tree = self.tree;
+        let Some(n) = node else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(items) = tree.items(n) {
+            for t in items.iter().filter_map(|&i| self.text(i)) {
+                if let Some(why) = host_fault(&t.value, false) {
+                    out.push((t, why));
+                }
+            }
+        } else if let Some(entries) = tree.entries(n) {
+            for t in entries.iter().filter_map(|e| self.literal(e.key)) {
+                if let Some(why) = host_fault(&t.value, true) {
+                    out.push((t, why));
+                }
+            }
+        }
+        out
+    }
+
     /// The networking attributes of a service mapping.
     pub(super) fn networking(&self, node: NodeId) -> Networking {
         let tree = self.tree;
@@ -167,24 +191,7 @@ impl Cx<'_> {
             })
         });
         let refused_hosts = self.under(read("extra_hosts"), || {
-            let Some(n) = get("extra_hosts") else {
-                return Vec::new();
-            };
-            let mut out = Vec::new();
-            if let Some(items) = tree.items(n) {
-                for t in items.iter().filter_map(|&i| self.text(i)) {
-                    if let Some(why) = host_fault(&t.value, false) {
-                        out.push((t, why));
-                    }
-                }
-            } else if let Some(entries) = tree.entries(n) {
-                for t in entries.iter().filter_map(|e| self.literal(e.key)) {
-                    if let Some(why) = host_fault(&t.value, true) {
-                        out.push((t, why));
-                    }
-                }
-            }
-            out
+            self.refused_hosts(get("extra_hosts"))
         });
         let service_links = list("links");
         let mut links = service_links.clone();

@@ -509,7 +509,8 @@ impl ComposeSchema {
     /// IP (neither `=` nor `:`), or with an empty host name or one holding `:` or `=`.
     fn extra_hosts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
         for service in &cx.file.services {
-            for (t, why) in &service.net.refused_hosts {
+            let build = service.build.iter().flat_map(|b| &b.refused_hosts);
+            for (t, why) in service.net.refused_hosts.iter().chain(build) {
                 if super::unknowable(cx, Some(t.origin)) {
                     continue;
                 }
@@ -518,7 +519,7 @@ impl ComposeSchema {
                     .diagnostic(
                         t.place(),
                         format!(
-                            "the `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
+                            "an `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
                              refuses the project (\"{}\")",
                             clip(&t.value),
                             service.name.value,
