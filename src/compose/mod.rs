@@ -920,7 +920,7 @@ pub enum Problem {
         offset: usize,
     },
     /// A value that passes the schema but that compose-go refuses as it reads the file into
-    /// its model (an `extra_hosts` entry without an IP, a device with too many colons, a
+    /// its model (a device with too many colons, a
     /// long-syntax volume without a `target`, an unknown `env_file` format): Compose refuses
     /// the file.
     Refused {
@@ -1277,13 +1277,6 @@ impl ComposeFile {
             }
         }
     }
-}
-
-/// Whether a short volume spec has an empty part between colons, which Compose refuses (a
-/// Windows drive letter's colon is not a separator).
-fn has_empty_section(spec: &str) -> bool {
-    let b = spec.as_bytes();
-    b.first() == Some(&b':') || b.last() == Some(&b':') || b.windows(2).any(|w| w == b"::")
 }
 
 /// Interpolate a value with no variable set, so that only defaults apply: what the model can
@@ -2460,8 +2453,7 @@ impl Cx<'_> {
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
-        let Some(parts) = volume::parse_short(&m.value).filter(|_| !has_empty_section(&m.value))
-        else {
+        let Some(parts) = volume::parse_short(&m.value) else {
             // Compose refuses it ("invalid spec: :/data: empty section between colons"), as
             // it does a spec with too many parts or no target.
             let vars: Vec<VarUse> = m.vars.iter().map(|(_, v)| v.clone()).collect();

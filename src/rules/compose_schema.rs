@@ -84,6 +84,8 @@ impl Rule for ComposeSchema {
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
+        self.ssh_entries(cx, out);
+        self.extra_hosts(cx, out);
         self.refused(cx, out);
     }
 
@@ -367,6 +369,7 @@ impl ComposeSchema {
                 continue;
             };
             for w in &develop.watch {
+                self.watch_path(cx, service, w, out);
                 let Some(action) = w.action.as_ref().filter(|_| w.needs_target()) else {
                     continue;
                 };
@@ -410,6 +413,37 @@ impl ComposeSchema {
         }
     }
 
+    /// A `develop.watch` entry whose `path` is empty once interpolated: compose-go validates
+    /// the merged project and refuses it ("value can't be blank"), whichever file wrote it.
+    fn watch_path(
+        &self,
+        cx: &super::Context<'_>,
+        service: &crate::compose::Service,
+        w: &crate::compose::build::Watch,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(path) = w.path.as_ref().filter(|p| p.value.is_empty()) else {
+            return;
+        };
+        if super::unknowable(cx, Some(path.origin)) {
+            return;
+        }
+        let d = META
+            .diagnostic(
+                path.place(),
+                format!(
+                    "a `develop.watch` entry of service `{}` has an empty `path`: `docker \
+                     compose` refuses the project (\"services.{}.develop.watch.[].path: value \
+                     can't be blank\")",
+                    service.name.value, service.name.value
+                ),
+            )
+            .service(service)
+            .label("empty path")
+            .help("give the entry the file or directory on the host to watch: `path: ./src`");
+        super::push_explained(out, d, &[path]);
+    }
+
     /// An entry of a `build.additional_contexts` list that is not `name=value` once
     /// interpolated: compose-go refuses the file when it converts the list to a mapping
     /// ("invalid value ..., expected key=value").
@@ -437,6 +471,71 @@ impl ComposeSchema {
                     .service(service)
                     .label("not `name=value`")
                     .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An entry of a `build.ssh` list that is neither `default` nor `id=path` once
+    /// interpolated: compose-go refuses the file as it reads it ("invalid ssh key").
+    fn ssh_entries(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            for t in &build.malformed_ssh {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "the `build.ssh` entry `{}` of service `{}` is neither `default` nor \
+                             `id=path`: `docker compose` refuses the file (\"invalid ssh key \
+                             {:?}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            clip(&t.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("not `default` or `id=path`")
+                    .help("write `- default` for the agent's socket, or `- id=/path/to/key`");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An `extra_hosts` entry compose-go refuses as it reads the merged project: without an
+    /// IP (neither `=` nor `:`), or with an empty host name or one holding `:` or `=`.
+    fn extra_hosts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let build = service.build.iter().flat_map(|b| &b.refused_hosts);
+            for (t, why) in service.net.refused_hosts.iter().chain(build) {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let missing = why.starts_with("invalid additional host");
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "an `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
+                             refuses the project (\"{}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            if missing {
+                                "has no IP"
+                            } else {
+                                "has an empty host name or one with `:` or `=`"
+                            },
+                            clip(why)
+                        ),
+                    )
+                    .service(service)
+                    .label(if missing { "no IP" } else { "bad host name" })
+                    .help("write the host name and its IP: `- somehost=10.0.0.5`");
                 super::push_explained(out, d, &[t]);
             }
         }
