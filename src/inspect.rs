@@ -469,9 +469,7 @@ fn service_json(s: &Service, places: &Places<'_>) -> (Value, Value) {
         at.insert("healthcheck".into(), v_at.into());
     }
     // Docker Compose adds the dependencies `links`, namespaces and `volumes_from` imply.
-    let empty = crate::compose::Env::default();
-    let env = project.model.as_ref().map_or(&empty, |m| &*m.env);
-    let implied = crate::project::implied_dependencies(&project.files, s, env);
+    let implied = crate::project::implied_dependencies(s);
     if !s.depends_on.is_empty() || !implied.is_empty() {
         let mut d = Map::new();
         let mut d_at = Map::new();
@@ -547,7 +545,7 @@ fn problem_message(p: &Problem) -> (String, Origin) {
             format!("service `{service}` is defined by an included project too"),
             *at,
         ),
-        Problem::EmptyProjectName { written, at } => (
+        Problem::EmptyProjectName { written, at, .. } => (
             format!("the project name `{written}` is empty once normalised"),
             *at,
         ),

@@ -161,7 +161,8 @@ struct CheckArgs {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Vec<PathBuf>,
     /// Read the project's variables from this file instead of the `.env` beside the first
-    /// Compose file (repeatable; a later file wins).
+    /// Compose file (repeatable; a later file wins). Default: `COMPOSE_ENV_FILES`
+    /// (comma-separated), as Docker Compose reads it.
     #[arg(long, value_name = "PATH")]
     env_file: Vec<PathBuf>,
     /// Output format: full (each finding with its snippet; `human` is the same), concise (one
@@ -221,7 +222,8 @@ struct InspectArgs {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Vec<PathBuf>,
     /// Read the project's variables from this file instead of the `.env` beside the first
-    /// Compose file (repeatable; a later file wins).
+    /// Compose file (repeatable; a later file wins). Default: `COMPOSE_ENV_FILES`
+    /// (comma-separated), as Docker Compose reads it.
     #[arg(long, value_name = "PATH")]
     env_file: Vec<PathBuf>,
     /// Output format: `json` is shaped as `docker compose config --format json`, with an
@@ -249,9 +251,10 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Config { path, config, .. } => show_config(path, &config),
         Command::Inspect(args) => {
+            let shell = shell_env();
             let options = Options {
-                shell: Arc::new(shell_env()),
-                env_files: args.env_file,
+                env_files: env_files(args.env_file, &shell),
+                shell: Arc::new(shell),
                 ..Options::default()
             };
             let ins = if args.file.is_empty() {
@@ -404,6 +407,7 @@ fn check(args: CheckArgs) -> ExitCode {
     if stdin && args.fix {
         return fail("--fix cannot write standard input back: use --diff");
     }
+    let shell = shell_env();
     let mut options = Options {
         jobs: args.jobs,
         fix: if args.fix {
@@ -416,8 +420,8 @@ fn check(args: CheckArgs) -> ExitCode {
         policy: FixPolicy {
             unsafe_fixes: args.unsafe_fixes,
         },
-        shell: Arc::new(shell_env()),
-        env_files: args.env_file,
+        env_files: env_files(args.env_file, &shell),
+        shell: Arc::new(shell),
         config: resolver,
         ..Options::default()
     };
@@ -582,6 +586,27 @@ fn shell_env() -> std::collections::HashMap<String, String> {
         vars.insert("PWD".into(), cwd.display().to_string());
     }
     vars
+}
+
+/// The `--env-file`s given, else those `COMPOSE_ENV_FILES` names in the shell (separated by
+/// commas, empty names dropped), as Docker Compose v2.40.3 takes them
+/// (`defaultStringArrayVar`).
+fn env_files(
+    given: Vec<PathBuf>,
+    shell: &std::collections::HashMap<String, String>,
+) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given;
+    }
+    shell
+        .get("COMPOSE_ENV_FILES")
+        .map(|v| {
+            v.split(',')
+                .filter(|f| !f.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Say what is wrong on stderr, exit 2.

@@ -15,7 +15,7 @@ use crate::compose::{
 };
 use crate::source::{LineIndex, Position, Span};
 use crate::yaml::{self, Limits, NodeId, Tree};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -233,9 +233,9 @@ pub fn load_in(
     if project.errors.is_empty() {
         project.model = model.map(|mut m| {
             empty_documents(&project.files, &mut m);
-            project_name(&project.files, &mut m);
+            project_name(&project.files, &project.dirs, &mut m);
             volumes_from(&mut m);
-            dependency_cycles(&project.files, &mut m);
+            dependency_cycles(&mut m);
             crate::mounted::read_all(
                 &mut m,
                 &mut project.files,
@@ -294,8 +294,10 @@ fn empty_documents(files: &[LoadedFile], model: &mut ComposeFile) {
 /// project, the last non-empty `name` of the project's files (any document) names it, once
 /// interpolated and normalised (lowercased, all but letters, digits, `-` and `_` dropped, then
 /// leading `-` and `_`). An empty result is refused when the first document of a file writes a
-/// `name` (Compose then takes no directory name instead).
-fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
+/// `name` (Compose then takes no directory name instead). Otherwise the project directory's
+/// name names it, and is refused when it is empty once normalised (`___`, `部署`): the
+/// `docker compose` command refuses a project without a name.
+fn project_name(files: &[LoadedFile], dirs: &HashMap<FileId, PathBuf>, model: &mut ComposeFile) {
     if model
         .env
         .lookup("COMPOSE_PROJECT_NAME")
@@ -321,26 +323,55 @@ fn project_name(files: &[LoadedFile], model: &mut ComposeFile) {
             last = Some((FileId(i as u32), node));
         }
     }
-    let Some((file, node)) = last else { return };
-    if !named {
-        return;
+    if let Some((file, node)) = last {
+        let f = &files[file.0 as usize];
+        let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+            return;
+        };
+        if !normalise_project_name(&name.value).is_empty() {
+            return;
+        }
+        if named {
+            model.problems.push(Problem::EmptyProjectName {
+                written: f.tree.scalar(node).unwrap_or_default().to_string(),
+                directory: false,
+                at: name.place(),
+            });
+            return;
+        }
     }
-    let f = &files[file.0 as usize];
-    let Some(name) = Text::read(&f.tree, &f.text, file, node, &model.env) else {
+    // No file names the project: Compose takes the project directory's name (the base of its
+    // absolute path, as `filepath.Abs` gives it, symbolic links kept), normalised.
+    let Some(dir) = dirs.get(&FileId(0)) else {
         return;
     };
-    let normalised: String = name
-        .value
+    let Some(base) = std::path::absolute(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+    else {
+        return;
+    };
+    if normalise_project_name(&base).is_empty() {
+        model.problems.push(Problem::EmptyProjectName {
+            written: base,
+            directory: true,
+            at: Origin {
+                file: FileId(0),
+                span: Span::new(0, 0),
+            },
+        });
+    }
+}
+
+/// A project name as compose-go v2.9.1's `NormalizeProjectName` makes it: lowercased, all
+/// but ASCII letters, digits, `-` and `_` dropped, then the leading `-` and `_`.
+fn normalise_project_name(name: &str) -> String {
+    let kept: String = name
         .to_lowercase()
         .chars()
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
         .collect();
-    if normalised.trim_start_matches(['-', '_']).is_empty() {
-        model.problems.push(Problem::EmptyProjectName {
-            written: f.tree.scalar(node).unwrap_or_default().to_string(),
-            at: name.place(),
-        });
-    }
+    kept.trim_start_matches(['-', '_']).to_string()
 }
 
 /// Give each service the mounts of the services its `volumes_from` names (read-only with
@@ -434,16 +465,11 @@ pub fn relate_env_files(project: &Project, diagnostics: &mut [crate::diagnostic:
 
 /// The services `service` depends on without its `depends_on` naming them, as Docker Compose
 /// adds them to `depends_on` (`service_started`, required): each `links` entry
-/// (`name[:alias]`), the `network_mode` and each `ipc`, `pid`, `uts` or `cgroup` of
-/// `service:name`, and each `volumes_from` entry that is not `container:...`; with where each
-/// is written. Every value is read once interpolated, as Compose reads it (`links` and
-/// `network_mode` as the model holds them, merged; the namespaces with `env`). A service
-/// `depends_on` already names is not repeated.
-pub fn implied_dependencies(
-    files: &[LoadedFile],
-    service: &Service,
-    env: &Env,
-) -> Vec<(String, Origin)> {
+/// (`name[:alias]`), the `network_mode` and each `ipc`, `pid` or `uts` of `service:name`
+/// (`cgroup` is `host` or `private`), and each `volumes_from` entry that is not
+/// `container:...`; with where each is written. Every value is read once interpolated and
+/// merged, as Compose reads it. A service `depends_on` already names is not repeated.
+pub fn implied_dependencies(service: &Service) -> Vec<(String, Origin)> {
     let mut out: Vec<(String, Origin)> = Vec::new();
     let mut add = |name: &str, at: Origin| {
         if !service.depends_on.iter().any(|d| d.service.value == name)
@@ -452,27 +478,8 @@ pub fn implied_dependencies(
             out.push((name.to_string(), at));
         }
     };
-    let scalar = |file: FileId, node: NodeId| {
-        let tree = &files.get(file.0 as usize)?.tree;
-        let node = tree.resolve(node);
-        let span = tree.span(node);
-        let raw = tree.scalar(node)?;
-        let value = if raw.contains('$') {
-            crate::compose::interpolate::interpolate(raw, &|n| env.lookup(n))
-                .ok()?
-                .value
-        } else {
-            raw.to_string()
-        };
-        Some((value, Origin { file, span }))
-    };
-    for (key, field) in &service.fields {
-        if matches!(key.as_str(), "ipc" | "pid" | "uts" | "cgroup")
-            && let Some((value, at)) = scalar(field.file, field.value)
-            && let Some(name) = value.strip_prefix("service:")
-        {
-            add(name, at);
-        }
+    for (_, name, at) in service.net.namespace_services() {
+        add(name, at.origin);
     }
     for (name, link) in service.net.linked_services() {
         add(name, link.origin);
@@ -493,7 +500,7 @@ pub fn implied_dependencies(
 /// the dependencies `links`, namespaces and `volumes_from` imply), which Docker Compose
 /// refuses ("dependency cycle detected: a -> b -> a"): one problem a cycle, at the
 /// dependency that closes it.
-fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
+fn dependency_cycles(model: &mut ComposeFile) {
     let index: HashMap<&str, usize> = model
         .services
         .iter()
@@ -507,7 +514,7 @@ fn dependency_cycles(files: &[LoadedFile], model: &mut ComposeFile) {
             s.depends_on
                 .iter()
                 .map(|d| (d.service.value.clone(), d.service.origin))
-                .chain(implied_dependencies(files, s, &model.env))
+                .chain(implied_dependencies(s))
                 .filter_map(|(n, at)| index.get(n.as_str()).map(|&j| (j, at)))
                 .collect()
         })
@@ -1155,8 +1162,14 @@ impl Loader<'_> {
                 included
                     .services
                     .retain(|s| !model.services.iter().any(|m| m.name.value == s.name.value));
-                let mine = std::mem::replace(model, empty_like(model));
+                let mut mine = std::mem::replace(model, empty_like(model));
+                // A `!reset` service of the including file removes the service of the files
+                // before it, not its includes' (compose-go resets before it imports them).
+                let resets = std::mem::take(&mut mine.reset_services);
+                let reset_declared = std::mem::take(&mut mine.reset_declared);
                 *model = merge(included, mine);
+                model.reset_services = resets;
+                model.reset_declared = reset_declared;
             }
         }
     }
@@ -1177,6 +1190,15 @@ impl Loader<'_> {
                 continue;
             };
             for e in entries {
+                // A `!reset` entry is gone from its document before includes are imported.
+                if tree
+                    .node(e.value)
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| t.text == "!reset")
+                {
+                    continue;
+                }
                 if let Some(name) = tree.scalar(e.key) {
                     out.push(Declaration {
                         key,
@@ -1203,10 +1225,14 @@ impl Loader<'_> {
         declared: &mut Vec<Declaration>,
         include: Origin,
     ) {
-        let mut mine = Vec::new();
+        let mut mine: Vec<Declaration> = Vec::new();
         for r in included.roots.iter().filter(|r| r.in_project()) {
             self.declarations(r.file, r.node, &r.env, true, &mut mine);
         }
+        // The included project's files (`path` a list) merge into one project first: a name
+        // two of them declare is one declaration of it, compared once.
+        let mut seen = HashSet::new();
+        mine.retain(|d| seen.insert((d.key, d.name.clone())));
         for d in mine {
             let other = declared
                 .iter()
@@ -1401,8 +1427,26 @@ impl Loader<'_> {
                     Ok(Some(id)) => {
                         let own = path.parent().unwrap_or(Path::new("")).to_path_buf();
                         self.dirs.entry(id).or_insert(own);
+                        let first = !model.roots.iter().any(|r| r.file == id);
                         self.extended_roots(model, id, &ext.service.value, env);
-                        self.file_model(id, env, models).and_then(|m| {
+                        let m = self.file_model(id, env, models);
+                        // Compose interpolates the whole file it extends from, and refuses a
+                        // required variable missing or a malformed `${` anywhere in it.
+                        if first && let Some(m) = m {
+                            model.problems.extend(
+                                m.problems
+                                    .iter()
+                                    .filter(|p| {
+                                        matches!(
+                                            p,
+                                            Problem::RequiredVariable { .. }
+                                                | Problem::InvalidInterpolation { .. }
+                                        )
+                                    })
+                                    .cloned(),
+                            );
+                        }
+                        m.and_then(|m| {
                             m.services
                                 .iter()
                                 .find(|s| s.name.value == ext.service.value)
@@ -1646,6 +1690,7 @@ impl Loader<'_> {
                                 entry,
                                 merged: false,
                                 from_env_file: true,
+                                listed: false,
                             });
                         }
                     }
@@ -1775,6 +1820,8 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
         declared: Vec::new(),
         contents: Vec::new(),
         shared_networks: Vec::new(),
+        reset_services: Vec::new(),
+        reset_declared: Vec::new(),
         mounted: Vec::new(),
     }
 }
@@ -1782,6 +1829,23 @@ fn empty_like(m: &ComposeFile) -> ComposeFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_names_normalised_as_compose_go_does() {
+        for (name, want) in [
+            ("milvus", "milvus"),
+            ("Milvus.Prod", "milvusprod"),
+            ("__-x", "x"),
+            ("a_-b", "a_-b"),
+            ("___", ""),
+            ("部署", ""),
+            ("部署-2", "2"),
+            ("Ünïcode", "ncode"),
+            ("", ""),
+        ] {
+            assert_eq!(normalise_project_name(name), want, "{name}");
+        }
+    }
 
     #[test]
     fn paths_beside_a_file() {

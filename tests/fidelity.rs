@@ -112,6 +112,16 @@ fn project_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
             .map_or(":", String::as_str);
         files = list.split(sep).map(|f| dir.join(f)).collect();
     }
+    // Likewise its COMPOSE_ENV_FILES, which `milvet` takes for `--env-file`s (comma-separated).
+    if env_files.is_empty()
+        && let Some(list) = shell.get("COMPOSE_ENV_FILES")
+    {
+        env_files = list
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(|f| dir.join(f))
+            .collect();
+    }
     if files.is_empty() {
         let (units, _) = milvet::discover::units(&[dir.to_path_buf()]);
         // The project of the directory itself (its files may be in a subdirectory when its

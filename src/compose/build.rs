@@ -28,6 +28,12 @@ pub struct Build {
     /// Entries of an `additional_contexts` list that are not `name=value` once interpolated,
     /// which Compose refuses in whichever file they are ("expected key=value").
     pub malformed_contexts: Vec<Text>,
+    /// Entries of an `ssh` list that are neither `default` nor `id=path` once interpolated
+    /// (`mykey`, an empty one), which Compose refuses in whichever file they are ("invalid ssh
+    /// key"; compose-go v2.9.1 `transform/ssh.go`). The mapping form is always accepted.
+    pub malformed_ssh: Vec<Text>,
+    /// `extra_hosts` entries compose-go refuses once the files are merged (as a service's).
+    pub refused_hosts: Vec<(Text, String)>,
     /// The keys this definition tags `!reset` or `!override`: merged onto an earlier file's
     /// `build`, they replace its values.
     replaced: Vec<&'static str>,
@@ -45,6 +51,7 @@ pub struct Develop {
 /// One `develop.watch` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
+    pub path: Option<Text>,
     pub action: Option<Text>,
     pub target: Option<Text>,
     /// Where the entry is written.
@@ -69,11 +76,12 @@ impl Build {
 
 impl Watch {
     /// Whether the action needs a `target`: every action but `rebuild` and `restart`
-    /// (compose-go `checkConsistency`: "target is required for non-rebuild actions").
+    /// (compose-go `checkConsistency`: "target is required for non-rebuild actions"); an
+    /// action the schema does not know is refused as such first.
     pub fn needs_target(&self) -> bool {
         self.action
             .as_ref()
-            .is_some_and(|a| !matches!(a.value.as_str(), "rebuild" | "restart"))
+            .is_some_and(|a| matches!(a.value.as_str(), "sync" | "sync+restart" | "sync+exec"))
     }
 
     /// Whether the entry has a `target` Compose reads (not empty once interpolated).
@@ -107,6 +115,8 @@ impl Cx<'_> {
                 contexts: Vec::new(),
                 secrets: Vec::new(),
                 malformed_contexts: Vec::new(),
+                malformed_ssh: Vec::new(),
+                refused_hosts: Vec::new(),
                 replaced: Vec::new(),
             };
             if !tree.is_mapping(node) {
@@ -140,6 +150,14 @@ impl Cx<'_> {
                     }
                 })
                 .collect();
+            if let Some(n) = tree.get(m, "ssh").filter(|&n| tree.items(n).is_some()) {
+                b.malformed_ssh = items(Some(n))
+                    .iter()
+                    .filter_map(|&i| self.text(i))
+                    .filter(|t| t.value != "default" && !t.value.contains('='))
+                    .collect();
+            }
+            b.refused_hosts = self.refused_hosts(get("extra_hosts", &mut b.replaced));
             if let Some(c) = get("additional_contexts", &mut b.replaced) {
                 if let Some(entries) = tree.entries(c) {
                     for e in entries {
@@ -191,6 +209,7 @@ impl Cx<'_> {
                 }
                 let value = |k: &str| tree.get(i, k).and_then(|n| self.text(n));
                 d.watch.push(Watch {
+                    path: value("path"),
                     action: value("action"),
                     target: value("target"),
                     origin: self.origin(tree.span(tree.resolve(i))),
@@ -246,6 +265,12 @@ pub(super) fn merge_build(
                 contexts: b.contexts,
                 secrets: list(b.secrets, o.secrets, "secrets"),
                 malformed_contexts: [b.malformed_contexts, o.malformed_contexts].concat(),
+                malformed_ssh: [b.malformed_ssh, o.malformed_ssh].concat(),
+                refused_hosts: if kept("extra_hosts") {
+                    [b.refused_hosts, o.refused_hosts].concat()
+                } else {
+                    o.refused_hosts
+                },
                 replaced: Vec::new(),
             }))
         }
@@ -295,11 +320,11 @@ mod tests {
     #[test]
     fn build_merges_as_compose_does() {
         let base = model(
-            "services:\n  a:\n    image: x\n    build:\n      dockerfile: D\n      platforms: [linux/amd64]\n      secrets: [s1, {source: s2}]\n      additional_contexts:\n        - c1=service:b\n        - c1=./one\n        - c2=./two\n        - bare\n  b:\n    image: y\n    build: ./b\n",
+            "services:\n  a:\n    image: x\n    build:\n      ssh: [default, mykey, '', =x, a=b=c]\n      dockerfile: D\n      platforms: [linux/amd64]\n      secrets: [s1, {source: s2}]\n      additional_contexts:\n        - c1=service:b\n        - c1=./one\n        - c2=./two\n        - bare\n  b:\n    image: y\n    build: ./b\n",
             0,
         );
         let over = model(
-            "services:\n  a:\n    build:\n      dockerfile_inline: FROM x\n      platforms: [linux/arm64]\n      secrets: !override [s3]\n      additional_contexts:\n        c2: service:b\n  b:\n    build: !reset\n",
+            "services:\n  a:\n    build:\n      dockerfile_inline: FROM x\n      ssh: {k: '', j: ./x}\n      platforms: [linux/arm64]\n      secrets: !override [s3]\n      additional_contexts:\n        c2: service:b\n  b:\n    build: !reset\n",
             1,
         );
         let m = merge(base, over);
@@ -320,6 +345,7 @@ mod tests {
             ["b"]
         );
         assert_eq!(values(&a.malformed_contexts), ["bare"]);
+        assert_eq!(values(&a.malformed_ssh), ["mykey", ""]);
         assert!(m.services[1].build.is_none());
     }
 

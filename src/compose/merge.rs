@@ -142,6 +142,20 @@ impl Merged {
     fn add(&mut self, overlay: ComposeFile) {
         // Many services in all: those of many documents of a few services each count too.
         let many = self.services.len() + overlay.services.len() >= SHRUNK_FROM;
+        for name in &overlay.reset_services {
+            if let Some(i) = self.service_at.remove(name) {
+                self.services[i] = None;
+            }
+        }
+        for (kind, name) in &overlay.reset_declared {
+            self.declared.remove(&(*kind, name.clone()));
+            self.base
+                .declared
+                .retain(|(k, n)| !(k == kind && n.value == *name));
+            self.base
+                .contents
+                .retain(|c| !(c.kind == *kind && c.name.value == *name));
+        }
         for mut o in overlay.services {
             if many {
                 o.shrink_to_fit();

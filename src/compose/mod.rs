@@ -332,6 +332,9 @@ pub struct EnvVar {
     pub merged: bool,
     /// Whether it comes from an `env_file` rather than `environment`.
     pub from_env_file: bool,
+    /// Whether it is an item of an `environment` list (`KEY=value`, `KEY`), whose name
+    /// compose-go takes as written up to the `=`, spaces included.
+    pub listed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -390,6 +393,9 @@ pub struct Mount {
     /// Whether it is written in the long syntax (a mapping), whose target Compose merges by
     /// as written, where a short one's is cleaned first (`/etcd/` is `/etcd`).
     pub long: bool,
+    /// Whether the long syntax writes a `source` key (an empty one counts; `source` is
+    /// `None` then): compose-go refuses a bind without one. Always true for the short syntax.
+    pub source_key: bool,
     /// The service it is written in, when it reaches this one through `volumes_from`.
     pub from_service: Option<String>,
 }
@@ -875,8 +881,11 @@ pub enum Problem {
     /// `COMPOSE_PROJECT_NAME` given) is empty once interpolated and normalised (`___`,
     /// `${UNSET}`): Compose refuses the project ("project name must not be empty").
     EmptyProjectName {
-        /// The name as written.
+        /// The name as written, or the directory's name.
         written: String,
+        /// No file names the project, and `written` is the name of the project directory
+        /// Compose takes instead (`___`, `部署`); `at` is then the start of the first file.
+        directory: bool,
         at: Origin,
     },
     /// A top-level volume, network, secret or config whose `name` is not the (old)
@@ -911,7 +920,7 @@ pub enum Problem {
         offset: usize,
     },
     /// A value that passes the schema but that compose-go refuses as it reads the file into
-    /// its model (an `extra_hosts` entry without an IP, a device with too many colons, a
+    /// its model (a device with too many colons, a
     /// long-syntax volume without a `target`, an unknown `env_file` format): Compose refuses
     /// the file.
     Refused {
@@ -1009,6 +1018,13 @@ pub struct ComposeFile {
     pub contents: Vec<ContentDecl>,
     /// The declared networks other projects can share (`external`, or a fixed `name`).
     pub shared_networks: Vec<String>,
+    /// The services this model removes from the files and documents merged before it
+    /// (`name: !reset`, with a value or none): compose-go drops them, and the model has no
+    /// service of that name of its own.
+    pub reset_services: Vec<String>,
+    /// Likewise the top-level networks, secrets, configs and models it removes
+    /// (`networks: {n: !reset}`).
+    pub reset_declared: Vec<(Resource, String)>,
     /// The host files services bind-mount where their programs read a configuration, read
     /// as files of the project (set when the project is loaded; see [`crate::mounted`]).
     pub mounted: Vec<crate::mounted::MountedFile>,
@@ -1029,6 +1045,8 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         }
     }
@@ -1078,6 +1096,8 @@ impl ComposeFile {
             declared: Vec::new(),
             contents: Vec::new(),
             shared_networks: Vec::new(),
+            reset_services: Vec::new(),
+            reset_declared: Vec::new(),
             mounted: Vec::new(),
         };
         if let Some(inc) = tree.get(root, "include") {
@@ -1088,6 +1108,17 @@ impl ComposeFile {
         {
             model.services.reserve_exact(entries.len());
             for e in entries {
+                if tree
+                    .node(e.value)
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| t.text == "!reset")
+                {
+                    if let Some(name) = tree.scalar(e.key) {
+                        model.reset_services.push(name.to_string());
+                    }
+                    continue;
+                }
                 if let Some(s) = cx.service(e.key, e.value) {
                     model.services.push(s);
                 }
@@ -1131,6 +1162,17 @@ impl ComposeFile {
                 && let Some(entries) = tree.entries(decls)
             {
                 for e in entries {
+                    if tree
+                        .node(e.value)
+                        .tag
+                        .as_ref()
+                        .is_some_and(|t| t.text == "!reset")
+                    {
+                        if let Some(name) = tree.scalar(e.key) {
+                            model.reset_declared.push((kind, name.to_string()));
+                        }
+                        continue;
+                    }
                     if let Some(name) = cx.literal(e.key) {
                         if matches!(kind, Resource::Secret | Resource::Config)
                             && tree.is_mapping(e.value)
@@ -1235,13 +1277,6 @@ impl ComposeFile {
             }
         }
     }
-}
-
-/// Whether a short volume spec has an empty part between colons, which Compose refuses (a
-/// Windows drive letter's colon is not a separator).
-fn has_empty_section(spec: &str) -> bool {
-    let b = spec.as_bytes();
-    b.first() == Some(&b':') || b.last() == Some(&b':') || b.windows(2).any(|w| w == b"::")
 }
 
 /// Interpolate a value with no variable set, so that only defaults apply: what the model can
@@ -1764,6 +1799,7 @@ impl Cx<'_> {
                             origin: text.origin,
                             node: text.node,
                             from_tmpfs_key: true,
+                            source_key: false,
                             long: false,
                             from_service: None,
                         });
@@ -1871,9 +1907,23 @@ impl Cx<'_> {
         for &item in items {
             if let Some(text) = self.text(item) {
                 // An unquoted number reaches the parser as Go prints it (`0x50` is `80`).
-                // (A boolean or a float is `compose-schema`'s: a port is a string or an integer.)
+                // (A boolean is `compose-schema`'s: a port is a string or a number.) A float
+                // passes the schema, and compose-go refuses it as it makes the port canonical.
                 let spec = self.as_read(item, text.clone()).value;
                 let target = tree.resolve(item);
+                if tree.node(target).tag.is_none()
+                    && let Some((v, yaml::scalar::ScalarStyle::Plain)) =
+                        tree.scalar_with_style(target)
+                    && number::plain_is_float(v)
+                {
+                    self.problems.borrow_mut().push(Problem::InvalidPortSpec {
+                        spec: v.to_string(),
+                        reason: "invalid type float64 for port".into(),
+                        at: text.origin,
+                        vars: text.vars.clone(),
+                    });
+                    continue;
+                }
                 let typed = tree.node(target).tag.is_none()
                     && matches!(
                         tree.scalar_with_style(target),
@@ -2171,16 +2221,14 @@ impl Cx<'_> {
                         None => (text.clone(), self.value_from_environment(&text)),
                     };
                     vars.push(EnvVar {
-                        name: Text {
-                            // Names are not interpolated.
-                            value: name.raw.clone(),
-                            vars: Vec::new(),
-                            ..name
-                        },
+                        // compose-go interpolates the whole item, name included (a mapping's
+                        // keys it does not).
+                        name,
                         value,
                         entry: self.origin(tree.span(tree.resolve(item))),
                         merged: false,
                         from_env_file: false,
+                        listed: true,
                     });
                 }
                 EnvForm::List(*style)
@@ -2216,6 +2264,7 @@ impl Cx<'_> {
                         entry: self.origin(Span::new(key_span.start, end)),
                         merged: e.merged_via.is_some(),
                         from_env_file: false,
+                        listed: false,
                     });
                 }
                 EnvForm::Map(*style)
@@ -2358,29 +2407,14 @@ impl Cx<'_> {
             let kind_text = get("type");
             let kind_name = kind_text.as_ref().map_or("volume", |t| t.value.as_str());
             // compose-go indexes the volumes by target as it merges the files, and refuses
-            // one without ("service volume ... is missing a mount target"); a bind mount
-            // without `source` it refuses as it resolves the paths.
-            let no_target = tree.get(resolved, "target").is_none_or(|n| tree.is_null(n));
-            let no_source = kind_name == "bind" && tree.get(resolved, "source").is_none();
-            if no_target || no_source {
-                let (what, reason, help) = if no_target {
-                    (
-                        format!("this `{kind_name}` volume has no `target`"),
-                        "service volume is missing a mount target",
-                        "give it the path in the container to mount at: `target: /data`",
-                    )
-                } else {
-                    (
-                        "this `bind` volume has no `source`".to_string(),
-                        "invalid mount config for type \"bind\": field Source must not be \
-                         empty",
-                        "give it the host path to mount: `source: ./data`",
-                    )
-                };
+            // one without ("service volume ... is missing a mount target"). A bind mount
+            // without `source` it refuses only once the files are merged (an override can
+            // replace it): `compose-schema` judges that on the merged project.
+            if tree.get(resolved, "target").is_none_or(|n| tree.is_null(n)) {
                 self.problems.borrow_mut().push(Problem::Refused {
-                    what,
-                    reason: reason.to_string(),
-                    help,
+                    what: format!("this `{kind_name}` volume has no `target`"),
+                    reason: "service volume is missing a mount target".to_string(),
+                    help: "give it the path in the container to mount at: `target: /data`",
                     at: origin,
                     related: Vec::new(),
                 });
@@ -2410,6 +2444,7 @@ impl Cx<'_> {
                 node: resolved,
                 from_tmpfs_key: false,
                 long: true,
+                source_key: tree.get(resolved, "source").is_some(),
                 from_service: None,
             });
         }
@@ -2418,8 +2453,7 @@ impl Cx<'_> {
         let text = self.literal(resolved)?;
         let offsets = self.offsets(resolved);
         let m = self.interp_mapped(&text.raw, offsets.as_deref(), text.origin.span);
-        let Some(parts) = volume::parse_short(&m.value).filter(|_| !has_empty_section(&m.value))
-        else {
+        let Some(parts) = volume::parse_short(&m.value) else {
             // Compose refuses it ("invalid spec: :/data: empty section between colons"), as
             // it does a spec with too many parts or no target.
             let vars: Vec<VarUse> = m.vars.iter().map(|(_, v)| v.clone()).collect();
@@ -2455,6 +2489,7 @@ impl Cx<'_> {
             node: resolved,
             from_tmpfs_key: false,
             long: false,
+            source_key: true,
             from_service: None,
         })
     }

@@ -31,6 +31,27 @@ pub struct Networking {
     pub service_links: Vec<Text>,
     /// `extra_hosts` entries (`name:ip`, `name=ip`, or the mapping's keys).
     pub extra_hosts: Vec<Text>,
+    /// The namespaces shared with another container, a service or the host (`ipc`, `pid`,
+    /// `uts`), by key: `service:<name>` shares a service's.
+    pub namespaces: Vec<(&'static str, Text)>,
+    /// `extra_hosts` entries compose-go refuses as it reads the merged project
+    /// (`types/hostList.go`), with its words for each.
+    pub refused_hosts: Vec<(Text, String)>,
+}
+
+/// Why compose-go v2.9.1 refuses an `extra_hosts` entry, in its words: a list entry is cut at
+/// its first `=`, else its first `:` ("missing IP" when it has neither); the host name (a
+/// mapping's key) must not be empty nor hold `:` or `=` ("bad host name").
+pub fn host_fault(entry: &str, key: bool) -> Option<String> {
+    let host = if key {
+        entry
+    } else {
+        match entry.split_once('=').or_else(|| entry.split_once(':')) {
+            Some((host, _)) => host,
+            None => return Some(format!("invalid additional host, missing IP: {entry}")),
+        }
+    };
+    (host.is_empty() || host.contains([':', '='])).then(|| format!("bad host name '{host}'"))
 }
 
 impl Networking {
@@ -47,6 +68,15 @@ impl Networking {
     pub fn network_mode_service(&self) -> Option<(&str, &Text)> {
         let t = self.network_mode.as_ref()?;
         Some((t.value.strip_prefix("service:")?, t))
+    }
+
+    /// The services whose namespaces it shares (`ipc: service:<name>`, and likewise `pid`,
+    /// `uts`): compose-go v2.9.1 makes each a dependency (`normalize`), and refuses
+    /// the project when there is no such service.
+    pub fn namespace_services(&self) -> impl Iterator<Item = (&'static str, &str, &Text)> {
+        self.namespaces
+            .iter()
+            .filter_map(|(k, t)| Some((*k, t.value.strip_prefix("service:")?, t)))
     }
 
     /// Whether the service brings in the project's implicit `default` network: it has no
@@ -100,6 +130,30 @@ impl Networking {
 }
 
 impl Cx<'_> {
+    /// The entries of an `extra_hosts` (a service's or a build's) that compose-go refuses,
+    /// with its words for each.
+    pub(super) fn refused_hosts(&self, node: Option<NodeId>) -> Vec<(Text, String)> {
+        let tree = self.tree;
+        let Some(n) = node else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(items) = tree.items(n) {
+            for t in items.iter().filter_map(|&i| self.text(i)) {
+                if let Some(why) = host_fault(&t.value, false) {
+                    out.push((t, why));
+                }
+            }
+        } else if let Some(entries) = tree.entries(n) {
+            for t in entries.iter().filter_map(|e| self.literal(e.key)) {
+                if let Some(why) = host_fault(&t.value, true) {
+                    out.push((t, why));
+                }
+            }
+        }
+        out
+    }
+
     /// The networking attributes of a service mapping.
     pub(super) fn networking(&self, node: NodeId) -> Networking {
         let tree = self.tree;
@@ -148,6 +202,9 @@ impl Cx<'_> {
                 }
             })
         });
+        let refused_hosts = self.under(read("extra_hosts"), || {
+            self.refused_hosts(get("extra_hosts"))
+        });
         let service_links = list("links");
         let mut links = service_links.clone();
         links.extend(list("external_links"));
@@ -162,9 +219,20 @@ impl Cx<'_> {
             links,
             service_links,
             extra_hosts: list("extra_hosts"),
+            namespaces: NAMESPACES
+                .iter()
+                .filter_map(|&k| {
+                    let t = self.under(read(k), || get(k).and_then(|n| self.text(n)))?;
+                    Some((k, t))
+                })
+                .collect(),
+            refused_hosts,
         }
     }
 }
+
+/// The keys that may share a namespace of another service (`cgroup` is `host` or `private`).
+const NAMESPACES: [&str; 3] = ["ipc", "pid", "uts"];
 
 /// The networks of the top-level `networks` that other projects can share: `external`, or
 /// given a fixed `name`.
@@ -240,11 +308,54 @@ pub(super) fn merge(b: Networking, o: Networking, fields: &[(String, Field)]) ->
         links: union(b.links, o.links, "links"),
         service_links: union(b.service_links, o.service_links, "links"),
         extra_hosts: union(b.extra_hosts, o.extra_hosts, "extra_hosts"),
+        namespaces: NAMESPACES
+            .iter()
+            .filter_map(|&k| {
+                let find = |v: &[(&'static str, Text)]| {
+                    v.iter().find(|(n, _)| *n == k).map(|(_, t)| t.clone())
+                };
+                let t = find(&o.namespaces)
+                    .or_else(|| if reset(k) { None } else { find(&b.namespaces) })?;
+                Some((k, t))
+            })
+            .collect(),
+        refused_hosts: if replaced("extra_hosts") {
+            o.refused_hosts
+        } else {
+            [b.refused_hosts, o.refused_hosts].concat()
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// Entries as compose-go v2.40.3 reads them (each probed with `docker compose config`).
+    #[test]
+    fn host_faults() {
+        for ok in [
+            "somehost:",
+            "somehost=",
+            "host=::1",
+            "h:[::1]",
+            "h:::1",
+            "h:1.2.3.4",
+        ] {
+            assert_eq!(super::host_fault(ok, false), None, "{ok}");
+        }
+        assert_eq!(super::host_fault("a", true), None);
+        let missing = |e: &str| format!("invalid additional host, missing IP: {e}");
+        assert_eq!(
+            super::host_fault("somehost", false),
+            Some(missing("somehost"))
+        );
+        assert_eq!(super::host_fault("", false), Some(missing("")));
+        let bad = |h: &str| Some(format!("bad host name '{h}'"));
+        assert_eq!(super::host_fault("=1.2.3.4", false), bad(""));
+        assert_eq!(super::host_fault("a:b=c", false), bad("a:b"));
+        assert_eq!(super::host_fault("a:b", true), bad("a:b"));
+        assert_eq!(super::host_fault("", true), bad(""));
+    }
+
     use crate::compose::{ComposeFile, Env, FileId, merge::merge};
     use crate::yaml::{Limits, parse};
 

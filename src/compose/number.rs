@@ -59,6 +59,40 @@ pub fn plain_value(s: &str) -> Option<String> {
     None
 }
 
+/// Whether yaml.v3 reads a plain (unquoted, untagged) scalar as a float (`80.5`, `1e3`,
+/// `.inf`), not an integer, a boolean or a string: where compose-go takes only an integer
+/// (a `ports` item), a float is refused ("invalid type float64 for port").
+pub fn plain_is_float(s: &str) -> bool {
+    if matches!(
+        s,
+        ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+    ) {
+        return true;
+    }
+    let Some(&first) = s.as_bytes().first() else {
+        return false;
+    };
+    if first == b'.' {
+        return go_parse_float(s).is_some();
+    }
+    if !(first.is_ascii_digit() || first == b'+' || first == b'-') || is_timestamp_like(s) {
+        return false;
+    }
+    let plain: String = s.chars().filter(|&c| c != '_').collect();
+    go_parse_int(&plain).is_none() && is_yaml_float(&plain) && go_parse_float(&plain).is_some()
+}
+
 /// yaml.v3 tries a timestamp first for values that start with four digits and a `-`; those
 /// are left as written here.
 fn is_timestamp_like(s: &str) -> bool {
@@ -178,6 +212,17 @@ mod tests {
     use super::*;
 
     /// Each pair as Docker Compose v2.40.3 prints the value of `environment: {K: <plain>}`.
+    #[test]
+    fn floats_as_yaml_v3_reads_them() {
+        // Checked with Docker Compose v2.40.3 as `ports` items ("invalid type float64").
+        for f in ["80.5", "1e3", "80.0", ".inf", "-.Inf", ".5", "1_0.5"] {
+            assert!(super::plain_is_float(f), "{f}");
+        }
+        for n in ["80", "0x50", "8_0", "0o17", "true", "abc", "2024-01-01", ""] {
+            assert!(!super::plain_is_float(n), "{n}");
+        }
+    }
+
     #[test]
     fn plain_scalars_become_what_compose_gives_the_container() {
         let cases = [

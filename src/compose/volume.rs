@@ -13,61 +13,69 @@ pub struct ShortVolume {
     pub mode: Option<Range<usize>>,
 }
 
-/// Split a short volume spec into its parts. `None` when it has more parts than the syntax
-/// allows or an empty target.
+/// Split a short volume spec into its parts, as compose-go v2.9.1 `format.ParseVolume` does.
+/// A spec of one or two bytes is an anonymous volume's target, whatever it holds (`v:`); a
+/// colon after a part of a single letter is a Windows drive's, kept in the part (`v::ro` is
+/// the source `v:` and the target `ro`); colons inside `${...}` do not split. `None` when
+/// Compose refuses it: an empty spec, an empty part between colons (`:/data`, `/data:`), or
+/// more than three parts.
 pub fn parse_short(raw: &str) -> Option<ShortVolume> {
-    let parts = split_colons(raw);
-    let (source, target, mode) = match parts.as_slice() {
-        [t] => (None, t.clone(), None),
-        [s, t] => (Some(s.clone()), t.clone(), None),
-        [s, t, m] => (Some(s.clone()), t.clone(), Some(m.clone())),
-        _ => return None,
-    };
-    if target.is_empty() {
-        return None;
+    match raw.len() {
+        0 => return None,
+        1 | 2 => {
+            return Some(ShortVolume {
+                source: None,
+                target: 0..raw.len(),
+                mode: None,
+            });
+        }
+        _ => {}
     }
-    Some(ShortVolume {
-        source: source.filter(|s| !s.is_empty()),
-        target,
-        mode,
-    })
-}
-
-/// Ranges between the colons that separate parts.
-fn split_colons(raw: &str) -> Vec<Range<usize>> {
     let bytes = raw.as_bytes();
-    let mut parts = Vec::new();
+    let mut parts: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                depth += 1;
-                i += 2;
-                continue;
-            }
-            b'$' if bytes.get(i + 1) == Some(&b'$') => {
-                i += 2;
-                continue;
-            }
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 => {
-                let part = &raw[start..i];
-                let is_drive = part.len() == 1
-                    && part.as_bytes()[0].is_ascii_alphabetic()
-                    && matches!(bytes.get(i + 1), Some(b'\\' | b'/'));
-                if !is_drive {
-                    parts.push(start..i);
-                    start = i + 1;
-                }
-            }
-            _ => {}
+    let ends = raw.char_indices().chain(std::iter::once((raw.len(), '\0')));
+    for (i, c) in ends {
+        let end = i == raw.len();
+        if !end && c == '$' && bytes.get(i + 1) == Some(&b'{') {
+            depth += 1;
+            continue;
         }
-        i += 1;
+        if !end && c == '}' && depth > 0 {
+            depth -= 1;
+            continue;
+        }
+        let buffer = &raw[start..i];
+        let mut chars = buffer.chars();
+        let drive = !end
+            && c == ':'
+            && chars.next().is_some_and(char::is_alphabetic)
+            && chars.next().is_none();
+        if drive || !(end || c == ':') || depth > 0 {
+            continue;
+        }
+        // An empty section between colons, or a fourth part.
+        if buffer.is_empty() || parts.len() == 3 || (parts.len() == 2 && !end) {
+            return None;
+        }
+        parts.push(start..i);
+        start = i + 1;
     }
-    parts.push(start..raw.len());
-    parts
+    let mut parts = parts.into_iter();
+    let (first, second, mode) = (parts.next()?, parts.next(), parts.next());
+    Some(match second {
+        None => ShortVolume {
+            source: None,
+            target: first,
+            mode: None,
+        },
+        Some(target) => ShortVolume {
+            source: Some(first),
+            target,
+            mode,
+        },
+    })
 }
 
 /// Whether a volume source names a host path (a bind mount) rather than a named volume, as
@@ -113,8 +121,20 @@ mod tests {
             parts("${A:-${B:-x}}:/t"),
             (Some("${A:-${B:-x}}"), "/t", None)
         );
-        assert_eq!(parse_short("a:b:c:d"), None);
-        assert_eq!(parse_short("a:"), None);
+        assert_eq!(parse_short("ab:cd:ef:gh"), None);
+        // One or two bytes: an anonymous volume's target, whatever they are.
+        assert_eq!(parts("v:"), (None, "v:", None));
+        assert_eq!(parts(":"), (None, ":", None));
+        // A single letter before a colon is a Windows drive, whatever follows.
+        assert_eq!(parts("v::ro"), (Some("v:"), "ro", None));
+        assert_eq!(parts("v:/data"), (None, "v:/data", None));
+        assert_eq!(parts("./a:b:ro"), (Some("./a"), "b:ro", None));
+        assert_eq!(parts("a:b:c:d"), (Some("a:b"), "c:d", None));
+        assert_eq!(parse_short(""), None);
+        assert_eq!(parse_short(":/data"), None);
+        assert_eq!(parse_short("/data:"), None);
+        assert_eq!(parse_short("/a::/b"), None);
+        assert_eq!(parse_short("/a:/b:ro:x"), None);
     }
 
     #[test]

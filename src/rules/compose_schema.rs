@@ -79,9 +79,13 @@ impl Rule for ComposeSchema {
         self.casts(cx, out);
         self.counts(cx, out);
         self.healthcheck_tests(cx, out);
+        self.environment_names(cx, out);
+        self.binds_without_source(cx, out);
         self.network_mode_with_networks(cx, out);
         self.watch_targets(cx, out);
         self.context_entries(cx, out);
+        self.ssh_entries(cx, out);
+        self.extra_hosts(cx, out);
         self.refused(cx, out);
     }
 
@@ -365,6 +369,7 @@ impl ComposeSchema {
                 continue;
             };
             for w in &develop.watch {
+                self.watch_path(cx, service, w, out);
                 let Some(action) = w.action.as_ref().filter(|_| w.needs_target()) else {
                     continue;
                 };
@@ -408,6 +413,37 @@ impl ComposeSchema {
         }
     }
 
+    /// A `develop.watch` entry whose `path` is empty once interpolated: compose-go validates
+    /// the merged project and refuses it ("value can't be blank"), whichever file wrote it.
+    fn watch_path(
+        &self,
+        cx: &super::Context<'_>,
+        service: &crate::compose::Service,
+        w: &crate::compose::build::Watch,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(path) = w.path.as_ref().filter(|p| p.value.is_empty()) else {
+            return;
+        };
+        if super::unknowable(cx, Some(path.origin)) {
+            return;
+        }
+        let d = META
+            .diagnostic(
+                path.place(),
+                format!(
+                    "a `develop.watch` entry of service `{}` has an empty `path`: `docker \
+                     compose` refuses the project (\"services.{}.develop.watch.[].path: value \
+                     can't be blank\")",
+                    service.name.value, service.name.value
+                ),
+            )
+            .service(service)
+            .label("empty path")
+            .help("give the entry the file or directory on the host to watch: `path: ./src`");
+        super::push_explained(out, d, &[path]);
+    }
+
     /// An entry of a `build.additional_contexts` list that is not `name=value` once
     /// interpolated: compose-go refuses the file when it converts the list to a mapping
     /// ("invalid value ..., expected key=value").
@@ -435,6 +471,71 @@ impl ComposeSchema {
                     .service(service)
                     .label("not `name=value`")
                     .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An entry of a `build.ssh` list that is neither `default` nor `id=path` once
+    /// interpolated: compose-go refuses the file as it reads it ("invalid ssh key").
+    fn ssh_entries(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            for t in &build.malformed_ssh {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "the `build.ssh` entry `{}` of service `{}` is neither `default` nor \
+                             `id=path`: `docker compose` refuses the file (\"invalid ssh key \
+                             {:?}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            clip(&t.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("not `default` or `id=path`")
+                    .help("write `- default` for the agent's socket, or `- id=/path/to/key`");
+                super::push_explained(out, d, &[t]);
+            }
+        }
+    }
+
+    /// An `extra_hosts` entry compose-go refuses as it reads the merged project: without an
+    /// IP (neither `=` nor `:`), or with an empty host name or one holding `:` or `=`.
+    fn extra_hosts(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            let build = service.build.iter().flat_map(|b| &b.refused_hosts);
+            for (t, why) in service.net.refused_hosts.iter().chain(build) {
+                if super::unknowable(cx, Some(t.origin)) {
+                    continue;
+                }
+                let missing = why.starts_with("invalid additional host");
+                let d = META
+                    .diagnostic(
+                        t.place(),
+                        format!(
+                            "an `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
+                             refuses the project (\"{}\")",
+                            clip(&t.value),
+                            service.name.value,
+                            if missing {
+                                "has no IP"
+                            } else {
+                                "has an empty host name or one with `:` or `=`"
+                            },
+                            clip(why)
+                        ),
+                    )
+                    .service(service)
+                    .label(if missing { "no IP" } else { "bad host name" })
+                    .help("write the host name and its IP: `- somehost=10.0.0.5`");
                 super::push_explained(out, d, &[t]);
             }
         }
@@ -503,6 +604,73 @@ impl ComposeSchema {
                     "start the list with `CMD` (run the words) or `CMD-SHELL` (run a shell line)",
                 );
             super::push_explained(out, d, &[first]);
+        }
+    }
+
+    /// An `environment` list item whose name ends with a space or a tab (`- KEY =value`,
+    /// `- "KEY "`): the schema takes any string, compose-go's decoding of the list refuses it
+    /// ("environment variable KEY  is declared with a trailing space"). A mapping's key may.
+    /// compose-go tests the name's last byte as a character ([`ends_with_go_space`]).
+    fn environment_names(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for v in &service.environment.vars {
+                if !v.listed || !ends_with_go_space(&v.name.value) {
+                    continue;
+                }
+                let name = v.name.value.trim_end();
+                let d = META
+                    .diagnostic(
+                        v.name.place(),
+                        format!(
+                            "the `environment` entry `{}` of service `{}` names the variable \
+                             with a space before the `=`: `docker compose` refuses the project \
+                             (\"environment variable {} is declared with a trailing space\")",
+                            clip(&v.name.value),
+                            service.name.value,
+                            clip(&v.name.value)
+                        ),
+                    )
+                    .service(service)
+                    .label("space before `=`")
+                    .help(format!(
+                        "write the item without the space: `{}=...`",
+                        clip(name)
+                    ));
+                super::push_explained(out, d, &[&v.name]);
+            }
+        }
+    }
+
+    /// A long-syntax `type: bind` mount without a `source` key (an empty one is taken): the
+    /// schema takes it, compose-go refuses it as it makes the host paths absolute, after
+    /// every file is merged ("invalid mount config for type \"bind\": field Source must not
+    /// be empty").
+    fn binds_without_source(&self, cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+        for service in &cx.file.services {
+            for m in &service.mounts {
+                if m.kind != crate::compose::MountKind::Bind
+                    || !m.long
+                    || m.source_key
+                    || m.from_service.is_some()
+                {
+                    continue;
+                }
+                let d = META
+                    .diagnostic(
+                        m.origin,
+                        format!(
+                            "the bind mount of `{}` in service `{}` has no `source`: `docker \
+                             compose` refuses the project (\"invalid mount config for type \
+                             \"bind\": field Source must not be empty\")",
+                            clip(&m.target.value),
+                            service.name.value
+                        ),
+                    )
+                    .service(service)
+                    .label("no `source`")
+                    .help("name the host directory: `source: ./volumes/data`");
+                super::push_once(out, d);
+            }
         }
     }
 
@@ -1484,4 +1652,15 @@ fn container_name_ok(v: &str) -> bool {
         w[0].is_ascii_alphanumeric()
             && (w[1].is_ascii_alphanumeric() || matches!(w[1], b'_' | b'.' | b'-'))
     })
+}
+
+/// Whether compose-go v2.9.1 takes a list entry's name as ending with a space: it reads the
+/// last byte as a character (`unicode.IsSpace(rune(k[len(k)-1]))`), so the last byte of `à`
+/// (0xA0, as U+00A0) counts too, and U+3000 (ending 0x80) does not (checked with Docker
+/// Compose v2.40.3).
+fn ends_with_go_space(name: &str) -> bool {
+    matches!(
+        name.as_bytes().last(),
+        Some(b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
+    )
 }

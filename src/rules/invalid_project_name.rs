@@ -11,7 +11,7 @@ pub struct InvalidProjectName;
 static META: RuleMeta = RuleMeta {
     id: "invalid-project-name",
     severity: Severity::Error,
-    summary: "`COMPOSE_PROJECT_NAME` in `.env` is not a valid project name, or the top-level `name` is empty once normalised",
+    summary: "`COMPOSE_PROJECT_NAME` in `.env` is not a valid project name, or the name the project takes (its top-level `name`, else its directory's) is empty once normalised",
     doc: include_str!("../../rules/invalid-project-name.md"),
 };
 
@@ -30,10 +30,31 @@ impl Rule for InvalidProjectName {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for p in &cx.file.problems {
-            let Problem::EmptyProjectName { written, at } = p else {
+            let Problem::EmptyProjectName {
+                written,
+                directory,
+                at,
+            } = p
+            else {
                 continue;
             };
-            out.push(
+            let d = if *directory {
+                META.diagnostic(
+                    *at,
+                    format!(
+                        "no file names the project, so Compose names it after its directory, \
+                         `{written}`, which is empty once normalised (lowercased, every \
+                         character but ASCII letters, digits, `-` and `_` dropped, then the \
+                         leading `-` and `_`): `docker compose` refuses the project (\"project \
+                         name must not be empty\")"
+                    ),
+                )
+                .label("the project takes its directory's name")
+                .help(
+                    "name the project in the file (`name: milvus`), or run Compose with \
+                     `-p NAME` or `COMPOSE_PROJECT_NAME`",
+                )
+            } else {
                 META.diagnostic(
                     *at,
                     format!(
@@ -47,8 +68,9 @@ impl Rule for InvalidProjectName {
                 .help(
                     "name the project with a letter or a digit (`name: milvus`), or remove \
                      `name` to take the directory's name",
-                ),
-            );
+                )
+            };
+            out.push(d);
         }
         // Set in the shell, the name is the user's command line, not the project's files.
         let Some(var) = cx.file.env.get("COMPOSE_PROJECT_NAME") else {

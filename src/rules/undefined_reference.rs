@@ -1,6 +1,7 @@
 //! `undefined-reference`: a service uses a named volume, network, secret, config or model that
 //! the project does not declare (a build secret too), or names in `depends_on`,
-//! `volumes_from`, `links`, `network_mode: service:` or a `service:` additional build context a
+//! `volumes_from`, `links`, `network_mode: service:` (or `ipc`, `pid`, `uts` of `service:`) or a
+//! `service:` additional build context a
 //! service it does not have (for the build context, one without a `build`), which `docker
 //! compose` refuses.
 
@@ -80,6 +81,11 @@ impl UndefinedReference {
                 && !known(name)
             {
                 out.push(service_finding(service, "network_mode", mode, name));
+            }
+            for (key, name, at) in service.net.namespace_services() {
+                if !known(name) {
+                    out.push(service_finding(service, key, at, name));
+                }
             }
             if let Some(build) = &service.build {
                 for (name, context) in build.service_contexts() {

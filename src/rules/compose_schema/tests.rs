@@ -783,3 +783,14 @@ fn every_place_compose_casts_to_a_boolean_takes_a_boolean() {
     let text = "services:\n  a:\n    image: x\n    privileged: true\n    read_only: true\n    stdin_open: true\n    tty: true\n    init: true\n    oom_kill_disable: true\n    healthcheck:\n      disable: true\n    volumes:\n      - type: volume\n        source: v\n        target: /v\n        read_only: true\n        volume:\n          nocopy: true\nvolumes:\n  v:\n    external: true\nnetworks:\n  n:\n    external: true\n    internal: true\n    attachable: true\n    enable_ipv4: true\n    enable_ipv6: true\nsecrets:\n  s:\n    external: true\nconfigs:\n  c:\n    external: true\n";
     assert_eq!(found(text), Vec::<String>::new());
 }
+
+#[test]
+fn a_name_ends_with_a_space_as_compose_go_reads_its_last_byte() {
+    use super::ends_with_go_space;
+    for name in ["A ", "A\t", "VOILà", "A\u{a0}", "A\u{85}"] {
+        assert!(ends_with_go_space(name), "{name:?}");
+    }
+    for name in ["A", " A", "A\u{3000}", "", "é"] {
+        assert!(!ends_with_go_space(name), "{name:?}");
+    }
+}
