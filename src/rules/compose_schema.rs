@@ -158,7 +158,7 @@ impl ComposeSchema {
                 } else {
                     ""
                 };
-                let cast = c.cast.apply(&value);
+                let cast = if c.float { None } else { c.cast.apply(&value) };
                 if cast.is_some() && !extended(&c.path) {
                     continue;
                 }

@@ -504,6 +504,16 @@ fn scalar<'t>(value: &'t str, style: ScalarStyle, tag: Option<&str>) -> Val<'t> 
     }
 }
 
+/// Whether yaml.v3 decodes the number `s` (a plain scalar, or one with the standard tag `tag`)
+/// as a float: `!!float`, or a number that is not an integer to Go (`2.0`, `1e3`, `.inf`).
+fn yaml_float(s: &str, tag: Option<&str>) -> bool {
+    if matches!(tag, Some("!!float" | "!<tag:yaml.org,2002:float>")) {
+        return true;
+    }
+    let p: String = s.chars().filter(|&c| c != '_').collect();
+    go_int(&p).is_none()
+}
+
 /// yaml.v3's `resolve` for an untagged plain scalar.
 fn plain(s: &str) -> Val<'_> {
     let num = |value: f64| Val::Num {
@@ -704,6 +714,15 @@ pub(super) enum Cast {
     /// Not a cast: a duration (compose-go's `Duration`), decoded with go-str2duration's
     /// `ParseDuration`: Go's `time.ParseDuration` with days (`d`) and weeks (`w`).
     Duration,
+    /// Not a cast: a size (compose-go's `UnitBytes`: `mem_limit`, `shm_size`, a tmpfs `size`,
+    /// `deploy.resources.*.memory`, ...), decoded with go-units' `RAMInBytes` ([`ram_in_bytes`]).
+    Bytes,
+    /// Not a cast: an `int64` setting (`deploy.resources.limits.pids`) mapstructure decodes
+    /// from a string with `strconv.ParseInt(s, 10, 64)`.
+    Int64,
+    /// Not a cast: a device request's `count` (compose-go's `DeviceCount`): `all` in any case,
+    /// or `strconv.ParseInt(s, 10, 64)`.
+    DeviceCount,
 }
 
 impl Cast {
@@ -711,7 +730,15 @@ impl Cast {
     /// a schema matter).
     pub(super) fn apply<'t>(self, s: &str) -> Option<Val<'t>> {
         match self {
-            Cast::Int => {
+            Cast::DeviceCount if s.eq_ignore_ascii_case("all") => Some(Val::Num {
+                value: -1.0,
+                int: true,
+            }),
+            Cast::Bytes => ram_in_bytes(s).map(|v| Val::Num {
+                value: v as f64,
+                int: true,
+            }),
+            Cast::Int | Cast::Int64 | Cast::DeviceCount => {
                 let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
@@ -851,6 +878,52 @@ fn hex_float(s: &str) -> Option<f64> {
     }
     let shift = exp.saturating_sub(4 * frac.len() as i32);
     Some(v * 2f64.powi(shift))
+}
+
+/// go-units' `RAMInBytes` (v0.5.0, what compose-go v2.9.1 uses): the number is what comes up to
+/// the last digit, `.` or space (a space there is dropped), read with `strconv.ParseFloat` and
+/// 0 or more; the rest is empty, `b`, or `k`, `m`, `g`, `t` or `p` (binary multiples) with an
+/// optional `b` or `ib`, in any case. A number beyond 64 bits is not refused (Go converts it).
+pub(super) fn ram_in_bytes(s: &str) -> Option<i64> {
+    let sep = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, sfx) = if s.as_bytes()[sep] == b' ' {
+        (&s[..sep], &s[sep + 1..])
+    } else {
+        s.split_at(sep + 1)
+    };
+    let size = go_parse_float(num)?;
+    if size < 0.0 {
+        return None;
+    }
+    // Go's `int64(f)` on amd64: the integer part, or the lowest `int64` when out of range.
+    let int64 = |f: f64| {
+        if f < 2f64.powi(63) {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    };
+    if sfx.is_empty() {
+        return Some(int64(size));
+    }
+    if sfx.len() > 3 {
+        return None;
+    }
+    let sfx = sfx.to_lowercase();
+    let mut chars = sfx.chars();
+    let exp = match chars.next()? {
+        'b' => return chars.as_str().is_empty().then_some(int64(size)),
+        'k' => 1,
+        'm' => 2,
+        'g' => 3,
+        't' => 4,
+        'p' => 5,
+        _ => return None,
+    };
+    if !matches!(chars.as_str(), "" | "b" | "ib") {
+        return None;
+    }
+    Some(int64(size * 1024f64.powi(exp)))
 }
 
 /// go-str2duration's `ParseDuration` (v2.1.0, what compose-go v2.9.1 uses), in nanoseconds:
@@ -1080,13 +1153,85 @@ const CASTS: &[(&[&str], Cast)] = &[
         Cast::Duration,
     ),
     (&["services", "*", "configs", "[]", "mode"], Cast::FileMode),
+    (&["services", "*", "mem_limit"], Cast::Bytes),
+    (&["services", "*", "mem_reservation"], Cast::Bytes),
+    (&["services", "*", "memswap_limit"], Cast::Bytes),
+    (&["services", "*", "shm_size"], Cast::Bytes),
+    (&["services", "*", "build", "shm_size"], Cast::Bytes),
+    (
+        &["services", "*", "volumes", "[]", "tmpfs", "size"],
+        Cast::Bytes,
+    ),
+    (
+        &["services", "*", "deploy", "resources", "limits", "memory"],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "memory",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "blkio_config",
+            "device_read_bps",
+            "[]",
+            "rate",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "blkio_config",
+            "device_write_bps",
+            "[]",
+            "rate",
+        ],
+        Cast::Bytes,
+    ),
+    (
+        &["services", "*", "deploy", "resources", "limits", "pids"],
+        Cast::Int64,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "resources",
+            "reservations",
+            "devices",
+            "[]",
+            "count",
+        ],
+        Cast::DeviceCount,
+    ),
+    (&["services", "*", "gpus", "[]", "count"], Cast::DeviceCount),
 ];
 
 impl Cast {
     /// Whether compose-go casts the string when it interpolates it, before it validates the
     /// file (else it decodes it into its model, after validation).
     pub(super) fn at_interpolation(self) -> bool {
-        !matches!(self, Cast::NanoCpus | Cast::FileMode | Cast::Duration)
+        !matches!(
+            self,
+            Cast::NanoCpus
+                | Cast::FileMode
+                | Cast::Duration
+                | Cast::Bytes
+                | Cast::Int64
+                | Cast::DeviceCount
+        )
     }
 
     /// Whether compose-go keeps the number in a 32-bit float (`cpus`, `cpu_percent`,
@@ -1098,9 +1243,11 @@ impl Cast {
     /// What the value must be, in a word.
     pub(super) fn expected_short(self) -> &'static str {
         match self {
-            Cast::Int => "an integer",
+            Cast::Int | Cast::Int64 => "an integer",
             Cast::Float | Cast::Float32 | Cast::NanoCpus => "a number",
             Cast::Bool => "a boolean",
+            Cast::Bytes => "a size",
+            Cast::DeviceCount => "an integer or `all`",
             Cast::FileMode => "an octal number",
             Cast::Duration => "a duration",
         }
@@ -1110,6 +1257,12 @@ impl Cast {
     pub(super) fn expected(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
+            Cast::Int64 => "an integer (within 64 bits)",
+            Cast::DeviceCount => "an integer (within 64 bits) or `all`",
+            Cast::Bytes => {
+                "a size (a number of 0 or more, optionally with a unit: `512m`, `1.5g`, `1gb`, \
+                 `2GiB`; the units are `b`, `k`, `m`, `g`, `t` and `p`)"
+            }
             Cast::Float | Cast::NanoCpus => "a number",
             Cast::FileMode => "an octal number (digits 0 to 7, within 64 bits)",
             Cast::Duration => {
@@ -1129,6 +1282,8 @@ pub(super) struct CastString<'t> {
     pub node: NodeId,
     pub cast: Cast,
     pub text: &'t str,
+    /// A number yaml.v3 decodes as a float (then `text` is the number as written).
+    pub float: bool,
     /// `services.etcd.read_only`.
     pub path: String,
 }
@@ -1137,11 +1292,11 @@ pub(super) struct CastString<'t> {
 /// casts it, through aliases and `<<` merges. Only the entries some cast path can go through
 /// are visited.
 pub(super) fn cast_strings<'t>(tree: &'t Tree, root: NodeId, out: &mut Vec<CastString<'t>>) {
-    const _: () = assert!(CASTS.len() <= 64, "the cast paths are a 64-bit set");
-    let all = if CASTS.len() == 64 {
-        u64::MAX
+    const _: () = assert!(CASTS.len() <= 128, "the cast paths are a 128-bit set");
+    let all = if CASTS.len() == 128 {
+        u128::MAX
     } else {
-        (1u64 << CASTS.len()) - 1
+        (1u128 << CASTS.len()) - 1
     };
     let mut path = Vec::new();
     walk_casts(tree, root, all, &mut path, out);
@@ -1155,7 +1310,7 @@ enum Step<'t> {
 
 /// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
 /// (a key, or `None` for an item of a sequence) at `depth`.
-fn casts_through(patterns: u64, depth: usize, seg: Option<&str>) -> u64 {
+fn casts_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
     let mut sub = 0;
     let mut rest = patterns;
     while rest != 0 {
@@ -1180,7 +1335,7 @@ fn casts_through(patterns: u64, depth: usize, seg: Option<&str>) -> u64 {
 fn walk_casts<'t>(
     tree: &'t Tree,
     node: NodeId,
-    patterns: u64,
+    patterns: u128,
     path: &mut Vec<Step<'t>>,
     out: &mut Vec<CastString<'t>>,
 ) {
@@ -1199,7 +1354,18 @@ fn walk_casts<'t>(
                     continue;
                 }
                 let tag = n.tag.as_ref().map(|t| t.text.as_str());
-                if let Val::Str { text, .. } = scalar(value, *style, tag) {
+                let found = match scalar(value, *style, tag) {
+                    Val::Str { text, .. } => Some((text, false)),
+                    // `DeviceCount` decodes an integer or a string, not yaml.v3's float64 (`2.0`,
+                    // `1e3`: "invalid type float64 for device count"; `2.5` is the schema's).
+                    Val::Num { int: true, .. }
+                        if CASTS[i].1 == Cast::DeviceCount && yaml_float(value, tag) =>
+                    {
+                        Some((value.as_str(), true))
+                    }
+                    _ => None,
+                };
+                if let Some((text, float)) = found {
                     let mut dotted = String::new();
                     for (k, step) in path.iter().enumerate() {
                         if k > 0 {
@@ -1214,6 +1380,7 @@ fn walk_casts<'t>(
                         node,
                         cast: CASTS[i].1,
                         text,
+                        float,
                         path: dotted,
                     });
                 }
@@ -1301,6 +1468,81 @@ fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each answer is Docker Compose v2.40.3's (`mem_limit: "<s>"`, `config --quiet`).
+    #[test]
+    fn sizes_decode_as_go_units_ram_in_bytes_decodes_them() {
+        for (s, want) in [
+            ("1g", Some(1 << 30)),
+            ("1GB", Some(1 << 30)),
+            ("1KiB", Some(1024)),
+            ("1kib", Some(1024)),
+            ("1 g", Some(1 << 30)),
+            ("1 gb", Some(1 << 30)),
+            ("1.5g", Some(3 << 29)),
+            (".5g", Some(1 << 29)),
+            ("1.g", Some(1 << 30)),
+            ("+1g", Some(1 << 30)),
+            ("1e3", Some(1000)),
+            ("1_000", Some(1000)),
+            ("1.5", Some(1)),
+            ("1.", Some(1)),
+            ("1 ", Some(1)),
+            ("1b", Some(1)),
+            ("0", Some(0)),
+            ("00", Some(0)),
+            ("1p", Some(1 << 50)),
+            ("0x1p4", Some(16)),
+            ("99999999999999999999", Some(i64::MIN)),
+            ("abc", None),
+            ("12x", None),
+            ("", None),
+            ("-1", None),
+            ("-1g", None),
+            (" 1g", None),
+            ("1  g", None),
+            ("1 1", None),
+            ("1e", None),
+            ("0x10", None),
+            ("1,5g", None),
+            ("1ib", None),
+            ("1gi", None),
+            ("1bb", None),
+            ("1gg", None),
+            (".", None),
+            ("inf", None),
+            ("1e400", None),
+            ("1__0", None),
+        ] {
+            assert_eq!(ram_in_bytes(s), want, "{s:?}");
+        }
+    }
+
+    /// Docker Compose v2.40.3's answers for `deploy.resources.limits.pids` and a device
+    /// request's `count`, written as strings.
+    #[test]
+    fn pids_and_device_counts_decode_as_compose_go_decodes_them() {
+        let ok = |c: Cast, s: &str| c.apply(s).is_some();
+        for s in ["5", "+5", "-1", "0"] {
+            assert!(ok(Cast::Int64, s) && ok(Cast::DeviceCount, s), "{s:?}");
+        }
+        for s in [
+            "abc",
+            "5.0",
+            " 5",
+            "0x5",
+            "1_0",
+            "",
+            "5k",
+            "99999999999999999999",
+        ] {
+            assert!(!ok(Cast::Int64, s) && !ok(Cast::DeviceCount, s), "{s:?}");
+        }
+        for s in ["all", "ALL", "aLl"] {
+            assert!(ok(Cast::DeviceCount, s) && !ok(Cast::Int64, s), "{s:?}");
+        }
+        assert!(!ok(Cast::DeviceCount, "some"));
+    }
 
     #[test]
     fn cast_of_finds_what_a_scan_of_every_cast_path_finds() {
