@@ -425,23 +425,20 @@ impl ComposeSchema {
         let Some(path) = w.path.as_ref().filter(|p| p.value.is_empty()) else {
             return;
         };
-        if super::unknowable(cx, Some(path.origin)) {
-            return;
-        }
-        let d = META
-            .diagnostic(
-                path.place(),
-                format!(
-                    "a `develop.watch` entry of service `{}` has an empty `path`: `docker \
-                     compose` refuses the project (\"services.{}.develop.watch.[].path: value \
-                     can't be blank\")",
-                    service.name.value, service.name.value
-                ),
-            )
-            .service(service)
-            .label("empty path")
-            .help("give the entry the file or directory on the host to watch: `path: ./src`");
-        super::push_explained(out, d, &[path]);
+        refuse_value(
+            cx,
+            out,
+            service,
+            path,
+            format!(
+                "a `develop.watch` entry of service `{}` has an empty `path`: `docker \
+                 compose` refuses the project (\"services.{}.develop.watch.[].path: value \
+                 can't be blank\")",
+                service.name.value, service.name.value
+            ),
+            "empty path",
+            "give the entry the file or directory on the host to watch: `path: ./src`",
+        );
     }
 
     /// An entry of a `build.additional_contexts` list that is not `name=value` once
@@ -453,25 +450,22 @@ impl ComposeSchema {
                 continue;
             };
             for t in &build.malformed_contexts {
-                if super::unknowable(cx, Some(t.origin)) {
-                    continue;
-                }
-                let d = META
-                    .diagnostic(
-                        t.place(),
-                        format!(
-                            "the `build.additional_contexts` entry `{}` of service `{}` is not \
-                             `name=value`: `docker compose` refuses the file (\"invalid value \
-                             {}, expected key=value\")",
-                            clip(&t.value),
-                            service.name.value,
-                            clip(&t.value)
-                        ),
-                    )
-                    .service(service)
-                    .label("not `name=value`")
-                    .help("name the context: `- name=./dir` (or `name: ./dir` in a mapping)");
-                super::push_explained(out, d, &[t]);
+                refuse_value(
+                    cx,
+                    out,
+                    service,
+                    t,
+                    format!(
+                        "the `build.additional_contexts` entry `{}` of service `{}` is not \
+                         `name=value`: `docker compose` refuses the file (\"invalid value \
+                         {}, expected key=value\")",
+                        clip(&t.value),
+                        service.name.value,
+                        clip(&t.value)
+                    ),
+                    "not `name=value`",
+                    "name the context: `- name=./dir` (or `name: ./dir` in a mapping)",
+                );
             }
         }
     }
@@ -484,25 +478,22 @@ impl ComposeSchema {
                 continue;
             };
             for t in &build.malformed_ssh {
-                if super::unknowable(cx, Some(t.origin)) {
-                    continue;
-                }
-                let d = META
-                    .diagnostic(
-                        t.place(),
-                        format!(
-                            "the `build.ssh` entry `{}` of service `{}` is neither `default` nor \
-                             `id=path`: `docker compose` refuses the file (\"invalid ssh key \
-                             {:?}\")",
-                            clip(&t.value),
-                            service.name.value,
-                            clip(&t.value)
-                        ),
-                    )
-                    .service(service)
-                    .label("not `default` or `id=path`")
-                    .help("write `- default` for the agent's socket, or `- id=/path/to/key`");
-                super::push_explained(out, d, &[t]);
+                refuse_value(
+                    cx,
+                    out,
+                    service,
+                    t,
+                    format!(
+                        "the `build.ssh` entry `{}` of service `{}` is neither `default` nor \
+                         `id=path`: `docker compose` refuses the file (\"invalid ssh key \
+                         {:?}\")",
+                        clip(&t.value),
+                        service.name.value,
+                        clip(&t.value)
+                    ),
+                    "not `default` or `id=path`",
+                    "write `- default` for the agent's socket, or `- id=/path/to/key`",
+                );
             }
         }
     }
@@ -513,30 +504,27 @@ impl ComposeSchema {
         for service in &cx.file.services {
             let build = service.build.iter().flat_map(|b| &b.refused_hosts);
             for (t, why) in service.net.refused_hosts.iter().chain(build) {
-                if super::unknowable(cx, Some(t.origin)) {
-                    continue;
-                }
                 let missing = why.starts_with("invalid additional host");
-                let d = META
-                    .diagnostic(
-                        t.place(),
-                        format!(
-                            "an `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
-                             refuses the project (\"{}\")",
-                            clip(&t.value),
-                            service.name.value,
-                            if missing {
-                                "has no IP"
-                            } else {
-                                "has an empty host name or one with `:` or `=`"
-                            },
-                            clip(why)
-                        ),
-                    )
-                    .service(service)
-                    .label(if missing { "no IP" } else { "bad host name" })
-                    .help("write the host name and its IP: `- somehost=10.0.0.5`");
-                super::push_explained(out, d, &[t]);
+                refuse_value(
+                    cx,
+                    out,
+                    service,
+                    t,
+                    format!(
+                        "an `extra_hosts` entry `{}` of service `{}` {}: `docker compose` \
+                         refuses the project (\"{}\")",
+                        clip(&t.value),
+                        service.name.value,
+                        if missing {
+                            "has no IP"
+                        } else {
+                            "has an empty host name or one with `:` or `=`"
+                        },
+                        clip(why)
+                    ),
+                    if missing { "no IP" } else { "bad host name" },
+                    "write the host name and its IP: `- somehost=10.0.0.5`",
+                );
             }
         }
     }
@@ -1490,6 +1478,29 @@ struct Read {
 
 /// A finding about the value at `path` (`services.etcd.cpus`), with the service it is of: the
 /// longest name of `services` the path goes through (a name may hold dots).
+/// Report `t`, a value of `service` that compose-go refuses once interpolated, where the value
+/// was decided (the variable's line, with the use as a related place), unless one of its
+/// variables cannot be known.
+fn refuse_value(
+    cx: &super::Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    service: &crate::compose::Service,
+    t: &crate::compose::Text,
+    message: String,
+    label: &str,
+    help: &str,
+) {
+    if super::unknowable(cx, Some(t.origin)) {
+        return;
+    }
+    let d = META
+        .diagnostic(t.place(), message)
+        .service(service)
+        .label(label)
+        .help(help);
+    super::push_explained(out, d, &[t]);
+}
+
 fn with_service(mut d: Diagnostic, path: &str, services: &[crate::compose::Service]) -> Diagnostic {
     if let Some(rest) = path.strip_prefix("services.") {
         d.service = services
