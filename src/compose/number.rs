@@ -23,7 +23,7 @@ pub fn plain_value(s: &str) -> Option<String> {
     }
     let first = *s.as_bytes().first()?;
     if first == b'.' {
-        return go_parse_float(s).map(go_format_float);
+        return decimal_float(s).map(go_format_float);
     }
     if !(first.is_ascii_digit() || first == b'+' || first == b'-') {
         return None;
@@ -36,7 +36,7 @@ pub fn plain_value(s: &str) -> Option<String> {
         return Some(i.to_string());
     }
     if is_yaml_float(&plain)
-        && let Some(f) = go_parse_float(&plain)
+        && let Some(f) = decimal_float(&plain)
     {
         return Some(go_format_float(f));
     }
@@ -84,13 +84,13 @@ pub fn plain_is_float(s: &str) -> bool {
         return false;
     };
     if first == b'.' {
-        return go_parse_float(s).is_some();
+        return decimal_float(s).is_some();
     }
     if !(first.is_ascii_digit() || first == b'+' || first == b'-') || is_timestamp_like(s) {
         return false;
     }
     let plain: String = s.chars().filter(|&c| c != '_').collect();
-    go_parse_int(&plain).is_none() && is_yaml_float(&plain) && go_parse_float(&plain).is_some()
+    go_parse_int(&plain).is_none() && is_yaml_float(&plain) && decimal_float(&plain).is_some()
 }
 
 /// yaml.v3 tries a timestamp first for values that start with four digits and a `-`; those
@@ -179,7 +179,7 @@ fn is_yaml_float(s: &str) -> bool {
 
 /// Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML floats take; out of range is
 /// an error there, so `None` here.
-fn go_parse_float(s: &str) -> Option<f64> {
+fn decimal_float(s: &str) -> Option<f64> {
     if !s
         .bytes()
         .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
@@ -205,6 +205,149 @@ fn go_format_float(f: f64) -> String {
         return format!("{mantissa}e{sign}{:02}", exp.abs());
     }
     format!("{f}")
+}
+
+/// Go's `strconv.ParseFloat(s, 64)`: `inf`, `infinity` (with a sign) and `nan` in any case, a
+/// decimal or a hexadecimal (`0x1p-2`, whose `p` exponent is required) float, with `_` only
+/// between digits; `None` for an error, out of range (`1e400`) included.
+pub fn go_parse_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let signed = |v: f64| if neg { -v } else { v };
+    if lower == "inf" || lower == "infinity" {
+        return Some(signed(f64::INFINITY));
+    }
+    if lower == "nan" {
+        // `special` takes no sign before `nan`.
+        return (body.len() == s.len()).then_some(f64::NAN);
+    }
+    if lower.contains('_') && !underscores_ok(&lower) {
+        return None;
+    }
+    let plain: String = lower.chars().filter(|&c| c != '_').collect();
+    let v = match plain.strip_prefix("0x") {
+        Some(hex) => hex_float(hex)?,
+        None => {
+            let b = plain.as_bytes();
+            let ok = !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+                && b.iter().any(u8::is_ascii_digit)
+                && !b[0].is_ascii_alphabetic()
+                && !matches!(b[0], b'+' | b'-');
+            if !ok {
+                return None;
+            }
+            plain.parse::<f64>().ok()?
+        }
+    };
+    v.is_finite().then_some(signed(v))
+}
+
+/// Go's `underscoreOK` for a number without its sign: each `_` between two digits, or between a
+/// base prefix and a digit.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut i, mut saw, hex) =
+        if b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'b' | b'o' | b'x') {
+            (2, b'0', b[1] == b'x')
+        } else {
+            (0, b'^', false)
+        };
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && (b'a'..=b'f').contains(&c)) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else if saw == b'_' {
+            return false;
+        } else {
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// A hexadecimal float after its `0x`: hex digits, an optional `.` and more, then a required
+/// `p` and a decimal exponent.
+fn hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = s.split_once('p')?;
+    let exp: i32 = {
+        let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        exp.parse().unwrap_or(if exp.starts_with('-') {
+            i32::MIN
+        } else {
+            i32::MAX
+        })
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars().chain(frac.chars()) {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let shift = exp.saturating_sub(4 * frac.len() as i32);
+    Some(v * 2f64.powi(shift))
+}
+
+/// go-units' `RAMInBytes` (v0.5.0, what compose-go v2.9.1 uses): the number is what comes up to
+/// the last digit, `.` or space (a space there is dropped), read with `strconv.ParseFloat` and
+/// 0 or more; the rest is empty, `b`, or `k`, `m`, `g`, `t` or `p` (binary multiples) with an
+/// optional `b` or `ib`, in any case. A number beyond 64 bits is not refused (Go converts it).
+pub fn ram_in_bytes(s: &str) -> Option<i64> {
+    let sep = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, sfx) = if s.as_bytes()[sep] == b' ' {
+        (&s[..sep], &s[sep + 1..])
+    } else {
+        s.split_at(sep + 1)
+    };
+    let size = go_parse_float(num)?;
+    if size < 0.0 {
+        return None;
+    }
+    // Go's `int64(f)` on amd64: the integer part, or the lowest `int64` when out of range.
+    let int64 = |f: f64| {
+        if f < 2f64.powi(63) {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    };
+    if sfx.is_empty() {
+        return Some(int64(size));
+    }
+    if sfx.len() > 3 {
+        return None;
+    }
+    let sfx = sfx.to_lowercase();
+    let mut chars = sfx.chars();
+    let exp = match chars.next()? {
+        'b' => return chars.as_str().is_empty().then_some(int64(size)),
+        'k' => 1,
+        'm' => 2,
+        'g' => 3,
+        't' => 4,
+        'p' => 5,
+        _ => return None,
+    };
+    if !matches!(chars.as_str(), "" | "b" | "ib") {
+        return None;
+    }
+    Some(int64(size * 1024f64.powi(exp)))
 }
 
 #[cfg(test)]

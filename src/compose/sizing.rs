@@ -173,58 +173,11 @@ pub fn float(t: &Text) -> Option<f32> {
     typed(t).parse().ok()
 }
 
-/// A size in bytes as docker/go-units `RAMInBytes` reads it (`1g`, `512m`, `1.5GiB`,
-/// binary multiples), or a plain integer.
+/// A size in bytes as compose-go reads one: a YAML integer, or a string read by docker/go-units'
+/// `RAMInBytes` (`1g`, `512m`, `.5g`, `1.5GiB`, binary multiples).
 pub fn bytes(t: &Text) -> Option<i64> {
     if let Ok(i) = typed(t).parse() {
         return Some(i);
     }
-    size(&t.value)
-}
-
-fn size(v: &str) -> Option<i64> {
-    let num_end = v
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(v.len());
-    let (num, unit) = v.split_at(num_end);
-    if num.is_empty() || num.starts_with('.') {
-        return None;
-    }
-    let n: f64 = num.parse().ok()?;
-    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
-    let (letter, rest) = match unit.chars().next() {
-        Some(c @ ('b' | 'k' | 'm' | 'g' | 't' | 'p')) => (c, &unit[1..]),
-        None => return Some(n as i64),
-        _ => return None,
-    };
-    if letter == 'b' {
-        return rest.is_empty().then_some(n as i64);
-    }
-    if !matches!(rest, "" | "b" | "i" | "ib") {
-        return None;
-    }
-    let exp = match letter {
-        'k' => 1,
-        'm' => 2,
-        'g' => 3,
-        't' => 4,
-        _ => 5,
-    };
-    Some((n * 1024f64.powi(exp)) as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_as_docker_reads_them() {
-        assert_eq!(size("1g"), Some(1 << 30));
-        assert_eq!(size("1024m"), Some(1 << 30));
-        assert_eq!(size("1GiB"), Some(1 << 30));
-        assert_eq!(size("1.5k"), Some(1536));
-        assert_eq!(size("12 MB"), Some(12 << 20));
-        assert_eq!(size("1x"), None);
-        assert_eq!(size(""), None);
-    }
+    super::number::ram_in_bytes(&t.value)
 }
