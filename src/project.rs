@@ -1191,12 +1191,7 @@ impl Loader<'_> {
             };
             for e in entries {
                 // A `!reset` entry is gone from its document before includes are imported.
-                if tree
-                    .node(e.value)
-                    .tag
-                    .as_ref()
-                    .is_some_and(|t| t.text == "!reset")
-                {
+                if tree.tag(e.value) == Some("!reset") {
                     continue;
                 }
                 if let Some(name) = tree.scalar(e.key) {

@@ -92,11 +92,7 @@ impl Watch {
 
 impl Cx<'_> {
     fn merge_tag(&self, node: NodeId) -> Option<MergeTag> {
-        match self.tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
-            Some("!reset") => Some(MergeTag::Reset),
-            Some("!override") => Some(MergeTag::Override),
-            _ => None,
-        }
+        MergeTag::of(self.tree, node)
     }
 
     /// The `build` of a service mapping, if it has one (not `!reset`).

@@ -281,6 +281,17 @@ pub enum MergeTag {
     Override,
 }
 
+impl MergeTag {
+    /// The merge tag of a node (its own tag, not through an alias).
+    pub fn of(tree: &Tree, node: NodeId) -> Option<Self> {
+        match tree.tag(node) {
+            Some("!reset") => Some(MergeTag::Reset),
+            Some("!override") => Some(MergeTag::Override),
+            _ => None,
+        }
+    }
+}
+
 impl Field {
     /// Whether the attribute is written in the service itself, not shared with others.
     pub fn is_own(&self) -> bool {
@@ -1108,12 +1119,7 @@ impl ComposeFile {
         {
             model.services.reserve_exact(entries.len());
             for e in entries {
-                if tree
-                    .node(e.value)
-                    .tag
-                    .as_ref()
-                    .is_some_and(|t| t.text == "!reset")
-                {
+                if tree.tag(e.value) == Some("!reset") {
                     if let Some(name) = tree.scalar(e.key) {
                         model.reset_services.push(name.to_string());
                     }
@@ -1162,12 +1168,7 @@ impl ComposeFile {
                 && let Some(entries) = tree.entries(decls)
             {
                 for e in entries {
-                    if tree
-                        .node(e.value)
-                        .tag
-                        .as_ref()
-                        .is_some_and(|t| t.text == "!reset")
-                    {
+                    if tree.tag(e.value) == Some("!reset") {
                         if let Some(name) = tree.scalar(e.key) {
                             model.reset_declared.push((kind, name.to_string()));
                         }
@@ -1719,17 +1720,7 @@ impl Cx<'_> {
             None if self.tree.is_alias(e.value) => Sharing::Alias(e.value),
             None => Sharing::Own,
         };
-        let tag = match self
-            .tree
-            .node(e.value)
-            .tag
-            .as_ref()
-            .map(|t| t.text.as_str())
-        {
-            Some("!reset") => Some(MergeTag::Reset),
-            Some("!override") => Some(MergeTag::Override),
-            _ => None,
-        };
+        let tag = MergeTag::of(self.tree, e.value);
         Some(Field {
             file: self.file,
             key: e.key,
@@ -1890,11 +1881,7 @@ impl Cx<'_> {
             net: self.networking(node),
             build: self.build(node).map(Box::new),
             develop: self.develop(node).map(Box::new),
-            tag: match tree.node(node).tag.as_ref().map(|t| t.text.as_str()) {
-                Some("!override") => Some(MergeTag::Override),
-                Some("!reset") => Some(MergeTag::Reset),
-                _ => None,
-            },
+            tag: MergeTag::of(tree, node),
         })
     }
 

@@ -286,6 +286,11 @@ impl Tree {
         }
     }
 
+    /// The node's own tag as written (`!reset`, `!override`, `!!str`), not through an alias.
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        self.node(id).tag.as_ref().map(|t| t.text.as_str())
+    }
+
     /// Whether the node (through an alias) is a null: empty, `~` or `null` written plain.
     pub fn is_null(&self, id: NodeId) -> bool {
         matches!(&self.node(self.resolve(id)).kind,

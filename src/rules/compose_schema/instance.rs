@@ -400,10 +400,7 @@ impl<'t> Builder<'t, '_> {
 
 /// Whether a node (through an alias) is tagged `!reset`: compose-go drops it before validation.
 fn is_reset(tree: &Tree, node: NodeId) -> bool {
-    tree.node(tree.resolve(node))
-        .tag
-        .as_ref()
-        .is_some_and(|t| t.text == "!reset")
+    tree.tag(tree.resolve(node)) == Some("!reset")
 }
 
 /// A mapping key as the string Compose sees, or what it is instead of a string.
