@@ -35,16 +35,7 @@ impl Rule for InvalidPortSpec {
             if super::unknowable(cx, Some(*at)) {
                 continue;
             }
-            let unset: Vec<&str> = vars
-                .iter()
-                .filter(|v| v.var.is_none() && !v.used_operand)
-                .map(|v| v.name.as_str())
-                .collect();
-            let why = if unset.is_empty() {
-                String::new()
-            } else {
-                format!(" (`{}` not set)", unset.join("`, `"))
-            };
+            let why = super::unset_note(vars);
             let what = if spec.is_empty() {
                 "this port".to_string()
             } else {

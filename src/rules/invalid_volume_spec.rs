@@ -24,16 +24,7 @@ impl Rule for InvalidVolumeSpec {
             let Problem::InvalidVolumeSpec { spec, at, vars } = p else {
                 continue;
             };
-            let unset: Vec<&str> = vars
-                .iter()
-                .filter(|v| v.var.is_none() && !v.used_operand)
-                .map(|v| v.name.as_str())
-                .collect();
-            let why = if unset.is_empty() {
-                String::new()
-            } else {
-                format!(" (`{}` not set)", unset.join("`, `"))
-            };
+            let why = super::unset_note(vars);
             let mut d = META
                 .diagnostic(
                     *at,

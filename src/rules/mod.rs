@@ -719,6 +719,21 @@ pub(crate) fn storage_problem(storage: &Storage<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests;
 
+/// ` (`A`, `B` not set)` for the variables of a value that are neither set nor given a default,
+/// to say why the value came out as it did; empty when every variable had a value.
+pub(crate) fn unset_note(vars: &[crate::compose::VarUse]) -> String {
+    let unset: Vec<&str> = vars
+        .iter()
+        .filter(|v| v.var.is_none() && !v.used_operand)
+        .map(|v| v.name.as_str())
+        .collect();
+    if unset.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{}` not set)", unset.join("`, `"))
+    }
+}
+
 /// Adds a finding unless one of its rule is already at its place (a value written once in an
 /// anchor that several services use is reported once).
 pub(crate) fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
