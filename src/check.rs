@@ -6,6 +6,7 @@ use crate::config::{ConfigError, Resolver, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::discover::{self, FileKind, Unit};
 use crate::fix::{self, FixError, FixPolicy};
+use crate::fs_cache::FsCache;
 use crate::project::{self, Disk, LoadError, LoadOptions, Overlay, Project, Role};
 use crate::rules::{self, DocumentContext, RuleOptions, Source};
 use crate::source::{LineIndex, Position, Span};
@@ -40,6 +41,9 @@ pub struct Options {
     /// Called with each file about to be replaced by its fixed text, just before it is checked
     /// again and renamed over: a hook for tests, to change the file there.
     pub before_replace: Option<ReplaceHook>,
+    /// What discovery saw of the directories walked (set by [`check_paths_each`]; by default
+    /// nothing, and the disk is asked).
+    pub fs: Arc<FsCache>,
 }
 
 /// A function called before a fixed file replaces the original (see
@@ -68,7 +72,13 @@ impl Options {
             limits: self.limits.clone(),
             shell: self.shell.clone(),
             env_files: self.env_files.clone(),
+            fs: self.fs.clone(),
         }
+    }
+
+    /// The configuration of the file at `path`.
+    fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        self.config.for_file_in(path, &self.fs)
     }
 }
 
@@ -187,16 +197,19 @@ pub fn check_paths_each(
     let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let paths: Vec<PathBuf> = paths
         .iter()
-        .filter(|p| seen.insert(same_file(p)))
+        .filter(|p| seen.insert(same_file(p, &FsCache::default())))
         .cloned()
         .collect();
-    let (mut units, walk_errors) = discover::units_in(&paths, &options.discovery());
+    let (mut units, walk_errors, fs) = discover::units_cached(&paths, &options.discovery());
+    let options = &Options {
+        fs: Arc::new(fs),
+        ..options.clone()
+    };
     // Files the configuration excludes are not checked.
     for u in &mut units {
         u.files.retain(|f| {
             options
-                .config
-                .for_file(f)
+                .settings_for(f)
                 .map_or(true, |s| !s.excluded(&s.absolute(f)))
         });
     }
@@ -248,7 +261,7 @@ pub fn check_units_each(units: &[Unit], options: &Options, emit: &mut dyn FnMut(
     let mut deliver = |i: usize, result: Option<UnitResult>| {
         let Some((mut reports, _)) = result else {
             // Covered: its configuration's error still counts as reported.
-            if let Some(Err(e)) = units[i].files.first().map(|f| options.config.for_file(f)) {
+            if let Some(Err(e)) = units[i].files.first().map(|f| options.settings_for(f)) {
                 let key = (e.path.clone(), format!("{CONFIG_ERROR}{}", e.message));
                 if !config_errors.contains(&key) {
                     config_errors.push(key);
@@ -344,14 +357,14 @@ fn covered_units(units: &[Unit], options: &Options, threads: usize) -> Vec<bool>
         {
             return Vec::new();
         }
-        if let Some(Err(_)) = u.files.first().map(|f| options.config.for_file(f)) {
+        if let Some(Err(_)) = u.files.first().map(|f| options.settings_for(f)) {
             return Vec::new();
         }
         referenced(&load(u, options))
     };
     let mut referenced: Vec<(usize, PathBuf)> = Vec::new();
     let mut add = |i: usize, paths: Vec<PathBuf>| {
-        referenced.extend(paths.iter().map(|p| (i, same_file(p))));
+        referenced.extend(paths.iter().map(|p| (i, same_file(p, &options.fs))));
     };
     if threads <= 1 {
         for i in 0..units.len() {
@@ -368,7 +381,7 @@ fn covered_units(units: &[Unit], options: &Options, threads: usize) -> Vec<bool>
     for (i, c) in covered.iter_mut().enumerate() {
         *c = !units[i].files.is_empty()
             && units[i].files.iter().all(|f| {
-                let f = same_file(f);
+                let f = same_file(f, &options.fs);
                 referenced.iter().any(|(j, p)| *j != i && *p == f)
             });
     }
@@ -488,8 +501,8 @@ fn config_failed(unit: &Unit, e: &ConfigError) -> Vec<FileReport> {
 }
 
 /// A path in a form that compares equal for the same file.
-fn same_file(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+fn same_file(p: &Path, fs: &FsCache) -> PathBuf {
+    fs.canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Flatten the reports of units into one file table: a diagnostic's file ids (local to its
@@ -548,7 +561,7 @@ pub fn check_unit(unit: &Unit, options: &Options) -> Vec<FileReport> {
 
 /// [`check_unit`], and the Compose files the project pulled in with `include` or `extends`.
 fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
-    let settings = match unit.files.first().map(|f| options.config.for_file(f)) {
+    let settings = match unit.files.first().map(|f| options.settings_for(f)) {
         Some(Err(e)) => return (config_failed(unit, &e), Vec::new()),
         Some(Ok(s)) => s,
         None => options.settings.clone(),
@@ -587,7 +600,7 @@ fn check_unit_referencing(unit: &Unit, options: &Options) -> UnitResult {
 
 fn check_milvus_config(path: &Path, options: &Options) -> FileReport {
     let kind = FileKind::MilvusConfig;
-    let text = match project::read_file(path, &options.limits) {
+    let text = match project::read_known(path, &options.limits, &options.fs) {
         Ok(Some(t)) => Arc::<str>::from(t),
         Ok(None) => {
             return FileReport::failed(
@@ -1193,6 +1206,7 @@ pub fn check_text(
         limits: options.limits.clone(),
         shell: options.shell.clone(),
         env_files: Vec::new(),
+        fs: Default::default(),
     };
     let project = project::load(std::slice::from_ref(&path), &load, &reader);
     if let Some(e) = project.errors.first() {

@@ -20,6 +20,7 @@
 //! valid name offered.
 
 use crate::diagnostic::Severity;
+use crate::fs_cache::FsCache;
 use crate::rules::{self, RuleOptions};
 use crate::source::{LineIndex, Span};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -496,17 +497,27 @@ impl Resolver {
 
     /// The settings for the file at `path`.
     pub fn for_file(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        self.for_file_in(path, &FsCache::default())
+    }
+
+    /// [`Resolver::for_file`], asking `fs` which configuration files there are.
+    pub fn for_file_in(&self, path: &Path, fs: &FsCache) -> Result<Arc<Settings>, ConfigError> {
         let abs = absolute(&self.cwd, path);
         let dir = abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf);
-        self.for_dir(&dir)
+        self.for_dir_in(&dir, fs)
     }
 
     /// The settings for files in the directory `dir`.
     pub fn for_dir(&self, dir: &Path) -> Result<Arc<Settings>, ConfigError> {
+        self.for_dir_in(dir, &FsCache::default())
+    }
+
+    /// [`Resolver::for_dir`], asking `fs` which configuration files there are.
+    fn for_dir_in(&self, dir: &Path, fs: &FsCache) -> Result<Arc<Settings>, ConfigError> {
         let file = match &self.discovery {
             Discovery::Isolated => None,
             Discovery::Explicit(p) => Some(absolute(&self.cwd, p)),
-            Discovery::Nearest => self.nearest(&absolute(&self.cwd, dir))?,
+            Discovery::Nearest => self.nearest(&absolute(&self.cwd, dir), fs)?,
         };
         if let Some(s) = self
             .settings
@@ -536,7 +547,7 @@ impl Resolver {
     }
 
     /// The nearest configuration file at or above `dir`, looking at each directory once.
-    fn nearest(&self, dir: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    fn nearest(&self, dir: &Path, fs: &FsCache) -> Result<Option<PathBuf>, ConfigError> {
         let mut walked = Vec::new();
         let mut at = Some(dir);
         let mut found = None;
@@ -546,7 +557,7 @@ impl Resolver {
                 break;
             }
             walked.push(d.to_path_buf());
-            if let Some(f) = self.config_in(d)? {
+            if let Some(f) = self.config_in(d, fs)? {
                 found = Some(f);
                 break;
             }
@@ -595,10 +606,10 @@ impl Resolver {
     }
 
     /// The configuration file of one directory, if it has one.
-    fn config_in(&self, dir: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    fn config_in(&self, dir: &Path, fs: &FsCache) -> Result<Option<PathBuf>, ConfigError> {
         for name in FILE_NAMES {
             let path = dir.join(name);
-            if !path.is_file() {
+            if !fs.is_file(&path) {
                 continue;
             }
             if name != "pyproject.toml" {

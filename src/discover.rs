@@ -1,6 +1,7 @@
 //! Which files to check: the files named on the command line, and the Compose files and
 //! `milvus.yaml` files found in the directories named.
 
+use crate::fs_cache::{self, FsCache};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -122,7 +123,7 @@ pub fn kind_of_explicit(path: &Path) -> FileKind {
 /// skipped, symbolic links to directories not followed). Paths that do not exist are passed on
 /// as targets, so that reading them reports the error in order.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
-    let (events, errors) = walk(paths);
+    let (events, errors, _) = walk_cached(paths);
     let targets = events
         .into_iter()
         .filter_map(|e| match e {
@@ -134,15 +135,16 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Target>, Vec<WalkError>) {
 }
 
 /// What a walk meets, in order: a directory (before what it holds), or a file to check.
-enum Walked {
+pub(crate) enum Walked {
     Dir(PathBuf),
     File(Target),
 }
 
-/// [`discover`], with the directories walked too.
-fn walk(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>) {
+/// [`discover`], with the directories walked too, and what the walk saw of them.
+pub(crate) fn walk_cached(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>, FsCache) {
     let mut targets = Vec::new();
     let mut errors = Vec::new();
+    let mut cache = FsCache::new();
     let implicit = paths.is_empty();
     let default = [PathBuf::from(".")];
     let roots = if implicit { &default[..] } else { paths };
@@ -154,19 +156,32 @@ fn walk(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>) {
             }));
             continue;
         }
+        // Every entry met under the root, for the cache (the filter sees them all, the
+        // directories it skips too); none is recorded when the walk meets an error.
+        let mut seen: Vec<fs_cache::Seen> = Vec::new();
+        let mut failed = false;
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                e.depth() == 0
+                let walked = e.depth() == 0
                     || !e.file_type().is_dir()
-                    || e.file_name().to_str().is_some_and(walked_dir)
+                    || e.file_name().to_str().is_some_and(walked_dir);
+                if e.depth() > 0 {
+                    seen.push(fs_cache::Seen {
+                        path: e.path().to_path_buf(),
+                        kind: fs_cache::Kind::of(e.file_type()),
+                        walked,
+                    });
+                }
+                walked
             });
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
+                    failed = true;
                     errors.push(WalkError {
                         path: e.path().map_or_else(|| root.clone(), Path::to_path_buf),
                         message: e
@@ -211,8 +226,11 @@ fn walk(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>) {
                 kind,
             }));
         }
+        if !failed {
+            cache.add_walk(root, &seen);
+        }
     }
-    (targets, errors)
+    (targets, errors, cache)
 }
 
 /// The default Compose files of a directory, as `docker compose` picks them: the first of
@@ -274,9 +292,14 @@ pub struct Environment<'a> {
 /// earlier lines' variables). Relative paths are relative to `dir`. The shell and the
 /// `--env-file`s speak for the current directory only (`cwd`: where milvet runs); another
 /// directory walked is read as `cd DIR && docker compose` reads it with its own `.env`.
-fn compose_file(dir: &Path, cwd: Option<&Path>, env: &Environment<'_>) -> Option<Vec<PathBuf>> {
+fn compose_file(
+    dir: &Path,
+    cwd: Option<&Path>,
+    env: &Environment<'_>,
+    fs: &FsCache,
+) -> Option<Vec<PathBuf>> {
     let here = dir.as_os_str().is_empty()
-        || cwd.is_some_and(|c| std::fs::canonicalize(dir).is_ok_and(|d| d == c));
+        || cwd.is_some_and(|c| fs.canonicalize(dir).is_ok_and(|d| d == c));
     let empty = HashMap::new();
     let shell = env.shell.unwrap_or(&empty);
     let mut vars: HashMap<String, String> = HashMap::new();
@@ -301,6 +324,9 @@ fn compose_file(dir: &Path, cwd: Option<&Path>, env: &Environment<'_>) -> Option
     };
     let mut read: HashMap<String, String> = HashMap::new();
     for f in files {
+        if fs.absent(f) {
+            continue;
+        }
         let Ok((bytes, _)) =
             crate::source::read_regular(f, crate::yaml::Limits::default().max_bytes)
         else {
@@ -347,7 +373,17 @@ const COMPOSE_PATH_SEPARATOR: &str = "COMPOSE_PATH_SEPARATOR";
 /// not checked alone (Docker Compose in that directory never reads them), and naming one of
 /// the files it lists checks the whole project.
 pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<WalkError>) {
-    let (events, errors) = walk(paths);
+    let (units, errors, _) = units_cached(paths, env);
+    (units, errors)
+}
+
+/// [`units_in`], and what the walk saw of the directories walked, to answer later questions
+/// about them without asking the disk again (see [`crate::fs_cache`]).
+pub fn units_cached(
+    paths: &[PathBuf],
+    env: &Environment<'_>,
+) -> (Vec<Unit>, Vec<WalkError>, FsCache) {
+    let (events, errors, fs) = walk_cached(paths);
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|c| std::fs::canonicalize(c).ok());
@@ -356,7 +392,7 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
     let dir_of_target = |p: &Path, chosen: &mut HashMap<PathBuf, Vec<PathBuf>>| {
         let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
         if !chosen.contains_key(&dir)
-            && let Some(files) = compose_file(&dir, cwd.as_deref(), env)
+            && let Some(files) = compose_file(&dir, cwd.as_deref(), env, &fs)
         {
             chosen.insert(dir.clone(), files);
         }
@@ -367,7 +403,7 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
     for e in events {
         match e {
             Walked::Dir(d) => {
-                if let Some(files) = compose_file(&d, cwd.as_deref(), env) {
+                if let Some(files) = compose_file(&d, cwd.as_deref(), env, &fs) {
                     chosen.insert(d.clone(), files);
                     order.push(Ok(d));
                 }
@@ -391,19 +427,19 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
         .filter(|t| !explicit.contains(&t.path))
         .map(|t| t.path.as_path())
         .collect();
-    let on_disk = |p: &Path| p.is_file();
+    let on_disk = |p: &Path| fs.is_file(p);
     let among_walked = |p: &Path| walked.contains(p);
     // The same file may be named and found under two spellings only when a file is named.
     let key = |p: &PathBuf| {
         if explicit.is_empty() {
             p.clone()
         } else {
-            std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
+            fs.canonicalize(p).unwrap_or_else(|_| p.clone())
         }
     };
     let mut units: Vec<Unit> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canonical = |p: &Path| fs.canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     for item in order {
         let t = match item {
             Ok(dir) => {
@@ -462,7 +498,7 @@ pub fn units_in(paths: &[PathBuf], env: &Environment<'_>) -> (Vec<Unit>, Vec<Wal
             run_dir,
         });
     }
-    (units, errors)
+    (units, errors, fs)
 }
 
 #[cfg(test)]

@@ -62,12 +62,17 @@ fn load_options(options: &Options) -> LoadOptions {
         limits: options.limits.clone(),
         shell: options.shell.clone(),
         env_files: options.env_files.clone(),
+        fs: options.fs.clone(),
     }
 }
 
 /// Inspect the projects found under `paths` (grouped as `milvet check` groups them).
 pub fn inspect_paths(paths: &[PathBuf], options: &Options) -> Inspection {
-    let (units, walk_errors) = discover::units_in(paths, &options.discovery());
+    let (units, walk_errors, fs) = discover::units_cached(paths, &options.discovery());
+    let options = &Options {
+        fs: std::sync::Arc::new(fs),
+        ..options.clone()
+    };
     Inspection {
         projects: inspect_units(&units, options),
         walk_errors,
@@ -86,7 +91,12 @@ pub fn inspect_units(units: &[Unit], options: &Options) -> Vec<Inspected> {
             project: project::load_in(&u.files, u.run_dir.as_deref(), &load, &Disk),
         })
         .collect();
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canon = |p: &Path| {
+        options
+            .fs
+            .canonicalize(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
     let referenced: Vec<(usize, PathBuf)> = loaded
         .iter()
         .enumerate()

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod fs_cache;
 pub mod inspect;
 pub mod milvus;
 pub mod mounted;

@@ -15,6 +15,7 @@
 //! service; this module knows nothing of the programs.
 
 use crate::compose::{ComposeFile, FileId, MountKind, Origin, Service, normalize_path};
+use crate::fs_cache::FsCache;
 use crate::project::{LoadError, LoadedFile, Reader, Role};
 use crate::yaml::{self, Limits};
 use std::collections::HashMap;
@@ -137,13 +138,14 @@ pub fn read_all(
     home: Option<&str>,
     reader: &dyn Reader,
     limits: &Limits,
+    fs: &FsCache,
 ) {
     let mut found = Vec::new();
     for service in &model.services {
         for path in crate::stack::mounted_paths(service) {
             let Some((host, mount, via_directory, base)) = bind_source(service, &path, dirs, home)
             else {
-                if let Some(host) = beside(service, &path, dirs) {
+                if let Some(host) = beside(service, &path, dirs, fs) {
                     found.push(MountedFile {
                         service: service.name.value.clone(),
                         container_path: path,
@@ -161,6 +163,7 @@ pub fn read_all(
                 files,
                 reader,
                 limits,
+                fs,
             );
             found.push(MountedFile {
                 service: service.name.value.clone(),
@@ -217,6 +220,7 @@ pub fn read_all(
             files,
             reader,
             limits,
+            fs,
         );
         let entry = MountedFile {
             service: service.name.value.clone(),
@@ -239,12 +243,13 @@ fn read_at(
     files: &mut Vec<LoadedFile>,
     reader: &dyn Reader,
     limits: &Limits,
+    fs: &FsCache,
 ) -> MountedState {
-    let state = read_one(host, files, reader, limits);
+    let state = read_one(host, files, reader, limits, fs);
     if state == MountedState::Missing
         && let Some(dir) = directory
-        && dir.is_dir()
-        && !host.exists()
+        && fs.is_dir(dir)
+        && !fs.exists(host)
     {
         return MountedState::Absent;
     }
@@ -258,6 +263,7 @@ fn beside(
     service: &Service,
     container_path: &str,
     dirs: &HashMap<FileId, PathBuf>,
+    fs: &FsCache,
 ) -> Option<PathBuf> {
     let dir = dirs.get(&service.origin.file)?;
     let p = Path::new(container_path);
@@ -269,7 +275,7 @@ fn beside(
     candidates
         .into_iter()
         .map(|c| crate::project::in_dir(&c, ""))
-        .find(|c| c.is_file())
+        .find(|c| fs.is_file(c))
 }
 
 /// Read one host file as a file of the project (or find it already read).
@@ -278,14 +284,15 @@ fn read_one(
     files: &mut Vec<LoadedFile>,
     reader: &dyn Reader,
     limits: &Limits,
+    fs: &FsCache,
 ) -> MountedState {
     if let Some(i) = files.iter().position(|f| f.path == host) {
         return MountedState::File(FileId(i as u32));
     }
-    if host.is_dir() {
+    if fs.is_dir(host) {
         return MountedState::Missing;
     }
-    let text = match reader.read(host, limits) {
+    let text = match reader.read(host, limits, fs) {
         Ok(Some(t)) => t,
         Ok(None) => return MountedState::Missing,
         Err(e) => return MountedState::Unreadable(e),

@@ -13,6 +13,7 @@ use crate::compose::{
     ComposeFile, Env, EnvVar, Field, FileId, Origin, Problem, Service, Sharing, Text, VarOrigin,
     dotenv,
 };
+use crate::fs_cache::FsCache;
 use crate::source::{LineIndex, Position, Span};
 use crate::yaml::{self, Limits, NodeId, Tree};
 use std::collections::{HashMap, HashSet};
@@ -59,16 +60,23 @@ pub struct LoadError {
 
 /// Reads files for a project: from disk, or from texts being fixed.
 pub trait Reader {
-    /// The text of `path`; `Ok(None)` when the file does not exist.
-    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError>;
+    /// The text of `path`; `Ok(None)` when the file does not exist. What `fs` knows to be
+    /// missing is not looked for on disk.
+    fn read(&self, path: &Path, limits: &Limits, fs: &FsCache)
+    -> Result<Option<String>, LoadError>;
 }
 
 /// Reads from disk.
 pub struct Disk;
 
 impl Reader for Disk {
-    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
-        read_file(path, limits)
+    fn read(
+        &self,
+        path: &Path,
+        limits: &Limits,
+        fs: &FsCache,
+    ) -> Result<Option<String>, LoadError> {
+        read_known(path, limits, fs)
     }
 }
 
@@ -80,13 +88,26 @@ pub struct Overlay<'a> {
 }
 
 impl Reader for Overlay<'_> {
-    fn read(&self, path: &Path, limits: &Limits) -> Result<Option<String>, LoadError> {
+    fn read(
+        &self,
+        path: &Path,
+        limits: &Limits,
+        fs: &FsCache,
+    ) -> Result<Option<String>, LoadError> {
         match self.texts.get(path) {
             Some(t) => Ok(Some((*t).to_string())),
             None if self.only => Ok(None),
-            None => read_file(path, limits),
+            None => read_known(path, limits, fs),
         }
     }
+}
+
+/// [`read_file`], `Ok(None)` without asking the disk when `fs` knows the file is missing.
+pub fn read_known(path: &Path, limits: &Limits, fs: &FsCache) -> Result<Option<String>, LoadError> {
+    if fs.absent(path) {
+        return Ok(None);
+    }
+    read_file(path, limits)
 }
 
 fn fail(path: &Path, message: String, at: Option<(usize, Position)>) -> LoadError {
@@ -154,6 +175,8 @@ pub struct LoadOptions {
     pub shell: Arc<HashMap<String, String>>,
     /// `--env-file`s; when empty, the `.env` beside the first Compose file, if there is one.
     pub env_files: Vec<PathBuf>,
+    /// What discovery saw of the directories walked (by default nothing: the disk is asked).
+    pub fs: Arc<FsCache>,
 }
 
 /// A loaded project.
@@ -243,6 +266,7 @@ pub fn load_in(
                 options.shell.get("HOME").map(String::as_str),
                 reader,
                 &options.limits,
+                &options.fs,
             );
             m
         });
@@ -602,14 +626,14 @@ fn go_bool(s: &str) -> Option<bool> {
 }
 
 /// Whether two directories are one (as written, or once resolved on disk).
-fn same_dir(a: &Path, b: &Path) -> bool {
+fn same_dir(a: &Path, b: &Path, fs: &FsCache) -> bool {
     let canonical = |p: &Path| {
         let p = if p.as_os_str().is_empty() {
             Path::new(".")
         } else {
             p
         };
-        std::fs::canonicalize(p).ok()
+        fs.canonicalize(p).ok()
     };
     a == b || canonical(a).is_some_and(|x| Some(x) == canonical(b))
 }
@@ -654,7 +678,10 @@ impl Loader<'_> {
         if let Some(&id) = self.ids.get(path) {
             return Ok(Some(id));
         }
-        let text = match self.reader.read(path, &self.options.limits) {
+        let text = match self
+            .reader
+            .read(path, &self.options.limits, &self.options.fs)
+        {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(None),
             Err(e) => {
@@ -845,7 +872,7 @@ impl Loader<'_> {
             return self.default_env(env, dir, first);
         }
         let dotenv = in_dir(dir, ".env");
-        if env_files.is_empty() && std::fs::metadata(&dotenv).is_ok_and(|m| m.is_dir()) {
+        if env_files.is_empty() && self.options.fs.is_dir(&dotenv) {
             return env;
         }
         let default = [dotenv];
@@ -855,7 +882,10 @@ impl Loader<'_> {
             (env_files, true)
         };
         for path in paths {
-            let text = match self.reader.read(path, &self.options.limits) {
+            let text = match self
+                .reader
+                .read(path, &self.options.limits, &self.options.fs)
+            {
                 Ok(Some(t)) => t,
                 Ok(None) if !explicit => continue,
                 Ok(None) => {
@@ -915,16 +945,19 @@ impl Loader<'_> {
         }
         let mut paths = Vec::with_capacity(2);
         if let Some(run) = self.run_dir.clone()
-            && !same_dir(&run, dir)
+            && !same_dir(&run, dir, &self.options.fs)
         {
             paths.push(in_dir(&run, ".env"));
         }
         paths.push(in_dir(dir, ".env"));
         for (i, path) in paths.iter().enumerate() {
-            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            if self.options.fs.is_dir(path) {
                 continue;
             }
-            let text = match self.reader.read(path, &self.options.limits) {
+            let text = match self
+                .reader
+                .read(path, &self.options.limits, &self.options.fs)
+            {
                 Ok(Some(t)) => t,
                 Ok(None) => continue,
                 Err(e) => {
@@ -1107,7 +1140,10 @@ impl Loader<'_> {
             let mut missing = false;
             for (p, t) in paths.iter().zip(&inc.paths) {
                 if !self.ids.contains_key(p)
-                    && matches!(self.reader.read(p, &self.options.limits), Ok(None))
+                    && matches!(
+                        self.reader.read(p, &self.options.limits, &self.options.fs),
+                        Ok(None)
+                    )
                 {
                     model.problems.push(Problem::MissingFile {
                         path: p.display().to_string(),
@@ -1567,7 +1603,11 @@ impl Loader<'_> {
         for s in &model.services {
             for t in &s.label_files {
                 let path = self.resolve(t.origin, &t.value);
-                if matches!(self.reader.read(&path, &self.options.limits), Ok(None)) {
+                if matches!(
+                    self.reader
+                        .read(&path, &self.options.limits, &self.options.fs),
+                    Ok(None)
+                ) {
                     missing.push(Problem::MissingFile {
                         path: path.display().to_string(),
                         what: "label_file",
@@ -1600,7 +1640,10 @@ impl Loader<'_> {
             let mut added: Vec<EnvVar> = Vec::new();
             for r in refs {
                 let path = self.resolve(r.path.origin, &r.path.value);
-                let text = match self.reader.read(&path, &self.options.limits) {
+                let text = match self
+                    .reader
+                    .read(&path, &self.options.limits, &self.options.fs)
+                {
                     Ok(Some(t)) => t,
                     Ok(None) => {
                         if r.required {

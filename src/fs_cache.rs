@@ -1,0 +1,395 @@
+//! What the file system said while the directories of a run were walked, asked again without
+//! asking the disk.
+//!
+//! Discovery lists every directory it walks. Many questions asked later are about names in
+//! those directories: whether a project directory has a `.env`, a `milvet.toml`, a
+//! `milvus.yaml` or a `configs/user.yaml`, and what the directory's canonical path is. Most
+//! such names are not there, and a name missing from a directory's listing is missing: the
+//! answer is the one the disk gives, without the system call. Anything else (a name that is
+//! there, a path outside the walked directories, one through a symbolic link or a directory
+//! not walked, a spelling with `..` or a trailing `/`) is asked of the disk, as before.
+//!
+//! The cache is built once, by discovery, before any project is checked, and only read after
+//! that: threads share it without a lock. It holds what the walk saw; a file created in a
+//! walked directory during the run is not seen (nor is it by discovery itself).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// What an entry of a walked directory is (as the directory lists it: a symbolic link is
+/// [`Kind::Other`], whatever it leads to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    File,
+    Other,
+}
+
+impl Kind {
+    /// The kind of a directory entry's type (not following a symbolic link).
+    pub fn of(t: std::fs::FileType) -> Kind {
+        if t.is_dir() {
+            Kind::Dir
+        } else if t.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+/// One entry a walk met, in the order met (a directory before what it holds).
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// The path as walked (the walked root joined with the entry's names).
+    pub path: PathBuf,
+    pub kind: Kind,
+    /// Whether the walk went into it (a directory walked, not skipped).
+    pub walked: bool,
+}
+
+/// A walked directory: the names it holds, and its canonical path when known.
+#[derive(Clone, Debug, Default)]
+struct Listing {
+    entries: HashMap<OsString, Kind>,
+    canonical: Option<PathBuf>,
+}
+
+/// The listings of the directories a run walked (see the module's documentation). The
+/// default cache knows nothing: every question goes to the disk.
+#[derive(Clone, Debug, Default)]
+pub struct FsCache {
+    /// The current directory relative paths are taken from; `None`: nothing is cached.
+    cwd: Option<PathBuf>,
+    /// Walked directory (absolute, spelled as walked) → its listing.
+    dirs: HashMap<PathBuf, Listing>,
+}
+
+impl FsCache {
+    /// An empty cache for walks made from the current directory (which must not change while
+    /// the cache is used).
+    pub fn new() -> FsCache {
+        FsCache {
+            cwd: std::env::current_dir().ok(),
+            dirs: HashMap::new(),
+        }
+    }
+
+    /// Record a walk of `root` (a directory): every entry met under it, in the order met
+    /// (`root` itself excluded), the whole of each directory walked. A walk that met an
+    /// error is not recorded: a listing must be complete to tell a name missing.
+    pub fn add_walk(&mut self, root: &Path, seen: &[Seen]) {
+        let Some(root_key) = self.spelled(root) else {
+            return;
+        };
+        let canonical = std::fs::canonicalize(root).ok();
+        self.dirs.insert(
+            root_key,
+            Listing {
+                entries: HashMap::new(),
+                canonical,
+            },
+        );
+        for s in seen {
+            let Some(key) = self.spelled(&s.path) else {
+                continue;
+            };
+            let (Some(parent), Some(name)) = (key.parent(), key.file_name()) else {
+                continue;
+            };
+            let Some(listing) = self.dirs.get_mut(parent) else {
+                continue;
+            };
+            listing.entries.insert(name.to_os_string(), s.kind);
+            if s.walked && s.kind == Kind::Dir {
+                // A real directory (not a link) under a directory whose canonical path is
+                // known: its canonical path is that path and its name.
+                let canonical = listing.canonical.as_ref().map(|c| c.join(name));
+                self.dirs.insert(
+                    key,
+                    Listing {
+                        entries: HashMap::new(),
+                        canonical,
+                    },
+                );
+            }
+        }
+    }
+
+    /// `path` absolute against the current directory, spelled as the walk spells it (`.`
+    /// components and repeated `/` dropped; `..` kept: two paths spelled the same lead to the
+    /// same file). `None` when nothing is cached.
+    fn spelled(&self, path: &Path) -> Option<PathBuf> {
+        let cwd = self.cwd.as_ref()?;
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            cwd.join(path)
+        };
+        Some(joined.components().collect())
+    }
+
+    /// [`FsCache::spelled`] for a path asked about, `None` for one whose spelling says more
+    /// than its components (a trailing `/` or `/.`, which the file must be a directory for) or
+    /// that ends in `..`.
+    fn key(&self, path: &Path) -> Option<PathBuf> {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let odd = bytes.is_empty()
+            || bytes.ends_with(b"/")
+            || bytes.ends_with(b"/.")
+            || bytes.ends_with(b"/..")
+            || bytes == b"."
+            || bytes == b"..";
+        if odd {
+            return None;
+        }
+        self.spelled(path)
+    }
+
+    /// Whether nothing is at `path`, known from the listing of a walked directory: the path
+    /// leads through that directory to a name it does not hold. `false` when not known.
+    pub fn absent(&self, path: &Path) -> bool {
+        let Some(key) = self.key(path) else {
+            return false;
+        };
+        let mut child = key.as_path();
+        while let Some(dir) = child.parent() {
+            if let Some(listing) = self.dirs.get(dir) {
+                return child
+                    .file_name()
+                    .is_some_and(|name| !listing.entries.contains_key(name));
+            }
+            child = dir;
+        }
+        false
+    }
+
+    /// [`Path::is_file`].
+    pub fn is_file(&self, path: &Path) -> bool {
+        !self.absent(path) && path.is_file()
+    }
+
+    /// [`Path::is_dir`].
+    pub fn is_dir(&self, path: &Path) -> bool {
+        !self.absent(path) && path.is_dir()
+    }
+
+    /// [`Path::exists`].
+    pub fn exists(&self, path: &Path) -> bool {
+        !self.absent(path) && path.exists()
+    }
+
+    /// [`std::fs::canonicalize`] (an error's kind only is kept when the answer is known).
+    pub fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        if let Some(key) = self.key(path) {
+            if let Some(c) = self.dirs.get(&key).and_then(|l| l.canonical.as_ref()) {
+                return Ok(c.clone());
+            }
+            if let (Some(parent), Some(name)) = (key.parent(), key.file_name())
+                && let Some(listing) = self.dirs.get(parent)
+                && let Some(c) = &listing.canonical
+                && listing.entries.get(name) == Some(&Kind::File)
+            {
+                return Ok(c.join(name));
+            }
+            if self.absent(path) {
+                return Err(std::io::ErrorKind::NotFound.into());
+            }
+        }
+        std::fs::canonicalize(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A tree with files, directories walked and skipped, links to files and directories,
+    /// a dangling link, a FIFO and a `.env` that is a directory.
+    fn tree() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        for d in [
+            "p",
+            "p/configs",
+            "p/.env",
+            "q",
+            "q/node_modules",
+            "q/.hidden",
+            "real",
+            "empty",
+        ] {
+            std::fs::create_dir_all(r.join(d)).unwrap();
+        }
+        for f in [
+            "p/compose.yaml",
+            "p/configs/milvus.yaml",
+            "q/.env",
+            "q/docker-compose.yml",
+            "q/node_modules/milvus.yaml",
+            "q/.hidden/milvet.toml",
+            "real/user.yaml",
+        ] {
+            std::fs::write(r.join(f), "x: 1\n").unwrap();
+        }
+        symlink(r.join("real"), r.join("p/linked")).unwrap();
+        symlink(r.join("real/user.yaml"), r.join("q/user.yaml")).unwrap();
+        symlink(r.join("nowhere"), r.join("q/dangling.yaml")).unwrap();
+        let fifo =
+            std::ffi::CString::new(r.join("q/fifo.yaml").into_os_string().into_encoded_bytes())
+                .unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        t
+    }
+
+    /// Names asked about in each directory of [`tree`], present or not.
+    const NAMES: &[&str] = &[
+        ".env",
+        ".milvet.toml",
+        "milvet.toml",
+        "pyproject.toml",
+        "compose.yaml",
+        "docker-compose.yml",
+        "milvus.yaml",
+        "user.yaml",
+        "configs",
+        "configs/milvus.yaml",
+        "configs/user.yaml",
+        "linked",
+        "linked/user.yaml",
+        "linked/nope.yaml",
+        "dangling.yaml",
+        "fifo.yaml",
+        "node_modules",
+        "node_modules/milvus.yaml",
+        "node_modules/nope.yaml",
+        ".hidden/milvet.toml",
+        ".hidden/nope.toml",
+        "nope/deeper/milvus.yaml",
+        "compose.yaml/x",
+        "../p/compose.yaml",
+        "../p/nope.yaml",
+        "./compose.yaml",
+        "compose.yaml/",
+        "configs/.",
+        "configs/..",
+    ];
+
+    /// `path` (absolute) spelled relative to the current directory.
+    fn relative(path: &Path) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap();
+        let up: PathBuf = cwd.components().skip(1).map(|_| "..").collect();
+        up.join(path.strip_prefix("/").unwrap())
+    }
+
+    /// Every path asked about, spelled absolute and relative to the current directory.
+    fn asked(root: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for d in ["", "p", "q", "real", "empty", "nope"] {
+            for n in NAMES {
+                let abs = root.join(d).join(n);
+                out.push(relative(&abs));
+                out.push(abs);
+            }
+        }
+        out
+    }
+
+    /// The cache of a walk of `root` as discovery walks it.
+    fn walked(root: &Path) -> FsCache {
+        let (_, errors, cache) = crate::discover::walk_cached(&[root.to_path_buf()]);
+        assert!(errors.is_empty(), "{errors:?}");
+        cache
+    }
+
+    #[test]
+    fn cached_answers_equal_the_disk() {
+        let t = tree();
+        for root in [t.path().to_path_buf(), relative(t.path())] {
+            same_answers(&walked(&root), t.path());
+        }
+    }
+
+    /// Every answer of `cache` (a walk of `root`) is the disk's.
+    fn same_answers(cache: &FsCache, root: &Path) {
+        let mut answered = 0;
+        for p in asked(root) {
+            let known = cache.absent(&p);
+            if known {
+                answered += 1;
+                assert!(std::fs::symlink_metadata(&p).is_err(), "{}", p.display());
+            }
+            assert_eq!(cache.is_file(&p), p.is_file(), "is_file {}", p.display());
+            assert_eq!(cache.is_dir(&p), p.is_dir(), "is_dir {}", p.display());
+            assert_eq!(cache.exists(&p), p.exists(), "exists {}", p.display());
+            match (cache.canonicalize(&p), std::fs::canonicalize(&p)) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "canonicalize {}", p.display()),
+                (Err(a), Err(b)) if known => assert_eq!(a.kind(), b.kind(), "{}", p.display()),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("canonicalize {}: {a:?} vs {b:?}", p.display()),
+            }
+        }
+        // Most names asked about are missing from walked directories, and are answered
+        // (those spelled as the walk spelled its root).
+        assert!(answered > 100, "{answered}");
+    }
+
+    #[test]
+    fn known_answers_come_from_the_walk_not_the_disk() {
+        let t = tree();
+        let r = t.path();
+        let cache = walked(r);
+        let canonical = std::fs::canonicalize(r.join("p")).unwrap();
+        // Under a directory not walked (skipped, or reached through a link) or outside the
+        // walk, the disk answers.
+        std::fs::write(r.join("q/node_modules/new.yaml"), "").unwrap();
+        std::fs::write(r.join("real/new.yaml"), "").unwrap();
+        assert!(cache.is_file(&r.join("q/node_modules/new.yaml")));
+        assert!(cache.is_file(&r.join("p/linked/new.yaml")));
+        assert!(!cache.absent(Path::new("/nope/at/all")));
+        // Files created after the walk, in walked directories, are not seen; nor are
+        // directories renamed.
+        std::fs::write(r.join("p/milvet.toml"), "").unwrap();
+        std::fs::write(r.join("empty/.env"), "").unwrap();
+        assert!(cache.absent(&r.join("p/milvet.toml")));
+        assert!(!cache.is_file(&r.join("empty/.env")));
+        std::fs::rename(r.join("p"), r.join("moved")).unwrap();
+        assert_eq!(cache.canonicalize(&r.join("p")).unwrap(), canonical);
+    }
+
+    #[test]
+    fn an_empty_cache_asks_the_disk() {
+        let t = tree();
+        let cache = FsCache::default();
+        let p = t.path().join("p/compose.yaml");
+        assert!(!cache.absent(&t.path().join("p/nope.yaml")));
+        assert!(cache.is_file(&p));
+        assert_eq!(
+            cache.canonicalize(&p).unwrap(),
+            std::fs::canonicalize(&p).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_listing_is_what_the_walk_saw() {
+        let t = tree();
+        let mut cache = FsCache::new();
+        // A walk of the root that saw only `p`, and in it nothing.
+        let seen = [Seen {
+            path: t.path().join("p"),
+            kind: Kind::Dir,
+            walked: true,
+        }];
+        cache.add_walk(t.path(), &seen);
+        assert!(cache.absent(&t.path().join("p/compose.yaml")));
+        assert!(cache.absent(&t.path().join("q/.env")));
+        assert!(!cache.absent(&t.path().join("p")));
+        assert_eq!(
+            cache.canonicalize(&t.path().join("p")).unwrap(),
+            std::fs::canonicalize(t.path()).unwrap().join("p")
+        );
+    }
+}
