@@ -5,9 +5,11 @@
 //! those directories: whether a project directory has a `.env`, a `milvet.toml`, a
 //! `milvus.yaml` or a `configs/user.yaml`, and what the directory's canonical path is. Most
 //! such names are not there, and a name missing from a directory's listing is missing: the
-//! answer is the one the disk gives, without the system call. Anything else (a name that is
-//! there, a path outside the walked directories, one through a symbolic link or a directory
-//! not walked, a spelling with `..` or a trailing `/`) is asked of the disk, as before.
+//! answer is the one the disk gives, without the system call. So is "is it a file" of a
+//! directory listed as one, and "is it a directory" of a regular file (whether or not it can
+//! be reached). Anything else (whether a listed file can be read, a path outside the walked
+//! directories, one through a symbolic link or a directory not walked, a spelling ending in
+//! `..` or `/`) is asked of the disk, as before.
 //!
 //! The cache is built once, by discovery, before any project is checked, and only read after
 //! that: threads share it without a lock. It holds what the walk saw; a file created in a
@@ -147,32 +149,47 @@ impl FsCache {
         self.spelled(path)
     }
 
-    /// Whether nothing is at `path`, known from the listing of a walked directory: the path
-    /// leads through that directory to a name it does not hold. `false` when not known.
-    pub fn absent(&self, path: &Path) -> bool {
-        let Some(key) = self.key(path) else {
-            return false;
-        };
+    /// What the listing of a walked directory says of `path`: `Some(None)` when the path
+    /// leads through that directory to a name it does not hold, `Some(Some(kind))` when
+    /// `path` is an entry of it; `None` when not known.
+    fn entry(&self, path: &Path) -> Option<Option<Kind>> {
+        let key = self.key(path)?;
         let mut child = key.as_path();
         while let Some(dir) = child.parent() {
             if let Some(listing) = self.dirs.get(dir) {
-                return child
-                    .file_name()
-                    .is_some_and(|name| !listing.entries.contains_key(name));
+                let name = child.file_name()?;
+                return match listing.entries.get(name) {
+                    None => Some(None),
+                    // The entry itself; a name further down is not known.
+                    Some(&kind) if child == key => Some(Some(kind)),
+                    Some(_) => None,
+                };
             }
             child = dir;
         }
-        false
+        None
     }
 
-    /// [`Path::is_file`].
+    /// Whether nothing is at `path`, known from the listing of a walked directory: the path
+    /// leads through that directory to a name it does not hold. `false` when not known.
+    pub fn absent(&self, path: &Path) -> bool {
+        self.entry(path) == Some(None)
+    }
+
+    /// [`Path::is_file`]: without asking the disk when nothing is there, or a directory.
     pub fn is_file(&self, path: &Path) -> bool {
-        !self.absent(path) && path.is_file()
+        match self.entry(path) {
+            Some(None | Some(Kind::Dir)) => false,
+            _ => path.is_file(),
+        }
     }
 
-    /// [`Path::is_dir`].
+    /// [`Path::is_dir`]: without asking the disk when nothing is there, or a regular file.
     pub fn is_dir(&self, path: &Path) -> bool {
-        !self.absent(path) && path.is_dir()
+        match self.entry(path) {
+            Some(None | Some(Kind::File)) => false,
+            _ => path.is_dir(),
+        }
     }
 
     /// [`Path::exists`].
@@ -356,6 +373,17 @@ mod tests {
         std::fs::write(r.join("empty/.env"), "").unwrap();
         assert!(cache.absent(&r.join("p/milvet.toml")));
         assert!(!cache.is_file(&r.join("empty/.env")));
+        // A file listed as regular is no directory, a directory listed is no file, whatever
+        // replaces them.
+        std::fs::remove_file(r.join("q/.env")).unwrap();
+        std::fs::create_dir(r.join("q/.env")).unwrap();
+        assert!(!cache.is_dir(&r.join("q/.env")));
+        std::fs::remove_dir_all(r.join("empty")).unwrap();
+        std::fs::write(r.join("empty"), "").unwrap();
+        assert!(!cache.is_file(&r.join("empty")));
+        // Whether a listed file is one (or can be read) is asked of the disk.
+        std::fs::remove_file(r.join("q/docker-compose.yml")).unwrap();
+        assert!(!cache.is_file(&r.join("q/docker-compose.yml")));
         std::fs::rename(r.join("p"), r.join("moved")).unwrap();
         assert_eq!(cache.canonicalize(&r.join("p")).unwrap(), canonical);
     }
