@@ -158,7 +158,7 @@ pub(crate) fn walk_cached(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>, Fs
         }
         // Every entry met under the root, for the cache (the filter sees them all, the
         // directories it skips too); none is recorded when the walk meets an error.
-        let mut seen: Vec<fs_cache::Seen> = Vec::new();
+        let mut seen = cache.walk(root);
         let mut failed = false;
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
@@ -168,12 +168,10 @@ pub(crate) fn walk_cached(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>, Fs
                 let walked = e.depth() == 0
                     || !e.file_type().is_dir()
                     || e.file_name().to_str().is_some_and(walked_dir);
-                if e.depth() > 0 {
-                    seen.push(fs_cache::Seen {
-                        path: e.path().to_path_buf(),
-                        kind: fs_cache::Kind::of(e.file_type()),
-                        walked,
-                    });
+                if e.depth() > 0
+                    && let Some(seen) = &mut seen
+                {
+                    seen.saw(e.path(), fs_cache::Kind::of(e.file_type()), walked);
                 }
                 walked
             });
@@ -226,8 +224,10 @@ pub(crate) fn walk_cached(paths: &[PathBuf]) -> (Vec<Walked>, Vec<WalkError>, Fs
                 kind,
             }));
         }
-        if !failed {
-            cache.add_walk(root, &seen);
+        if let Some(seen) = seen
+            && !failed
+        {
+            cache.add_walk(seen);
         }
     }
     (targets, errors, cache)

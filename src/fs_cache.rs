@@ -16,7 +16,6 @@
 //! walked directory during the run is not seen (nor is it by discovery itself).
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// What an entry of a walked directory is (as the directory lists it: a symbolic link is
@@ -41,21 +40,25 @@ impl Kind {
     }
 }
 
-/// One entry a walk met, in the order met (a directory before what it holds).
-#[derive(Clone, Debug)]
-pub struct Seen {
-    /// The path as walked (the walked root joined with the entry's names).
-    pub path: PathBuf,
-    pub kind: Kind,
-    /// Whether the walk went into it (a directory walked, not skipped).
-    pub walked: bool,
+/// What one walk of a directory saw: every entry met under it, in the order met. Recorded
+/// with [`FsCache::add_walk`] when the walk ends without an error (a listing must be whole to
+/// tell a name missing).
+#[derive(Debug)]
+pub struct Walk {
+    /// The root as given, and spelled as a key.
+    root: PathBuf,
+    key: PathBuf,
+    cwd: PathBuf,
+    /// Each entry (spelled as a key), what it is, and whether the walk went into it.
+    seen: Vec<(PathBuf, Kind, bool)>,
 }
 
-/// A walked directory: the names it holds, and its canonical path when known.
-#[derive(Clone, Debug, Default)]
-struct Listing {
-    entries: HashMap<OsString, Kind>,
-    canonical: Option<PathBuf>,
+impl Walk {
+    /// The walk met `path` (the root joined with the entry's names), of this kind; `walked`:
+    /// it is a directory the walk goes into.
+    pub fn saw(&mut self, path: &Path, kind: Kind, walked: bool) {
+        self.seen.push((spell(&self.cwd, path), kind, walked));
+    }
 }
 
 /// The listings of the directories a run walked (see the module's documentation). The
@@ -64,8 +67,26 @@ struct Listing {
 pub struct FsCache {
     /// The current directory relative paths are taken from; `None`: nothing is cached.
     cwd: Option<PathBuf>,
-    /// Walked directory (absolute, spelled as walked) → its listing.
-    dirs: HashMap<PathBuf, Listing>,
+    /// The roots walked (spelled as keys), with their canonical paths when known.
+    roots: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Walked directory (absolute, spelled as walked) → the root its walk started from. Each
+    /// is a real directory under that root (a walk does not follow links).
+    dirs: HashMap<PathBuf, usize>,
+    /// Entry of a walked directory → what it is.
+    entries: HashMap<PathBuf, Kind>,
+}
+
+/// `path` absolute against `cwd`, spelled as the walk spells it (`.` components and repeated
+/// `/` dropped; `..` kept: two paths spelled the same lead to the same file).
+fn spell(cwd: &Path, path: &Path) -> PathBuf {
+    let joined;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        joined = cwd.join(path);
+        &joined
+    };
+    path.components().collect()
 }
 
 impl FsCache {
@@ -74,67 +95,41 @@ impl FsCache {
     pub fn new() -> FsCache {
         FsCache {
             cwd: std::env::current_dir().ok(),
-            dirs: HashMap::new(),
+            ..FsCache::default()
         }
     }
 
-    /// Record a walk of `root` (a directory): every entry met under it, in the order met
-    /// (`root` itself excluded), the whole of each directory walked. A walk that met an
-    /// error is not recorded: a listing must be complete to tell a name missing.
-    pub fn add_walk(&mut self, root: &Path, seen: &[Seen]) {
-        let Some(root_key) = self.spelled(root) else {
-            return;
-        };
-        let canonical = std::fs::canonicalize(root).ok();
-        self.dirs.insert(
-            root_key,
-            Listing {
-                entries: HashMap::new(),
-                canonical,
-            },
-        );
-        for s in seen {
-            let Some(key) = self.spelled(&s.path) else {
+    /// A walk of `root` (a directory) to record what it sees; `None` when nothing is cached.
+    pub fn walk(&self, root: &Path) -> Option<Walk> {
+        let cwd = self.cwd.clone()?;
+        Some(Walk {
+            root: root.to_path_buf(),
+            key: spell(&cwd, root),
+            cwd,
+            seen: Vec::new(),
+        })
+    }
+
+    /// Record a walk that ended without an error.
+    pub fn add_walk(&mut self, walk: Walk) {
+        let index = self.roots.len();
+        self.roots
+            .push((walk.key.clone(), std::fs::canonicalize(&walk.root).ok()));
+        self.dirs.insert(walk.key, index);
+        for (key, kind, walked) in walk.seen {
+            if !key.parent().is_some_and(|p| self.dirs.contains_key(p)) {
                 continue;
-            };
-            let (Some(parent), Some(name)) = (key.parent(), key.file_name()) else {
-                continue;
-            };
-            let Some(listing) = self.dirs.get_mut(parent) else {
-                continue;
-            };
-            listing.entries.insert(name.to_os_string(), s.kind);
-            if s.walked && s.kind == Kind::Dir {
-                // A real directory (not a link) under a directory whose canonical path is
-                // known: its canonical path is that path and its name.
-                let canonical = listing.canonical.as_ref().map(|c| c.join(name));
-                self.dirs.insert(
-                    key,
-                    Listing {
-                        entries: HashMap::new(),
-                        canonical,
-                    },
-                );
             }
+            if walked && kind == Kind::Dir {
+                self.dirs.insert(key.clone(), index);
+            }
+            self.entries.insert(key, kind);
         }
     }
 
-    /// `path` absolute against the current directory, spelled as the walk spells it (`.`
-    /// components and repeated `/` dropped; `..` kept: two paths spelled the same lead to the
-    /// same file). `None` when nothing is cached.
-    fn spelled(&self, path: &Path) -> Option<PathBuf> {
-        let cwd = self.cwd.as_ref()?;
-        let joined = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            cwd.join(path)
-        };
-        Some(joined.components().collect())
-    }
-
-    /// [`FsCache::spelled`] for a path asked about, `None` for one whose spelling says more
-    /// than its components (a trailing `/` or `/.`, which the file must be a directory for) or
-    /// that ends in `..`.
+    /// A path asked about spelled as the walk spells it (see [`spell`]), `None` for one whose
+    /// spelling says more than its components (a trailing `/` or `/.`, which the file must be
+    /// a directory for) or that ends in `..`, or when nothing is cached.
     fn key(&self, path: &Path) -> Option<PathBuf> {
         let bytes = path.as_os_str().as_encoded_bytes();
         let odd = bytes.is_empty()
@@ -146,7 +141,7 @@ impl FsCache {
         if odd {
             return None;
         }
-        self.spelled(path)
+        Some(spell(self.cwd.as_ref()?, path))
     }
 
     /// What the listing of a walked directory says of `path`: `Some(None)` when the path
@@ -156,9 +151,9 @@ impl FsCache {
         let key = self.key(path)?;
         let mut child = key.as_path();
         while let Some(dir) = child.parent() {
-            if let Some(listing) = self.dirs.get(dir) {
-                let name = child.file_name()?;
-                return match listing.entries.get(name) {
+            if self.dirs.contains_key(dir) {
+                child.file_name()?;
+                return match self.entries.get(child) {
                     None => Some(None),
                     // The entry itself; a name further down is not known.
                     Some(&kind) if child == key => Some(Some(kind)),
@@ -168,6 +163,16 @@ impl FsCache {
             child = dir;
         }
         None
+    }
+
+    /// The canonical path of a walked directory: its root's, and the names below.
+    fn canonical_dir(&self, key: &Path) -> Option<PathBuf> {
+        let (root, canonical) = self.roots.get(*self.dirs.get(key)?)?;
+        let canonical = canonical.as_ref()?;
+        match key.strip_prefix(root).ok()? {
+            rel if rel.as_os_str().is_empty() => Some(canonical.clone()),
+            rel => Some(canonical.join(rel)),
+        }
     }
 
     /// Whether nothing is at `path`, known from the listing of a walked directory: the path
@@ -200,13 +205,12 @@ impl FsCache {
     /// [`std::fs::canonicalize`] (an error's kind only is kept when the answer is known).
     pub fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
         if let Some(key) = self.key(path) {
-            if let Some(c) = self.dirs.get(&key).and_then(|l| l.canonical.as_ref()) {
-                return Ok(c.clone());
+            if let Some(c) = self.canonical_dir(&key) {
+                return Ok(c);
             }
             if let (Some(parent), Some(name)) = (key.parent(), key.file_name())
-                && let Some(listing) = self.dirs.get(parent)
-                && let Some(c) = &listing.canonical
-                && listing.entries.get(name) == Some(&Kind::File)
+                && self.entries.get(&key) == Some(&Kind::File)
+                && let Some(c) = self.canonical_dir(parent)
             {
                 return Ok(c.join(name));
             }
@@ -315,9 +319,9 @@ mod tests {
         out
     }
 
-    /// The cache of a walk of `root` as discovery walks it.
-    fn walked(root: &Path) -> FsCache {
-        let (_, errors, cache) = crate::discover::walk_cached(&[root.to_path_buf()]);
+    /// The cache of a walk of `roots` as discovery walks them.
+    fn walked(roots: &[PathBuf]) -> FsCache {
+        let (_, errors, cache) = crate::discover::walk_cached(roots);
         assert!(errors.is_empty(), "{errors:?}");
         cache
     }
@@ -326,8 +330,15 @@ mod tests {
     fn cached_answers_equal_the_disk() {
         let t = tree();
         for root in [t.path().to_path_buf(), relative(t.path())] {
-            same_answers(&walked(&root), t.path());
+            same_answers(&walked(&[root]), t.path());
         }
+        // Roots that overlap, one through a link.
+        let roots = [
+            t.path().join("q"),
+            t.path().join("p/linked"),
+            t.path().to_path_buf(),
+        ];
+        same_answers(&walked(&roots), t.path());
     }
 
     /// Every answer of `cache` (a walk of `root`) is the disk's.
@@ -358,7 +369,7 @@ mod tests {
     fn known_answers_come_from_the_walk_not_the_disk() {
         let t = tree();
         let r = t.path();
-        let cache = walked(r);
+        let cache = walked(&[r.to_path_buf()]);
         let canonical = std::fs::canonicalize(r.join("p")).unwrap();
         // Under a directory not walked (skipped, or reached through a link) or outside the
         // walk, the disk answers.
@@ -406,12 +417,9 @@ mod tests {
         let t = tree();
         let mut cache = FsCache::new();
         // A walk of the root that saw only `p`, and in it nothing.
-        let seen = [Seen {
-            path: t.path().join("p"),
-            kind: Kind::Dir,
-            walked: true,
-        }];
-        cache.add_walk(t.path(), &seen);
+        let mut walk = cache.walk(t.path()).unwrap();
+        walk.saw(&t.path().join("p"), Kind::Dir, true);
+        cache.add_walk(walk);
         assert!(cache.absent(&t.path().join("p/compose.yaml")));
         assert!(cache.absent(&t.path().join("q/.env")));
         assert!(!cache.absent(&t.path().join("p")));
