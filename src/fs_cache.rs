@@ -50,14 +50,15 @@ pub struct Walk {
     key: PathBuf,
     cwd: PathBuf,
     /// Each entry (spelled as a key), what it is, and whether the walk went into it.
-    seen: Vec<(PathBuf, Kind, bool)>,
+    seen: Vec<(Box<Path>, Kind, bool)>,
 }
 
 impl Walk {
     /// The walk met `path` (the root joined with the entry's names), of this kind; `walked`:
     /// it is a directory the walk goes into.
     pub fn saw(&mut self, path: &Path, kind: Kind, walked: bool) {
-        self.seen.push((spell(&self.cwd, path), kind, walked));
+        self.seen
+            .push((spell(&self.cwd, path).into_boxed_path(), kind, walked));
     }
 }
 
@@ -71,9 +72,9 @@ pub struct FsCache {
     roots: Vec<(PathBuf, Option<PathBuf>)>,
     /// Walked directory (absolute, spelled as walked) → the root its walk started from. Each
     /// is a real directory under that root (a walk does not follow links).
-    dirs: HashMap<PathBuf, usize>,
+    dirs: HashMap<Box<Path>, usize>,
     /// Entry of a walked directory → what it is.
-    entries: HashMap<PathBuf, Kind>,
+    entries: HashMap<Box<Path>, Kind>,
 }
 
 /// `path` absolute against `cwd`, spelled as the walk spells it (`.` components and repeated
@@ -115,7 +116,7 @@ impl FsCache {
         let index = self.roots.len();
         self.roots
             .push((walk.key.clone(), std::fs::canonicalize(&walk.root).ok()));
-        self.dirs.insert(walk.key, index);
+        self.dirs.insert(walk.key.into_boxed_path(), index);
         for (key, kind, walked) in walk.seen {
             if !key.parent().is_some_and(|p| self.dirs.contains_key(p)) {
                 continue;
@@ -209,7 +210,7 @@ impl FsCache {
                 return Ok(c);
             }
             if let (Some(parent), Some(name)) = (key.parent(), key.file_name())
-                && self.entries.get(&key) == Some(&Kind::File)
+                && self.entries.get(key.as_path()) == Some(&Kind::File)
                 && let Some(c) = self.canonical_dir(parent)
             {
                 return Ok(c.join(name));
