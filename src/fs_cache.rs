@@ -51,12 +51,26 @@ pub struct Walk {
     cwd: PathBuf,
     /// Each entry (spelled as a key), what it is, and whether the walk went into it.
     seen: Vec<(Box<Path>, Kind, bool)>,
+    /// More than [`MAX_ENTRIES`] entries were met: the walk is not recorded.
+    overflowed: bool,
 }
+
+/// Most entries one walk records. A larger tree is not cached (its questions go to the disk):
+/// the cache lives for the whole run, and memory must not grow with the number of files.
+pub const MAX_ENTRIES: usize = 4096;
 
 impl Walk {
     /// The walk met `path` (the root joined with the entry's names), of this kind; `walked`:
     /// it is a directory the walk goes into.
     pub fn saw(&mut self, path: &Path, kind: Kind, walked: bool) {
+        if self.overflowed {
+            return;
+        }
+        if self.seen.len() == MAX_ENTRIES {
+            self.overflowed = true;
+            self.seen = Vec::new();
+            return;
+        }
         self.seen
             .push((spell(&self.cwd, path).into_boxed_path(), kind, walked));
     }
@@ -108,11 +122,15 @@ impl FsCache {
             key: spell(&cwd, root),
             cwd,
             seen: Vec::new(),
+            overflowed: false,
         })
     }
 
     /// Record a walk that ended without an error.
     pub fn add_walk(&mut self, walk: Walk) {
+        if walk.overflowed {
+            return;
+        }
         let index = self.roots.len();
         self.roots
             .push((walk.key.clone(), std::fs::canonicalize(&walk.root).ok()));
@@ -411,6 +429,28 @@ mod tests {
             cache.canonicalize(&p).unwrap(),
             std::fs::canonicalize(&p).unwrap()
         );
+    }
+
+    #[test]
+    fn a_walk_of_more_than_the_most_entries_is_not_recorded() {
+        let t = tree();
+        let mut cache = FsCache::new();
+        let mut walk = cache.walk(t.path()).unwrap();
+        for i in 0..=MAX_ENTRIES {
+            walk.saw(&t.path().join(format!("f{i}")), Kind::File, false);
+        }
+        cache.add_walk(walk);
+        // Nothing is known: the disk answers.
+        assert!(!cache.absent(&t.path().join("p/nope.yaml")));
+        assert!(cache.is_file(&t.path().join("p/compose.yaml")));
+        // One entry fewer is recorded.
+        let mut cache = FsCache::new();
+        let mut walk = cache.walk(t.path()).unwrap();
+        for i in 0..MAX_ENTRIES {
+            walk.saw(&t.path().join(format!("f{i}")), Kind::File, false);
+        }
+        cache.add_walk(walk);
+        assert!(cache.absent(&t.path().join("p")));
     }
 
     #[test]
