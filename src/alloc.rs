@@ -5,13 +5,13 @@
 //! the findings). glibc's malloc spends most of a short run on them: a fresh process has empty
 //! caches, so nearly every allocation goes down its slow path, and each block carries a header.
 //! Here a block of at most [`MAX_SMALL`] bytes (alignment at most 16) is taken from its size
-//! class's free list, or cut from a 64 KiB chunk of the system allocator. Rust hands the size of
+//! class's free list, or cut from a 256 KiB chunk mapped for it. Rust hands the size of
 //! a block back when it frees it, so a block needs no header: its class is known from the size.
 //!
 //! - Free lists are per thread: no lock on the way in or out.
 //! - A block freed on another thread (a finding made by a worker, dropped by the main thread)
-//!   joins that thread's list. When a list grows past [`SPILL_AT`] blocks, [`BATCH`] of them go
-//!   to a shared pool of the class, where a thread whose list is empty takes them before it cuts
+//!   joins that thread's list. When a list holds 16 KiB, half of its blocks go to a shared pool
+//!   of the class, where a thread whose list is empty takes them before it cuts
 //!   new blocks. Memory moves between threads, it does not pile up on one.
 //! - Small blocks are never given back to the system: peak memory is the peak of blocks in use
 //!   per class, plus what the lists hold.
@@ -30,11 +30,19 @@ pub const MAX_SMALL: usize = 256;
 const GRAIN: usize = 16;
 const CLASSES: usize = MAX_SMALL / GRAIN;
 /// What a chunk cut into blocks holds.
-const CHUNK: usize = 64 * 1024;
-/// Blocks moved to the shared pool at once.
-pub const BATCH: u32 = 256;
-/// Length of a thread's list past which a batch moves to the shared pool.
-pub const SPILL_AT: u32 = 2 * BATCH;
+const CHUNK: usize = 256 * 1024;
+/// Bytes a thread's list of one class may hold before half of them move to the shared pool.
+const KEEP: usize = 16 * 1024;
+
+/// Length of a thread's list of class `c` at which a batch moves to the shared pool.
+const fn spill_at(c: usize) -> u32 {
+    (KEEP / ((c + 1) * GRAIN)) as u32
+}
+
+/// Blocks of class `c` moved to or from the shared pool at once.
+pub const fn batch(c: usize) -> u32 {
+    spill_at(c) / 2
+}
 
 /// The allocator. `#[global_allocator] static A: milvet::alloc::Small = milvet::alloc::Small;`
 pub struct Small;
@@ -62,7 +70,7 @@ thread_local! {
     };
 }
 
-/// Chains of [`BATCH`] free blocks of one class. In a chain, a block's first word is the next
+/// Chains of [`batch`] free blocks of one class. In a chain, a block's first word is the next
 /// block; the chain's first block's second word is the next chain.
 struct Chains(*mut u8);
 // SAFETY: the pointers are to free blocks no thread uses; the mutex serialises their moves.
@@ -115,16 +123,15 @@ impl Local {
             chain
         };
         if !chain.is_null() {
-            // SAFETY: the chain is [`BATCH`] free blocks linked by their first word.
+            // SAFETY: the chain is `batch(c)` free blocks linked by their first word.
             self.heads[c].set(unsafe { next_of(chain) });
-            self.counts[c].set(BATCH - 1);
+            self.counts[c].set(batch(c) - 1);
             return chain;
         }
         let size = (c + 1) * GRAIN;
         let (mut bump, mut end) = (self.bump.get(), self.end.get());
         if (end as usize) - (bump as usize) < size {
-            // SAFETY: CHUNK is non-zero and GRAIN a power of two.
-            let chunk = unsafe { System.alloc(Layout::from_size_align_unchecked(CHUNK, GRAIN)) };
+            let chunk = new_chunk();
             if chunk.is_null() {
                 return ptr::null_mut();
             }
@@ -164,7 +171,7 @@ impl Local {
         self.heads[c].set(block);
         let n = self.counts[c].get() + 1;
         self.counts[c].set(n);
-        if n >= SPILL_AT {
+        if n >= spill_at(c) {
             // SAFETY: the list holds `n` free blocks.
             unsafe { self.spill(c) };
         }
@@ -174,21 +181,50 @@ impl Local {
     unsafe fn spill(&self, c: usize) {
         let first = self.heads[c].get();
         let mut last = first;
-        for _ in 1..BATCH {
-            // SAFETY: the list holds more than BATCH blocks.
+        for _ in 1..batch(c) {
+            // SAFETY: the list holds more than `batch(c)` blocks.
             last = unsafe { next_of(last) };
         }
-        // SAFETY: `last` is the BATCH-th block: the rest of the list stays here.
+        // SAFETY: `last` is the `batch(c)`-th block: the rest of the list stays here.
         unsafe {
             self.heads[c].set(next_of(last));
             set_next(last, ptr::null_mut());
         }
-        self.counts[c].set(self.counts[c].get() - BATCH);
+        self.counts[c].set(self.counts[c].get() - batch(c));
         let mut pool = POOL[c].lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: blocks are at least 16 bytes: the second word is the block's.
         unsafe { first.cast::<*mut u8>().add(1).write(pool.0) };
         pool.0 = first;
     }
+}
+
+/// A chunk of [`CHUNK`] bytes, aligned to a page, or null. Chunks are mapped apart from the
+/// system allocator's heap: a chunk is never freed, and one in the middle of that heap would
+/// keep the heap from reusing or returning the space around it.
+#[cfg(unix)]
+fn new_chunk() -> *mut u8 {
+    // SAFETY: an anonymous private mapping asks nothing of memory already in use.
+    let p = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            CHUNK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        ptr::null_mut()
+    } else {
+        p.cast()
+    }
+}
+
+#[cfg(not(unix))]
+fn new_chunk() -> *mut u8 {
+    // SAFETY: CHUNK is non-zero and GRAIN a power of two.
+    unsafe { System.alloc(Layout::from_size_align_unchecked(CHUNK, GRAIN)) }
 }
 
 // SAFETY: small blocks are handed out once until freed (lists and chunks never overlap), are
@@ -275,6 +311,17 @@ mod tests {
         assert_eq!(class(layout(256, 16)), Some(15));
         assert_eq!(class(layout(257, 8)), None);
         assert_eq!(class(layout(32, 32)), None);
+    }
+
+    #[test]
+    fn a_list_keeps_at_most_sixteen_kib_of_each_class() {
+        assert_eq!(spill_at(0), 1024);
+        assert_eq!(batch(0), 512);
+        assert_eq!(spill_at(CLASSES - 1), 64);
+        assert_eq!(batch(CLASSES - 1), 32);
+        for c in 0..CLASSES {
+            assert!(batch(c) >= 2 && spill_at(c) as usize * (c + 1) * GRAIN <= KEEP);
+        }
     }
 
     #[test]
@@ -370,7 +417,8 @@ mod tests {
         // A worker allocates, the main thread frees more than a list keeps: the surplus goes to
         // the pool, and a fresh thread takes it before cutting new chunks.
         let l = layout(232, 8);
-        let n = (SPILL_AT + BATCH) as usize;
+        let c = class(l).unwrap();
+        let n = (spill_at(c) + batch(c)) as usize;
         let blocks: Vec<usize> = std::thread::spawn(move || {
             (0..n).map(|_| unsafe { Small.alloc(l) } as usize).collect()
         })
@@ -386,7 +434,7 @@ mod tests {
         .join()
         .unwrap();
         let again: Vec<usize> = std::thread::spawn(move || {
-            (0..BATCH as usize)
+            (0..batch(c) as usize)
                 .map(|_| unsafe { Small.alloc(l) } as usize)
                 .collect()
         })
