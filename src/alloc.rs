@@ -5,7 +5,7 @@
 //! the findings). glibc's malloc spends most of a short run on them: a fresh process has empty
 //! caches, so nearly every allocation goes down its slow path, and each block carries a header.
 //! Here a block of at most [`MAX_SMALL`] bytes (alignment at most 16) is taken from its size
-//! class's free list, or cut from a 256 KiB chunk mapped for it. Rust hands the size of
+//! class's free list, or cut from an 8 KiB chunk of the system allocator. Rust hands the size of
 //! a block back when it frees it, so a block needs no header: its class is known from the size.
 //!
 //! - Free lists are per thread: no lock on the way in or out.
@@ -30,7 +30,7 @@ pub const MAX_SMALL: usize = 256;
 const GRAIN: usize = 16;
 const CLASSES: usize = MAX_SMALL / GRAIN;
 /// What a chunk cut into blocks holds.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 8 * 1024;
 /// Bytes a thread's list of one class may hold before half of them move to the shared pool.
 const KEEP: usize = 16 * 1024;
 
@@ -198,30 +198,9 @@ impl Local {
     }
 }
 
-/// A chunk of [`CHUNK`] bytes, aligned to a page, or null. Chunks are mapped apart from the
-/// system allocator's heap: a chunk is never freed, and one in the middle of that heap would
-/// keep the heap from reusing or returning the space around it.
-#[cfg(unix)]
-fn new_chunk() -> *mut u8 {
-    // SAFETY: an anonymous private mapping asks nothing of memory already in use.
-    let p = unsafe {
-        libc::mmap(
-            ptr::null_mut(),
-            CHUNK,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        ptr::null_mut()
-    } else {
-        p.cast()
-    }
-}
-
-#[cfg(not(unix))]
+/// A chunk of [`CHUNK`] bytes from the system allocator, or null. Chunks are small so that
+/// they fit in the holes the system allocator's heap has where larger blocks were freed: a
+/// chunk is never freed, and a large one would take new pages where the heap has room.
 fn new_chunk() -> *mut u8 {
     // SAFETY: CHUNK is non-zero and GRAIN a power of two.
     unsafe { System.alloc(Layout::from_size_align_unchecked(CHUNK, GRAIN)) }
