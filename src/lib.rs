@@ -7,6 +7,7 @@
 //! project ([`mounted`]); [`milvus`] is the configuration Milvus runs with, from those files
 //! and its environment.
 
+pub mod alloc;
 pub mod check;
 pub mod compose;
 pub mod config;

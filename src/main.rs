@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[global_allocator]
+static ALLOCATOR: milvet::alloc::Small = milvet::alloc::Small;
+
 const EXAMPLES: &str = "\
 Examples:
   milvet check                          check the Compose files under the current directory

@@ -689,7 +689,9 @@ impl Loader<'_> {
                 return Err(());
             }
         };
-        match yaml::parse(&text, &self.options.limits) {
+        // Comments are read only for `milvet:` directives (suppress.rs): without one, the
+        // parser need not collect them.
+        match yaml::parse_with(&text, &self.options.limits, text.contains("milvet:")) {
             Ok(tree) => {
                 let top_ok = tree
                     .documents
