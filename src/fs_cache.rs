@@ -167,6 +167,9 @@ impl FsCache {
     /// leads through that directory to a name it does not hold, `Some(Some(kind))` when
     /// `path` is an entry of it; `None` when not known.
     fn entry(&self, path: &Path) -> Option<Option<Kind>> {
+        if self.dirs.is_empty() {
+            return None;
+        }
         let key = self.key(path)?;
         let mut child = key.as_path();
         while let Some(dir) = child.parent() {
@@ -223,7 +226,9 @@ impl FsCache {
 
     /// [`std::fs::canonicalize`] (an error's kind only is kept when the answer is known).
     pub fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
-        if let Some(key) = self.key(path) {
+        if !self.dirs.is_empty()
+            && let Some(key) = self.key(path)
+        {
             if let Some(c) = self.canonical_dir(&key) {
                 return Ok(c);
             }
