@@ -16,6 +16,7 @@
 //! walked directory during the run is not seen (nor is it by discovery itself).
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// What an entry of a walked directory is (as the directory lists it: a symbolic link is
@@ -85,10 +86,12 @@ pub struct FsCache {
     /// The roots walked (spelled as keys), with their canonical paths when known.
     roots: Vec<(PathBuf, Option<PathBuf>)>,
     /// Walked directory (absolute, spelled as walked) → the root its walk started from. Each
-    /// is a real directory under that root (a walk does not follow links).
-    dirs: HashMap<Box<Path>, usize>,
+    /// is a real directory under that root (a walk does not follow links). Keys are the bytes
+    /// of spelled paths: two spellings of one path are equal as bytes, and bytes hash much
+    /// faster than a path's components.
+    dirs: HashMap<Box<OsStr>, usize>,
     /// Entry of a walked directory → what it is.
-    entries: HashMap<Box<Path>, Kind>,
+    entries: HashMap<Box<OsStr>, Kind>,
 }
 
 /// `path` absolute against `cwd`, spelled as the walk spells it (`.` components and repeated
@@ -134,15 +137,22 @@ impl FsCache {
         let index = self.roots.len();
         self.roots
             .push((walk.key.clone(), std::fs::canonicalize(&walk.root).ok()));
-        self.dirs.insert(walk.key.into_boxed_path(), index);
+        self.dirs
+            .insert(walk.key.into_os_string().into_boxed_os_str(), index);
         for (key, kind, walked) in walk.seen {
-            if !key.parent().is_some_and(|p| self.dirs.contains_key(p)) {
+            if !key
+                .parent()
+                .is_some_and(|p| self.dirs.contains_key(p.as_os_str()))
+            {
                 continue;
             }
             if walked && kind == Kind::Dir {
-                self.dirs.insert(key.clone(), index);
+                self.dirs.insert(Box::from(key.as_os_str()), index);
             }
-            self.entries.insert(key, kind);
+            self.entries.insert(
+                key.into_path_buf().into_os_string().into_boxed_os_str(),
+                kind,
+            );
         }
     }
 
@@ -173,9 +183,9 @@ impl FsCache {
         let key = self.key(path)?;
         let mut child = key.as_path();
         while let Some(dir) = child.parent() {
-            if self.dirs.contains_key(dir) {
+            if self.dirs.contains_key(dir.as_os_str()) {
                 child.file_name()?;
-                return match self.entries.get(child) {
+                return match self.entries.get(child.as_os_str()) {
                     None => Some(None),
                     // The entry itself; a name further down is not known.
                     Some(&kind) if child == key => Some(Some(kind)),
@@ -189,7 +199,7 @@ impl FsCache {
 
     /// The canonical path of a walked directory: its root's, and the names below.
     fn canonical_dir(&self, key: &Path) -> Option<PathBuf> {
-        let (root, canonical) = self.roots.get(*self.dirs.get(key)?)?;
+        let (root, canonical) = self.roots.get(*self.dirs.get(key.as_os_str())?)?;
         let canonical = canonical.as_ref()?;
         match key.strip_prefix(root).ok()? {
             rel if rel.as_os_str().is_empty() => Some(canonical.clone()),
@@ -233,7 +243,7 @@ impl FsCache {
                 return Ok(c);
             }
             if let (Some(parent), Some(name)) = (key.parent(), key.file_name())
-                && self.entries.get(key.as_path()) == Some(&Kind::File)
+                && self.entries.get(key.as_os_str()) == Some(&Kind::File)
                 && let Some(c) = self.canonical_dir(parent)
             {
                 return Ok(c.join(name));
