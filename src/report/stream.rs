@@ -334,7 +334,9 @@ impl<W: Write> Stream<W> {
         match self.format {
             Format::Full => {
                 let human = self.human.as_ref().expect("a human renderer");
-                let mut s = String::new();
+                // Room for what a finding takes, so that the text is not copied as it grows.
+                let findings: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+                let mut s = String::with_capacity(256 + 2048 * findings);
                 human.diffs(reports, &mut s);
                 self.out.write_all(s.as_bytes())?;
                 s.clear();
