@@ -41,7 +41,7 @@ pub(crate) fn body(reports: &[FileReport], out: &mut String) {
             let _ = writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(&p.path),
+                property(p.path),
                 p.loc.start.line,
                 p.loc.start.column,
                 p.loc.end.line,

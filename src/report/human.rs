@@ -63,6 +63,12 @@ pub(crate) struct Renderer {
     /// No colour: findings are drawn by [`super::plain`] where it can.
     plain: bool,
     width: usize,
+    /// Widths a finding's message is broken to: its first line after the icon of an error, a
+    /// warning, a note; its other lines after the bar.
+    message_first: (usize, usize, usize),
+    message_rest: usize,
+    /// Width its help is broken to.
+    help_width: usize,
     fixes: FixSummary,
 }
 
@@ -83,12 +89,24 @@ impl Renderer {
             .with_word_separator(textwrap::WordSeparator::Custom(code_span_words))
             .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
             .with_links(false);
+        // As `render_one` breaks them.
+        let wrap = width.saturating_sub(2);
+        let indent = |s: &str| wrap.saturating_sub(3 + textwrap::core::display_width(s));
+        let message_first = (
+            indent(&characters.error),
+            indent(&characters.warning),
+            indent(&characters.advice),
+        );
+        let message_rest = indent(characters.vbar.encode_utf8(&mut [0; 4]));
         Renderer {
             unwrapping: handler.clone().with_wrap_lines(false),
             handler,
-            characters,
             plain: !options.color,
             width,
+            message_first,
+            message_rest,
+            help_width: wrap.saturating_sub(8),
+            characters,
             fixes: options.fixes,
         }
     }
@@ -118,6 +136,8 @@ impl Renderer {
             .iter()
             .map(|r| r.text.as_deref().map(|t| Arc::new(LineIndex::new(t))))
             .collect();
+        // The text being wrapped, made again for each line.
+        let mut line = String::new();
         for (i, r) in reports.iter().enumerate() {
             let path = r.path.display().to_string();
             let lines = all_lines[i].clone();
@@ -128,23 +148,22 @@ impl Renderer {
                 } else {
                     "applied"
                 };
-                let service = d
-                    .service
-                    .as_deref()
-                    .map(|s| format!(" (service `{s}`)"))
-                    .unwrap_or_default();
                 let what = match f.applicability {
                     Applicability::Unsafe => "unsafe fix: you must act too",
                     _ => "fix",
                 };
-                out.push_str(&wrap_text(
-                    &format!(
-                        "{path}: {verb} {what}, {}{service}: {}",
-                        d.rule, f.description
-                    ),
-                    width,
-                    "    ",
-                ));
+                line.clear();
+                for part in [&path, ": ", verb, " ", what, ", ", d.rule] {
+                    line.push_str(part);
+                }
+                if let Some(s) = &d.service {
+                    for part in [" (service `", s, "`)"] {
+                        line.push_str(part);
+                    }
+                }
+                line.push_str(": ");
+                line.push_str(&f.description);
+                wrap_into(out, &line, width, "    ");
                 out.push_str("\n\n");
             }
             if let Some(err) = &r.error {
@@ -172,8 +191,21 @@ impl Renderer {
             };
             for d in &r.diagnostics {
                 let pos = lines.position(text, d.origin.span.start);
-                let _ = writeln!(out, "{path}:{pos}: {}[{}]", d.severity, d.rule);
-                self.render_one(out, to_miette(d, text), &path, text, lines);
+                out.push_str(&path);
+                out.push(':');
+                super::plain::push_number(out, pos.line);
+                out.push(':');
+                super::plain::push_number(out, pos.column);
+                out.push_str(match d.severity {
+                    Severity::Error => ": error[",
+                    Severity::Warning => ": warning[",
+                    Severity::Info => ": info[",
+                });
+                out.push_str(d.rule);
+                out.push_str("]\n");
+                if !self.plain_finding(out, d, &path, text, lines) {
+                    self.render_one(out, to_miette(d, text), &path, text, lines);
+                }
                 // Related places in other files, one snippet a file.
                 let mut others: Vec<usize> = d
                     .related
@@ -208,11 +240,11 @@ impl Renderer {
                         Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
                         Applicability::Unavailable => "no automatic fix",
                     };
-                    out.push_str(&wrap_text(
-                        &format!("  {what}: {}", f.description),
-                        width,
-                        "    ",
-                    ));
+                    line.clear();
+                    for part in ["  ", what, ": ", &f.description] {
+                        line.push_str(part);
+                    }
+                    wrap_into(out, &line, width, "    ");
                     out.push_str("\n\n");
                 }
             }
@@ -254,16 +286,30 @@ fn code_span_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'
 /// `text` wrapped to `width`, never inside a code span; continuation lines start with
 /// `indent`.
 pub fn wrap_text(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    wrap_into(&mut out, text, width, indent);
+    out
+}
+
+/// [`wrap_text`], written to `out`.
+fn wrap_into(out: &mut String, text: &str, width: usize, indent: &str) {
     let rest = width.saturating_sub(textwrap::core::display_width(indent));
     if let Some(lines) = break_lines(text, width, rest, true) {
-        return lines.join(&format!("\n{indent}"));
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(indent);
+            }
+            out.push_str(l);
+        }
+        return;
     }
     let opts = textwrap::Options::new(width)
         .break_words(false)
         .subsequent_indent(indent)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .word_separator(textwrap::WordSeparator::Custom(code_span_words));
-    textwrap::wrap(text, opts).join("\n")
+    out.push_str(&textwrap::wrap(text, opts).join("\n"));
 }
 
 /// How the terminal wants output drawn.
@@ -319,15 +365,94 @@ const MAX_SNIPPET_LINE: usize = 4096;
 
 /// Whether every labelled place of `diag` is on a line short enough to draw.
 fn drawable(diag: &MietteDiagnostic, text: &str) -> bool {
-    diag.labels.iter().flatten().all(|l| {
-        let at = l.offset().min(text.len());
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        end - start <= MAX_SNIPPET_LINE
-    })
+    diag.labels
+        .iter()
+        .flatten()
+        .all(|l| short_line(text, l.offset()))
+}
+
+/// Whether the line of byte `offset` of `text` is short enough to draw.
+fn short_line(text: &str, offset: usize) -> bool {
+    let at = offset.min(text.len());
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+    end - start <= MAX_SNIPPET_LINE
 }
 
 impl Renderer {
+    /// Draw finding `d` of `text` with [`super::plain`], its message and help broken here and
+    /// its labels read in place, without a miette diagnostic. `false`, with nothing written,
+    /// where that drawing does not apply (colour, a text textwrap must wrap, a snippet plain
+    /// drawing leaves to miette): [`Renderer::render_one`] draws it then.
+    fn plain_finding(
+        &self,
+        out: &mut String,
+        d: &Diagnostic,
+        path: &str,
+        text: &str,
+        lines: &LineIndex,
+    ) -> bool {
+        if !self.plain {
+            return false;
+        }
+        let (severity, first) = match d.severity {
+            Severity::Error => (miette::Severity::Error, self.message_first.0),
+            Severity::Warning => (miette::Severity::Warning, self.message_first.1),
+            Severity::Info => (miette::Severity::Advice, self.message_first.2),
+        };
+        let Some(message) = break_lines(&d.message, first, self.message_rest, false) else {
+            return false;
+        };
+        let help = match &d.help {
+            None => None,
+            Some(h) => match break_lines(h, self.help_width, self.help_width, false) {
+                Some(l) => Some(l),
+                None => return false,
+            },
+        };
+        // The labels of `to_miette`.
+        let span = d.origin.span;
+        let mut labels = Vec::with_capacity(1 + d.related.len());
+        labels.push(super::plain::Label {
+            offset: span.start,
+            len: if span.is_empty() {
+                char_len(text, span.start)
+            } else {
+                span.len()
+            },
+            text: d.label.as_deref(),
+            primary: true,
+        });
+        for r in d.related.iter().filter(|r| r.origin.file == d.origin.file) {
+            let start = r.origin.span.start.min(text.len());
+            labels.push(super::plain::Label {
+                offset: start,
+                len: if r.origin.span.is_empty() {
+                    char_len(text, start)
+                } else {
+                    r.origin.span.end.min(text.len()) - start
+                },
+                text: Some(&r.label),
+                primary: false,
+            });
+        }
+        if !labels.iter().all(|l| short_line(text, l.offset)) {
+            labels.clear();
+        }
+        let finding = super::plain::Finding {
+            severity: Some(severity),
+            message: super::plain::Text::Lines(&message),
+            help: help.as_deref().map(super::plain::Text::Lines),
+            labels,
+        };
+        if super::plain::draw_finding(out, finding, path, text, lines, &self.characters) {
+            out.push('\n');
+            return true;
+        }
+        false
+    }
+
     fn render_one(
         &self,
         out: &mut String,
@@ -407,31 +532,45 @@ impl Renderer {
 /// with spaces, kept on its first line as textwrap keeps them where it indents no first line
 /// ([`wrap_text`]).
 fn break_lines(text: &str, first: usize, rest: usize, lead: bool) -> Option<Vec<&str>> {
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(8);
     for para in text.split('\n') {
         if para.is_empty() || (!lead && para.starts_with(' ')) {
             return None;
         }
         let bytes = para.as_bytes();
         let n = bytes.len();
+        // Printable ASCII throughout (the common case): a word is as wide as it is long.
+        // textwrap counts widths in `f64`; whole numbers this small add up exactly in it, so
+        // counting in `usize` compares the same.
+        let printable = bytes
+            .iter()
+            .fold(true, |all, &b| all & (b.wrapping_sub(0x20) < 0x5f));
+        if printable && bytes[0] != b' ' {
+            break_printable(para, first, rest, &mut lines);
+            continue;
+        }
         // The line being filled: from the start of its first word (`from`) to the end of its
         // last (`last`), `width` columns with the spaces after its words; `placed` says it
         // has a word.
-        let (mut from, mut last, mut width, mut placed) = (0, 0, 0.0f64, false);
-        let mut line_width = first as f64;
+        let (mut from, mut last, mut width, mut placed) = (0, 0, 0usize, false);
+        let mut line_width = first;
         let (mut i, mut code) = (0, false);
         while i < n {
             // A word runs to the next space outside a code span, then come its spaces.
             let start = i;
             let mut ascii = true;
-            while i < n {
-                match bytes[i] {
-                    b'`' => code = !code,
-                    b' ' if !code => break,
-                    b if !(0x20..0x7f).contains(&b) => ascii = false,
-                    _ => {}
+            if printable {
+                i = word_end(bytes, i, &mut code);
+            } else {
+                while i < n {
+                    match bytes[i] {
+                        b'`' => code = !code,
+                        b' ' if !code => break,
+                        b if !(0x20..0x7f).contains(&b) => ascii = false,
+                        _ => {}
+                    }
+                    i += 1;
                 }
-                i += 1;
             }
             let mut end = i;
             if i == n {
@@ -442,17 +581,17 @@ fn break_lines(text: &str, first: usize, rest: usize, lead: bool) -> Option<Vec<
                 i += 1;
             }
             let w = if ascii {
-                (end - start) as f64
+                end - start
             } else {
-                textwrap::core::display_width(&para[start..end]) as f64
+                textwrap::core::display_width(&para[start..end])
             };
             if width + w > line_width && placed {
                 lines.push(&para[from..last]);
                 from = start;
-                width = 0.0;
-                line_width = rest as f64;
+                width = 0;
+                line_width = rest;
             }
-            width += w + (i - end) as f64;
+            width += w + (i - end);
             last = end;
             placed = true;
         }
@@ -461,6 +600,105 @@ fn break_lines(text: &str, first: usize, rest: usize, lead: bool) -> Option<Vec<
         }
     }
     (!lines.iter().any(|l| l.trim().is_empty())).then_some(lines)
+}
+
+/// [`break_lines`] for a paragraph of printable ASCII that does not start with a space. Every
+/// byte is a column, so that a line holds every word that ends within its width from its
+/// first word's start: it ends at the last run of spaces outside a code span that starts
+/// there, else after its first word. The lines are found without going through every word.
+fn break_printable<'a>(para: &'a str, first: usize, rest: usize, lines: &mut Vec<&'a str>) {
+    let bytes = para.as_bytes();
+    let n = bytes.len();
+    // A line starts at `from`, a word's first byte, inside a code span or not (`code`).
+    let (mut from, mut code, mut width) = (0usize, false, first);
+    // Where the last word ends: before the spaces the paragraph ends with, outside a code
+    // span or in one left open.
+    let tail = para.trim_end_matches(' ').len();
+    loop {
+        let limit = from.saturating_add(width);
+        if limit >= tail {
+            lines.push(&para[from..tail]);
+            return;
+        }
+        // Back from `limit` to the last space outside a code span.
+        let ticks = bytes[from..limit]
+            .iter()
+            .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'`')));
+        let (mut p, mut c) = (limit, code ^ (ticks % 2 == 1));
+        let space = loop {
+            if p == from {
+                break None;
+            }
+            if bytes[p] == b' ' && !c {
+                break Some(p);
+            }
+            p -= 1;
+            c ^= bytes[p] == b'`';
+        };
+        let (end, mut next) = match space {
+            Some(p) => {
+                let mut end = p;
+                while bytes[end - 1] == b' ' {
+                    end -= 1;
+                }
+                code = c;
+                (end, p)
+            }
+            // The first word is wider than the line: it has the line alone.
+            None => {
+                let end = word_end(bytes, from, &mut code);
+                if end == n {
+                    lines.push(para[from..].trim_end_matches(' '));
+                    return;
+                }
+                (end, end)
+            }
+        };
+        lines.push(&para[from..end]);
+        while next < n && bytes[next] == b' ' {
+            next += 1;
+        }
+        if next == n {
+            return;
+        }
+        from = next;
+        width = rest;
+    }
+}
+
+/// Where the word starting at `i` of printable ASCII `bytes` ends: the next space outside a
+/// code span (`code` says whether `i` is inside one, and is kept up to date), else the end.
+fn word_end(bytes: &[u8], mut i: usize, code: &mut bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let n = bytes.len();
+    loop {
+        // Eight bytes at a time: the first that is a space or a backtick.
+        let found = match bytes.get(i..i + 8) {
+            Some(chunk) => {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let (s, t) = (x ^ (ONES * b' ' as u64), x ^ (ONES * b'`' as u64));
+                // The lowest set bit marks the first byte equal to either (bits above it
+                // may be wrong, never below).
+                let m = (s.wrapping_sub(ONES) & !s | t.wrapping_sub(ONES) & !t) & HIGH;
+                if m == 0 {
+                    i += 8;
+                    continue;
+                }
+                i + (m.trailing_zeros() / 8) as usize
+            }
+            None => match bytes[i..].iter().position(|&b| b == b' ' || b == b'`') {
+                Some(k) => i + k,
+                None => return n,
+            },
+        };
+        if bytes[found] == b'`' {
+            *code = !*code;
+        } else if !*code {
+            return found;
+        }
+        i = found + 1;
+    }
 }
 
 /// A diagnostic with the text its labels point into, as miette draws it.
@@ -682,6 +920,49 @@ mod break_tests {
         for text in ["", " leading", "a\n\nb", "ends with a break\n", "a\n \nb"] {
             assert_eq!(break_lines(text, 40, 40, false), None, "{text:?}");
         }
+    }
+
+    /// The same lines as textwrap for every text of a few letters, spaces and backticks, at
+    /// every width up to past its length.
+    #[test]
+    fn breaks_small_texts_where_textwrap_does() {
+        let alphabet = [b'a', b'b', b' ', b'`', b'c', b' '];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut compared = 0;
+        for _ in 0..4000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = 1 + (seed % 40) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
+            }
+            for width in 1..len + 3 {
+                for (initial, rest) in [("  × ", "  │ "), ("", "    "), ("", "")] {
+                    let iw = textwrap::core::display_width(initial);
+                    let rw = textwrap::core::display_width(rest);
+                    let Some(lines) = break_lines(
+                        &text,
+                        (width + 4).saturating_sub(iw),
+                        (width + 4).saturating_sub(rw),
+                        false,
+                    ) else {
+                        continue;
+                    };
+                    compared += 1;
+                    assert_eq!(
+                        indented(&lines, initial, rest),
+                        textwrap(&text, width + 4, initial, rest),
+                        "{text:?} at {width}"
+                    );
+                }
+            }
+        }
+        assert!(compared > 20_000, "{compared}");
     }
 
     /// `wrap_text` gives textwrap's text, also for texts that start with spaces (the fix

@@ -69,7 +69,7 @@ struct FixOut<'a> {
 
 #[derive(Serialize)]
 struct EditOut<'a> {
-    file: String,
+    file: &'a str,
     offset: usize,
     end_offset: usize,
     line: usize,
@@ -81,7 +81,7 @@ struct EditOut<'a> {
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -103,7 +103,7 @@ struct ErrorOut {
 struct DiagOut<'a> {
     rule: &'a str,
     severity: Severity,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -114,9 +114,18 @@ struct DiagOut<'a> {
     message: &'a str,
     help: Option<&'a str>,
     /// The rule's document.
-    url: String,
+    url: RuleUrl,
     related: Vec<RelatedOut<'a>>,
     fix: Option<FixOut<'a>>,
+}
+
+/// The URL of a rule's document ([`super::rule_url`]), written without being made first.
+struct RuleUrl(&'static str);
+
+impl Serialize for RuleUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}{}.md", super::RULE_DOC_BASE, self.0))
+    }
 }
 
 /// Render every report; `with_diff` adds each changed file's diff.
@@ -187,12 +196,13 @@ pub(crate) fn file(r: &FileReport, with_diff: bool) -> impl Serialize + '_ {
     }
 }
 
-/// A report's entries of `diagnostics` (file ids index the reports `places` was made of).
+/// A report's entries of `diagnostics` (file ids index the reports `places` was made of;
+/// `path` is the report's, displayed).
 pub(crate) fn diagnostics<'a>(
     r: &'a FileReport,
+    path: &'a str,
     places: &'a Places<'a>,
 ) -> impl Iterator<Item = impl Serialize + 'a> + 'a {
-    let path = r.path.display().to_string();
     r.diagnostics.iter().filter_map(move |d| {
         let place = places.place(d.origin)?;
         let loc = place.loc;
@@ -216,7 +226,7 @@ pub(crate) fn diagnostics<'a>(
         Some(DiagOut {
             rule: d.rule,
             severity: d.severity,
-            file: path.clone(),
+            file: path,
             line: loc.start.line,
             column: loc.start.column,
             end_line: loc.end.line,
@@ -226,7 +236,7 @@ pub(crate) fn diagnostics<'a>(
             service: d.service.as_deref(),
             message: &d.message,
             help: d.help.as_deref(),
-            url: super::rule_url(d.rule),
+            url: RuleUrl(d.rule),
             related,
             fix: d.fix.as_ref().map(|f| FixOut {
                 applicability: f.applicability,

@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 mod plain;
+mod pretty;
 pub mod sarif;
 mod snippet;
 mod stream;
@@ -93,7 +94,7 @@ pub fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -
 
 /// A place in a file of the run, resolved to a path and line:column.
 pub(crate) struct Place<'a> {
-    pub path: String,
+    pub path: &'a str,
     pub text: &'a str,
     pub loc: Location,
 }
@@ -103,6 +104,8 @@ pub(crate) struct Place<'a> {
 pub(crate) struct Places<'a> {
     reports: &'a [FileReport],
     lines: Vec<Option<LineIndex>>,
+    /// Each report's path, displayed.
+    paths: Vec<String>,
 }
 
 impl<'a> Places<'a> {
@@ -113,10 +116,19 @@ impl<'a> Places<'a> {
                 .iter()
                 .map(|r| r.text.as_deref().map(LineIndex::new))
                 .collect(),
+            paths: reports
+                .iter()
+                .map(|r| r.path.display().to_string())
+                .collect(),
         }
     }
 
-    pub fn place(&self, origin: Origin) -> Option<Place<'a>> {
+    /// The displayed path of the report at index `i`.
+    pub fn path(&self, i: usize) -> &str {
+        &self.paths[i]
+    }
+
+    pub fn place(&self, origin: Origin) -> Option<Place<'_>> {
         let i = origin.file.0 as usize;
         let r = self.reports.get(i)?;
         let text = r.text.as_deref()?;
@@ -126,7 +138,7 @@ impl<'a> Places<'a> {
             origin.span.end.min(text.len()),
         );
         Some(Place {
-            path: r.path.display().to_string(),
+            path: &self.paths[i],
             text,
             loc: lines.location(text, span),
         })

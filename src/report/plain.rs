@@ -4,8 +4,48 @@
 //! drawing its findings); anything else is left to miette.
 
 use super::snippet::Indexed;
-use miette::{LabeledSpan, MietteDiagnostic, Severity, SourceCode, SourceSpan, ThemeCharacters};
-use std::fmt::Write;
+use crate::source::LineIndex;
+use miette::{LabeledSpan, MietteDiagnostic, Severity, SourceSpan, ThemeCharacters};
+
+/// A label of a finding, as [`draw_finding`] reads it (miette's [`LabeledSpan`], borrowed).
+pub(super) struct Label<'a> {
+    pub offset: usize,
+    pub len: usize,
+    pub text: Option<&'a str>,
+    pub primary: bool,
+}
+
+impl Label<'_> {
+    fn of(l: &LabeledSpan) -> Label<'_> {
+        Label {
+            offset: l.offset(),
+            len: l.len(),
+            text: l.label(),
+            primary: l.primary(),
+        }
+    }
+
+    fn span(&self) -> SourceSpan {
+        SourceSpan::new(self.offset.into(), self.len)
+    }
+}
+
+/// A text under a finding's heading or help: as given, or already broken into lines (none
+/// blank), which miette indents alike.
+#[derive(Clone, Copy)]
+pub(super) enum Text<'a> {
+    Whole(&'a str),
+    Lines(&'a [&'a str]),
+}
+
+/// A finding as [`draw_finding`] draws it: what miette's graphical handler reads of a
+/// diagnostic without code or URL.
+pub(super) struct Finding<'a> {
+    pub severity: Option<Severity>,
+    pub message: Text<'a>,
+    pub help: Option<Text<'a>>,
+    pub labels: Vec<Label<'a>>,
+}
 
 /// One line of a snippet, as miette cuts it: `length` counts its line break.
 struct Line<'a> {
@@ -17,17 +57,17 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// Whether `l` starts and ends on this line (its line break included).
-    fn holds(&self, l: &LabeledSpan) -> bool {
-        l.offset() >= self.offset && l.offset() + l.len() <= self.offset + self.length
+    fn holds(&self, l: &Label) -> bool {
+        l.offset >= self.offset && l.offset + l.len <= self.offset + self.length
     }
 
     /// Whether `l` shows on this line (miette's `span_applies`).
-    fn shows(&self, l: &LabeledSpan) -> bool {
-        let len = l.len().max(1);
+    fn shows(&self, l: &Label) -> bool {
+        let len = l.len.max(1);
         let end = self.offset + self.length;
-        (l.offset() >= self.offset && l.offset() < end)
-            || (l.offset() < self.offset && l.offset() + len > end)
-            || (l.offset() + len > self.offset && l.offset() + len <= end)
+        (l.offset >= self.offset && l.offset < end)
+            || (l.offset < self.offset && l.offset + len > end)
+            || (l.offset + len > self.offset && l.offset + len <= end)
     }
 
     /// The column of byte `offset` of this line; one past the text for the line break.
@@ -41,47 +81,90 @@ impl Line<'_> {
     }
 }
 
+/// `n` in decimal.
+pub(super) fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// How many digits `n` has in decimal.
+fn digits(mut n: usize) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// `n` spaces.
+fn spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
 /// A snippet line's gutter: ` {number} {bar} `, the number right-aligned in `width` columns
 /// (blank without one).
 fn gutter(out: &mut String, number: Option<usize>, width: usize, bar: char) {
-    let mut digits = [b' '; 20];
-    let mut at = digits.len();
-    if let Some(mut n) = number {
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+    out.push(' ');
+    match number {
+        Some(n) => {
+            spaces(out, width.saturating_sub(digits(n)));
+            push_number(out, n);
         }
+        None => spaces(out, width),
     }
     out.push(' ');
-    out.extend(std::iter::repeat_n(
-        ' ',
-        width.saturating_sub(digits.len() - at),
-    ));
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
-    out.extend([' ', bar, ' ']);
+    out.push(bar);
+    out.push(' ');
 }
 
 /// `text` after `first` on its first line and `rest` on the others, as miette writes a text it
 /// does not wrap.
-fn indented(out: &mut String, text: &str, first: &str, rest: &str) {
-    for (i, line) in text.split_terminator('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+fn indented(out: &mut String, text: Text, first: &[&str], rest: &[&str]) {
+    match text {
+        Text::Lines(lines) => {
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                for part in if i == 0 { first } else { rest } {
+                    out.push_str(part);
+                }
+                out.push_str(line);
+            }
         }
-        let indent = if i == 0 { first } else { rest };
-        if line.trim().is_empty() {
-            out.push_str(indent.trim_end());
-        } else {
-            out.push_str(indent);
+        Text::Whole(text) => {
+            for (i, line) in text.split_terminator('\n').enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let indent = (if i == 0 { first } else { rest }).concat();
+                if line.trim().is_empty() {
+                    out.push_str(indent.trim_end());
+                } else {
+                    out.push_str(&indent);
+                }
+                out.push_str(line);
+            }
+            if text.ends_with('\n') {
+                out.push('\n');
+            }
         }
-        out.push_str(line);
-    }
-    if text.ends_with('\n') {
-        out.push('\n');
     }
     out.push('\n');
 }
@@ -97,8 +180,30 @@ pub(super) fn draw(
     source: &Indexed,
     c: &ThemeCharacters,
 ) -> bool {
+    if diag.code.is_some() || diag.url.is_some() {
+        return false;
+    }
+    let finding = Finding {
+        severity: diag.severity,
+        message: Text::Whole(&diag.message),
+        help: diag.help.as_deref().map(Text::Whole),
+        labels: diag.labels.iter().flatten().map(Label::of).collect(),
+    };
+    draw_finding(out, finding, &source.name, &source.text, &source.lines, c)
+}
+
+/// [`draw`] for a finding read from elsewhere, in the text `text` named `name`, with its line
+/// index `lines`.
+pub(super) fn draw_finding(
+    out: &mut String,
+    finding: Finding,
+    name: &str,
+    text: &str,
+    lines: &LineIndex,
+    c: &ThemeCharacters,
+) -> bool {
     let mark = out.len();
-    if draw_in(out, diag, source, c).is_none() {
+    if draw_in(out, finding, name, text, lines, c).is_none() {
         out.truncate(mark);
         return false;
     }
@@ -107,65 +212,71 @@ pub(super) fn draw(
 
 fn draw_in(
     out: &mut String,
-    diag: &MietteDiagnostic,
-    source: &Indexed,
+    finding: Finding,
+    name: &str,
+    source: &str,
+    index: &LineIndex,
     c: &ThemeCharacters,
 ) -> Option<()> {
-    let icon = match diag.severity {
+    let icon = match finding.severity {
         Some(Severity::Error) | None => &c.error,
         Some(Severity::Warning) => &c.warning,
         Some(Severity::Advice) => &c.advice,
     };
-    if diag.code.is_some() || diag.url.is_some() {
-        return None;
-    }
-    let mut labels: Vec<&LabeledSpan> = diag.labels.iter().flatten().collect();
-    labels.sort_by_key(|l| l.offset());
-    if labels.windows(2).any(|w| w[0].offset() == w[1].offset())
+    let mut labels = finding.labels;
+    labels.sort_by_key(|l| l.offset);
+    if labels.windows(2).any(|w| w[0].offset == w[1].offset)
         || labels
             .iter()
-            .any(|l| l.label().is_some_and(|t| t.contains('\n')))
+            .any(|l| l.text.is_some_and(|t| t.contains('\n')))
     {
         return None;
     }
+    let read = |span: &SourceSpan, before, after| {
+        super::snippet::read(source, index, span, before, after).ok()
+    };
     // The snippets: one a label, those that would overlap merged (miette's contexts).
-    let mut contexts: Vec<(usize, usize, Box<dyn miette::SpanContents<'_> + '_>)> = Vec::new();
+    let mut contexts: Vec<(usize, usize, super::snippet::Contents)> = Vec::new();
     for right in &labels {
-        let contents = source.read_span(right.inner(), 1, 1).ok()?;
+        let contents = read(&right.span(), 1, 1)?;
         if let Some((offset, len, left)) = contexts.last()
-            && left.line() + left.line_count() >= contents.line()
+            && left.line + left.line_count >= contents.line
         {
-            let end = (offset + len).max(right.offset() + right.len());
+            let end = (offset + len).max(right.offset + right.len);
             let span = SourceSpan::new((*offset).into(), end - offset);
-            if let Ok(merged) = source.read_span(&span, 1, 1) {
+            if let Some(merged) = read(&span, 1, 1) {
                 let offset = *offset;
                 contexts.pop();
                 contexts.push((offset, end - offset, merged));
                 continue;
             }
         }
-        contexts.push((right.offset(), right.len(), contents));
+        contexts.push((right.offset, right.len, contents));
     }
-    let vbar = c.vbar.encode_utf8(&mut [0; 4]).to_string();
+    let mut vbar = [0; 4];
+    let vbar: &str = c.vbar.encode_utf8(&mut vbar);
     indented(
         out,
-        &diag.message,
-        &format!("  {icon} "),
-        &format!("  {vbar} "),
+        finding.message,
+        &["  ", icon.as_str(), " "],
+        &["  ", vbar, " "],
     );
+    let mut lines = Vec::new();
+    let mut here: Vec<&Label> = Vec::new();
+    let mut bars = Vec::new();
     for (offset, len, contents) in &contexts {
-        let data = contents.data();
+        let data = contents.data;
         if data.is_empty()
-            || !data
-                .iter()
-                .all(|&b| b == b'\n' || (0x20..0x7f).contains(&b))
+            || !data.iter().fold(true, |all, &b| {
+                all & (b == b'\n' || b.wrapping_sub(0x20) < 0x5f)
+            })
         {
             return None;
         }
         let text = std::str::from_utf8(data).ok()?;
         // The lines, numbered from 1, as miette's `get_lines` cuts them.
-        let mut lines = Vec::new();
-        let (mut number, mut at, mut start) = (contents.line(), contents.span().offset(), 0);
+        lines.clear();
+        let (mut number, mut at, mut start) = (contents.line, contents.span.offset(), 0);
         let n = data.len();
         for (i, &b) in data.iter().enumerate() {
             at += 1;
@@ -189,59 +300,65 @@ fn draw_in(
         {
             return None;
         }
-        let width = lines.last()?.number.to_string().len();
+        let width = digits(lines.last()?.number);
         // The header names the file at the first primary label of the snippet (else its first).
         let inside = labels
             .iter()
-            .filter(|l| *offset <= l.offset() && l.offset() + l.len() <= offset + len);
+            .filter(|l| *offset <= l.offset && l.offset + l.len <= offset + len);
         let primary = inside
             .clone()
-            .find(|l| l.primary())
+            .find(|l| l.primary)
             .or_else(|| inside.clone().next());
-        let at = match primary {
-            Some(l) => source.read_span(l.inner(), 0, 0).ok()?,
-            None => source
-                .read_span(&SourceSpan::new((*offset).into(), *len), 1, 1)
-                .ok()?,
+        // Where miette puts it: its line and byte column. A label inside the snippet is on a
+        // line shown, printable ASCII, so that it is the line index's line and byte column.
+        let (line, column) = match primary {
+            Some(l) => {
+                let line = index.line_of(l.offset);
+                (line, l.offset.checked_sub(index.line_start(line)?)? + 1)
+            }
+            None => {
+                let at = read(&SourceSpan::new((*offset).into(), *len), 1, 1)?;
+                (at.line + 1, at.column + 1)
+            }
         };
-        let _ = writeln!(
-            out,
-            "{:w$}{}{}[{}:{}:{}]",
-            "",
-            c.ltop,
-            c.hbar,
-            at.name()?,
-            at.line() + 1,
-            at.column() + 1,
-            w = width + 2
-        );
+        spaces(out, width + 2);
+        out.push(c.ltop);
+        out.push(c.hbar);
+        out.push('[');
+        out.push_str(name);
+        out.push(':');
+        push_number(out, line);
+        out.push(':');
+        push_number(out, column);
+        out.push_str("]\n");
         for line in &lines {
             gutter(out, Some(line.number), width, c.vbar);
             out.push_str(line.text);
             out.push('\n');
-            let here: Vec<&&LabeledSpan> = labels.iter().filter(|l| line.shows(l)).collect();
+            here.clear();
+            here.extend(labels.iter().filter(|l| line.shows(l)));
             if here.is_empty() {
                 continue;
             }
             gutter(out, None, width, c.vbar_break);
             let mut highest = 0;
-            let mut bars = Vec::with_capacity(here.len());
+            bars.clear();
             for l in &here {
-                let start = line.column(l.offset()).max(highest);
-                let end = if l.is_empty() {
+                let start = line.column(l.offset).max(highest);
+                let end = if l.len == 0 {
                     start + 1
                 } else {
-                    line.column(l.offset() + l.len()).max(start + 1)
+                    line.column(l.offset + l.len).max(start + 1)
                 };
                 let bar = (start + end) / 2;
-                let mid = if l.is_empty() {
+                let mid = if l.len == 0 {
                     c.uarrow
-                } else if l.label().is_some() {
+                } else if l.text.is_some() {
                     c.underbar
                 } else {
                     c.underline
                 };
-                out.extend(std::iter::repeat_n(' ', start - highest));
+                spaces(out, start - highest);
                 out.extend(std::iter::repeat_n(c.underline, bar - start));
                 out.push(mid);
                 out.extend(std::iter::repeat_n(c.underline, end - bar - 1));
@@ -250,11 +367,11 @@ fn draw_in(
             }
             out.push('\n');
             for (k, l) in here.iter().enumerate().rev() {
-                let Some(label) = l.label() else { continue };
+                let Some(label) = l.text else { continue };
                 gutter(out, None, width, c.vbar_break);
                 let mut column = 1;
                 for (j, &bar) in bars.iter().enumerate() {
-                    out.extend(std::iter::repeat_n(' ', (bar + 1).saturating_sub(column)));
+                    spaces(out, (bar + 1).saturating_sub(column));
                     column = column.max(bar + 1);
                     if j != k {
                         out.push(c.vbar);
@@ -268,12 +385,13 @@ fn draw_in(
                 }
             }
         }
-        let _ = write!(out, "{:w$}{}", "", c.lbot, w = width + 2);
+        spaces(out, width + 2);
+        out.push(c.lbot);
         out.extend(std::iter::repeat_n(c.hbar, 4));
         out.push('\n');
     }
-    if let Some(help) = &diag.help {
-        indented(out, help, "  help: ", "        ");
+    if let Some(help) = finding.help {
+        indented(out, help, &["  help: "], &["        "]);
     }
     Some(())
 }
@@ -282,7 +400,7 @@ fn draw_in(
 mod tests {
     use super::*;
     use crate::source::LineIndex;
-    use miette::{GraphicalReportHandler, GraphicalTheme};
+    use miette::{GraphicalReportHandler, GraphicalTheme, SourceCode};
     use std::sync::Arc;
 
     #[derive(Debug)]

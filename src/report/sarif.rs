@@ -296,7 +296,7 @@ impl Results {
     ) -> impl Iterator<Item = impl Serialize + 'a> + 'a {
         r.diagnostics.iter().filter_map(move |d| {
             let p = places.place(d.origin)?;
-            let base = fingerprint(d, &p.path, p.loc.span.slice(p.text));
+            let base = fingerprint(d, p.path, p.loc.span.slice(p.text));
             let n = self.seen.entry(base).or_default();
             let print = format!("{base:016x}:{n}");
             *n += 1;
@@ -308,7 +308,7 @@ impl Results {
                     let rp = places.place(rel.origin)?;
                     Some(LocationOut {
                         id: Some(i + 1),
-                        physical_location: physical(&rp.path, &rp.loc),
+                        physical_location: physical(rp.path, &rp.loc),
                         message: Some(Text {
                             text: rel.label.clone(),
                         }),
@@ -331,7 +331,7 @@ impl Results {
                 message: Text { text: message(d) },
                 locations: vec![LocationOut {
                     id: None,
-                    physical_location: physical(&p.path, &p.loc),
+                    physical_location: physical(p.path, &p.loc),
                     message: d.label.clone().map(|text| Text { text }),
                 }],
                 related_locations: related,
@@ -383,7 +383,7 @@ fn fix(f: &crate::diagnostic::Fix, places: &Places<'_>) -> FixOut {
                 text: e.text.clone(),
             },
         };
-        let u = uri(&p.path);
+        let u = uri(p.path);
         match changes.iter_mut().find(|c| c.artifact_location.uri == u) {
             Some(c) => c.replacements.push(replacement),
             None => changes.push(ArtifactChange {

@@ -16,6 +16,48 @@ pub(super) struct Indexed {
     pub lines: Arc<LineIndex>,
 }
 
+/// What [`read`] gives back: miette's contents of a span, without their name.
+pub(super) struct Contents<'a> {
+    pub data: &'a [u8],
+    /// The span `data` covers.
+    pub span: SourceSpan,
+    pub line: usize,
+    pub column: usize,
+    pub line_count: usize,
+}
+
+/// The contents miette reads from `text` for `span` with context lines, found through
+/// `lines`, the line index of `text`.
+pub(super) fn read<'a>(
+    text: &'a str,
+    lines: &LineIndex,
+    span: &SourceSpan,
+    context_lines_before: usize,
+    context_lines_after: usize,
+) -> Result<Contents<'a>, MietteError> {
+    let offset = span.offset().min(text.len());
+    // Start one line before the first line shown (0-based), so that the span never starts
+    // the scanned text (miette treats a span at offset 0 apart); line 0 starts at byte 0
+    // for miette even behind a byte-order mark.
+    let first = (lines.line_of(offset) - 1)
+        .saturating_sub(context_lines_before)
+        .saturating_sub(1);
+    let start = match first {
+        0 => 0,
+        n => lines.line_start(n + 1).unwrap_or(0).min(offset),
+    };
+    let local = SourceSpan::new((span.offset() - start).into(), span.len());
+    let inner =
+        text.as_bytes()[start..].read_span(&local, context_lines_before, context_lines_after)?;
+    Ok(Contents {
+        data: inner.data(),
+        span: SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+        line: inner.line() + first,
+        column: inner.column(),
+        line_count: inner.line_count() + first,
+    })
+}
+
 impl SourceCode for Indexed {
     fn read_span<'a>(
         &'a self,
@@ -23,27 +65,20 @@ impl SourceCode for Indexed {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let offset = span.offset().min(self.text.len());
-        // Start one line before the first line shown (0-based), so that the span never starts
-        // the scanned text (miette treats a span at offset 0 apart); line 0 starts at byte 0
-        // for miette even behind a byte-order mark.
-        let first = (self.lines.line_of(offset) - 1)
-            .saturating_sub(context_lines_before)
-            .saturating_sub(1);
-        let start = match first {
-            0 => 0,
-            n => self.lines.line_start(n + 1).unwrap_or(0).min(offset),
-        };
-        let local = SourceSpan::new((span.offset() - start).into(), span.len());
-        let inner =
-            self.text[start..].read_span(&local, context_lines_before, context_lines_after)?;
+        let c = read(
+            &self.text,
+            &self.lines,
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            inner.data(),
-            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
-            inner.line() + first,
-            inner.column(),
-            inner.line_count() + first,
+            c.data,
+            c.span,
+            c.line,
+            c.column,
+            c.line_count,
         )))
     }
 }

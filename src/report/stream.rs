@@ -80,8 +80,8 @@ impl Write for Spill {
 }
 
 /// A JSON array written an entry at a time, as serde's pretty printer writes it with the
-/// entries `depth` levels deep: each entry is printed alone by [`Deep`], which indents it as
-/// the pretty printer would at that depth, then written at once.
+/// entries `depth` levels deep: each entry is printed alone by [`super::pretty::Pretty`],
+/// which indents it as the pretty printer would at that depth, then written at once.
 struct Array {
     entries: usize,
     depth: usize,
@@ -103,8 +103,9 @@ impl Array {
         self.buf
             .extend_from_slice(if self.entries == 0 { b"\n" } else { b",\n" });
         indent(&mut self.buf, self.depth)?;
-        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, Deep::at(self.depth));
-        value.serialize(&mut ser).map_err(io::Error::other)?;
+        value
+            .serialize(&mut super::pretty::Pretty::at(&mut self.buf, self.depth))
+            .map_err(io::Error::other)?;
         self.entries += 1;
         out.write_all(&self.buf)
     }
@@ -125,80 +126,6 @@ fn indent(out: &mut impl Write, depth: usize) -> io::Result<()> {
         out.write_all(b"  ")?;
     }
     Ok(())
-}
-
-/// serde_json's `PrettyFormatter` (two spaces), starting `depth` levels deep: what it prints
-/// for a value is what the pretty printer prints for it at that depth of an enclosing
-/// document, line breaks and indentation included.
-struct Deep {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Deep {
-    fn at(depth: usize) -> Deep {
-        Deep {
-            depth,
-            has_value: false,
-        }
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            for _ in 0..self.depth {
-                w.write_all(b"  ")?;
-            }
-        }
-        w.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        for _ in 0..self.depth {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-}
-
-impl serde_json::ser::Formatter for Deep {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// What is printed besides the findings.
@@ -334,7 +261,9 @@ impl<W: Write> Stream<W> {
         match self.format {
             Format::Full => {
                 let human = self.human.as_ref().expect("a human renderer");
-                let mut s = String::new();
+                // Room for what a finding takes, so that the text is not copied as it grows.
+                let findings: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+                let mut s = String::with_capacity(256 + 2048 * findings);
                 human.diffs(reports, &mut s);
                 self.out.write_all(s.as_bytes())?;
                 s.clear();
@@ -365,10 +294,10 @@ impl<W: Write> Stream<W> {
             }
             Format::Json => {
                 let places = Places::new(reports);
-                for r in reports {
+                for (i, r) in reports.iter().enumerate() {
                     self.first
                         .push(&mut self.out, &super::json::file(r, with_diff))?;
-                    for d in super::json::diagnostics(r, &places) {
+                    for d in super::json::diagnostics(r, places.path(i), &places) {
                         self.second.push(&mut self.later, &d)?;
                     }
                 }
