@@ -426,7 +426,7 @@ fn string_key(tree: &Tree, key: NodeId) -> Result<&str, &'static str> {
     match &n.kind {
         NodeKind::Scalar { value, style } => {
             let tag = n.tag.as_ref().map(|t| t.text.as_str());
-            match scalar(value, *style, tag) {
+            match typed(value, *style, tag, false) {
                 Val::Str { text, .. } => Ok(text),
                 other => Err(type_name(&other)),
             }
@@ -502,19 +502,32 @@ pub(super) fn yaml_uint64(tree: &Tree, node: NodeId) -> bool {
 
 /// A scalar typed as yaml.v3 decodes it into a Go `interface{}`.
 fn scalar<'t>(value: &'t str, style: ScalarStyle, tag: Option<&str>) -> Val<'t> {
+    typed(value, style, tag, true)
+}
+
+/// [`scalar`], with a string's `interpolated` looked for only when `interpolation` is set (a
+/// key's is never read).
+fn typed<'t>(
+    value: &'t str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    interpolation: bool,
+) -> Val<'t> {
     let string = || Val::Str {
         text: value,
-        interpolated: interpolates(value),
+        interpolated: interpolation && interpolates(value),
     };
     match tag {
         // `!!str`, and the same tag written out.
         Some("!!str" | "!<tag:yaml.org,2002:str>") => string(),
         // Another standard tag: yaml.v3 resolves the text (a mismatch is a decode error, not a
         // schema matter).
-        Some(t) if t.starts_with("!!") || t.starts_with("!<tag:yaml.org,2002:") => plain(value),
+        Some(t) if t.starts_with("!!") || t.starts_with("!<tag:yaml.org,2002:") => {
+            plain_typed(value, interpolation)
+        }
         // `!`, `!override` and any custom tag: yaml.v3 cannot resolve it, and keeps the text.
         Some(_) => string(),
-        None if style == ScalarStyle::Plain => plain(value),
+        None if style == ScalarStyle::Plain => plain_typed(value, interpolation),
         None => string(),
     }
 }
@@ -530,7 +543,13 @@ fn yaml_float(s: &str, tag: Option<&str>) -> bool {
 }
 
 /// yaml.v3's `resolve` for an untagged plain scalar.
+#[cfg(test)]
 fn plain(s: &str) -> Val<'_> {
+    plain_typed(s, true)
+}
+
+/// [`plain`], with a string's `interpolated` looked for only when `interpolation` is set.
+fn plain_typed(s: &str, interpolation: bool) -> Val<'_> {
     let num = |value: f64| Val::Num {
         value,
         int: value.is_finite() && value.fract() == 0.0,
@@ -544,14 +563,14 @@ fn plain(s: &str) -> Val<'_> {
         "-.inf" | "-.Inf" | "-.INF" => return num(f64::NEG_INFINITY),
         _ => {}
     }
-    let string = Val::Str {
+    let string = || Val::Str {
         text: s,
-        interpolated: interpolates(s),
+        interpolated: interpolation && interpolates(s),
     };
     match s.as_bytes().first() {
         Some(b'.') => match finite_float(s) {
             Some(f) => num(f),
-            None => string,
+            None => string(),
         },
         Some(b'+' | b'-' | b'0'..=b'9') => {
             // Every number form below is made of these (`9000:9000`, `./data` are not).
@@ -559,7 +578,7 @@ fn plain(s: &str) -> Val<'_> {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'_' | b'.'))
             {
-                return string;
+                return string();
             }
             // Underscores are dropped first, then Go's `ParseInt(s, 0, 64)`, `ParseUint`, a
             // YAML-style float, and the `0b`/`0o` forms with a sign after the prefix.
@@ -588,9 +607,9 @@ fn plain(s: &str) -> Val<'_> {
             {
                 return num(i as f64);
             }
-            string
+            string()
         }
-        _ => string,
+        _ => string(),
     }
 }
 
@@ -697,6 +716,10 @@ fn yaml_style_float(s: &str) -> bool {
 /// an escaped `$`).
 pub(super) fn interpolates(s: &str) -> bool {
     let b = s.as_bytes();
+    // Most strings have no `$`: `contains` looks for one a word at a time.
+    if !b.contains(&b'$') {
+        return false;
+    }
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'$' {
@@ -1202,10 +1225,10 @@ const LEVEL_KEYS: usize = 48;
 const LEVELS: usize = 9;
 
 /// What the cast paths have at one depth: each key they name there with the set of those that
-/// name it, the sets of those with `*` and with `[]` there, and the set of those that end
-/// there (sets of indices into [`CASTS`]).
+/// name it (in the order of their [`key_word`]), the sets of those with `*` and with `[]`
+/// there, and the set of those that end there (sets of indices into [`CASTS`]).
 struct Level {
-    keys: [(&'static str, u128); LEVEL_KEYS],
+    keys: [(u128, &'static str, u128); LEVEL_KEYS],
     len: usize,
     any: u128,
     items: u128,
@@ -1233,7 +1256,7 @@ const fn cast_levels() -> [Level; LEVELS] {
         true
     }
     const EMPTY: Level = Level {
-        keys: [("", 0); LEVEL_KEYS],
+        keys: [(0, "", 0); LEVEL_KEYS],
         len: 0,
         any: 0,
         items: 0,
@@ -1255,7 +1278,7 @@ const fn cast_levels() -> [Level; LEVELS] {
                 level.items |= bit;
             } else {
                 let mut k = 0;
-                while k < level.len && !same(level.keys[k].0, seg) {
+                while k < level.len && !same(level.keys[k].1, seg) {
                     k += 1;
                 }
                 if k == level.len {
@@ -1263,16 +1286,46 @@ const fn cast_levels() -> [Level; LEVELS] {
                         k < LEVEL_KEYS,
                         "more keys at one depth than LEVEL_KEYS allows"
                     );
-                    level.keys[k] = (seg, 0);
+                    level.keys[k] = (key_word(seg), seg, 0);
                     level.len += 1;
                 }
-                level.keys[k].1 |= bit;
+                level.keys[k].2 |= bit;
             }
             depth += 1;
         }
         i += 1;
     }
+    // Each level's keys in the order of their words, for a bisection.
+    let mut depth = 0;
+    while depth < LEVELS {
+        let level = &mut levels[depth];
+        let mut k = 1;
+        while k < level.len {
+            let mut j = k;
+            while j > 0 && level.keys[j - 1].0 > level.keys[j].0 {
+                let t = level.keys[j - 1];
+                level.keys[j - 1] = level.keys[j];
+                level.keys[j] = t;
+                j -= 1;
+            }
+            k += 1;
+        }
+        depth += 1;
+    }
     levels
+}
+
+/// A key's length and first 8 bytes as one number: keys of different words differ, keys of one
+/// word are told apart by their text.
+const fn key_word(key: &str) -> u128 {
+    let b = key.as_bytes();
+    let mut word = (b.len() as u128) << 64;
+    let mut i = 0;
+    while i < b.len() && i < 8 {
+        word |= (b[i] as u128) << (56 - 8 * i);
+        i += 1;
+    }
+    word
 }
 
 /// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
@@ -1290,8 +1343,21 @@ fn casts_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
             if key == "[]" {
                 sub |= patterns & level.items;
             }
-            for &(k, set) in &level.keys[..level.len] {
-                if set & patterns != 0 && k == key {
+            let keys = &level.keys[..level.len];
+            let word = {
+                // `key_word`, read a word at a time.
+                let b = key.as_bytes();
+                let mut head = [0u8; 8];
+                let n = b.len().min(8);
+                head[..n].copy_from_slice(&b[..n]);
+                ((b.len() as u128) << 64) | u128::from(u64::from_be_bytes(head))
+            };
+            let first = keys.partition_point(|(w, ..)| *w < word);
+            for &(w, k, set) in &keys[first..] {
+                if w != word {
+                    break;
+                }
+                if k == key {
                     sub |= set & patterns;
                     break;
                 }
