@@ -226,12 +226,38 @@ pub(super) fn build_with<'t>(
     };
     // Aliases aside, a document has a value a node at most.
     b.insts.reserve(tree.node_count().min(MAX_VALUES));
-    b.value(root, None, None, None, Seg::Root, INTERPOLATION_CASTS, 0)?;
+    let at = Place {
+        depth: 0,
+        casts: INTERPOLATION_CASTS,
+    };
+    b.value(root, None, None, None, Seg::Root, at)?;
     Ok(Document {
         insts: b.insts,
         bad_keys: b.bad_keys,
         bad_merges: b.bad_merges,
     })
+}
+
+/// How deep a value is in the document, and the cast paths that lead to it (a set of indices
+/// into [`CASTS`]).
+#[derive(Clone, Copy)]
+struct Place {
+    depth: usize,
+    casts: u128,
+}
+
+impl Place {
+    /// The place of a value in this one, through `seg` (a key, or `None` for an item).
+    fn under(self, seg: Option<&str>) -> Place {
+        Place {
+            depth: self.depth + 1,
+            casts: if self.casts == 0 {
+                0
+            } else {
+                casts_through(self.casts, self.depth, seg)
+            },
+        }
+    }
 }
 
 struct Builder<'t, 'k> {
@@ -252,10 +278,9 @@ impl<'t> Builder<'t, '_> {
         via: Option<NodeId>,
         parent: Option<InstId>,
         seg: Seg<'t>,
-        casts: u128,
-        depth: usize,
+        at: Place,
     ) -> Result<InstId, Limit> {
-        if depth > MAX_DEPTH {
+        if at.depth > MAX_DEPTH {
             return Err(Limit::Depth { at: node });
         }
         if self.insts.len() >= MAX_VALUES {
@@ -280,7 +305,7 @@ impl<'t> Builder<'t, '_> {
         if collection {
             self.open.push(target);
         }
-        let val = self.kind(n, target, id, casts, depth);
+        let val = self.kind(n, target, id, at);
         if collection {
             self.open.pop();
         }
@@ -288,15 +313,13 @@ impl<'t> Builder<'t, '_> {
         Ok(id)
     }
 
-    /// The value of a node (not an alias) at `id`, at `depth` in the document, where the cast
-    /// paths `casts` lead (a set of indices into [`CASTS`]).
+    /// The value of a node (not an alias) at `id`, at `at` in the document.
     fn kind(
         &mut self,
         n: &'t crate::yaml::Node,
         target: NodeId,
         id: InstId,
-        casts: u128,
-        depth: usize,
+        at: Place,
     ) -> Result<Val<'t>, Limit> {
         let tree = self.tree;
         Ok(match &n.kind {
@@ -305,7 +328,7 @@ impl<'t> Builder<'t, '_> {
                 let v = scalar(value, *style, tag);
                 match v {
                     Val::Str { text, interpolated } => {
-                        match cast_ending(casts, depth).map(|i| CASTS[i].1) {
+                        match cast_ending(at.casts, at.depth).map(|i| CASTS[i].1) {
                             Some(cast) if interpolated => self
                                 .known
                                 .iter()
@@ -320,17 +343,13 @@ impl<'t> Builder<'t, '_> {
             }
             NodeKind::Sequence { items, .. } => {
                 let mut out = Vec::with_capacity(items.len());
-                let sub = if casts == 0 {
-                    0
-                } else {
-                    casts_through(casts, depth, None)
-                };
+                let sub = at.under(None);
                 for &item in items {
                     if is_reset(tree, item) {
                         continue;
                     }
                     let seg = Seg::Index(out.len());
-                    let child = self.value(item, None, None, Some(id), seg, sub, depth + 1);
+                    let child = self.value(item, None, None, Some(id), seg, sub);
                     out.push(child?);
                 }
                 Val::Arr(out)
@@ -375,20 +394,9 @@ impl<'t> Builder<'t, '_> {
                         }
                     };
                     let seg = Seg::Key(k);
-                    let sub = if casts == 0 {
-                        0
-                    } else {
-                        casts_through(casts, depth, Some(k))
-                    };
-                    let child = self.value(
-                        e.value,
-                        Some(e.key),
-                        e.merged_via,
-                        Some(id),
-                        seg,
-                        sub,
-                        depth + 1,
-                    )?;
+                    let sub = at.under(Some(k));
+                    let child =
+                        self.value(e.value, Some(e.key), e.merged_via, Some(id), seg, sub)?;
                     // A key written twice (reported by yaml-duplicate-key): the last one wins.
                     if out.len() >= 16 && index.is_none() {
                         index = Some(out.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect());
