@@ -171,6 +171,7 @@ impl<'t> Document<'t> {
 
     /// Whether the path of a value matches `pattern`, whose parts are keys, `*` (any key or
     /// index) or `[]` (any index).
+    #[cfg(test)]
     pub fn path_matches(&self, id: InstId, pattern: &[&str]) -> bool {
         let mut cur = Some(id);
         let mut rest = pattern;
@@ -221,15 +222,42 @@ pub(super) fn build_with<'t>(
         insts: Vec::new(),
         bad_keys: Vec::new(),
         bad_merges: Vec::new(),
-        path: Vec::new(),
         open: Vec::new(),
     };
-    b.value(root, None, None, None, Seg::Root, 0)?;
+    // Aliases aside, a document has a value a node at most.
+    b.insts.reserve(tree.node_count().min(MAX_VALUES));
+    let at = Place {
+        depth: 0,
+        casts: INTERPOLATION_CASTS,
+    };
+    b.value(root, None, None, None, Seg::Root, at)?;
     Ok(Document {
         insts: b.insts,
         bad_keys: b.bad_keys,
         bad_merges: b.bad_merges,
     })
+}
+
+/// How deep a value is in the document, and the cast paths that lead to it (a set of indices
+/// into [`CASTS`]).
+#[derive(Clone, Copy)]
+struct Place {
+    depth: usize,
+    casts: u128,
+}
+
+impl Place {
+    /// The place of a value in this one, through `seg` (a key, or `None` for an item).
+    fn under(self, seg: Option<&str>) -> Place {
+        Place {
+            depth: self.depth + 1,
+            casts: if self.casts == 0 {
+                0
+            } else {
+                casts_through(self.casts, self.depth, seg)
+            },
+        }
+    }
 }
 
 struct Builder<'t, 'k> {
@@ -238,8 +266,6 @@ struct Builder<'t, 'k> {
     insts: Vec<Inst<'t>>,
     bad_keys: Vec<BadKey>,
     bad_merges: Vec<BadMerge>,
-    /// The keys and indexes from the root to the value being built.
-    path: Vec<Seg<'t>>,
     /// The collections being built, from the root down.
     open: Vec<NodeId>,
 }
@@ -252,9 +278,9 @@ impl<'t> Builder<'t, '_> {
         via: Option<NodeId>,
         parent: Option<InstId>,
         seg: Seg<'t>,
-        depth: usize,
+        at: Place,
     ) -> Result<InstId, Limit> {
-        if depth > MAX_DEPTH {
+        if at.depth > MAX_DEPTH {
             return Err(Limit::Depth { at: node });
         }
         if self.insts.len() >= MAX_VALUES {
@@ -279,7 +305,7 @@ impl<'t> Builder<'t, '_> {
         if collection {
             self.open.push(target);
         }
-        let val = self.kind(n, target, id, depth);
+        let val = self.kind(n, target, id, at);
         if collection {
             self.open.pop();
         }
@@ -287,13 +313,13 @@ impl<'t> Builder<'t, '_> {
         Ok(id)
     }
 
-    /// The value of a node (not an alias) at `id`.
+    /// The value of a node (not an alias) at `id`, at `at` in the document.
     fn kind(
         &mut self,
         n: &'t crate::yaml::Node,
         target: NodeId,
         id: InstId,
-        depth: usize,
+        at: Place,
     ) -> Result<Val<'t>, Limit> {
         let tree = self.tree;
         Ok(match &n.kind {
@@ -301,28 +327,29 @@ impl<'t> Builder<'t, '_> {
                 let tag = n.tag.as_ref().map(|t| t.text.as_str());
                 let v = scalar(value, *style, tag);
                 match v {
-                    Val::Str { text, interpolated } => match cast_of(&self.path) {
-                        Some(cast) if interpolated => self
-                            .known
-                            .iter()
-                            .find(|(n, c, _)| *n == target && *c == cast)
-                            .map_or(Val::Unknown, |(_, _, v)| v.clone()),
-                        Some(cast) => cast.apply(text).unwrap_or(v),
-                        None => v,
-                    },
+                    Val::Str { text, interpolated } => {
+                        match cast_ending(at.casts, at.depth).map(|i| CASTS[i].1) {
+                            Some(cast) if interpolated => self
+                                .known
+                                .iter()
+                                .find(|(n, c, _)| *n == target && *c == cast)
+                                .map_or(Val::Unknown, |(_, _, v)| v.clone()),
+                            Some(cast) => cast.apply(text).unwrap_or(v),
+                            None => v,
+                        }
+                    }
                     v => v,
                 }
             }
             NodeKind::Sequence { items, .. } => {
                 let mut out = Vec::with_capacity(items.len());
+                let sub = at.under(None);
                 for &item in items {
                     if is_reset(tree, item) {
                         continue;
                     }
                     let seg = Seg::Index(out.len());
-                    self.path.push(seg);
-                    let child = self.value(item, None, None, Some(id), seg, depth + 1);
-                    self.path.pop();
+                    let child = self.value(item, None, None, Some(id), seg, sub);
                     out.push(child?);
                 }
                 Val::Arr(out)
@@ -367,11 +394,9 @@ impl<'t> Builder<'t, '_> {
                         }
                     };
                     let seg = Seg::Key(k);
-                    self.path.push(seg);
+                    let sub = at.under(Some(k));
                     let child =
-                        self.value(e.value, Some(e.key), e.merged_via, Some(id), seg, depth + 1);
-                    self.path.pop();
-                    let child = child?;
+                        self.value(e.value, Some(e.key), e.merged_via, Some(id), seg, sub)?;
                     // A key written twice (reported by yaml-duplicate-key): the last one wins.
                     if out.len() >= 16 && index.is_none() {
                         index = Some(out.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect());
@@ -409,7 +434,7 @@ fn string_key(tree: &Tree, key: NodeId) -> Result<&str, &'static str> {
     match &n.kind {
         NodeKind::Scalar { value, style } => {
             let tag = n.tag.as_ref().map(|t| t.text.as_str());
-            match scalar(value, *style, tag) {
+            match typed(value, *style, tag, false) {
                 Val::Str { text, .. } => Ok(text),
                 other => Err(type_name(&other)),
             }
@@ -485,19 +510,32 @@ pub(super) fn yaml_uint64(tree: &Tree, node: NodeId) -> bool {
 
 /// A scalar typed as yaml.v3 decodes it into a Go `interface{}`.
 fn scalar<'t>(value: &'t str, style: ScalarStyle, tag: Option<&str>) -> Val<'t> {
+    typed(value, style, tag, true)
+}
+
+/// [`scalar`], with a string's `interpolated` looked for only when `interpolation` is set (a
+/// key's is never read).
+fn typed<'t>(
+    value: &'t str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    interpolation: bool,
+) -> Val<'t> {
     let string = || Val::Str {
         text: value,
-        interpolated: interpolates(value),
+        interpolated: interpolation && interpolates(value),
     };
     match tag {
         // `!!str`, and the same tag written out.
         Some("!!str" | "!<tag:yaml.org,2002:str>") => string(),
         // Another standard tag: yaml.v3 resolves the text (a mismatch is a decode error, not a
         // schema matter).
-        Some(t) if t.starts_with("!!") || t.starts_with("!<tag:yaml.org,2002:") => plain(value),
+        Some(t) if t.starts_with("!!") || t.starts_with("!<tag:yaml.org,2002:") => {
+            plain_typed(value, interpolation)
+        }
         // `!`, `!override` and any custom tag: yaml.v3 cannot resolve it, and keeps the text.
         Some(_) => string(),
-        None if style == ScalarStyle::Plain => plain(value),
+        None if style == ScalarStyle::Plain => plain_typed(value, interpolation),
         None => string(),
     }
 }
@@ -513,7 +551,13 @@ fn yaml_float(s: &str, tag: Option<&str>) -> bool {
 }
 
 /// yaml.v3's `resolve` for an untagged plain scalar.
+#[cfg(test)]
 fn plain(s: &str) -> Val<'_> {
+    plain_typed(s, true)
+}
+
+/// [`plain`], with a string's `interpolated` looked for only when `interpolation` is set.
+fn plain_typed(s: &str, interpolation: bool) -> Val<'_> {
     let num = |value: f64| Val::Num {
         value,
         int: value.is_finite() && value.fract() == 0.0,
@@ -527,14 +571,14 @@ fn plain(s: &str) -> Val<'_> {
         "-.inf" | "-.Inf" | "-.INF" => return num(f64::NEG_INFINITY),
         _ => {}
     }
-    let string = Val::Str {
+    let string = || Val::Str {
         text: s,
-        interpolated: interpolates(s),
+        interpolated: interpolation && interpolates(s),
     };
     match s.as_bytes().first() {
         Some(b'.') => match finite_float(s) {
             Some(f) => num(f),
-            None => string,
+            None => string(),
         },
         Some(b'+' | b'-' | b'0'..=b'9') => {
             // Every number form below is made of these (`9000:9000`, `./data` are not).
@@ -542,7 +586,7 @@ fn plain(s: &str) -> Val<'_> {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'_' | b'.'))
             {
-                return string;
+                return string();
             }
             // Underscores are dropped first, then Go's `ParseInt(s, 0, 64)`, `ParseUint`, a
             // YAML-style float, and the `0b`/`0o` forms with a sign after the prefix.
@@ -571,9 +615,9 @@ fn plain(s: &str) -> Val<'_> {
             {
                 return num(i as f64);
             }
-            string
+            string()
         }
-        _ => string,
+        _ => string(),
     }
 }
 
@@ -591,17 +635,22 @@ fn go_int(s: &str) -> Option<i128> {
         b'+' => (false, true, &s[1..]),
         _ => (false, false, s),
     };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+    // The prefix in either case (`to_digit` takes hexadecimal digits in either case).
+    let prefix = |p: &str| {
+        body.get(..2)
+            .filter(|b| b.eq_ignore_ascii_case(p))
+            .map(|_| &body[2..])
+    };
+    let (radix, digits) = if let Some(d) = prefix("0x") {
         (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
+    } else if let Some(d) = prefix("0o") {
         (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
+    } else if let Some(d) = prefix("0b") {
         (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
     } else {
-        (10, lower.as_str())
+        (10, body)
     };
     let v = radix_int(digits, radix, false)?;
     let v = if neg { -v } else { v };
@@ -675,6 +724,10 @@ fn yaml_style_float(s: &str) -> bool {
 /// an escaped `$`).
 pub(super) fn interpolates(s: &str) -> bool {
     let b = s.as_bytes();
+    // Most strings have no `$`: `contains` looks for one a word at a time.
+    if !b.contains(&b'$') {
+        return false;
+    }
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'$' {
@@ -1077,7 +1130,7 @@ const CASTS: &[(&[&str], Cast)] = &[
 impl Cast {
     /// Whether compose-go casts the string when it interpolates it, before it validates the
     /// file (else it decodes it into its model, after validation).
-    pub(super) fn at_interpolation(self) -> bool {
+    pub(super) const fn at_interpolation(self) -> bool {
         !matches!(
             self,
             Cast::NanoCpus
@@ -1147,42 +1200,192 @@ pub(super) struct CastString<'t> {
 /// casts it, through aliases and `<<` merges. Only the entries some cast path can go through
 /// are visited.
 pub(super) fn cast_strings<'t>(tree: &'t Tree, root: NodeId, out: &mut Vec<CastString<'t>>) {
-    const _: () = assert!(CASTS.len() <= 128, "the cast paths are a 128-bit set");
-    let all = if CASTS.len() == 128 {
+    let mut path = Vec::new();
+    walk_casts(tree, root, ALL_CASTS, &mut path, out);
+}
+
+/// Every cast path, as a set of indices into [`CASTS`].
+const ALL_CASTS: u128 = {
+    assert!(CASTS.len() <= 128, "the cast paths are a 128-bit set");
+    if CASTS.len() == 128 {
         u128::MAX
     } else {
         (1u128 << CASTS.len()) - 1
+    }
+};
+
+/// The cast paths compose-go casts at interpolation ([`Cast::at_interpolation`]).
+const INTERPOLATION_CASTS: u128 = {
+    let mut set = 0;
+    let mut i = 0;
+    while i < CASTS.len() {
+        if CASTS[i].1.at_interpolation() {
+            set |= 1 << i;
+        }
+        i += 1;
+    }
+    set
+};
+
+/// Most distinct keys the cast paths have at one depth.
+const LEVEL_KEYS: usize = 48;
+/// One more than the longest cast path.
+const LEVELS: usize = 9;
+
+/// What the cast paths have at one depth: each key they name there with the set of those that
+/// name it (in the order of their [`key_word`]), the sets of those with `*` and with `[]`
+/// there, and the set of those that end there (sets of indices into [`CASTS`]).
+struct Level {
+    keys: [(u128, &'static str, u128); LEVEL_KEYS],
+    len: usize,
+    any: u128,
+    items: u128,
+    ends: u128,
+}
+
+/// [`Level`] of every depth, made when milvet is compiled: following a path through the cast
+/// paths costs a few set operations a step, and a comparison with each key that a path still
+/// followed names there.
+static CAST_LEVELS: [Level; LEVELS] = cast_levels();
+
+const fn cast_levels() -> [Level; LEVELS] {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    const EMPTY: Level = Level {
+        keys: [(0, "", 0); LEVEL_KEYS],
+        len: 0,
+        any: 0,
+        items: 0,
+        ends: 0,
     };
-    let mut path = Vec::new();
-    walk_casts(tree, root, all, &mut path, out);
+    let mut levels = [EMPTY; LEVELS];
+    let mut i = 0;
+    while i < CASTS.len() {
+        let (path, bit) = (CASTS[i].0, 1u128 << i);
+        assert!(path.len() < LEVELS, "a cast path longer than LEVELS allows");
+        levels[path.len()].ends |= bit;
+        let mut depth = 0;
+        while depth < path.len() {
+            let level = &mut levels[depth];
+            let seg = path[depth];
+            if same(seg, "*") {
+                level.any |= bit;
+            } else if same(seg, "[]") {
+                level.items |= bit;
+            } else {
+                let mut k = 0;
+                while k < level.len && !same(level.keys[k].1, seg) {
+                    k += 1;
+                }
+                if k == level.len {
+                    assert!(
+                        k < LEVEL_KEYS,
+                        "more keys at one depth than LEVEL_KEYS allows"
+                    );
+                    level.keys[k] = (key_word(seg), seg, 0);
+                    level.len += 1;
+                }
+                level.keys[k].2 |= bit;
+            }
+            depth += 1;
+        }
+        i += 1;
+    }
+    // Each level's keys in the order of their words, for a bisection.
+    let mut depth = 0;
+    while depth < LEVELS {
+        let level = &mut levels[depth];
+        let mut k = 1;
+        while k < level.len {
+            let mut j = k;
+            while j > 0 && level.keys[j - 1].0 > level.keys[j].0 {
+                let t = level.keys[j - 1];
+                level.keys[j - 1] = level.keys[j];
+                level.keys[j] = t;
+                j -= 1;
+            }
+            k += 1;
+        }
+        depth += 1;
+    }
+    levels
+}
+
+/// A key's length and first 8 bytes as one number: keys of different words differ, keys of one
+/// word are told apart by their text.
+const fn key_word(key: &str) -> u128 {
+    let b = key.as_bytes();
+    let mut word = (b.len() as u128) << 64;
+    let mut i = 0;
+    while i < b.len() && i < 8 {
+        word |= (b[i] as u128) << (56 - 8 * i);
+        i += 1;
+    }
+    word
+}
+
+/// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
+/// (a key, or `None` for an item of a sequence) at `depth`: those with `*` there, those with
+/// `[]` for an item, those that name the key.
+fn casts_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
+    let Some(level) = CAST_LEVELS.get(depth) else {
+        return 0;
+    };
+    let mut sub = patterns & level.any;
+    match seg {
+        None => sub |= patterns & level.items,
+        Some(key) => {
+            // A key written `[]` is what the path `[]` names too.
+            if key == "[]" {
+                sub |= patterns & level.items;
+            }
+            let keys = &level.keys[..level.len];
+            let word = {
+                // `key_word`, read a word at a time.
+                let b = key.as_bytes();
+                let mut head = [0u8; 8];
+                let n = b.len().min(8);
+                head[..n].copy_from_slice(&b[..n]);
+                ((b.len() as u128) << 64) | u128::from(u64::from_be_bytes(head))
+            };
+            let first = keys.partition_point(|(w, ..)| *w < word);
+            for &(w, k, set) in &keys[first..] {
+                if w != word {
+                    break;
+                }
+                if k == key {
+                    sub |= set & patterns;
+                    break;
+                }
+            }
+        }
+    }
+    sub
+}
+
+/// The first of the cast paths `patterns` (a set of indices into [`CASTS`]) that ends at
+/// `depth`.
+fn cast_ending(patterns: u128, depth: usize) -> Option<usize> {
+    let ends = CAST_LEVELS.get(depth).map_or(0, |l| l.ends) & patterns;
+    (ends != 0).then(|| ends.trailing_zeros() as usize)
 }
 
 /// One step of the path [`walk_casts`] is at: a key, or an index in a sequence.
 enum Step<'t> {
     Key(&'t str),
     Index(usize),
-}
-
-/// The cast paths of `patterns` (a set of indices into [`CASTS`]) that go on through `seg`
-/// (a key, or `None` for an item of a sequence) at `depth`.
-fn casts_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
-    let mut sub = 0;
-    let mut rest = patterns;
-    while rest != 0 {
-        let i = rest.trailing_zeros() as usize;
-        rest &= rest - 1;
-        let p = CASTS[i].0;
-        if p.len() > depth
-            && match (p[depth], seg) {
-                ("*", _) | ("[]", None) => true,
-                (k, Some(seg)) => k == seg,
-                _ => false,
-            }
-        {
-            sub |= 1 << i;
-        }
-    }
-    sub
 }
 
 /// Visit `node`, at `path`, for the cast paths `patterns` (a set of indices into [`CASTS`])
@@ -1201,45 +1404,39 @@ fn walk_casts<'t>(
         NodeKind::Scalar { value, style } => {
             // A scalar ends the walk (`ulimits.nofile` is cast as a whole when it is one, its
             // `soft` and `hard` when it is a mapping).
-            let mut rest = patterns;
-            while rest != 0 {
-                let i = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                if CASTS[i].0.len() != depth {
-                    continue;
+            let Some(i) = cast_ending(patterns, depth) else {
+                return;
+            };
+            let tag = n.tag.as_ref().map(|t| t.text.as_str());
+            let found = match scalar(value, *style, tag) {
+                Val::Str { text, .. } => Some((text, false)),
+                // `DeviceCount` decodes an integer or a string, not yaml.v3's float64 (`2.0`,
+                // `1e3`: "invalid type float64 for device count"; `2.5` is the schema's).
+                Val::Num { int: true, .. }
+                    if CASTS[i].1 == Cast::DeviceCount && yaml_float(value, tag) =>
+                {
+                    Some((value.as_str(), true))
                 }
-                let tag = n.tag.as_ref().map(|t| t.text.as_str());
-                let found = match scalar(value, *style, tag) {
-                    Val::Str { text, .. } => Some((text, false)),
-                    // `DeviceCount` decodes an integer or a string, not yaml.v3's float64 (`2.0`,
-                    // `1e3`: "invalid type float64 for device count"; `2.5` is the schema's).
-                    Val::Num { int: true, .. }
-                        if CASTS[i].1 == Cast::DeviceCount && yaml_float(value, tag) =>
-                    {
-                        Some((value.as_str(), true))
+                _ => None,
+            };
+            if let Some((text, float)) = found {
+                let mut dotted = String::new();
+                for (k, step) in path.iter().enumerate() {
+                    if k > 0 {
+                        dotted.push('.');
                     }
-                    _ => None,
-                };
-                if let Some((text, float)) = found {
-                    let mut dotted = String::new();
-                    for (k, step) in path.iter().enumerate() {
-                        if k > 0 {
-                            dotted.push('.');
-                        }
-                        match step {
-                            Step::Key(key) => dotted.push_str(key),
-                            Step::Index(i) => dotted.push_str(&i.to_string()),
-                        }
+                    match step {
+                        Step::Key(key) => dotted.push_str(key),
+                        Step::Index(i) => dotted.push_str(&i.to_string()),
                     }
-                    out.push(CastString {
-                        node,
-                        cast: CASTS[i].1,
-                        text,
-                        float,
-                        path: dotted,
-                    });
                 }
-                break;
+                out.push(CastString {
+                    node,
+                    cast: CASTS[i].1,
+                    text,
+                    float,
+                    path: dotted,
+                });
             }
         }
         NodeKind::Mapping { .. } => {
@@ -1274,50 +1471,18 @@ fn walk_casts<'t>(
     }
 }
 
-/// The cast compose-go applies at a path, if any.
+/// The cast compose-go applies at interpolation to a string at a path, if any.
+#[cfg(test)]
 fn cast_of(path: &[Seg<'_>]) -> Option<Cast> {
-    use std::collections::HashMap;
-    // Every string of a document is asked: look only at the cast paths that end in the
-    // path's own last key, and at those that end in a wildcard.
-    /// The cast paths by their last key, and those that end in a wildcard.
-    type Index = (HashMap<&'static str, Vec<usize>>, Vec<usize>);
-    static BY_LAST: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    let (by_last, wild) = BY_LAST.get_or_init(|| {
-        let mut by_last: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        let mut wild = Vec::new();
-        for (i, (pattern, cast)) in CASTS.iter().enumerate() {
-            if !cast.at_interpolation() {
-                continue;
-            }
-            match pattern.last() {
-                Some(&"*") | Some(&"[]") => wild.push(i),
-                Some(last) => by_last.entry(*last).or_default().push(i),
-                None => {}
-            }
-        }
-        (by_last, wild)
-    });
-    let named: &[usize] = match path.last()? {
-        Seg::Key(k) => by_last.get(k).map_or(&[], |v| v.as_slice()),
-        _ => &[],
-    };
-    let matches = |&i: &usize| {
-        let pattern = CASTS[i].0;
-        pattern.len() == path.len()
-            && pattern.iter().zip(path).all(|(p, seg)| match seg {
-                Seg::Key(k) => *p == "*" || p == k,
-                Seg::Index(_) => *p == "*" || *p == "[]",
-                Seg::Root => false,
-            })
-    };
-    // The first of CASTS that matches, as a scan of the whole list would find.
-    named
-        .iter()
-        .chain(wild)
-        .copied()
-        .filter(|i| matches(i))
-        .min()
-        .map(|i| CASTS[i].1)
+    let mut patterns = INTERPOLATION_CASTS;
+    for (depth, seg) in path.iter().enumerate() {
+        patterns = match seg {
+            Seg::Key(k) => casts_through(patterns, depth, Some(k)),
+            Seg::Index(_) => casts_through(patterns, depth, None),
+            Seg::Root => 0,
+        };
+    }
+    cast_ending(patterns, path.len()).map(|i| CASTS[i].1)
 }
 
 #[cfg(test)]
@@ -1455,6 +1620,64 @@ mod tests {
             );
         }
         assert!(hits >= CASTS.len(), "{hits} paths are cast");
+    }
+
+    /// The cast paths of `patterns` that go on through `seg` at `depth`, as a scan of every
+    /// path finds them.
+    fn scan_through(patterns: u128, depth: usize, seg: Option<&str>) -> u128 {
+        let mut sub = 0;
+        for (i, (p, _)) in CASTS.iter().enumerate() {
+            if patterns & (1 << i) != 0
+                && p.len() > depth
+                && match (p[depth], seg) {
+                    ("*", _) | ("[]", None) => true,
+                    (k, Some(seg)) => k == seg,
+                    _ => false,
+                }
+            {
+                sub |= 1 << i;
+            }
+        }
+        sub
+    }
+
+    #[test]
+    fn the_cast_levels_follow_what_a_scan_of_every_cast_path_finds() {
+        let mut keys: Vec<Option<&str>> = vec![None, Some("*"), Some("[]"), Some("etcd")];
+        for (p, _) in CASTS {
+            keys.extend(p.iter().map(|k| Some(*k)));
+        }
+        keys.sort();
+        keys.dedup();
+        let mut steps = 0;
+        // Every set of cast paths a path made of those keys leads to.
+        let mut seen = std::collections::HashSet::new();
+        let mut frontier = vec![(ALL_CASTS, 0), (INTERPOLATION_CASTS, 0)];
+        while let Some((patterns, depth)) = frontier.pop() {
+            if !seen.insert((patterns, depth)) {
+                continue;
+            }
+            assert_eq!(
+                cast_ending(patterns, depth),
+                CASTS
+                    .iter()
+                    .enumerate()
+                    .position(|(i, (p, _))| patterns & (1 << i) != 0 && p.len() == depth)
+            );
+            for seg in &keys {
+                let want = scan_through(patterns, depth, *seg);
+                assert_eq!(
+                    casts_through(patterns, depth, *seg),
+                    want,
+                    "{depth} {seg:?}"
+                );
+                steps += 1;
+                if want != 0 {
+                    frontier.push((want, depth + 1));
+                }
+            }
+        }
+        assert!(steps > 5_000, "{steps}");
     }
 
     fn kind(s: &str) -> String {

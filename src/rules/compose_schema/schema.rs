@@ -15,7 +15,7 @@
 use super::compile::{
     ARRAY, Atom, BOOLEAN, INTEGER, NULL, NUMBER, OBJECT, STRING, TYPES, classes_match,
 };
-use super::instance::{Document, InstId, Val};
+use super::instance::{Document, InstId, Seg, Val};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -446,7 +446,7 @@ impl Schema {
                         self.check(is, child, doc, out, steps + 1);
                     }
                 }
-                if node.unique_items && !DEDUPLICATED.iter().any(|p| doc.path_matches(inst, p)) {
+                if node.unique_items && !deduplicated(doc, inst) {
                     for (later, first) in duplicates(doc, items) {
                         out.push(Violation {
                             inst: later,
@@ -460,6 +460,11 @@ impl Schema {
         if !node.one_of.is_empty() {
             let mut best: Option<Vec<Violation<'s>>> = None;
             for &alt in node.one_of {
+                // An alternative of another type: the one violation it would find says so, and
+                // such an alternative is never the one reported.
+                if self.wrong_type(alt, val, steps + 1) {
+                    continue;
+                }
                 let mut tried = Vec::new();
                 self.check(alt, inst, doc, &mut tried, steps + 1);
                 if tried.is_empty() {
@@ -484,6 +489,27 @@ impl Schema {
                     }
                     push(out, Problem::Choice { expected });
                 }
+            }
+        }
+    }
+
+    /// Whether [`Schema::check`] of a value against node `s` at `steps` finds only that the
+    /// value is not of the node's type (one [`Problem::Type`]), into an empty list.
+    fn wrong_type(&self, mut s: usize, val: &Val<'_>, mut steps: usize) -> bool {
+        if matches!(val, Val::Unknown) {
+            return false;
+        }
+        loop {
+            if steps > MAX_STEPS {
+                return false;
+            }
+            let node = &self.nodes[s];
+            match node.reference {
+                Some(r) => {
+                    s = r;
+                    steps += 1;
+                }
+                None => return !node.never && node.types != 0 && !type_ok(node.types, val),
             }
         }
     }
@@ -544,6 +570,48 @@ impl Schema {
             add("any value".to_string());
         }
     }
+}
+
+/// Whether the list at `inst` is one whose repeated items compose-go removes
+/// ([`DEDUPLICATED`]): [`Document::path_matches`] with each pattern, with the path read once.
+fn deduplicated(doc: &Document<'_>, inst: InstId) -> bool {
+    /// The longest pattern of [`DEDUPLICATED`].
+    const LONGEST: usize = {
+        let mut longest = 0;
+        let mut i = 0;
+        while i < DEDUPLICATED.len() {
+            if DEDUPLICATED[i].len() > longest {
+                longest = DEDUPLICATED[i].len();
+            }
+            i += 1;
+        }
+        longest
+    };
+    // The path from the value up.
+    let mut up = [Seg::Root; LONGEST];
+    let mut len = 0;
+    let mut cur = Some(inst);
+    while let Some(i) = cur {
+        let x = doc.get(i);
+        if matches!(x.seg, Seg::Root) {
+            break;
+        }
+        if len == LONGEST {
+            return false;
+        }
+        up[len] = x.seg;
+        len += 1;
+        cur = x.parent;
+    }
+    let up = &up[..len];
+    DEDUPLICATED.iter().any(|p| {
+        p.len() == len
+            && p.iter().rev().zip(up).all(|(p, seg)| match seg {
+                Seg::Key(k) => *p == "*" || p == k,
+                Seg::Index(_) => *p == "*" || *p == "[]",
+                Seg::Root => false,
+            })
+    })
 }
 
 /// Whether a value has one of the types of a `type` keyword.
@@ -632,5 +700,86 @@ fn inst_eq(doc: &Document<'_>, a: InstId, b: InstId, depth: usize) -> bool {
                 })
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, parse};
+
+    /// Each document of `text`, expanded.
+    fn documents(text: &str) -> (crate::yaml::Tree, Vec<crate::yaml::NodeId>) {
+        let tree = parse(text, &Limits::default()).expect("YAML");
+        let roots = tree.documents.iter().filter_map(|d| d.root).collect();
+        (tree, roots)
+    }
+
+    /// A flow mapping that nests `segs` (`*` as `x`, `[]` as a one-item list) around `leaf`.
+    fn nest(segs: &[&str], leaf: &str) -> String {
+        match segs.split_first() {
+            None => leaf.to_string(),
+            Some((&"[]", rest)) => format!("[{}]", nest(rest, leaf)),
+            Some((&"*", rest)) => format!("{{x: {}}}", nest(rest, leaf)),
+            Some((k, rest)) => format!("{{{k}: {}}}", nest(rest, leaf)),
+        }
+    }
+
+    #[test]
+    fn deduplicated_lists_are_the_paths_that_match_a_pattern() {
+        let mut text = String::new();
+        for p in DEDUPLICATED {
+            for segs in [
+                p.to_vec(),
+                p[..p.len() - 1].to_vec(),
+                [&p[..], &["extra"]].concat(),
+                [&p[..], &["[]"]].concat(),
+                [&["x-top"], &p[..]].concat(),
+                p.iter()
+                    .map(|s| if *s == "*" { "[]" } else { *s })
+                    .collect(),
+            ] {
+                text.push_str("---\n");
+                text.push_str(&nest(&segs, "[a, a, [b], {c: d}]"));
+                text.push('\n');
+            }
+        }
+        let (tree, roots) = documents(&text);
+        let mut lists = 0;
+        for root in roots {
+            let doc = super::super::instance::build(&tree, root).expect("expands");
+            for id in 0..doc.insts.len() as InstId {
+                let want = DEDUPLICATED.iter().any(|p| doc.path_matches(id, p));
+                assert_eq!(deduplicated(&doc, id), want, "{}", doc.path(id));
+                lists += usize::from(want);
+            }
+        }
+        assert!(lists >= DEDUPLICATED.len(), "{lists}");
+    }
+
+    /// What [`Schema::wrong_type`] says of an alternative is what checking the value against
+    /// it finds, for every node of the schema and a value of each type.
+    #[test]
+    fn a_wrong_type_is_the_one_violation_checking_finds() {
+        let schema = compiled().expect("compiled");
+        let (tree, roots) = documents("[~, true, 1, 1.5, s, '${X}', [1], {a: 1}]");
+        let doc = super::super::instance::build(&tree, roots[0]).expect("expands");
+        let mut wrong = 0;
+        for s in 0..schema.nodes.len() {
+            for inst in doc.children(0) {
+                let val = &doc.get(inst).val;
+                if !schema.wrong_type(s, val, 1) {
+                    continue;
+                }
+                wrong += 1;
+                let mut found = Vec::new();
+                schema.check(s, inst, &doc, &mut found, 1);
+                assert!(
+                    matches!(found.as_slice(), [Violation { inst: i, problem: Problem::Type { .. } }] if *i == inst),
+                    "node {s}, {val:?}: {found:?}"
+                );
+            }
+        }
+        assert!(wrong > schema.nodes.len(), "{wrong}");
     }
 }
