@@ -5,12 +5,12 @@
 //! the findings). glibc's malloc spends most of a short run on them: a fresh process has empty
 //! caches, so nearly every allocation goes down its slow path, and each block carries a header.
 //! Here a block of at most [`MAX_SMALL`] bytes (alignment at most 16) is taken from its size
-//! class's free list, or cut from an 8 KiB chunk of the system allocator. Rust hands the size of
+//! class's free list, or cut from a 2 KiB chunk of the system allocator. Rust hands the size of
 //! a block back when it frees it, so a block needs no header: its class is known from the size.
 //!
 //! - Free lists are per thread: no lock on the way in or out.
 //! - A block freed on another thread (a finding made by a worker, dropped by the main thread)
-//!   joins that thread's list. When a list holds 16 KiB, half of its blocks go to a shared pool
+//!   joins that thread's list. When a list holds 8 KiB, half of its blocks go to a shared pool
 //!   of the class, where a thread whose list is empty takes them before it cuts
 //!   new blocks. Memory moves between threads, it does not pile up on one.
 //! - Small blocks are never given back to the system: peak memory is the peak of blocks in use
@@ -30,9 +30,9 @@ pub const MAX_SMALL: usize = 256;
 const GRAIN: usize = 16;
 const CLASSES: usize = MAX_SMALL / GRAIN;
 /// What a chunk cut into blocks holds.
-const CHUNK: usize = 8 * 1024;
+const CHUNK: usize = 2 * 1024;
 /// Bytes a thread's list of one class may hold before half of them move to the shared pool.
-const KEEP: usize = 16 * 1024;
+const KEEP: usize = 8 * 1024;
 
 /// Length of a thread's list of class `c` at which a batch moves to the shared pool.
 const fn spill_at(c: usize) -> u32 {
@@ -293,11 +293,11 @@ mod tests {
     }
 
     #[test]
-    fn a_list_keeps_at_most_sixteen_kib_of_each_class() {
-        assert_eq!(spill_at(0), 1024);
-        assert_eq!(batch(0), 512);
-        assert_eq!(spill_at(CLASSES - 1), 64);
-        assert_eq!(batch(CLASSES - 1), 32);
+    fn a_list_keeps_at_most_eight_kib_of_each_class() {
+        assert_eq!(spill_at(0), 512);
+        assert_eq!(batch(0), 256);
+        assert_eq!(spill_at(CLASSES - 1), 32);
+        assert_eq!(batch(CLASSES - 1), 16);
         for c in 0..CLASSES {
             assert!(batch(c) >= 2 && spill_at(c) as usize * (c + 1) * GRAIN <= KEEP);
         }
