@@ -52,18 +52,9 @@ impl<'w> Pretty<'w> {
         let _ = write!(self.out, "{n}");
     }
 
-    fn unsigned(&mut self, mut n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&digits[at..]);
+    fn unsigned(&mut self, n: u64) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 
     fn float<T: Serialize>(&mut self, v: T) -> Result<(), Error> {
