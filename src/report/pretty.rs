@@ -702,4 +702,26 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn integers_of_every_type_are_written_as_serde_json_writes_them() {
+        let ints = (
+            (i8::MIN, i8::MAX, 0i8),
+            (i16::MIN, i16::MAX),
+            (i32::MIN, i32::MAX, -1i32),
+            (i64::MIN, i64::MAX),
+            (i128::MIN, i128::MAX),
+        );
+        let uints = (
+            (u8::MAX, 0u8),
+            u16::MAX,
+            (u32::MAX, 10u32),
+            (u64::MAX, 9u64),
+            u128::MAX,
+        );
+        for depth in [0, 3] {
+            assert_eq!(ours(&ints, depth), serde_json_at(&ints, depth));
+            assert_eq!(ours(&uints, depth), serde_json_at(&uints, depth));
+        }
+    }
 }
