@@ -283,9 +283,14 @@ pub fn check_units_each(units: &[Unit], options: &Options, emit: &mut dyn FnMut(
 }
 
 /// Run `work` over `0..n` on `threads` threads and hand each result to `deliver` in index
-/// order, as soon as the results before it are delivered. A worker waits rather than run more
-/// than a few indexes ahead of the next to deliver, so that few results wait at once. A work
-/// that panics is delivered as `None`.
+/// order, as soon as the results before it are delivered. A work that panics is delivered as
+/// `None`.
+///
+/// The calling thread is one of the `threads`: it takes indexes like the others and, between
+/// two, delivers what is ready, so that no thread is woken for each result and the threads
+/// are not one more than the cores asked for. It blocks only for a result it cannot go on
+/// without. A worker waits rather than run more than a few indexes ahead of the next to
+/// deliver, so that few results wait at once.
 fn in_order<T: Send>(
     n: usize,
     threads: usize,
@@ -295,46 +300,105 @@ fn in_order<T: Send>(
     use std::sync::{Condvar, Mutex, PoisonError, mpsc};
     let window = threads * 4;
     let next = AtomicUsize::new(0);
-    // How many results were delivered, and a signal when it grows.
-    let delivered = (Mutex::new(0usize), Condvar::new());
+    let gate = Gate {
+        delivered: AtomicUsize::new(0),
+        waiting: Mutex::new(0),
+        grown: Condvar::new(),
+    };
+    let run = |i: usize| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok();
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Option<T>)>();
-        for _ in 0..threads {
-            let (tx, next, delivered, work) = (tx.clone(), &next, &delivered, &work);
+        for _ in 1..threads {
+            let (tx, next, gate, run) = (tx.clone(), &next, &gate, &run);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= n {
                         break;
                     }
-                    let (lock, grown) = delivered;
-                    let mut done = lock.lock().unwrap_or_else(PoisonError::into_inner);
-                    while i >= *done + window {
-                        done = grown.wait(done).unwrap_or_else(PoisonError::into_inner);
-                    }
-                    drop(done);
-                    let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok();
-                    if tx.send((i, result)).is_err() {
+                    gate.wait_below(i, window);
+                    if tx.send((i, run(i))).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        let mut waiting: std::collections::BTreeMap<usize, Option<T>> = Default::default();
+        let mut ready: std::collections::BTreeMap<usize, Option<T>> = Default::default();
         let mut want = 0;
+        // Deliver every result whose turn has come.
+        let mut flush = |ready: &mut std::collections::BTreeMap<usize, Option<T>>,
+                         want: &mut usize| {
+            let before = *want;
+            while let Some(result) = ready.remove(want) {
+                deliver(*want, result);
+                *want += 1;
+            }
+            if *want > before {
+                gate.advance(*want);
+            }
+        };
+        loop {
+            while let Ok((i, result)) = rx.try_recv() {
+                ready.insert(i, result);
+            }
+            flush(&mut ready, &mut want);
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            // Too far ahead: deliver what the others finish until this index is in the window.
+            while i >= want + window {
+                let Ok((j, result)) = rx.recv() else { break };
+                ready.insert(j, result);
+                flush(&mut ready, &mut want);
+            }
+            ready.insert(i, run(i));
+        }
+        flush(&mut ready, &mut want);
         for (i, result) in rx {
-            waiting.insert(i, result);
-            while let Some(result) = waiting.remove(&want) {
-                deliver(want, result);
-                want += 1;
-                let (lock, grown) = &delivered;
-                *lock.lock().unwrap_or_else(PoisonError::into_inner) = want;
-                grown.notify_all();
+            ready.insert(i, result);
+            flush(&mut ready, &mut want);
+        }
+        // Every index was taken, and each result was sent or the thread that took it ended.
+        flush(&mut ready, &mut want);
+    });
+
+    /// How many results were delivered, for the workers that must not run ahead of it.
+    struct Gate {
+        delivered: AtomicUsize,
+        /// How many workers wait for `delivered` to grow.
+        waiting: Mutex<usize>,
+        grown: Condvar,
+    }
+
+    impl Gate {
+        /// Wait until `i` is less than `window` past the delivered results.
+        fn wait_below(&self, i: usize, window: usize) {
+            if i < self.delivered.load(Ordering::Acquire) + window {
+                return;
+            }
+            let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+            *waiting += 1;
+            while i >= self.delivered.load(Ordering::Acquire) + window {
+                waiting = self
+                    .grown
+                    .wait(waiting)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            *waiting -= 1;
+        }
+
+        /// `delivered` results are delivered: wake the workers waiting, if any.
+        fn advance(&self, delivered: usize) {
+            self.delivered.store(delivered, Ordering::Release);
+            // Taken after the store, so that a worker either sees the new count before it
+            // waits or is counted here and woken.
+            if *self.waiting.lock().unwrap_or_else(PoisonError::into_inner) > 0 {
+                self.grown.notify_all();
             }
         }
-    });
+    }
 }
 
 /// Which units are checked only as part of another unit's project: every one of their files
@@ -1261,5 +1325,75 @@ impl Outcome {
         } else {
             i32::from(self.worst >= Some(fail_on))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_order;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Every index is delivered once, in order, with its own result, whatever the number of
+    /// threads; a work that panics is delivered as `None` and the others go on.
+    #[test]
+    fn in_order_delivers_each_index_once_in_order() {
+        for threads in [2, 3, 8] {
+            for n in [0, 1, 2, 7, 100, 1000] {
+                let mut got = Vec::new();
+                in_order(
+                    n,
+                    threads,
+                    |i| {
+                        if i % 97 == 13 {
+                            panic!("work {i} fails");
+                        }
+                        // Uneven work, so that results arrive out of order.
+                        let mut x = i as u64;
+                        for _ in 0..(i % 7) * 500 {
+                            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        }
+                        std::hint::black_box(x);
+                        i * 3
+                    },
+                    |i, r| got.push((i, r)),
+                );
+                let want: Vec<_> = (0..n)
+                    .map(|i| (i, (i % 97 != 13).then_some(i * 3)))
+                    .collect();
+                assert_eq!(got, want, "{threads} threads, {n} indexes");
+            }
+        }
+    }
+
+    /// No work starts more than the window (four per thread) past the next index to deliver,
+    /// so that few results are held at once, and the delivery does not wait for the end.
+    #[test]
+    fn in_order_runs_at_most_a_window_ahead() {
+        let threads = 3;
+        let delivered = AtomicUsize::new(0);
+        let ahead = AtomicUsize::new(0);
+        in_order(
+            400,
+            threads,
+            |i| {
+                let d = delivered.load(Ordering::SeqCst);
+                ahead.fetch_max(i - d.min(i), Ordering::SeqCst);
+                if i % 50 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                i
+            },
+            |i, r| {
+                assert_eq!(r, Some(i));
+                delivered.store(i + 1, Ordering::SeqCst);
+            },
+        );
+        assert_eq!(delivered.load(Ordering::SeqCst), 400);
+        let ahead = ahead.load(Ordering::SeqCst);
+        assert!(
+            ahead < threads * 4,
+            "a work ran {ahead} past the delivered results"
+        );
+        assert!(ahead > 0, "the threads never ran ahead");
     }
 }
