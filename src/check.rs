@@ -833,7 +833,12 @@ fn diagnose(project: &Project, options: &Options) -> Vec<Diagnostic> {
     if let Some(model) = &project.model {
         // The fixes of many findings in a file each ask for its layout: detect it once.
         let found = fix::memo::remembering(|| rules::run(model, &sources, &options.rules));
-        diagnostics.extend(found);
+        // Most findings are the model's: taken as they are rather than copied.
+        if diagnostics.is_empty() {
+            diagnostics = found;
+        } else {
+            diagnostics.extend(found);
+        }
     }
     crate::project::relate_env_files(project, &mut diagnostics);
     crate::suppress::apply(project, &options.settings, &mut diagnostics);
@@ -918,25 +923,47 @@ fn place_findings(reports: &mut [FileReport], shown: &[usize], diagnostics: Vec<
         .enumerate()
         .map(|(k, &i)| (i, k as u32))
         .collect();
+    let mut diagnostics = diagnostics;
+    let report_of = |d: &Diagnostic| index.get(&(d.origin.file.0 as usize)).copied();
+    // All in one report that has none yet (one file, the usual case): the findings are
+    // moved there as they are, not copied one by one.
+    if let Some(k) = diagnostics.first().and_then(report_of)
+        && reports[k as usize].diagnostics.is_empty()
+        && diagnostics.iter().all(|d| report_of(d) == Some(k))
+    {
+        for d in &mut diagnostics {
+            renumber(d, &index);
+        }
+        reports[k as usize].diagnostics = diagnostics;
+        return;
+    }
     for mut d in diagnostics {
-        let Some(&k) = index.get(&(d.origin.file.0 as usize)) else {
+        let Some(k) = report_of(&d) else {
             continue;
         };
-        d.origin.file = FileId(k);
-        d.related
-            .retain_mut(|r| match index.get(&(r.origin.file.0 as usize)) {
-                Some(&j) => {
-                    r.origin.file = FileId(j);
-                    true
-                }
-                None => false,
-            });
-        for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
-            if let Some(&j) = index.get(&(e.file.0 as usize)) {
-                e.file = FileId(j);
-            }
-        }
+        renumber(&mut d, &index);
         reports[k as usize].diagnostics.push(d);
+    }
+}
+
+/// Give a finding, its related places and its edits the file ids of `index`, leaving out the
+/// related places in a file not in it.
+fn renumber(d: &mut Diagnostic, index: &HashMap<usize, u32>) {
+    if let Some(&k) = index.get(&(d.origin.file.0 as usize)) {
+        d.origin.file = FileId(k);
+    }
+    d.related
+        .retain_mut(|r| match index.get(&(r.origin.file.0 as usize)) {
+            Some(&j) => {
+                r.origin.file = FileId(j);
+                true
+            }
+            None => false,
+        });
+    for e in d.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+        if let Some(&j) = index.get(&(e.file.0 as usize)) {
+            e.file = FileId(j);
+        }
     }
 }
 

@@ -68,6 +68,45 @@ fn streaming_writes_what_rendering_every_report_at_once_writes() {
 }
 
 #[test]
+fn a_file_whose_findings_are_drawn_in_pieces_reads_the_same() {
+    // One file with more drawn findings than the human report holds before it writes them.
+    let t = TempDir::new("stream-pieces");
+    let mut text = String::from("services:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  etcd{i}:\n    image: quay.io/coreos/etcd:v3.5.0\n    command: etcd\n"
+        ));
+    }
+    t.write("compose.yaml", text);
+    let paths = vec![t.root.clone()];
+    for fixes in [report::FixSummary::None, report::FixSummary::Diff] {
+        let options = Options {
+            jobs: Some(1),
+            fix: if fixes == report::FixSummary::Diff {
+                FixMode::Diff
+            } else {
+                FixMode::Report
+            },
+            ..Options::default()
+        };
+        let render = RenderOptions {
+            fixes,
+            exit_code: 1,
+            ..RenderOptions::default()
+        };
+        // Drawn whole, by the renderer alone.
+        let a = report::human::render_with(&check::check_paths(&paths, &options), &render);
+        assert!(
+            a.len() > 4 * report::human::SPILL_AT,
+            "{fixes:?}: only {} bytes",
+            a.len()
+        );
+        let b = streamed(&paths, &options, Format::Full, &render);
+        assert!(a == b, "{fixes:?}: streamed output differs");
+    }
+}
+
+#[test]
 fn the_order_is_the_same_on_any_number_of_threads() {
     let t = TempDir::new("stream-order");
     for i in 0..40 {

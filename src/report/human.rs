@@ -130,6 +130,18 @@ impl Renderer {
     /// Each report's applied fixes, error and findings with their snippets. The reports'
     /// file ids index `reports`.
     pub fn body(&self, reports: &[FileReport], out: &mut String) {
+        self.body_spilling(reports, out, &mut |_| {});
+    }
+
+    /// [`Renderer::body`], handing `out` to `spill` (which takes its text away) whenever it
+    /// holds [`SPILL_AT`] bytes or more after a finding, so that a file with many findings is
+    /// not drawn whole in memory.
+    pub fn body_spilling(
+        &self,
+        reports: &[FileReport],
+        out: &mut String,
+        spill: &mut dyn FnMut(&mut String),
+    ) {
         let (width, fixes) = (self.width, self.fixes);
         // Every file's line index, made once: a finding's snippets may be in any file.
         let all_lines: Vec<Option<Arc<LineIndex>>> = reports
@@ -247,10 +259,16 @@ impl Renderer {
                     wrap_into(out, &line, width, "    ");
                     out.push_str("\n\n");
                 }
+                if out.len() >= SPILL_AT {
+                    spill(out);
+                }
             }
         }
     }
 }
+
+/// How much drawn text [`Renderer::body_spilling`] holds before it hands it on.
+pub const SPILL_AT: usize = 64 * 1024;
 
 /// Narrowest width output is wrapped to.
 const MIN_WIDTH: usize = 40;

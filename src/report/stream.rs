@@ -261,18 +261,30 @@ impl<W: Write> Stream<W> {
         match self.format {
             Format::Full => {
                 let human = self.human.as_ref().expect("a human renderer");
-                // Room for what a finding takes, so that the text is not copied as it grows.
+                // Room for what the findings take, up to what is written at once, so that the
+                // text is not copied as it grows.
                 let findings: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
-                let mut s = String::with_capacity(256 + 2048 * findings);
+                let room = (256 + 2048 * findings).min(super::human::SPILL_AT + 16 * 1024);
+                let mut s = String::with_capacity(room);
                 human.diffs(reports, &mut s);
                 self.out.write_all(s.as_bytes())?;
                 s.clear();
-                human.body(reports, &mut s);
-                if with_diff {
-                    self.later.write_all(s.as_bytes())?;
+                let to: &mut dyn Write = if with_diff {
+                    &mut self.later
                 } else {
-                    self.out.write_all(s.as_bytes())?;
+                    &mut self.out
+                };
+                let mut failed = None;
+                human.body_spilling(reports, &mut s, &mut |s| {
+                    if failed.is_none() {
+                        failed = to.write_all(s.as_bytes()).err();
+                    }
+                    s.clear();
+                });
+                if let Some(e) = failed {
+                    return Err(e);
                 }
+                to.write_all(s.as_bytes())?;
             }
             Format::Concise => {
                 let mut s = String::new();
