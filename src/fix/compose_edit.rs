@@ -845,7 +845,7 @@ pub fn add_service_key(
     sources: &[Source<'_>],
     model: &ComposeFile,
     service: &Service,
-    key: &str,
+    key: &'static str,
     value: &Value,
     fallback: &[&str],
 ) -> Outcome {
@@ -869,22 +869,14 @@ pub fn add_service_key(
         .iter()
         .filter_map(|e| doc.tree.scalar(e.key).map(|k| (k.to_string(), *e)))
         .collect();
-    // The key written before `key` in the other services of the same file.
-    let mut before: Vec<String> = model
-        .services
+    // The key written before `key` in the other services of the same file, then `fallback`.
+    let written = keys_before(model, &doc, key);
+    let mut before = written
         .iter()
-        .filter(|s| s.name.value != service.name.value && s.name.origin.file == doc.file)
-        .filter_map(|s| {
-            let entries = doc.tree.own_entries(s.node)?;
-            let i = entries
-                .iter()
-                .position(|e| doc.tree.scalar(e.key) == Some(key))?;
-            let prev = entries.get(i.checked_sub(1)?)?;
-            doc.tree.scalar(prev.key).map(str::to_string)
-        })
-        .collect();
-    before.extend(fallback.iter().map(|k| k.to_string()));
-    if let Some((_, entry)) = before.iter().find_map(|b| own.iter().find(|(k, _)| k == b)) {
+        .filter(|(name, _)| *name != service.name.value)
+        .map(|(_, prev)| prev.as_str())
+        .chain(fallback.iter().copied());
+    if let Some((_, entry)) = before.find_map(|b| own.iter().find(|(k, _)| k == b)) {
         let end = doc
             .tree
             .span(entry.value)
@@ -893,6 +885,39 @@ pub fn add_service_key(
         edit.span = Span::empty(super::style::line_end(doc.text, end));
     }
     unshared(&doc, service.node, vec![edit])
+}
+
+/// For each service of `doc`'s file that writes `key`, in order: its name and the key written
+/// just before it. Asked once per file and key within a check, however many services a fix adds
+/// `key` to.
+fn keys_before(
+    model: &ComposeFile,
+    doc: &Doc<'_>,
+    key: &'static str,
+) -> std::rc::Rc<Vec<(String, String)>> {
+    // A `'static` key's address names it for the whole run.
+    let id = (
+        std::ptr::from_ref(model) as usize,
+        key.as_ptr() as usize,
+        key.len() | (doc.file.0 as usize) << 32,
+    );
+    super::memo::once("keys_before", id, || {
+        let written = model
+            .services
+            .iter()
+            .filter(|s| s.name.origin.file == doc.file)
+            .filter_map(|s| {
+                let entries = doc.tree.own_entries(s.node)?;
+                let i = entries
+                    .iter()
+                    .position(|e| doc.tree.scalar(e.key) == Some(key))?;
+                let prev = entries.get(i.checked_sub(1)?)?;
+                let prev = doc.tree.scalar(prev.key)?;
+                Some((s.name.value.clone(), prev.to_string()))
+            })
+            .collect();
+        std::rc::Rc::new(written)
+    })
 }
 
 /// Replace a scalar attribute value of a service (`restart: "no"` → `unless-stopped`) where it
