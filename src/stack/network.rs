@@ -101,6 +101,64 @@ fn names_on<'a>(s: &'a Service, net: &str) -> Vec<(&'a str, NameKind)> {
     out
 }
 
+/// A service answering to a name: on network `on` (by its name, `container_name`, `hostname`
+/// or an alias there), or, with `on` `None`, by its name or `container_name` while it has a
+/// `network_mode`.
+#[derive(Debug)]
+struct Answer {
+    service: usize,
+    on: Option<String>,
+    by: NameKind,
+}
+
+/// Who answers to each name (lowercased) in `file`, in the order of its services and of
+/// their networks; made once per file within a check.
+fn names(file: &ComposeFile) -> std::rc::Rc<std::collections::HashMap<String, Vec<Answer>>> {
+    let key = (
+        std::ptr::from_ref(file) as usize,
+        file.services.as_ptr() as usize,
+        file.services.len(),
+    );
+    crate::fix::memo::once("network names", key, || {
+        let mut names: std::collections::HashMap<String, Vec<Answer>> = Default::default();
+        for (i, s) in file.services.iter().enumerate() {
+            for net in s.net.network_names() {
+                for (name, by) in names_on(s, net) {
+                    names
+                        .entry(name.to_ascii_lowercase())
+                        .or_default()
+                        .push(Answer {
+                            service: i,
+                            on: Some(net.to_string()),
+                            by,
+                        });
+                }
+            }
+            if s.net.network_mode.is_some() {
+                let container = s
+                    .container_name
+                    .as_ref()
+                    .map(|c| c.value.to_ascii_lowercase());
+                let name = s.name.value.to_ascii_lowercase();
+                if container.as_ref().is_some_and(|c| *c != name) {
+                    let c = container.unwrap_or_default();
+                    names.entry(c).or_default().push(Answer {
+                        service: i,
+                        on: None,
+                        by: NameKind::ContainerName,
+                    });
+                }
+                names.entry(name).or_default().push(Answer {
+                    service: i,
+                    on: None,
+                    by: NameKind::ServiceName,
+                });
+            }
+        }
+        std::rc::Rc::new(names)
+    })
+}
+
 /// The service a `network_mode: service:<name>` refers to.
 pub fn network_mode_service(s: &Service) -> Option<&str> {
     s.net
@@ -141,28 +199,25 @@ pub fn reach<'a>(file: &'a ComposeFile, from: &Service, host: &str) -> Reach<'a>
     }
     let mine = from.net.network_names();
     let mut elsewhere = None;
-    for s in file.services.iter().filter(|s| !std::ptr::eq(*s, from)) {
-        let theirs = s.net.network_names();
-        for net in &theirs {
-            for (name, by) in names_on(s, net) {
-                if !name.eq_ignore_ascii_case(&h) {
-                    continue;
-                }
-                if mine.contains(net) {
-                    return Reach::Service { service: s, by };
-                }
+    // The other services answering to the name, in the project's order.
+    for answer in names(file).get(&h).into_iter().flatten() {
+        let s = &file.services[answer.service];
+        if std::ptr::eq(s, from) {
+            continue;
+        }
+        match &answer.on {
+            Some(net) if mine.contains(&net.as_str()) => {
+                return Reach::Service {
+                    service: s,
+                    by: answer.by,
+                };
+            }
+            Some(_) => {
                 elsewhere.get_or_insert(s);
             }
-        }
-        // With a `network_mode` it is on no network of the project: what its name reaches
-        // depends on that mode.
-        if s.net.network_mode.is_some()
-            && (s.name.value.eq_ignore_ascii_case(&h)
-                || s.container_name
-                    .as_ref()
-                    .is_some_and(|c| c.value.eq_ignore_ascii_case(&h)))
-        {
-            return Reach::Unknown;
+            // With a `network_mode` it is on no network of the project: what its name reaches
+            // depends on that mode.
+            None => return Reach::Unknown,
         }
     }
     // `links: [etcd:db]` lets this service resolve `db` (and `etcd`).
