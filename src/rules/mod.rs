@@ -736,8 +736,13 @@ pub(crate) fn unset_note(vars: &[crate::compose::VarUse]) -> String {
 
 /// Adds a finding unless one of its rule is already at its place (a value written once in an
 /// anchor that several services use is reported once).
+///
+/// Only the findings at the end of `out` of the same rule are looked at: a rule's findings are
+/// pushed together, after those of the rules before it ([`run`], [`run_document`]), so the
+/// findings before them are of other rules.
 pub(crate) fn push_once(out: &mut Vec<Diagnostic>, d: Diagnostic) {
-    if !out.iter().any(|o| o.rule == d.rule && o.origin == d.origin) {
+    let mut mine = out.iter().rev().take_while(|o| o.rule == d.rule);
+    if !mine.any(|o| o.origin == d.origin) {
         out.push(d);
     }
 }

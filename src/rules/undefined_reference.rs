@@ -28,9 +28,8 @@ impl Rule for UndefinedReference {
         // A name written once in an anchor that several services use is reported once.
         let mut found: Vec<Diagnostic> = Vec::new();
         self.each(cx, &mut found);
-        for d in found {
-            super::push_once(out, d);
-        }
+        let mut seen = std::collections::HashSet::new();
+        out.extend(found.into_iter().filter(|d| seen.insert(d.origin)));
     }
 }
 
@@ -41,6 +40,12 @@ impl UndefinedReference {
             .services
             .iter()
             .any(|s| s.net.uses_default_network());
+        let names: std::collections::HashSet<&str> = cx
+            .file
+            .services
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
         for service in &cx.file.services {
             for m in &service.mounts {
                 if m.kind != MountKind::Volume || m.from_service.is_some() {
@@ -54,7 +59,7 @@ impl UndefinedReference {
             // `depends_on` and `volumes_from` name services. (`required: false` lets a
             // dependency be a service of a profile that is not enabled, not one that is
             // nowhere: compose-go v2.9.1 `checkConsistency`.)
-            let known = |n: &str| cx.file.services.iter().any(|s| s.name.value == n);
+            let known = |n: &str| names.contains(n);
             for d in &service.depends_on {
                 if !known(&d.service.value) {
                     out.push(service_finding(
