@@ -124,8 +124,7 @@ impl Rule for HealthcheckNotRunnable {
             }
             let waiting: Vec<String> = cx
                 .stack
-                .members
-                .iter()
+                .depending_on(&s.name.value)
                 .filter(|m| m.is_milvus())
                 .filter(|m| {
                     m.service.depends_on.iter().any(|d| {

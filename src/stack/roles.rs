@@ -251,12 +251,28 @@ fn milvus_role(service: &Service, image: Option<ImageKind>) -> Option<MilvusRole
 #[derive(Clone, Debug, Default)]
 pub struct Stack<'a> {
     pub members: Vec<Member<'a>>,
+    /// Made on the first question that needs it, so that each question is a lookup rather
+    /// than a scan of every member, however many services the file has.
+    index: std::cell::OnceCell<Index<'a>>,
+}
+
+/// The members by the names that find them.
+#[derive(Clone, Debug, Default)]
+struct Index<'a> {
+    /// The first member of each service name.
+    by_name: HashMap<&'a str, usize>,
+    /// The members whose service has a `depends_on` entry naming each service, in order.
+    depending_on: HashMap<&'a str, Vec<usize>>,
+    /// What Milvus services use: the services they depend on, and every word of their
+    /// variables' values (see [`Stack::used_by_milvus`]).
+    used_by_milvus: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Stack<'a> {
     pub fn of(file: &'a ComposeFile) -> Stack<'a> {
         Stack {
             members: file.services.iter().filter_map(Member::recognise).collect(),
+            index: Default::default(),
         }
     }
 
@@ -283,7 +299,47 @@ impl<'a> Stack<'a> {
                 Member::recognise_with(s, etcd.get(&at).copied(), minio.get(&at).copied())
             })
             .collect();
-        Stack { members }
+        Stack {
+            members,
+            index: Default::default(),
+        }
+    }
+
+    fn index(&self) -> &Index<'a> {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            for (i, m) in self.members.iter().enumerate() {
+                let s: &'a Service = m.service;
+                index.by_name.entry(s.name.value.as_str()).or_insert(i);
+                for d in &s.depends_on {
+                    let list = index
+                        .depending_on
+                        .entry(d.service.value.as_str())
+                        .or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+                if m.is_milvus() {
+                    let used = &mut index.used_by_milvus;
+                    used.extend(s.depends_on.iter().map(|d| d.service.value.as_str()));
+                    for t in s.environment.vars.iter().filter_map(|v| v.value.as_ref()) {
+                        used.extend(
+                            t.value.split(|c: char| {
+                                !(c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                            }),
+                        );
+                    }
+                }
+            }
+            index
+        })
+    }
+
+    /// The members whose service depends on service `name` (any condition), in order.
+    pub fn depending_on(&self, name: &str) -> impl Iterator<Item = &Member<'a>> {
+        let at = self.index().depending_on.get(name);
+        at.into_iter().flatten().map(|&i| &self.members[i])
     }
 
     /// Whether the project runs Milvus.
@@ -296,25 +352,13 @@ impl<'a> Stack<'a> {
     /// A Kafka or ZooKeeper that only sits in the same file is not part of the Milvus stack.
     pub fn used_by_milvus(&self, member: &Member<'_>) -> bool {
         let name = member.service.name.value.as_str();
-        let names_it = |v: &str| {
-            v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                .any(|w| w == name)
-        };
-        self.members.iter().filter(|m| m.is_milvus()).any(|m| {
-            m.service.depends_on.iter().any(|d| d.service.value == name)
-                || m.service
-                    .environment
-                    .vars
-                    .iter()
-                    .any(|v| v.value.as_ref().is_some_and(|t| names_it(&t.value)))
-        })
+        self.index().used_by_milvus.contains(name)
     }
 
     /// The member for a service name.
     pub fn get(&self, service: &str) -> Option<&Member<'a>> {
-        self.members
-            .iter()
-            .find(|m| m.service.name.value == service)
+        let at = self.index().by_name.get(service)?;
+        Some(&self.members[*at])
     }
 }
 
