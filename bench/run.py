@@ -11,8 +11,9 @@ granit-parser's event loop). It makes scratch inputs from ../shared/corpus and t
     (wall time, and CPU time from wait4);
   * many files: 1,000 (one thread and default jobs) and 10,000 compose files, as a ratio to the
     parse-only baseline;
-  * one file of 4k, 8k, 16k and 32k small etcd services, and of 2.5k, 5k and 10k documents,
-    as time per service (or document), which must stay flat;
+  * one file of 4k, 8k, 16k and 32k small etcd services, of 2.5k, 5k and 10k documents, and
+    of 750, 1.5k and 3k copies of the typical file's Milvus stack (2.25k to 9k services that
+    name each other), as time per service (or document, or stack), which must stay flat;
   * peak resident memory of each, and per input byte for `check` and `--fix` on the largest
     file.
 
@@ -29,6 +30,7 @@ baselines built here, for before-and-after figures on the same machine.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -213,6 +215,24 @@ def services_file(path, n):
             )
 
 
+def stacks_file(path, n):
+    """One file of `n` copies of the typical file's stack (etcd, MinIO and Milvus standalone,
+    renamed), so that the rules that relate services (endpoints, dependencies, fixes that
+    follow the other services' layout) see `3 * n` services."""
+    lines = (CORPUS / "milvus-official" / "v2.6.0-standalone.yml").read_text().splitlines(True)
+    start = next(i for i, l in enumerate(lines) if l.rstrip() == "services:") + 1
+    end = next(
+        (i for i in range(start, len(lines)) if lines[i].strip() and not lines[i][0].isspace()),
+        len(lines),
+    )
+    block = "".join(lines[start:end])
+    with open(path, "w") as f:
+        f.write("services:\n")
+        for k in range(n):
+            f.write(re.sub(r"(?m)^  ([A-Za-z0-9_.-]+):", rf"  \g<1>-{k:05d}:", block))
+        f.write("".join(lines[end:]))
+
+
 def tiny_services_file(path, n):
     """One file of `n` tiny etcd services on a release with known faults (7.8 MB for 112,000):
     every service has findings, and an unsafe fix."""
@@ -326,10 +346,11 @@ def main():
             lines.append(f"  {name:<22} milvet {fmt(m)}")
             lines.append(f"  {'':<22} parse  {fmt(b)}  ratio {r:.2f}")
         if not args.no_scaling:
-            lines.append("\none file, time per service or document (flat is linear)")
+            lines.append("\none file, time per service, document or stack (flat is linear)")
             for label, make, sizes in (
                 ("services", services_file, (4000, 8000, 16000, 32000)),
                 ("documents", documents_file, (2500, 5000, 10000)),
+                ("stacks", stacks_file, (750, 1500, 3000)),
             ):
                 per = []
                 for n in sizes:
