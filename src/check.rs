@@ -307,6 +307,15 @@ fn in_order<T: Send>(
     };
     let run = |i: usize| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok();
     std::thread::scope(|scope| {
+        // Should `deliver` panic, no worker is left waiting for the window: they go on, find
+        // the results no longer received, and end, so that the scope ends and the panic goes on.
+        struct Open<'g>(&'g Gate);
+        impl Drop for Open<'_> {
+            fn drop(&mut self) {
+                self.0.advance(usize::MAX / 2);
+            }
+        }
+        let _open = Open(&gate);
         let (tx, rx) = mpsc::channel::<(usize, Option<T>)>();
         for _ in 1..threads {
             let (tx, next, gate, run) = (tx.clone(), &next, &gate, &run);
@@ -1389,6 +1398,22 @@ mod tests {
                     .collect();
                 assert_eq!(got, want, "{threads} threads, {n} indexes");
             }
+        }
+    }
+
+    /// A delivery that panics ends the run with its panic; no worker is left waiting.
+    #[test]
+    fn in_order_ends_when_a_delivery_panics() {
+        for threads in [2, 4] {
+            let result = std::panic::catch_unwind(|| {
+                in_order(
+                    10_000,
+                    threads,
+                    |i| i,
+                    |i, _| assert!(i != 5, "delivery {i} fails"),
+                );
+            });
+            assert!(result.is_err(), "{threads} threads");
         }
     }
 
