@@ -38,6 +38,26 @@ fn at_once(paths: &[PathBuf], options: &Options, format: Format, render: &Render
     report::render(format, &check::check_paths(paths, options), render)
 }
 
+/// A run on `jobs` threads that reports the fixes as `fixes` says (`--diff` for a diff), and
+/// its rendering.
+fn run_options(jobs: usize, fixes: report::FixSummary) -> (Options, RenderOptions) {
+    let options = Options {
+        jobs: Some(jobs),
+        fix: if fixes == report::FixSummary::Diff {
+            FixMode::Diff
+        } else {
+            FixMode::Report
+        },
+        ..Options::default()
+    };
+    let render = RenderOptions {
+        fixes,
+        exit_code: 1,
+        ..RenderOptions::default()
+    };
+    (options, render)
+}
+
 #[test]
 fn streaming_writes_what_rendering_every_report_at_once_writes() {
     // The fixture projects: includes, extends, env files, files that cannot be read or parsed,
@@ -46,20 +66,7 @@ fn streaming_writes_what_rendering_every_report_at_once_writes() {
     let projects = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/projects")];
     for format in FORMATS {
         for fixes in [report::FixSummary::None, report::FixSummary::Diff] {
-            let options = Options {
-                jobs: Some(2),
-                fix: if fixes == report::FixSummary::Diff {
-                    FixMode::Diff
-                } else {
-                    FixMode::Report
-                },
-                ..Options::default()
-            };
-            let render = RenderOptions {
-                fixes,
-                exit_code: 1,
-                ..RenderOptions::default()
-            };
+            let (options, render) = run_options(2, fixes);
             let a = at_once(&projects, &options, format, &render);
             let b = streamed(&projects, &options, format, &render);
             assert!(a == b, "{format:?} {fixes:?}: streamed output differs");
@@ -80,20 +87,7 @@ fn a_file_whose_findings_are_drawn_in_pieces_reads_the_same() {
     t.write("compose.yaml", text);
     let paths = vec![t.root.clone()];
     for fixes in [report::FixSummary::None, report::FixSummary::Diff] {
-        let options = Options {
-            jobs: Some(1),
-            fix: if fixes == report::FixSummary::Diff {
-                FixMode::Diff
-            } else {
-                FixMode::Report
-            },
-            ..Options::default()
-        };
-        let render = RenderOptions {
-            fixes,
-            exit_code: 1,
-            ..RenderOptions::default()
-        };
+        let (options, render) = run_options(1, fixes);
         // Drawn whole, by the renderer alone.
         let a = report::human::render_with(&check::check_paths(&paths, &options), &render);
         assert!(
